@@ -1,0 +1,50 @@
+package dynamostore
+
+// The table's shape, written once: the CDK stack in infra/ deploys it and the
+// tests create it in DynamoDB Local from the same values, so the two cannot
+// drift. Plain Go values: infra/ and tests turn them into their own types.
+
+// Attribute names of the single table.
+const (
+	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#
+	AttrSK     = "SK"     // sort key
+	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
+	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
+	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail)
+)
+
+// IndexGSI1 is the one global secondary index (projection ALL).
+const IndexGSI1 = "GSI1"
+
+// KeyAttribute is one key attribute and its DynamoDB scalar type.
+type KeyAttribute struct {
+	Name string
+	Type string // "S"
+}
+
+// TableSchema is everything needed to create the table.
+type TableSchema struct {
+	PartitionKey KeyAttribute
+	SortKey      KeyAttribute
+	GSIs         []GSISchema
+	TTLAttribute string
+}
+
+// GSISchema is one global secondary index, projecting all attributes.
+type GSISchema struct {
+	Name         string
+	PartitionKey KeyAttribute
+	SortKey      KeyAttribute
+}
+
+// Schema is the trust center's table.
+var Schema = TableSchema{
+	PartitionKey: KeyAttribute{AttrPK, "S"},
+	SortKey:      KeyAttribute{AttrSK, "S"},
+	GSIs: []GSISchema{{
+		Name:         IndexGSI1,
+		PartitionKey: KeyAttribute{AttrGSI1PK, "S"},
+		SortKey:      KeyAttribute{AttrGSI1SK, "S"},
+	}},
+	TTLAttribute: AttrTTL,
+}

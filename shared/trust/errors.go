@@ -1,0 +1,83 @@
+// Package trust is the trust center's domain: documents, access requests, NDA
+// acceptances, grants, staff sessions and the audit trail. It imports nothing
+// from AWS, HTTP or any database; the engines that store, send and sign live in
+// sibling packages behind the interfaces declared here.
+package trust
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies a domain error. The web layer maps each code to one HTTP
+// status in one place; anything without a code is an internal error.
+type Code string
+
+const (
+	EInvalid      Code = "invalid"       // the input is wrong; the user can fix it
+	ENotFound     Code = "not_found"     // no such thing
+	EConflict     Code = "conflict"      // the state changed under us (approve twice, approve a denied request)
+	EUnauthorized Code = "unauthorized"  // no session, or a bad sign-in
+	EForbidden    Code = "forbidden"     // a bad token, a gated document, a revoked grant
+	EGone         Code = "gone"          // an expired grant or link
+	ERateLimited  Code = "rate_limited"  // too many attempts
+	EUnavailable  Code = "unavailable"   // a dependency failed; nothing was changed
+	EInternal     Code = "internal"      // a bug; the details go to the log only
+)
+
+// Error is a domain error. Message is safe to show to the user; Fields holds
+// per-field messages for forms; Err is the cause, for the log only.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  map[string]string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds a domain error with a user-safe message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable wraps a dependency failure: the user sees a generic message,
+// the log sees the cause.
+func Unavailable(cause error) *Error {
+	return &Error{Code: EUnavailable, Message: "The service is temporarily unavailable. Nothing was changed; please try again shortly.", Err: cause}
+}
+
+// ErrorCode returns the code of the first domain error in err's chain, or
+// EInternal.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the user-safe message of err, or a generic one.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != EInternal {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// FieldErrors returns the per-field messages of a validation error.
+func FieldErrors(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}

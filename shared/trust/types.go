@@ -1,0 +1,153 @@
+package trust
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Access says who may download a document.
+type Access string
+
+const (
+	Public Access = "public" // anyone, one click
+	Gated  Access = "gated"  // only through an approved access request
+)
+
+// Document is one report file the trust center serves, such as a SOC 3 or a
+// SOC 2 Type II report. Each upload of a new file bumps Version; BlobKey
+// names the file in the blob engine.
+type Document struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Kind        string    `json:"kind"` // e.g. "SOC 2 Type II"
+	Access      Access    `json:"access"`
+	FileName    string    `json:"file_name"`
+	BlobKey     string    `json:"blob_key"`
+	SHA256      string    `json:"sha256"`
+	Size        int64     `json:"size"`
+	Version     int       `json:"version"`
+	PeriodStart time.Time `json:"period_start,omitzero"`
+	PeriodEnd   time.Time `json:"period_end,omitzero"`
+	IssuedAt    time.Time `json:"issued_at,omitzero"`
+	Auditor     string    `json:"auditor,omitempty"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Status is where an access request stands.
+type Status string
+
+const (
+	Unconfirmed Status = "unconfirmed" // submitted, email not yet confirmed
+	Pending     Status = "pending"     // email confirmed, waiting for an approver
+	Approved    Status = "approved"    // a grant exists
+	Denied      Status = "denied"      // an approver said no, with a reason
+	Revoked     Status = "revoked"     // approved, then the grant was revoked
+)
+
+// Statuses lists every status in queue order.
+var Statuses = []Status{Pending, Unconfirmed, Approved, Denied, Revoked}
+
+// NDA is one version of the non-disclosure agreement a requester accepts.
+type NDA struct {
+	Version string `json:"version"`
+	Text    string `json:"text"`
+}
+
+// Hash is the SHA-256 (hex) of the exact text shown to the requester.
+func (n NDA) Hash() string {
+	sum := sha256.Sum256([]byte(n.Text))
+	return hex.EncodeToString(sum[:])
+}
+
+// Acceptance is the evidence that a requester accepted an NDA.
+type Acceptance struct {
+	Version    string    `json:"version"`
+	TextSHA256 string    `json:"text_sha256"`
+	Signature  string    `json:"signature"` // the full name, typed
+	AcceptedAt time.Time `json:"accepted_at"`
+	IP         string    `json:"ip"`
+	UserAgent  string    `json:"user_agent"`
+}
+
+// Request is one visitor's request for gated documents, and, once approved,
+// the grant that lets them download.
+type Request struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Email       string     `json:"email"`
+	Company     string     `json:"company"`
+	Reason      string     `json:"reason"`
+	Documents   []string   `json:"documents"`
+	NDA         Acceptance `json:"nda"`
+	Status      Status     `json:"status"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ConfirmedAt time.Time  `json:"confirmed_at,omitzero"`
+	DecidedAt   time.Time  `json:"decided_at,omitzero"`
+	DecidedBy   string     `json:"decided_by,omitempty"`
+	DenyReason  string     `json:"deny_reason,omitempty"`
+	GrantID     string     `json:"grant_id,omitempty"`
+	ExpiresAt   time.Time  `json:"expires_at,omitzero"` // end of the access period
+	RevokedAt   time.Time  `json:"revoked_at,omitzero"`
+	RevokedBy   string     `json:"revoked_by,omitempty"`
+	// Version counts the writes of this request; a write must name the
+	// version it read, so two approvers cannot both win.
+	Version int64 `json:"version"`
+}
+
+// Active reports whether the request's grant allows downloads at now.
+func (r Request) Active(now time.Time) bool {
+	return r.Status == Approved && now.Before(r.ExpiresAt)
+}
+
+// Role is what a staff member may do.
+type Role string
+
+const (
+	Approver Role = "approver" // approves, denies and revokes requests
+	Admin    Role = "admin"    // also manages documents
+)
+
+// Staff is one person allowed into the console.
+type Staff struct {
+	Email string `json:"email"`
+	Role  Role   `json:"role"`
+}
+
+// Session is a signed-in staff member's session.
+type Session struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Role      Role      `json:"role"`
+	CSRF      string    `json:"csrf"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Event is one line of the audit trail: every state change and every
+// download. Subject groups events (a request id, or "staff:<email>").
+type Event struct {
+	ID      string    `json:"id"`
+	Subject string    `json:"subject"`
+	Type    string    `json:"type"`
+	Actor   string    `json:"actor"`
+	At      time.Time `json:"at"`
+	Detail  string    `json:"detail,omitempty"`
+	IP      string    `json:"ip,omitempty"`
+}
+
+// Mail is an email waiting in the outbox. It is written in the same
+// transaction as the state change that causes it and sent after commit.
+type Mail struct {
+	ID        string    `json:"id"`
+	To        string    `json:"to"`
+	Subject   string    `json:"subject"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Use marks a single-use token id as consumed until it would expire anyway.
+type Use struct {
+	ID        string    `json:"id"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
