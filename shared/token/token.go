@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
-	"trustcenter/shared/trust"
 )
 
 // Purpose is what a token may be used for; it becomes the audience.
@@ -51,7 +49,7 @@ func New(keys *Keyring, issuer string, now func() time.Time) *Tokens {
 
 // ErrInvalid is the one error every refused token gets, whatever check
 // failed, so a caller learns nothing about which part was wrong.
-var ErrInvalid = trust.Errorf(trust.EForbidden, "This link is not valid. It may have expired, been used already, or been revoked.")
+var ErrInvalid = errors.New("token: invalid")
 
 // Sign mints a token for purpose, valid until exp. It fills iss, aud, iat,
 // exp and a random jti; subject and the binding fields come from c.

@@ -1,0 +1,807 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"trustcenter/shared/dynamostore"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	// Stops the jsii node process that synthesis started.
+	jsii.Close()
+	os.Exit(code)
+}
+
+// synthesized is the one synthesis every test here inspects: starting jsii
+// and loading aws-cdk-lib dominates the cost, so it is done once.
+type synthesized struct {
+	template  map[string]any
+	nagErrors []string
+	nagReport string
+}
+
+var (
+	synthOnce   sync.Once
+	synthResult *synthesized
+)
+
+const (
+	testDomain   = "trust.example.com"
+	testMailFrom = "Example Trust <trust@mail.example.com>"
+)
+
+var testStaff = []string{"alice@example.com", "bob@example.com"}
+
+func synth(t *testing.T) *synthesized {
+	t.Helper()
+	synthOnce.Do(func() {
+		// The directories are only read during synthesis, which ends inside
+		// this call, so the first caller's TempDir outlives every use.
+		assets := t.TempDir()
+		for _, name := range FunctionNames {
+			dir := filepath.Join(assets, name)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n# "+name+"\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		outdir := t.TempDir()
+
+		app := awscdk.NewApp(&awscdk.AppProps{
+			Outdir: jsii.String(outdir),
+			// The CLI turns path metadata on; tests name resources by it.
+			Context: &map[string]any{"aws:cdk:enable-path-metadata": true},
+		})
+		stack := NewTrustCenterStack(app, StackName, &TrustCenterStackProps{
+			AssetsDir:      assets,
+			MailFrom:       testMailFrom,
+			Staff:          testStaff,
+			DomainName:     testDomain,
+			CertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+		})
+		AddNagChecks(app)
+
+		res := &synthesized{template: *assertions.Template_FromStack(stack, nil).ToJSON()}
+		for _, m := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
+			assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
+			res.nagErrors = append(res.nagErrors, *m.Id+": "+toJSON(m.Entry.Data))
+		}
+		reports, _ := filepath.Glob(filepath.Join(outdir, "*NagReport.csv"))
+		for _, r := range reports {
+			b, err := os.ReadFile(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.nagReport += string(b)
+		}
+		synthResult = res
+	})
+	if synthResult == nil {
+		t.Fatal("synthesis failed in an earlier test")
+	}
+	return synthResult
+}
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// resources returns the template's resources of one type by logical id.
+func (s *synthesized) resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range s.template["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+func props(r map[string]any) map[string]any {
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+// cdkPath is the construct path CDK records on every resource; tests use it
+// to name resources without depending on logical-id hashes.
+func cdkPath(r map[string]any) string {
+	md, _ := r["Metadata"].(map[string]any)
+	p, _ := md["aws:cdk:path"].(string)
+	return p
+}
+
+// functionsByName maps "public", "access", ... to the function's logical id.
+func (s *synthesized) functionsByName(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for id, r := range s.resources("AWS::Lambda::Function") {
+		for _, name := range FunctionNames {
+			if cdkPath(r) == StackName+"/"+constructID(name)+"Function/Resource" {
+				out[name] = id
+			}
+		}
+	}
+	if len(out) != len(FunctionNames) {
+		t.Fatalf("found functions %v, want one per %v", out, FunctionNames)
+	}
+	return out
+}
+
+// getAtt returns the logical id in {"Fn::GetAtt": [id, attr]}.
+func getAtt(v any, attr string) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	a, ok := m["Fn::GetAtt"].([]any)
+	if !ok || len(a) != 2 || a[1] != attr {
+		return ""
+	}
+	id, _ := a[0].(string)
+	return id
+}
+
+func ref(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	id, _ := m["Ref"].(string)
+	return id
+}
+
+func asList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	if v == nil {
+		return nil
+	}
+	return []any{v}
+}
+
+type statement struct {
+	Actions   []string
+	Resources []any
+}
+
+// policyStatements gathers every Allow statement that applies to a
+// function's role: inline policies and any AWS::IAM::Policy attached to it.
+func (s *synthesized) policyStatements(t *testing.T, fnID string) []statement {
+	t.Helper()
+	fn := s.resources("AWS::Lambda::Function")[fnID]
+	roleID := getAtt(props(fn)["Role"], "Arn")
+	role, ok := s.resources("AWS::IAM::Role")[roleID]
+	if !ok {
+		t.Fatalf("function %s: role %q not in template", fnID, roleID)
+	}
+	if mp := props(role)["ManagedPolicyArns"]; mp != nil {
+		t.Errorf("function %s role has managed policies %v; every permission must be an explicit statement", fnID, mp)
+	}
+	var docs []any
+	for _, p := range asList(props(role)["Policies"]) {
+		docs = append(docs, p.(map[string]any)["PolicyDocument"])
+	}
+	for _, p := range s.resources("AWS::IAM::Policy") {
+		for _, r := range asList(props(p)["Roles"]) {
+			if ref(r) == roleID {
+				docs = append(docs, props(p)["PolicyDocument"])
+			}
+		}
+	}
+	var out []statement
+	for _, d := range docs {
+		for _, st := range asList(d.(map[string]any)["Statement"]) {
+			m := st.(map[string]any)
+			if m["Effect"] != "Allow" {
+				continue
+			}
+			var st statement
+			for _, a := range asList(m["Action"]) {
+				st.Actions = append(st.Actions, a.(string))
+			}
+			st.Resources = asList(m["Resource"])
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func (s *synthesized) actions(t *testing.T, fnID string) []string {
+	var out []string
+	for _, st := range s.policyStatements(t, fnID) {
+		out = append(out, st.Actions...)
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func logicalIDByPath(t *testing.T, s *synthesized, typ, path string) string {
+	t.Helper()
+	for id, r := range s.resources(typ) {
+		if cdkPath(r) == StackName+"/"+path {
+			return id
+		}
+	}
+	t.Fatalf("no %s at %s", typ, path)
+	return ""
+}
+
+func TestTableMatchesSchema(t *testing.T) {
+	s := synth(t)
+	tables := s.resources("AWS::DynamoDB::Table")
+	if len(tables) != 1 {
+		t.Fatalf("got %d tables, want 1", len(tables))
+	}
+	var table map[string]any
+	for _, r := range tables {
+		table = r
+	}
+	p := props(table)
+
+	if p["BillingMode"] != "PAY_PER_REQUEST" {
+		t.Errorf("BillingMode = %v", p["BillingMode"])
+	}
+	if p["DeletionProtectionEnabled"] != true {
+		t.Errorf("DeletionProtectionEnabled = %v", p["DeletionProtectionEnabled"])
+	}
+	if toJSON(p["PointInTimeRecoverySpecification"]) != `{"PointInTimeRecoveryEnabled":true}` {
+		t.Errorf("PointInTimeRecoverySpecification = %v", toJSON(p["PointInTimeRecoverySpecification"]))
+	}
+	if want := `{"AttributeName":"` + dynamostore.Schema.TTLAttribute + `","Enabled":true}`; toJSON(p["TimeToLiveSpecification"]) != want {
+		t.Errorf("TimeToLiveSpecification = %s, want %s", toJSON(p["TimeToLiveSpecification"]), want)
+	}
+	// AWS-managed KMS key: SSE enabled, no customer key, no KMS type override.
+	if toJSON(p["SSESpecification"]) != `{"SSEEnabled":true}` {
+		t.Errorf("SSESpecification = %s", toJSON(p["SSESpecification"]))
+	}
+	if table["DeletionPolicy"] != "Retain" {
+		t.Errorf("table DeletionPolicy = %v, want Retain", table["DeletionPolicy"])
+	}
+
+	keySchema := func(pk, sk dynamostore.KeyAttribute) string {
+		return toJSON([]map[string]string{
+			{"AttributeName": pk.Name, "KeyType": "HASH"},
+			{"AttributeName": sk.Name, "KeyType": "RANGE"},
+		})
+	}
+	schema := dynamostore.Schema
+	if got, want := toJSON(p["KeySchema"]), keySchema(schema.PartitionKey, schema.SortKey); got != want {
+		t.Errorf("KeySchema = %s, want %s", got, want)
+	}
+
+	wantAttrs := map[string]string{schema.PartitionKey.Name: schema.PartitionKey.Type, schema.SortKey.Name: schema.SortKey.Type}
+	gsis := map[string]any{}
+	for _, g := range asList(p["GlobalSecondaryIndexes"]) {
+		gm := g.(map[string]any)
+		gsis[gm["IndexName"].(string)] = gm
+	}
+	if len(gsis) != len(schema.GSIs) {
+		t.Errorf("got %d GSIs, want %d", len(gsis), len(schema.GSIs))
+	}
+	for _, g := range schema.GSIs {
+		wantAttrs[g.PartitionKey.Name] = g.PartitionKey.Type
+		wantAttrs[g.SortKey.Name] = g.SortKey.Type
+		got, ok := gsis[g.Name].(map[string]any)
+		if !ok {
+			t.Errorf("GSI %s missing", g.Name)
+			continue
+		}
+		if ks, want := toJSON(got["KeySchema"]), keySchema(g.PartitionKey, g.SortKey); ks != want {
+			t.Errorf("GSI %s KeySchema = %s, want %s", g.Name, ks, want)
+		}
+		if pr := toJSON(got["Projection"]); pr != `{"ProjectionType":"ALL"}` {
+			t.Errorf("GSI %s Projection = %s", g.Name, pr)
+		}
+	}
+	gotAttrs := map[string]string{}
+	for _, a := range asList(p["AttributeDefinitions"]) {
+		am := a.(map[string]any)
+		gotAttrs[am["AttributeName"].(string)] = am["AttributeType"].(string)
+	}
+	if toJSON(gotAttrs) != toJSON(wantAttrs) {
+		t.Errorf("AttributeDefinitions = %v, want %v", gotAttrs, wantAttrs)
+	}
+}
+
+func TestBuckets(t *testing.T) {
+	s := synth(t)
+	buckets := s.resources("AWS::S3::Bucket")
+	if len(buckets) != 2 {
+		t.Fatalf("got %d buckets, want the reports bucket and its access-log bucket", len(buckets))
+	}
+	reportsID := logicalIDByPath(t, s, "AWS::S3::Bucket", "ReportsBucket/Resource")
+	logsID := logicalIDByPath(t, s, "AWS::S3::Bucket", "AccessLogsBucket/Resource")
+
+	for id, b := range buckets {
+		p := props(b)
+		if got := toJSON(p["PublicAccessBlockConfiguration"]); got != `{"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true}` {
+			t.Errorf("%s PublicAccessBlockConfiguration = %s", id, got)
+		}
+		if got := toJSON(p["BucketEncryption"]); got != `{"ServerSideEncryptionConfiguration":[{"ServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}` {
+			t.Errorf("%s BucketEncryption = %s", id, got)
+		}
+		if b["DeletionPolicy"] != "Retain" {
+			t.Errorf("%s DeletionPolicy = %v, want Retain", id, b["DeletionPolicy"])
+		}
+	}
+
+	rp := props(buckets[reportsID])
+	if got := toJSON(rp["VersioningConfiguration"]); got != `{"Status":"Enabled"}` {
+		t.Errorf("reports VersioningConfiguration = %s", got)
+	}
+	lc, _ := rp["LoggingConfiguration"].(map[string]any)
+	if ref(lc["DestinationBucketName"]) != logsID {
+		t.Errorf("reports LoggingConfiguration = %s, want delivery to %s", toJSON(lc), logsID)
+	}
+
+	// Each bucket's policy must deny every request that is not over TLS.
+	tlsDenied := map[string]bool{}
+	for _, bp := range s.resources("AWS::S3::BucketPolicy") {
+		p := props(bp)
+		for _, st := range asList(p["PolicyDocument"].(map[string]any)["Statement"]) {
+			m := st.(map[string]any)
+			cond := toJSON(m["Condition"])
+			if m["Effect"] == "Deny" && toJSON(m["Principal"]) == `{"AWS":"*"}` && m["Action"] == "s3:*" &&
+				strings.Contains(cond, `"aws:SecureTransport":"false"`) {
+				tlsDenied[ref(p["Bucket"])] = true
+			}
+		}
+	}
+	for id := range buckets {
+		if !tlsDenied[id] {
+			t.Errorf("bucket %s has no policy denying non-TLS requests", id)
+		}
+	}
+}
+
+func TestFunctions(t *testing.T) {
+	s := synth(t)
+	fns := s.functionsByName(t)
+	tableID := logicalIDByPath(t, s, "AWS::DynamoDB::Table", "Table/Resource")
+	for name, id := range fns {
+		p := props(s.resources("AWS::Lambda::Function")[id])
+		if p["Runtime"] != "provided.al2023" {
+			t.Errorf("%s Runtime = %v", name, p["Runtime"])
+		}
+		if toJSON(p["Architectures"]) != `["arm64"]` {
+			t.Errorf("%s Architectures = %v", name, toJSON(p["Architectures"]))
+		}
+		if p["Handler"] != "bootstrap" {
+			t.Errorf("%s Handler = %v", name, p["Handler"])
+		}
+		if mem, _ := p["MemorySize"].(float64); mem < 128 || mem > 1024 {
+			t.Errorf("%s MemorySize = %v", name, p["MemorySize"])
+		}
+		if to, _ := p["Timeout"].(float64); to < 3 || to > 29 {
+			t.Errorf("%s Timeout = %v (API Gateway gives up after 30 s)", name, p["Timeout"])
+		}
+
+		env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if ref(env["TRUST_TABLE"]) != tableID {
+			t.Errorf("%s TRUST_TABLE = %v", name, toJSON(env["TRUST_TABLE"]))
+		}
+		if env["TRUST_MAIL_FROM"] != testMailFrom {
+			t.Errorf("%s TRUST_MAIL_FROM = %v", name, env["TRUST_MAIL_FROM"])
+		}
+		if env["TRUST_STAFF"] != strings.Join(testStaff, ",") {
+			t.Errorf("%s TRUST_STAFF = %v", name, env["TRUST_STAFF"])
+		}
+		if env["TRUST_BASE_URL"] != "https://"+testDomain {
+			t.Errorf("%s TRUST_BASE_URL = %v", name, env["TRUST_BASE_URL"])
+		}
+		_, hasBucket := env["TRUST_BUCKET"]
+		if want := name == FnDownload || name == FnAdmin; hasBucket != want {
+			t.Errorf("%s has TRUST_BUCKET = %v, want %v", name, hasBucket, want)
+		}
+		_, hasSecret := env["TRUST_KEYS_SECRET"]
+		if want := name != FnPublic; hasSecret != want {
+			t.Errorf("%s has TRUST_KEYS_SECRET = %v, want %v", name, hasSecret, want)
+		}
+	}
+}
+
+func TestLeastPrivilege(t *testing.T) {
+	s := synth(t)
+	fns := s.functionsByName(t)
+	bucketID := logicalIDByPath(t, s, "AWS::S3::Bucket", "ReportsBucket/Resource")
+	secretID := logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "SigningKeys/Resource")
+
+	readOnly := []string{"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"}
+	for name, id := range fns {
+		acts := s.actions(t, id)
+		has := func(a string) bool { return slices.Contains(acts, a) }
+		hasPrefix := func(prefix string) bool {
+			return slices.ContainsFunc(acts, func(a string) bool { return strings.HasPrefix(a, prefix) })
+		}
+
+		for _, a := range acts {
+			if strings.Contains(a, "*") {
+				t.Errorf("%s: wildcard action %q", name, a)
+			}
+			if !strings.HasPrefix(a, "dynamodb:") && !strings.HasPrefix(a, "logs:") && !strings.HasPrefix(a, "s3:") &&
+				!strings.HasPrefix(a, "ses:") && !strings.HasPrefix(a, "secretsmanager:") {
+				t.Errorf("%s: unexpected action %q", name, a)
+			}
+		}
+		for _, a := range []string{"dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable", "dynamodb:DeleteTable", "s3:DeleteObject", "s3:ListBucket"} {
+			if has(a) {
+				t.Errorf("%s: has %s, which no function needs", name, a)
+			}
+		}
+
+		if name == FnPublic {
+			for _, a := range acts {
+				if strings.HasPrefix(a, "dynamodb:") && !slices.Contains(readOnly, a) {
+					t.Errorf("public: dynamodb action %q is not read-only", a)
+				}
+			}
+			if hasPrefix("s3:") || hasPrefix("secretsmanager:") || hasPrefix("ses:") {
+				t.Errorf("public: actions %v reach beyond the table", acts)
+			}
+		} else {
+			for _, a := range []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"} {
+				if !has(a) {
+					t.Errorf("%s: missing %s", name, a)
+				}
+			}
+			if !has("secretsmanager:GetSecretValue") {
+				t.Errorf("%s: cannot read the signing keys", name)
+			}
+		}
+		for _, a := range readOnly {
+			if !has(a) {
+				t.Errorf("%s: missing %s", name, a)
+			}
+		}
+		if got, want := has("s3:GetObject"), name == FnDownload || name == FnAdmin; got != want {
+			t.Errorf("%s: s3:GetObject = %v, want %v", name, got, want)
+		}
+		if got, want := has("s3:PutObject"), name == FnAdmin; got != want {
+			t.Errorf("%s: s3:PutObject = %v, want %v", name, got, want)
+		}
+		if got, want := hasPrefix("ses:"), name == FnAccess || name == FnAdmin; got != want {
+			t.Errorf("%s: SES = %v, want %v", name, got, want)
+		}
+		if got, want := has("dynamodb:DeleteItem"), name == FnAdmin; got != want {
+			t.Errorf("%s: dynamodb:DeleteItem = %v, want %v", name, got, want)
+		}
+
+		// Resource scoping: SES to the sender's identities, S3 to the
+		// reports bucket's objects, secrets to the one secret, logs to the
+		// function's own group.
+		for _, st := range s.policyStatements(t, id) {
+			res := toJSON(st.Resources)
+			refsBucket := strings.Contains(res, `"`+bucketID+`"`)
+			if refsBucket && name != FnDownload && name != FnAdmin {
+				t.Errorf("%s: references the reports bucket: %v %s", name, st.Actions, res)
+			}
+			for _, a := range st.Actions {
+				switch {
+				case strings.HasPrefix(a, "s3:"):
+					if !refsBucket || !strings.Contains(res, `"/*"`) || len(st.Resources) != 1 {
+						t.Errorf("%s: %s not scoped to the reports bucket's objects: %s", name, a, res)
+					}
+				case strings.HasPrefix(a, "secretsmanager:"):
+					if len(st.Resources) != 1 || ref(st.Resources[0]) != secretID {
+						t.Errorf("%s: %s not scoped to the signing-key secret: %s", name, a, res)
+					}
+				case strings.HasPrefix(a, "ses:"):
+					if len(st.Resources) != 2 || !strings.Contains(res, `:identity/trust@mail.example.com"`) ||
+						!strings.Contains(res, `:identity/mail.example.com"`) || strings.Contains(res, "*") {
+						t.Errorf("%s: %s not scoped to the sender identities: %s", name, a, res)
+					}
+				case strings.HasPrefix(a, "logs:"):
+					if len(st.Resources) != 1 || !strings.HasPrefix(cdkPath(s.resources("AWS::Logs::LogGroup")[getAtt(st.Resources[0], "Arn")]),
+						StackName+"/"+constructID(name)+"Logs/") {
+						t.Errorf("%s: %s not scoped to its own log group: %s", name, a, res)
+					}
+				case strings.HasPrefix(a, "dynamodb:"):
+					if strings.Contains(res, "*") {
+						t.Errorf("%s: %s has a wildcard resource: %s", name, a, res)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestLogGroups(t *testing.T) {
+	s := synth(t)
+	groups := s.resources("AWS::Logs::LogGroup")
+	// One per function plus the API's access log.
+	if len(groups) != len(FunctionNames)+1 {
+		t.Errorf("got %d log groups, want %d", len(groups), len(FunctionNames)+1)
+	}
+	for id, g := range groups {
+		if days, _ := props(g)["RetentionInDays"].(float64); days < 7 || days > 400 {
+			t.Errorf("log group %s RetentionInDays = %v", id, props(g)["RetentionInDays"])
+		}
+	}
+	for name, id := range s.functionsByName(t) {
+		lc, _ := props(s.resources("AWS::Lambda::Function")[id])["LoggingConfig"].(map[string]any)
+		if _, ok := groups[ref(lc["LogGroup"])]; !ok {
+			t.Errorf("%s LoggingConfig = %s, want one of the stack's log groups", name, toJSON(lc))
+		}
+	}
+}
+
+func TestAlarms(t *testing.T) {
+	s := synth(t)
+	type key struct{ namespace, metric, dim string }
+	got := map[key]bool{}
+	for _, a := range s.resources("AWS::CloudWatch::Alarm") {
+		p := props(a)
+		dims := asList(p["Dimensions"])
+		dim := ""
+		if len(dims) == 1 {
+			dim = toJSON(dims[0].(map[string]any)["Value"])
+		}
+		got[key{p["Namespace"].(string), p["MetricName"].(string), dim}] = true
+		if p["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" || p["Threshold"] != 1.0 {
+			t.Errorf("alarm %s/%s fires on %v %v, want >= 1", p["Namespace"], p["MetricName"], p["ComparisonOperator"], p["Threshold"])
+		}
+	}
+	apiID := logicalIDByPath(t, s, "AWS::ApiGatewayV2::Api", "Api/Resource")
+	if !got[key{"AWS/ApiGateway", "5xx", toJSON(map[string]string{"Ref": apiID})}] {
+		t.Errorf("no 5xx alarm on the API; alarms: %v", got)
+	}
+	for name, id := range s.functionsByName(t) {
+		for _, m := range []string{"Errors", "Throttles"} {
+			if !got[key{"AWS/Lambda", m, toJSON(map[string]string{"Ref": id})}] {
+				t.Errorf("no %s alarm on %s", m, name)
+			}
+		}
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	s := synth(t)
+	// Written out independently of Routes, so that a route pointed at the
+	// wrong function there fails here.
+	want := map[string]string{
+		"GET /":                         FnPublic,
+		"GET /healthz":                  FnPublic,
+		"GET /static/{proxy+}":          FnPublic,
+		"GET /trust.json":               FnPublic,
+		"GET /updates.atom":             FnPublic,
+		"GET /sitemap.xml":              FnPublic,
+		"GET /robots.txt":               FnPublic,
+		"GET /.well-known/security.txt": FnPublic,
+		"GET /favicon.ico":              FnPublic,
+		"GET /access-requests/new":      FnAccess,
+		"POST /access-requests":         FnAccess,
+		"GET /access-requests/{proxy+}": FnAccess,
+		"GET /access/{token}":           FnAccess,
+		"GET /download/{token}":         FnDownload,
+		"GET /documents/{id}":           FnDownload,
+		"ANY /admin":                    FnAdmin,
+		"ANY /admin/{proxy+}":           FnAdmin,
+	}
+
+	fnName := map[string]string{}
+	for name, id := range s.functionsByName(t) {
+		fnName[id] = name
+	}
+	integrationFn := map[string]string{}
+	for id, in := range s.resources("AWS::ApiGatewayV2::Integration") {
+		p := props(in)
+		if p["IntegrationType"] != "AWS_PROXY" || p["PayloadFormatVersion"] != "2.0" {
+			t.Errorf("integration %s: type %v, payload %v; want AWS_PROXY 2.0", id, p["IntegrationType"], p["PayloadFormatVersion"])
+		}
+		integrationFn[id] = fnName[getAtt(p["IntegrationUri"], "Arn")]
+	}
+
+	got := map[string]string{}
+	for id, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		p := props(r)
+		// Target is {"Fn::Join": ["", ["integrations/", {"Ref": id}]]}.
+		var integ string
+		if j, ok := p["Target"].(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 {
+			if parts := j[1].([]any); len(parts) == 2 && parts[0] == "integrations/" {
+				integ = ref(parts[1])
+			}
+		}
+		if integ == "" {
+			t.Errorf("route %s: unexpected target %s", id, toJSON(p["Target"]))
+			continue
+		}
+		got[p["RouteKey"].(string)] = integrationFn[integ]
+	}
+	if toJSON(got) != toJSON(want) {
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("route %q → %q, want %q", k, got[k], v)
+			}
+		}
+		for k, v := range got {
+			if _, ok := want[k]; !ok {
+				t.Errorf("unexpected route %q → %q", k, v)
+			}
+		}
+	}
+
+	// API Gateway may invoke each function; nothing else is granted.
+	invokable := map[string]bool{}
+	for _, perm := range s.resources("AWS::Lambda::Permission") {
+		p := props(perm)
+		if p["Principal"] != "apigateway.amazonaws.com" || p["Action"] != "lambda:InvokeFunction" {
+			t.Errorf("unexpected Lambda permission %s", toJSON(p))
+		}
+		invokable[fnName[getAtt(p["FunctionName"], "Arn")]] = true
+	}
+	for _, name := range FunctionNames {
+		if !invokable[name] {
+			t.Errorf("API Gateway cannot invoke %s", name)
+		}
+	}
+}
+
+func TestStageAndDomain(t *testing.T) {
+	s := synth(t)
+	stages := s.resources("AWS::ApiGatewayV2::Stage")
+	if len(stages) != 1 {
+		t.Fatalf("got %d stages, want 1", len(stages))
+	}
+	apiLogsID := logicalIDByPath(t, s, "AWS::Logs::LogGroup", "ApiAccessLogs/Resource")
+	for id, st := range stages {
+		p := props(st)
+		if p["StageName"] != "$default" || p["AutoDeploy"] != true {
+			t.Errorf("stage %s: name %v autoDeploy %v", id, p["StageName"], p["AutoDeploy"])
+		}
+		rs, _ := p["DefaultRouteSettings"].(map[string]any)
+		if rate, _ := rs["ThrottlingRateLimit"].(float64); rate <= 0 {
+			t.Errorf("stage %s: no rate limit: %s", id, toJSON(rs))
+		}
+		if burst, _ := rs["ThrottlingBurstLimit"].(float64); burst <= 0 {
+			t.Errorf("stage %s: no burst limit: %s", id, toJSON(rs))
+		}
+		al, _ := p["AccessLogSettings"].(map[string]any)
+		if getAtt(al["DestinationArn"], "Arn") != apiLogsID {
+			t.Errorf("stage %s: access logs go to %s, want %s", id, toJSON(al["DestinationArn"]), apiLogsID)
+		}
+		format, _ := al["Format"].(string)
+		var fields map[string]string
+		if err := json.Unmarshal([]byte(format), &fields); err != nil {
+			t.Errorf("stage %s: access log format is not JSON: %v", id, err)
+		}
+		if fields["requestId"] != "$context.requestId" {
+			t.Errorf("stage %s: access log format lacks the request id: %s", id, format)
+		}
+		// Raw paths carry tokens; only the route template may be logged.
+		if strings.Contains(format, "$context.path") || strings.Contains(format, "$context.requestPath") {
+			t.Errorf("stage %s: access log would record token-bearing paths: %s", id, format)
+		}
+	}
+
+	domains := s.resources("AWS::ApiGatewayV2::DomainName")
+	if len(domains) != 1 {
+		t.Fatalf("got %d custom domains, want 1", len(domains))
+	}
+	for _, d := range domains {
+		if props(d)["DomainName"] != testDomain {
+			t.Errorf("DomainName = %v", props(d)["DomainName"])
+		}
+	}
+	if n := len(s.resources("AWS::ApiGatewayV2::ApiMapping")); n != 1 {
+		t.Errorf("got %d API mappings, want 1", n)
+	}
+}
+
+func TestSecret(t *testing.T) {
+	s := synth(t)
+	secrets := s.resources("AWS::SecretsManager::Secret")
+	if len(secrets) != 1 {
+		t.Fatalf("got %d secrets, want 1", len(secrets))
+	}
+	for id, sec := range secrets {
+		if sec["DeletionPolicy"] != "Retain" {
+			t.Errorf("secret %s DeletionPolicy = %v, want Retain", id, sec["DeletionPolicy"])
+		}
+		if props(sec)["GenerateSecretString"] == nil && props(sec)["SecretString"] == nil {
+			t.Errorf("secret %s has no placeholder value", id)
+		}
+	}
+}
+
+func TestNag(t *testing.T) {
+	s := synth(t)
+	if len(s.nagErrors) > 0 {
+		t.Errorf("cdk-nag errors:\n%s", strings.Join(s.nagErrors, "\n"))
+	}
+	// The report proves the checks ran at all, so that "no errors" is not
+	// vacuous.
+	if !strings.Contains(s.nagReport, `"AwsSolutions-IAM4"`) || !strings.Contains(s.nagReport, `"Compliant"`) {
+		t.Fatalf("no cdk-nag AwsSolutions report was written; did the checks run?")
+	}
+	for _, line := range strings.Split(s.nagReport, "\n") {
+		if strings.Contains(line, `"Non-Compliant"`) {
+			t.Errorf("non-compliant: %s", line)
+		}
+	}
+
+	// Every suppression carries a reason, and only these rules may be
+	// suppressed at all: anything else must be fixed, not waived.
+	allowed := map[string]bool{"AwsSolutions-SMG4": true, "AwsSolutions-APIG4": true, "AwsSolutions-IAM5": true}
+	seen := map[string]bool{}
+	check := func(where string, md any) {
+		m, _ := md.(map[string]any)
+		nag, _ := m["cdk_nag"].(map[string]any)
+		for _, r := range asList(nag["rules_to_suppress"]) {
+			rule := r.(map[string]any)
+			id, _ := rule["id"].(string)
+			reason, _ := rule["reason"].(string)
+			seen[id] = true
+			if strings.TrimSpace(reason) == "" {
+				t.Errorf("%s: suppression of %s has no reason", where, id)
+			}
+			if !allowed[id] {
+				t.Errorf("%s: suppression of %s is not allowed", where, id)
+			}
+			if id == "AwsSolutions-IAM5" && rule["applies_to"] == nil {
+				t.Errorf("%s: IAM5 suppressed for every finding; scope it with appliesTo", where)
+			}
+		}
+	}
+	check("stack", s.template["Metadata"])
+	for id, r := range s.template["Resources"].(map[string]any) {
+		check(id, r.(map[string]any)["Metadata"])
+	}
+	if !seen["AwsSolutions-SMG4"] {
+		t.Errorf("expected the signing-key rotation suppression; saw %v", seen)
+	}
+}
+
+func TestSESIdentities(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+		err  bool
+	}{
+		{"trust@example.com", []string{"trust@example.com", "example.com"}, false},
+		{"Example Trust <trust@Mail.Example.com>", []string{"trust@Mail.Example.com", "mail.example.com"}, false},
+		{"Example.COM", []string{"example.com"}, false},
+		{"", nil, true},
+		{"not an address", nil, true},
+		{"<@>", nil, true},
+	} {
+		got, err := SESIdentities(tc.in)
+		if (err != nil) != tc.err || !slices.Equal(got, tc.want) {
+			t.Errorf("SESIdentities(%q) = %v, %v; want %v, error %v", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func TestCheckAssets(t *testing.T) {
+	dir := t.TempDir()
+	if err := CheckAssets(dir); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, FnPublic, "bootstrap")) {
+		t.Errorf("CheckAssets(empty) = %v, want an error naming the missing bootstrap", err)
+	}
+	for _, name := range FunctionNames {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "bootstrap"), nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CheckAssets(dir); err != nil {
+		t.Errorf("CheckAssets(complete) = %v", err)
+	}
+}

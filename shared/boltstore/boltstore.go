@@ -1,0 +1,582 @@
+// Package boltstore is the embedded trust.Store engine: one bbolt file, for
+// running the trust center on a laptop or a single server without AWS.
+//
+// Values are JSON. Orderings the interface promises (requests by status and
+// age, events by subject and time, the outbox by age) are kept as index keys
+// written in the same bolt transaction as the values, so they cannot drift.
+// Times in keys are fixed-width big-endian, so byte order is time order.
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"trustcenter/shared/trust"
+)
+
+var (
+	bucketRequests = []byte("requests")           // id → Request
+	bucketByStatus = []byte("requests_by_status") // status 0x00 time id → empty
+	bucketEvents   = []byte("events")             // subject(len-prefixed) time id → Event
+	bucketDocs     = []byte("documents")          // id → Document
+	bucketSessions = []byte("sessions")           // id → Session
+	bucketUses     = []byte("uses")               // id → Use
+	bucketOutbox   = []byte("outbox")             // time id → Mail
+	bucketMailKeys = []byte("mail_keys")          // id → outbox key
+	bucketRates    = []byte("rates")              // key(len-prefixed) window start → end count
+)
+
+var allBuckets = [][]byte{
+	bucketRequests, bucketByStatus, bucketEvents, bucketDocs, bucketSessions,
+	bucketUses, bucketOutbox, bucketMailKeys, bucketRates,
+}
+
+// openTimeout bounds the wait for the file lock: a second process on the same
+// file gets a clear error instead of hanging.
+const openTimeout = time.Second
+
+// Store is a trust.Store in one bbolt file.
+type Store struct {
+	db *bolt.DB
+}
+
+var _ trust.Store = (*Store)(nil)
+
+// Open opens or creates the store at path, creating its directory.
+func Open(path string) (*Store, error) {
+	return open(path, openTimeout, time.Now())
+}
+
+func open(path string, timeout time.Duration, now time.Time) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("boltstore: create directory for %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("boltstore: open %s: the file is locked, probably by another running trust center: %w", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return sweep(tx, now)
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("boltstore: initialize %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close releases the file.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("boltstore: close: %w", err)
+	}
+	return nil
+}
+
+// sweep deletes what DynamoDB would have expired by TTL: used tokens,
+// sessions and rate counters past their end. bbolt has no TTL, and doing it
+// once at open keeps the hot paths free of it.
+func sweep(tx *bolt.Tx, now time.Time) error {
+	expired := func(bucket []byte, ends func(v []byte) (time.Time, error)) error {
+		b := tx.Bucket(bucket)
+		var dead [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			end, err := ends(v)
+			if err != nil {
+				return fmt.Errorf("%s %q: %w", bucket, k, err)
+			}
+			if !end.After(now) {
+				dead = append(dead, bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// Deleting while iterating skips keys in bbolt, hence two passes.
+		for _, k := range dead {
+			if err := b.Delete(k); err != nil {
+				return fmt.Errorf("sweep %s: %w", bucket, err)
+			}
+		}
+		return nil
+	}
+	err := expired(bucketUses, func(v []byte) (time.Time, error) {
+		var u trust.Use
+		err := json.Unmarshal(v, &u)
+		return u.ExpiresAt, err
+	})
+	if err != nil {
+		return err
+	}
+	err = expired(bucketSessions, func(v []byte) (time.Time, error) {
+		var s trust.Session
+		err := json.Unmarshal(v, &s)
+		return s.ExpiresAt, err
+	})
+	if err != nil {
+		return err
+	}
+	return expired(bucketRates, func(v []byte) (time.Time, error) {
+		end, _, err := decodeRate(v)
+		return time.Unix(0, end), err
+	})
+}
+
+// fail turns an engine error into a domain error; domain errors raised inside
+// a transaction pass through unchanged.
+func fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *trust.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return trust.Unavailable(fmt.Errorf("boltstore: %s: %w", op, err))
+}
+
+// corrupt reports a stored value that cannot be decoded: a bug or a damaged
+// file, not something a retry fixes.
+func corrupt(what string, key []byte, err error) error {
+	return &trust.Error{Code: trust.EInternal, Message: "Internal error.", Err: fmt.Errorf("boltstore: decode %s %q: %w", what, key, err)}
+}
+
+func get[T any](b *bolt.Bucket, what string, key []byte) (T, bool, error) {
+	var v T
+	raw := b.Get(key)
+	if raw == nil {
+		return v, false, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, false, corrupt(what, key, err)
+	}
+	return v, true, nil
+}
+
+func put(b *bolt.Bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode value of %q: %w", key, err)
+	}
+	if err := b.Put(key, raw); err != nil {
+		return fmt.Errorf("put %q: %w", key, err)
+	}
+	return nil
+}
+
+// timeKey is 12 bytes that sort like the instant: seconds with the sign bit
+// flipped, then nanoseconds.
+func timeKey(t time.Time) []byte {
+	k := make([]byte, 12)
+	binary.BigEndian.PutUint64(k, uint64(t.Unix())^(1<<63))
+	binary.BigEndian.PutUint32(k[8:], uint32(t.Nanosecond()))
+	return k
+}
+
+const timeKeyLen = 12
+
+// lenPrefixed makes a variable-length key component safe to use as a
+// prefix: "req-a" can then never match the keys of "req-ab".
+func lenPrefixed(s string) []byte {
+	k := binary.AppendUvarint(nil, uint64(len(s)))
+	return append(k, s...)
+}
+
+func statusPrefix(st trust.Status) []byte {
+	return append([]byte(st), 0)
+}
+
+func statusKey(r trust.Request) []byte {
+	k := append(statusPrefix(r.Status), timeKey(r.CreatedAt)...)
+	return append(k, r.ID...)
+}
+
+func eventKey(e trust.Event) []byte {
+	k := append(lenPrefixed(e.Subject), timeKey(e.At)...)
+	return append(k, e.ID...)
+}
+
+func outboxKey(m trust.Mail) []byte {
+	return append(timeKey(m.CreatedAt), m.ID...)
+}
+
+// Commit writes tx in one bolt transaction: any error rolls all of it back.
+func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
+	if err := ctx.Err(); err != nil {
+		return trust.Unavailable(err)
+	}
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		if tx.Request != nil {
+			if err := writeRequest(btx, *tx.Request, tx.IfVersion); err != nil {
+				return err
+			}
+		}
+		uses := btx.Bucket(bucketUses)
+		for _, u := range tx.Uses {
+			// Checked one by one after the previous put, so an id repeated
+			// within tx conflicts too.
+			if uses.Get([]byte(u.ID)) != nil {
+				return trust.Errorf(trust.EConflict, "This link has already been used.")
+			}
+			if err := put(uses, []byte(u.ID), u); err != nil {
+				return err
+			}
+		}
+		if tx.Session != nil {
+			sessions := btx.Bucket(bucketSessions)
+			if sessions.Get([]byte(tx.Session.ID)) != nil {
+				return trust.Errorf(trust.EConflict, "The session already exists.")
+			}
+			if err := put(sessions, []byte(tx.Session.ID), tx.Session); err != nil {
+				return err
+			}
+		}
+		events := btx.Bucket(bucketEvents)
+		for _, e := range tx.Events {
+			if err := put(events, eventKey(e), e); err != nil {
+				return err
+			}
+		}
+		for _, m := range tx.Mails {
+			if err := writeMail(btx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return fail("commit", err)
+}
+
+func writeRequest(btx *bolt.Tx, r trust.Request, ifVersion int64) error {
+	reqs := btx.Bucket(bucketRequests)
+	index := btx.Bucket(bucketByStatus)
+	old, found, err := get[trust.Request](reqs, "request", []byte(r.ID))
+	if err != nil {
+		return err
+	}
+	switch {
+	case ifVersion == 0 && found:
+		return trust.Errorf(trust.EConflict, "The request already exists.")
+	case ifVersion != 0 && (!found || old.Version != ifVersion):
+		return trust.Errorf(trust.EConflict, "The request was changed by someone else. Reload it and try again.")
+	}
+	if found {
+		if err := index.Delete(statusKey(old)); err != nil {
+			return fmt.Errorf("delete index of request %q: %w", r.ID, err)
+		}
+	}
+	r.Version = ifVersion + 1
+	if err := put(reqs, []byte(r.ID), r); err != nil {
+		return err
+	}
+	if err := index.Put(statusKey(r), []byte{}); err != nil {
+		return fmt.Errorf("index request %q: %w", r.ID, err)
+	}
+	return nil
+}
+
+func writeMail(btx *bolt.Tx, m trust.Mail) error {
+	outbox := btx.Bucket(bucketOutbox)
+	keys := btx.Bucket(bucketMailKeys)
+	// Rewriting a mail id replaces the queued mail rather than queueing a
+	// second copy under the old time.
+	if old := keys.Get([]byte(m.ID)); old != nil {
+		if err := outbox.Delete(old); err != nil {
+			return fmt.Errorf("replace mail %q: %w", m.ID, err)
+		}
+	}
+	k := outboxKey(m)
+	if err := put(outbox, k, m); err != nil {
+		return err
+	}
+	if err := keys.Put([]byte(m.ID), k); err != nil {
+		return fmt.Errorf("index mail %q: %w", m.ID, err)
+	}
+	return nil
+}
+
+func (s *Store) GetRequest(ctx context.Context, id string) (trust.Request, error) {
+	var r trust.Request
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		var found bool
+		var err error
+		r, found, err = get[trust.Request](btx.Bucket(bucketRequests), "request", []byte(id))
+		if err == nil && !found {
+			err = trust.Errorf(trust.ENotFound, "The request does not exist.")
+		}
+		return err
+	})
+	return r, fail("get request", err)
+}
+
+// ListRequests walks the status index backwards, newest first. The cursor is
+// the last index key returned; a page is only given a cursor when another
+// item follows, so the last page always has next "".
+func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor string, limit int) ([]trust.Request, string, error) {
+	if limit <= 0 {
+		return nil, "", trust.Errorf(trust.EInvalid, "The page size must be positive.")
+	}
+	prefix := statusPrefix(status)
+	var after []byte
+	if cursor != "" {
+		k, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err != nil || !bytes.HasPrefix(k, prefix) || len(k) <= len(prefix)+timeKeyLen {
+			return nil, "", trust.Errorf(trust.EInvalid, "The page link is not valid.")
+		}
+		after = k
+	}
+	var (
+		reqs []trust.Request
+		next string
+		last []byte
+	)
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		reqsB := btx.Bucket(bucketRequests)
+		c := btx.Bucket(bucketByStatus).Cursor()
+		// Position on the greatest key below the bound: the cursor key (which
+		// may have moved to another status since), or the end of the status.
+		bound := after
+		if bound == nil {
+			bound = append([]byte(status), 1)
+		}
+		k, _ := c.Seek(bound)
+		if k == nil {
+			k, _ = c.Last()
+		}
+		for k != nil && bytes.Compare(k, bound) >= 0 {
+			k, _ = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			if len(reqs) == limit {
+				next = base64.RawURLEncoding.EncodeToString(last)
+				break
+			}
+			id := k[len(prefix)+timeKeyLen:]
+			r, found, err := get[trust.Request](reqsB, "request", id)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return corrupt("status index entry without request", k, errors.New("dangling"))
+			}
+			reqs = append(reqs, r)
+			last = bytes.Clone(k) // bbolt keys die with the transaction
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", fail("list requests", err)
+	}
+	return reqs, next, nil
+}
+
+func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, error) {
+	var evs []trust.Event
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		prefix := lenPrefixed(subject)
+		c := btx.Bucket(bucketEvents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var e trust.Event
+			if err := json.Unmarshal(v, &e); err != nil {
+				return corrupt("event", k, err)
+			}
+			evs = append(evs, e)
+		}
+		return nil
+	})
+	return evs, fail("list events", err)
+}
+
+func (s *Store) PutDocument(ctx context.Context, d trust.Document) error {
+	if err := ctx.Err(); err != nil {
+		return trust.Unavailable(err)
+	}
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		return put(btx.Bucket(bucketDocs), []byte(d.ID), d)
+	})
+	return fail("put document", err)
+}
+
+func (s *Store) GetDocument(ctx context.Context, id string) (trust.Document, error) {
+	var d trust.Document
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		var found bool
+		var err error
+		d, found, err = get[trust.Document](btx.Bucket(bucketDocs), "document", []byte(id))
+		if err == nil && !found {
+			err = trust.Errorf(trust.ENotFound, "The document does not exist.")
+		}
+		return err
+	})
+	return d, fail("get document", err)
+}
+
+// ListDocuments relies on bbolt keeping keys sorted, which sorts by ID.
+func (s *Store) ListDocuments(ctx context.Context) ([]trust.Document, error) {
+	var docs []trust.Document
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		return btx.Bucket(bucketDocs).ForEach(func(k, v []byte) error {
+			var d trust.Document
+			if err := json.Unmarshal(v, &d); err != nil {
+				return corrupt("document", k, err)
+			}
+			docs = append(docs, d)
+			return nil
+		})
+	})
+	return docs, fail("list documents", err)
+}
+
+func (s *Store) GetSession(ctx context.Context, id string) (trust.Session, error) {
+	var sess trust.Session
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		var found bool
+		var err error
+		sess, found, err = get[trust.Session](btx.Bucket(bucketSessions), "session", []byte(id))
+		if err == nil && !found {
+			err = trust.Errorf(trust.ENotFound, "The session does not exist.")
+		}
+		return err
+	})
+	return sess, fail("get session", err)
+}
+
+// DeleteSession succeeds for an unknown id: signing out twice is not an error.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return trust.Unavailable(err)
+	}
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		return btx.Bucket(bucketSessions).Delete([]byte(id))
+	})
+	return fail("delete session", err)
+}
+
+func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, error) {
+	if limit <= 0 {
+		return nil, trust.Errorf(trust.EInvalid, "The page size must be positive.")
+	}
+	var mails []trust.Mail
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		c := btx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(mails) < limit; k, v = c.Next() {
+			var m trust.Mail
+			if err := json.Unmarshal(v, &m); err != nil {
+				return corrupt("mail", k, err)
+			}
+			mails = append(mails, m)
+		}
+		return nil
+	})
+	return mails, fail("pending mails", err)
+}
+
+// MarkMailSent succeeds for an unknown or already sent id, so a sender that
+// crashed between sending and marking can mark again.
+func (s *Store) MarkMailSent(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return trust.Unavailable(err)
+	}
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		keys := btx.Bucket(bucketMailKeys)
+		k := keys.Get([]byte(id))
+		if k == nil {
+			return nil
+		}
+		if err := btx.Bucket(bucketOutbox).Delete(k); err != nil {
+			return err
+		}
+		return keys.Delete([]byte(id))
+	})
+	return fail("mark mail sent", err)
+}
+
+func encodeRate(end int64, count uint64) []byte {
+	v := binary.BigEndian.AppendUint64(nil, uint64(end))
+	return binary.BigEndian.AppendUint64(v, count)
+}
+
+func decodeRate(v []byte) (end int64, count uint64, err error) {
+	if len(v) != 16 {
+		return 0, 0, fmt.Errorf("rate counter of %d bytes", len(v))
+	}
+	return int64(binary.BigEndian.Uint64(v)), binary.BigEndian.Uint64(v[8:]), nil
+}
+
+// Hit aligns windows to the Unix epoch, so a one-minute window starts on the
+// minute. Finished windows of the same key are deleted on the way, which
+// keeps a busy key at one counter.
+func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
+	if window <= 0 {
+		return 0, fmt.Errorf("boltstore: hit %q: window %v is not positive", key, window)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, trust.Unavailable(err)
+	}
+	n, w := now.UnixNano(), int64(window)
+	start := n - ((n%w)+w)%w
+	prefix := lenPrefixed(key)
+	k := binary.BigEndian.AppendUint64(bytes.Clone(prefix), uint64(w))
+	k = binary.BigEndian.AppendUint64(k, uint64(start))
+
+	var count uint64
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		b := btx.Bucket(bucketRates)
+		var dead [][]byte
+		c := b.Cursor()
+		for ck, cv := c.Seek(prefix); ck != nil && bytes.HasPrefix(ck, prefix); ck, cv = c.Next() {
+			end, _, err := decodeRate(cv)
+			if err != nil {
+				return corrupt("rate counter", ck, err)
+			}
+			if end <= n {
+				dead = append(dead, bytes.Clone(ck))
+			}
+		}
+		for _, dk := range dead {
+			if err := b.Delete(dk); err != nil {
+				return err
+			}
+		}
+		if v := b.Get(k); v != nil {
+			_, c, err := decodeRate(v)
+			if err != nil {
+				return corrupt("rate counter", k, err)
+			}
+			count = c
+		}
+		count++
+		return b.Put(k, encodeRate(start+w, count))
+	})
+	if err != nil {
+		return 0, fail("hit", err)
+	}
+	return int(count), nil
+}
+
+func (s *Store) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return trust.Unavailable(err)
+	}
+	return s.db.View(fn)
+}

@@ -1,0 +1,479 @@
+package content
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"trustcenter/shared/i18n"
+	"trustcenter/shared/trust"
+)
+
+var (
+	slugRE     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	colorRE    = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	fileNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	versionRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	langTagRE  = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+)
+
+// checker reports problems of meaning (references, enums, date order) at
+// the line where the offending value was written.
+type checker struct{ d *decoder }
+
+func (c checker) errorf(path, format string, args ...any) {
+	c.d.add(c.d.lineOf(path), path, format, args...)
+}
+
+func (c checker) required(path, s string) bool {
+	if strings.TrimSpace(s) == "" {
+		c.errorf(path, "required")
+		return false
+	}
+	return true
+}
+
+func (c checker) requiredText(path string, t Text) {
+	if t.In(i18n.English) == "" {
+		c.errorf(path, "required")
+	}
+}
+
+func (c checker) requiredDate(path string, d Date) bool {
+	if d.IsZero() {
+		c.errorf(path, "required")
+		return false
+	}
+	return true
+}
+
+func (c checker) slug(path, s string) bool {
+	if !c.required(path, s) {
+		return false
+	}
+	if !slugRE.MatchString(s) {
+		c.errorf(path, "%q is not a valid id (want lowercase letters, digits and single hyphens)", s)
+		return false
+	}
+	return true
+}
+
+// httpsURL checks an absolute https URL. Plain http is refused: every link
+// on a trust page should itself be trustworthy.
+func (c checker) httpsURL(path, s string) {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		c.errorf(path, "%q is not an https:// URL", s)
+	}
+}
+
+// sitePath checks a path on this site: rooted, no scheme-relative "//" and
+// no ".." that could step outside.
+func sitePath(s string) bool {
+	return strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !slices.Contains(strings.Split(s, "/"), "..")
+}
+
+func (c checker) email(path, s string) {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		c.errorf(path, "%q is not an email address", s)
+	}
+}
+
+func (c checker) unique(seen map[string]string, path, what, id string) {
+	if prev, ok := seen[id]; ok {
+		c.errorf(path, "duplicate %s %q (also at %s)", what, id, prev)
+		return
+	}
+	seen[id] = path
+}
+
+func check(s *Site, d *decoder) {
+	c := checker{d}
+	c.company(s.Company)
+	certs := map[string]string{}
+	for i, ct := range s.Certifications {
+		if ct.ID != "" {
+			c.unique(certs, fmt.Sprintf("certifications[%d].id", i), "certification id", ct.ID)
+		}
+	}
+	docs := map[string]string{}
+	for i, doc := range s.Documents {
+		if doc.ID != "" {
+			c.unique(docs, fmt.Sprintf("documents[%d].id", i), "document id", doc.ID)
+		}
+	}
+	for i, doc := range s.Documents {
+		c.document(s, fmt.Sprintf("documents[%d]", i), doc)
+	}
+	for i, ct := range s.Certifications {
+		c.certification(s, fmt.Sprintf("certifications[%d]", i), ct)
+	}
+	c.criteria(s.Criteria)
+	names := map[string]string{}
+	for i, sp := range s.Subprocessors {
+		p := fmt.Sprintf("subprocessors[%d]", i)
+		if c.required(p+".name", sp.Name) {
+			c.unique(names, p+".name", "subprocessor", sp.Name)
+		}
+		c.requiredText(p+".purpose", sp.Purpose)
+		c.requiredText(p+".location", sp.Location)
+		c.requiredText(p+".data", sp.Data)
+		if sp.Website != "" {
+			c.httpsURL(p+".website", sp.Website)
+		}
+	}
+	for i, f := range s.FAQ {
+		p := fmt.Sprintf("faq[%d]", i)
+		c.requiredText(p+".question", f.Question)
+		c.requiredText(p+".answer", f.Answer)
+	}
+	c.updates(s.Updates)
+	c.required("nda.version", s.NDA.Version)
+	if s.NDA.Version != "" && !versionRE.MatchString(s.NDA.Version) {
+		c.errorf("nda.version", "%q is not a version (want e.g. 2026-01)", s.NDA.Version)
+	}
+	c.required("nda.text", s.NDA.Text)
+	c.securityTxt(s.SecurityTxt)
+	if d.has("stale_after_months") && (s.StaleAfterMonths < 1 || s.StaleAfterMonths > 120) {
+		c.errorf("stale_after_months", "%d is out of range (want 1 to 120)", s.StaleAfterMonths)
+	}
+}
+
+func (c checker) company(co Company) {
+	c.required("company.name", co.Name)
+	c.requiredText("company.overview", co.Overview)
+	if c.required("company.website", co.Website) {
+		c.httpsURL("company.website", co.Website)
+	}
+	if c.required("company.email", co.Email) {
+		c.email("company.email", co.Email)
+	}
+	if co.Logo != "" && !strings.HasPrefix(co.Logo, "https://") && !(strings.HasPrefix(co.Logo, "/static/") && sitePath(co.Logo)) {
+		c.errorf("company.logo", "%q is neither an https:// URL nor a path under /static/", co.Logo)
+	} else if strings.HasPrefix(co.Logo, "https://") {
+		c.httpsURL("company.logo", co.Logo)
+	}
+	if co.PrimaryColor != "" && !colorRE.MatchString(co.PrimaryColor) {
+		c.errorf("company.primary_color", "%q is not a colour (want #rrggbb)", co.PrimaryColor)
+	}
+	for i, l := range co.Locations {
+		c.requiredText(fmt.Sprintf("company.locations[%d]", i), l)
+	}
+}
+
+func (c checker) document(s *Site, p string, doc Document) {
+	c.slug(p+".id", doc.ID)
+	c.requiredText(p+".title", doc.Title)
+	c.required(p+".kind", doc.Kind)
+	switch doc.Access {
+	case trust.Public, trust.Gated:
+	case "":
+		c.errorf(p+".access", "required (public or gated)")
+	default:
+		c.errorf(p+".access", "%q is not an access level (want public or gated)", doc.Access)
+	}
+	if c.required(p+".file_name", doc.FileName) && !fileNameRE.MatchString(doc.FileName) {
+		// The name goes into a Content-Disposition header.
+		c.errorf(p+".file_name", "%q is not a plain file name (letters, digits, '.', '_', '-')", doc.FileName)
+	}
+	if doc.Certification == "" {
+		return
+	}
+	ct, ok := s.Certification(doc.Certification)
+	if !ok {
+		c.errorf(p+".certification", "no certification has id %q", doc.Certification)
+		return
+	}
+	// SOC 1 and SOC 2 reports are restricted-use under AICPA standards;
+	// publishing one by a slip of the access field would breach that.
+	if (ct.Framework == SOC1 || ct.Framework == SOC2) && doc.Access == trust.Public {
+		c.errorf(p+".access", "a %s report is restricted-use; access must be gated", i18n.T(i18n.English, "framework."+string(ct.Framework)))
+	}
+}
+
+func (c checker) certification(s *Site, p string, ct Certification) {
+	c.slug(p+".id", ct.ID)
+	f := ct.Framework
+	switch {
+	case f == "":
+		c.errorf(p+".framework", "required")
+		return
+	case !slices.Contains(Frameworks, f):
+		c.errorf(p+".framework", "%q is not a framework (want one of %s)", f, frameworkList())
+		return
+	}
+	if f == SOC1 || f == SOC2 {
+		switch ct.Type {
+		case Type1, Type2:
+		case "":
+			c.errorf(p+".type", "required for %s (type1 or type2)", f)
+		default:
+			c.errorf(p+".type", "%q is not a report type (want type1 or type2)", ct.Type)
+		}
+	} else if ct.Type != "" {
+		c.errorf(p+".type", "only SOC 1 and SOC 2 reports have a type")
+	}
+	if f == Other {
+		c.requiredText(p+".name", ct.Name)
+	}
+	c.scope(p, ct)
+
+	hasPeriods := len(ct.Periods) > 0
+	hasValidity := !ct.ValidFrom.IsZero() || !ct.ValidUntil.IsZero()
+	switch {
+	case f.IsSOC():
+		if !hasPeriods {
+			c.errorf(p+".periods", "required for a SOC report")
+		}
+		if hasValidity {
+			c.errorf(p+".valid_from", "a SOC report has periods, not valid_from/valid_until")
+		}
+	case f.IsCertificate():
+		if hasPeriods {
+			c.errorf(p+".periods", "a certificate has valid_from/valid_until, not periods")
+		}
+		c.requiredDate(p+".valid_from", ct.ValidFrom)
+		c.requiredDate(p+".valid_until", ct.ValidUntil)
+	default:
+		if hasPeriods == hasValidity {
+			c.errorf(p, "give either periods (a report) or valid_from/valid_until (a certificate)")
+		} else if hasValidity {
+			c.requiredDate(p+".valid_from", ct.ValidFrom)
+			c.requiredDate(p+".valid_until", ct.ValidUntil)
+		}
+	}
+	if !ct.ValidFrom.IsZero() && !ct.ValidUntil.IsZero() && !ct.ValidFrom.Before(ct.ValidUntil) {
+		c.errorf(p+".valid_until", "%s is not after valid_from %s", ct.ValidUntil, ct.ValidFrom)
+	}
+	for i, per := range ct.Periods {
+		c.period(fmt.Sprintf("%s.periods[%d]", p, i), ct.Type, per)
+	}
+	if f.IsSOC() || f.IsCertificate() {
+		c.required(p+".auditor", ct.Auditor)
+	}
+	latest := ct.LatestPeriod()
+	if f.IsSOC() {
+		c.requiredDate(p+".issued", ct.Issued)
+	}
+	if !ct.Issued.IsZero() && !latest.End.IsZero() && ct.Issued.Before(latest.End) {
+		c.errorf(p+".issued", "%s is before the report period ends (%s)", ct.Issued, latest.End)
+	}
+	if len(ct.BridgeLetters) > 0 && !hasPeriods {
+		c.errorf(p+".bridge_letters", "bridge letters follow report periods; this has none")
+	}
+	for i, bl := range ct.BridgeLetters {
+		c.bridgeLetter(fmt.Sprintf("%s.bridge_letters[%d]", p, i), ct, bl)
+	}
+	if ct.Document != "" {
+		doc, ok := s.Document(ct.Document)
+		switch {
+		case !ok:
+			c.errorf(p+".document", "no document has id %q", ct.Document)
+		case doc.Certification != "" && doc.Certification != ct.ID:
+			c.errorf(p+".document", "document %q belongs to certification %q", doc.ID, doc.Certification)
+		}
+	}
+}
+
+func (c checker) scope(p string, ct Certification) {
+	if len(ct.Criteria) > 0 && ct.Framework != SOC2 && ct.Framework != SOC3 {
+		c.errorf(p+".criteria", "only SOC 2 and SOC 3 reports have Trust Services Criteria in scope")
+		return
+	}
+	seen := map[string]string{}
+	for i, id := range ct.Criteria {
+		q := fmt.Sprintf("%s.criteria[%d]", p, i)
+		if !slices.Contains(CriteriaIDs, id) {
+			c.errorf(q, "%q is not a Trust Services Criterion (want one of %s)", id, strings.Join(CriteriaIDs, ", "))
+			continue
+		}
+		c.unique(seen, q, "criterion", id)
+	}
+	// The common criteria (security) are part of every SOC 2 examination;
+	// a scope without them describes a report that cannot exist.
+	if ct.Framework == SOC2 && !slices.Contains(ct.Criteria, Security) {
+		c.errorf(p+".criteria", "a SOC 2 report always includes security")
+	}
+}
+
+func (c checker) period(p string, typ ReportType, per Period) {
+	okStart := c.requiredDate(p+".start", per.Start)
+	okEnd := c.requiredDate(p+".end", per.End)
+	if !okStart || !okEnd {
+		return
+	}
+	switch {
+	case per.End.Before(per.Start):
+		c.errorf(p+".end", "%s is before start %s", per.End, per.Start)
+	case typ == Type1 && per.Start != per.End:
+		c.errorf(p+".end", "a Type I report is as of one day: start and end must be equal")
+	case typ == Type2 && per.Start == per.End:
+		c.errorf(p+".end", "a Type II report covers a period: end must be after start")
+	}
+}
+
+func (c checker) bridgeLetter(p string, ct Certification, bl BridgeLetter) {
+	okFrom := c.requiredDate(p+".covers_from", bl.CoversFrom)
+	okTo := c.requiredDate(p+".covers_to", bl.CoversTo)
+	okIssued := c.requiredDate(p+".issued", bl.Issued)
+	if !okFrom || !okTo {
+		return
+	}
+	if bl.CoversTo.Before(bl.CoversFrom) {
+		c.errorf(p+".covers_to", "%s is before covers_from %s", bl.CoversTo, bl.CoversFrom)
+	}
+	// Management can only vouch for days that have already passed.
+	if okIssued && bl.Issued.Before(bl.CoversTo) {
+		c.errorf(p+".issued", "%s is before the end of the days it covers (%s)", bl.Issued, bl.CoversTo)
+	}
+	if first := firstPeriodEnd(ct); !first.IsZero() && !bl.CoversFrom.After(first) {
+		c.errorf(p+".covers_from", "%s is not after a report period ends (%s)", bl.CoversFrom, first)
+	}
+}
+
+func firstPeriodEnd(ct Certification) Date {
+	var first Date
+	for _, p := range ct.Periods {
+		if !p.End.IsZero() && (first.IsZero() || p.End.Before(first)) {
+			first = p.End
+		}
+	}
+	return first
+}
+
+func (c checker) criteria(cs []Criterion) {
+	seen := map[string]string{}
+	for i, cr := range cs {
+		p := fmt.Sprintf("criteria[%d]", i)
+		if !c.required(p+".id", cr.ID) {
+			continue
+		}
+		if !slices.Contains(CriteriaIDs, cr.ID) {
+			c.errorf(p+".id", "%q is not a Trust Services Criterion (want one of %s)", cr.ID, strings.Join(CriteriaIDs, ", "))
+			continue
+		}
+		c.unique(seen, p+".id", "criterion", cr.ID)
+		c.requiredText(p+".title", cr.Title)
+		if len(cr.Practices) == 0 {
+			c.errorf(p+".practices", "required: what the company does for %s", cr.ID)
+		}
+		for j, pr := range cr.Practices {
+			c.requiredText(fmt.Sprintf("%s.practices[%d]", p, j), pr)
+		}
+	}
+	// The page presents all five categories, including the ones outside
+	// the audit scope, so a reader sees nothing has been left out quietly.
+	for _, id := range CriteriaIDs {
+		if _, ok := seen[id]; !ok {
+			c.errorf("criteria", "missing criterion %q", id)
+		}
+	}
+}
+
+var updateKinds = []UpdateKind{UpdateReport, UpdateSubprocessor, UpdateIncident, UpdateOther}
+
+func (c checker) updates(us []Update) {
+	ids := map[string]string{}
+	for i, u := range us {
+		p := fmt.Sprintf("updates[%d]", i)
+		if c.d.has(p+".id") && !slugRE.MatchString(u.ID) {
+			c.errorf(p+".id", "%q is not a valid id (want lowercase letters, digits and single hyphens)", u.ID)
+		} else if u.ID != "" {
+			c.unique(ids, p+".id", "update id", u.ID)
+		}
+		c.requiredDate(p+".date", u.Date)
+		switch {
+		case u.Kind == "":
+			c.errorf(p+".kind", "required")
+		case !slices.Contains(updateKinds, u.Kind):
+			c.errorf(p+".kind", "%q is not an update kind (want report, subprocessor, incident or other)", u.Kind)
+		}
+		c.requiredText(p+".title", u.Title)
+		if u.Link != "" && !sitePath(u.Link) {
+			c.httpsURL(p+".link", u.Link)
+		}
+	}
+}
+
+func (c checker) securityTxt(st SecurityContact) {
+	const p = "security_txt"
+	if len(st.Contact) == 0 {
+		c.errorf(p+".contact", "required: at least one mailto: or https: address")
+	}
+	for i, ct := range st.Contact {
+		q := fmt.Sprintf("%s.contact[%d]", p, i)
+		switch {
+		case strings.HasPrefix(ct, "mailto:"):
+			c.email(q, strings.TrimPrefix(ct, "mailto:"))
+		case strings.HasPrefix(ct, "https:"):
+			c.httpsURL(q, ct)
+		default:
+			c.errorf(q, "%q is not a mailto: or https: URI", ct)
+		}
+	}
+	if st.Expires.IsZero() {
+		c.errorf(p+".expires", "required (RFC 9116)")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"policy", st.Policy}, {"acknowledgments", st.Acknowledgments}, {"hiring", st.Hiring},
+	} {
+		if f.v != "" {
+			c.httpsURL(p+"."+f.name, f.v)
+		}
+	}
+	if e := st.Encryption; e != "" && !strings.HasPrefix(e, "openpgp4fpr:") && !strings.HasPrefix(e, "dns:") {
+		c.httpsURL(p+".encryption", e)
+	}
+	for i, l := range st.PreferredLanguages {
+		if !langTagRE.MatchString(l) {
+			c.errorf(fmt.Sprintf("%s.preferred_languages[%d]", p, i), "%q is not a language tag", l)
+		}
+	}
+}
+
+func frameworkList() string {
+	s := make([]string, len(Frameworks))
+	for i, f := range Frameworks {
+		s[i] = string(f)
+	}
+	return strings.Join(s, ", ")
+}
+
+// deriveUpdateIDs gives each update without an id one made from its date
+// and English title, so feed entries keep their identity across deploys.
+func deriveUpdateIDs(s *Site) {
+	for i := range s.Updates {
+		u := &s.Updates[i]
+		if u.ID != "" || u.Date.IsZero() {
+			continue
+		}
+		u.ID = u.Date.String()
+		if sl := slugify(u.Title.In(i18n.English)); sl != "" {
+			u.ID += "-" + sl
+		}
+	}
+}
+
+func slugify(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+		if b.Len() >= 60 {
+			break
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,145 @@
+package content
+
+import (
+	"slices"
+	"time"
+)
+
+// Status is where a certification stands on a given day.
+type Status string
+
+// The statuses, computed by Coverage.
+const (
+	// Current: the report is recent enough, or the certificate is valid.
+	Current Status = "current"
+	// Stale: a report whose latest period ended more than
+	// Site.StaleAfterMonths ago.
+	Stale Status = "stale"
+	// Expired: a certificate past its valid_until day.
+	Expired Status = "expired"
+	// Upcoming: coverage starts after today.
+	Upcoming Status = "upcoming"
+)
+
+// Segment is an unbroken run of covered days, both ends included.
+type Segment struct {
+	Start Date `json:"start"`
+	End   Date `json:"end"`
+	// Bridged is set when some of the days rest only on a bridge letter,
+	// which is management's word, not the auditor's.
+	Bridged bool `json:"bridged,omitempty"`
+}
+
+// Coverage is a certification's timeline as of one day.
+type Coverage struct {
+	Certification string `json:"certification"`
+	Status        Status `json:"status"`
+	// Segments are the report periods, bridge letters or validity window,
+	// merged where they touch or overlap, oldest first.
+	Segments []Segment `json:"segments"`
+	// Through is the last covered day.
+	Through Date `json:"through"`
+	// GapDays counts the days from Through to today; 0 while covered.
+	GapDays int `json:"gap_days"`
+	// StaleFrom is the first day a report counts as stale; zero for
+	// certificates.
+	StaleFrom Date `json:"stale_from,omitzero"`
+}
+
+// Coverage computes every certification's timeline on the day of now (in
+// UTC), in the order the certifications are listed.
+func (s *Site) Coverage(now time.Time) []Coverage {
+	months := s.StaleAfterMonths
+	if months == 0 {
+		months = DefaultStaleAfterMonths
+	}
+	today := DateOf(now)
+	out := make([]Coverage, 0, len(s.Certifications))
+	for _, c := range s.Certifications {
+		out = append(out, coverage(c, today, months))
+	}
+	return out
+}
+
+// CoverageOf is Coverage for the certification with id.
+func (s *Site) CoverageOf(id string, now time.Time) (Coverage, bool) {
+	for _, c := range s.Coverage(now) {
+		if c.Certification == id {
+			return c, true
+		}
+	}
+	return Coverage{}, false
+}
+
+func coverage(c Certification, today Date, staleMonths int) Coverage {
+	cv := Coverage{Certification: c.ID}
+	var audited, bridged []Segment
+	if c.IsReport() {
+		for _, p := range c.Periods {
+			audited = append(audited, Segment{Start: p.Start, End: p.End})
+		}
+		for _, b := range c.BridgeLetters {
+			bridged = append(bridged, Segment{Start: b.CoversFrom, End: b.CoversTo})
+		}
+	} else if !c.ValidFrom.IsZero() {
+		audited = append(audited, Segment{Start: c.ValidFrom, End: c.ValidUntil})
+	}
+	audited = merge(audited)
+	cv.Segments = merge(append(slices.Clone(audited), bridged...))
+	for i, seg := range cv.Segments {
+		// Merged runs are maximal, so a segment made only of audited days
+		// lies inside a single merged audited run.
+		cv.Segments[i].Bridged = !slices.ContainsFunc(audited, func(a Segment) bool {
+			return !a.Start.After(seg.Start) && !a.End.Before(seg.End)
+		})
+	}
+	if len(cv.Segments) == 0 {
+		return cv
+	}
+	first, last := cv.Segments[0], cv.Segments[len(cv.Segments)-1]
+	cv.Through = last.End
+	if today.After(cv.Through) {
+		cv.GapDays = cv.Through.DaysUntil(today)
+	}
+	switch {
+	case today.Before(first.Start):
+		cv.Status = Upcoming
+	case c.IsReport():
+		// Staleness follows the audited period only: a bridge letter
+		// extends coverage but does not make an old report new.
+		cv.StaleFrom = c.LatestPeriod().End.AddMonths(staleMonths).AddDays(1)
+		if today.Before(cv.StaleFrom) {
+			cv.Status = Current
+		} else {
+			cv.Status = Stale
+		}
+	case today.After(c.ValidUntil):
+		cv.Status = Expired
+	default:
+		cv.Status = Current
+	}
+	return cv
+}
+
+// merge joins segments that overlap or touch (one ends the day before the
+// next starts), oldest first.
+func merge(parts []Segment) []Segment {
+	parts = slices.Clone(parts)
+	slices.SortFunc(parts, func(a, b Segment) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return a.End.Compare(b.End)
+	})
+	var out []Segment
+	for _, p := range parts {
+		if n := len(out); n > 0 && !p.Start.After(out[n-1].End.AddDays(1)) {
+			if p.End.After(out[n-1].End) {
+				out[n-1].End = p.End
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,82 @@
+// Package emlmail is the local mail engine: each email becomes an RFC 5322
+// .eml file in an outbox folder, which any mail client opens and which the
+// end-to-end tests read to follow links, as a person would.
+package emlmail
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"trustcenter/shared/trust"
+)
+
+// Outbox writes mails to Dir.
+type Outbox struct {
+	Dir  string
+	From string
+	Now  func() time.Time
+}
+
+// Send writes m as <time>-<id>.eml. The file appears whole or not at all:
+// it is written under a temporary name and renamed.
+func (o *Outbox) Send(ctx context.Context, m trust.Mail) error {
+	msg, err := Format(o.From, m, o.now())
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return trust.Unavailable(fmt.Errorf("outbox: %w", err))
+	}
+	name := fmt.Sprintf("%s-%s.eml", o.now().Format("20060102T150405.000000000Z"), m.ID)
+	tmp := filepath.Join(o.Dir, "."+name+".tmp")
+	if err := os.WriteFile(tmp, msg, 0o644); err != nil {
+		return trust.Unavailable(fmt.Errorf("outbox: %w", err))
+	}
+	if err := os.Rename(tmp, filepath.Join(o.Dir, name)); err != nil {
+		return trust.Unavailable(fmt.Errorf("outbox: %w", err))
+	}
+	return nil
+}
+
+func (o *Outbox) now() time.Time {
+	if o.Now != nil {
+		return o.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Format renders m as an RFC 5322 message with a quoted-printable UTF-8
+// text body. Addresses must be bare and single-line; the subject is
+// Q-encoded, so no value can start a header of its own.
+func Format(from string, m trust.Mail, at time.Time) ([]byte, error) {
+	for _, a := range []string{from, m.To} {
+		if p, err := mail.ParseAddress(a); err != nil || p.Address != a || strings.ContainsAny(a, "\r\n") {
+			return nil, trust.Errorf(trust.EInvalid, "The email address %q cannot be used.", a)
+		}
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\n", from)
+	fmt.Fprintf(&b, "To: %s\r\n", m.To)
+	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", strings.NewReplacer("\r", " ", "\n", " ").Replace(m.Subject)))
+	fmt.Fprintf(&b, "Date: %s\r\n", at.Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", m.ID, from[strings.LastIndexByte(from, '@')+1:])
+	b.WriteString("MIME-Version: 1.0\r\n")
+	b.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
+	b.WriteString("Content-Transfer-Encoding: quoted-printable\r\n\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	if _, err := qp.Write([]byte(strings.ReplaceAll(m.Text, "\n", "\r\n"))); err != nil {
+		return nil, err
+	}
+	if err := qp.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

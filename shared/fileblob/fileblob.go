@@ -1,0 +1,68 @@
+// Package fileblob is the local blob engine: report files in a folder.
+package fileblob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"trustcenter/shared/trust"
+)
+
+// Dir keeps blobs as files under its path.
+type Dir string
+
+func (d Dir) path(key string) (string, error) {
+	clean := filepath.Clean("/" + key)
+	if clean == "/" || strings.Contains(key, "..") {
+		return "", trust.Errorf(trust.EInvalid, "Invalid file key.")
+	}
+	return filepath.Join(string(d), filepath.FromSlash(clean)), nil
+}
+
+// Put writes the blob whole or not at all (temporary file, then rename).
+func (d Dir) Put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return trust.Unavailable(err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	if err != nil {
+		return trust.Unavailable(err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := io.Copy(f, body); err != nil {
+		f.Close()
+		return trust.Unavailable(fmt.Errorf("write %s: %w", key, err))
+	}
+	if err := f.Close(); err != nil {
+		return trust.Unavailable(err)
+	}
+	if err := os.Rename(f.Name(), p); err != nil {
+		return trust.Unavailable(err)
+	}
+	return nil
+}
+
+// Open returns the blob's content.
+func (d Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, trust.Errorf(trust.ENotFound, "The file is missing.")
+	}
+	if err != nil {
+		return nil, trust.Unavailable(err)
+	}
+	return f, nil
+}

@@ -1,0 +1,186 @@
+// Package i18n holds the interface strings of the public trust center in
+// English and Simplified Chinese and picks the language for a request.
+//
+// The catalogs are JSON files embedded from messages/ so that a translator
+// can edit them without touching Go code. English is the reference catalog:
+// every other catalog must have exactly its keys (a test enforces this), and
+// a lookup that still misses falls back to English rather than showing a
+// blank.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Supported language tags. The first is the default and the fallback.
+const (
+	English = "en"
+	Chinese = "zh-CN"
+)
+
+// Languages lists the supported tags, the default first.
+var Languages = []string{English, Chinese}
+
+//go:embed messages/*.json
+var files embed.FS
+
+var catalogs = mustLoad()
+
+func mustLoad() map[string]map[string]string {
+	out := make(map[string]map[string]string, len(Languages))
+	for _, lang := range Languages {
+		data, err := files.ReadFile("messages/" + lang + ".json")
+		if err != nil {
+			panic(fmt.Sprintf("i18n: catalog %s: %v", lang, err))
+		}
+		var m map[string]string
+		if err := json.Unmarshal(data, &m); err != nil {
+			// The catalogs are compiled in, so a broken one is a build
+			// defect; failing at start-up beats serving key names.
+			panic(fmt.Sprintf("i18n: catalog %s: %v", lang, err))
+		}
+		out[lang] = m
+	}
+	return out
+}
+
+// Supported reports whether lang is one of Languages, exactly.
+func Supported(lang string) bool { return slices.Contains(Languages, lang) }
+
+// Keys returns the message keys of lang's catalog, sorted.
+func Keys(lang string) []string {
+	keys := make([]string, 0, len(catalogs[lang]))
+	for k := range catalogs[lang] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Has reports whether the English catalog defines key.
+func Has(key string) bool {
+	_, ok := catalogs[English][key]
+	return ok
+}
+
+// T returns the message key in lang, formatted with args as by fmt.Sprintf
+// when args are given. A key missing from lang falls back to English; a key
+// missing everywhere comes back as the key itself, so a forgotten entry is
+// visible on the page instead of silently empty.
+func T(lang, key string, args ...any) string {
+	msg, ok := catalogs[lang][key]
+	if !ok {
+		msg, ok = catalogs[English][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// Plural is T for a message about a count n, which is passed as the first
+// argument. When n is 1 the key+".one" form is used if it exists: English
+// needs "1 day"; Chinese has no plural and repeats the same text there.
+func Plural(lang, key string, n int, args ...any) string {
+	all := append([]any{n}, args...)
+	if n == 1 {
+		one := key + ".one"
+		if _, ok := catalogs[lang][one]; ok {
+			return T(lang, one, all...)
+		}
+	}
+	return T(lang, key, all...)
+}
+
+// FormatDate writes the calendar day of t (in t's location) the way a
+// reader of lang expects it: "September 30, 2025" or "2025年9月30日".
+func FormatDate(lang string, t time.Time) string {
+	if lang == Chinese {
+		return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+	}
+	return t.Format("January 2, 2006")
+}
+
+// maxRanges bounds the work spent on one Accept-Language header; real
+// browsers send a handful of ranges, and the header is attacker-controlled.
+const maxRanges = 32
+
+// Negotiate picks the page language: the ?lang= query value if it names a
+// language we have, otherwise the best-ranked Accept-Language range we can
+// serve, otherwise English.
+func Negotiate(acceptLanguage, query string) string {
+	if lang := match(query); lang != "" {
+		return lang
+	}
+	type choice struct {
+		lang string
+		q    float64
+	}
+	var choices []choice
+	n := 0
+	for part := range strings.SplitSeq(acceptLanguage, ",") {
+		if n++; n > maxRanges {
+			break
+		}
+		tag, params, _ := strings.Cut(part, ";")
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			name, value, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+				continue
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			if err != nil || v < 0 || v > 1 {
+				v = 0 // a malformed weight is not a preference
+			}
+			q = v
+		}
+		if q == 0 {
+			continue // q=0 means "not acceptable"
+		}
+		if lang := match(tag); lang != "" {
+			choices = append(choices, choice{lang, q})
+		}
+	}
+	// Stable, so that equal weights keep the order the client sent.
+	slices.SortStableFunc(choices, func(a, b choice) int {
+		switch {
+		case a.q > b.q:
+			return -1
+		case a.q < b.q:
+			return 1
+		}
+		return 0
+	})
+	if len(choices) > 0 {
+		return choices[0].lang
+	}
+	return English
+}
+
+// match maps a language tag to a supported language, or "" when we have
+// nothing for it. Every Simplified Chinese variant maps to zh-CN; Traditional
+// Chinese (zh-TW, zh-HK, zh-Hant) does not, because serving Simplified text
+// to those readers is a choice they should make with ?lang=.
+func match(tag string) string {
+	t := strings.ToLower(strings.TrimSpace(tag))
+	t = strings.ReplaceAll(t, "_", "-")
+	switch {
+	case t == "":
+		return ""
+	case t == "en" || strings.HasPrefix(t, "en-"):
+		return English
+	case t == "zh" || t == "zh-cn" || t == "zh-sg" || t == "zh-hans" || strings.HasPrefix(t, "zh-hans-"):
+		return Chinese
+	}
+	return ""
+}

@@ -1,0 +1,140 @@
+// Package s3blob keeps report files in an S3 bucket and hands out short-lived
+// presigned links to them, so large PDFs never stream through a Lambda
+// function.
+package s3blob
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"trustcenter/shared/trust"
+)
+
+// MaxLinkTTL bounds every presigned link: a leaked link must die before it
+// can be passed around, and the download function hands out a fresh one per
+// click anyway.
+const MaxLinkTTL = 60 * time.Second
+
+// Blobs is the S3 engine for trust.Blobs and trust.Presigner.
+type Blobs struct {
+	client  *s3.Client
+	presign *s3.PresignClient
+	bucket  string
+}
+
+var (
+	_ trust.Blobs     = (*Blobs)(nil)
+	_ trust.Presigner = (*Blobs)(nil)
+)
+
+// New returns the engine for bucket.
+func New(client *s3.Client, bucket string) *Blobs {
+	return &Blobs{client: client, presign: s3.NewPresignClient(client), bucket: bucket}
+}
+
+// Put stores body under key. Over plain HTTP (local emulators) the SDK can
+// only sign a body it can rewind, so pass an io.ReadSeeker there; against
+// real S3 (TLS) any reader streams.
+func (b *Blobs) Put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error {
+	in := &s3.PutObjectInput{
+		Bucket:        aws.String(b.bucket),
+		Key:           aws.String(key),
+		Body:          body,
+		ContentLength: aws.Int64(size),
+	}
+	if contentType != "" {
+		in.ContentType = aws.String(contentType)
+	}
+	if _, err := b.client.PutObject(ctx, in); err != nil {
+		return trust.Unavailable(err)
+	}
+	return nil
+}
+
+// Open returns the stored file; the caller closes it.
+func (b *Blobs) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(b.bucket),
+		Key:    aws.String(key),
+	})
+	if err != nil {
+		if isNotFound(err) {
+			return nil, trust.Errorf(trust.ENotFound, "The file was not found.")
+		}
+		return nil, trust.Unavailable(err)
+	}
+	return out.Body, nil
+}
+
+// PresignGet returns a GET link for key that makes the browser save the file
+// as fileName. ttl is clamped to MaxLinkTTL; zero or less means MaxLinkTTL.
+func (b *Blobs) PresignGet(ctx context.Context, key, fileName string, ttl time.Duration) (string, error) {
+	if ttl <= 0 || ttl > MaxLinkTTL {
+		ttl = MaxLinkTTL
+	}
+	// X-Amz-Expires is whole seconds and the SDK truncates: round up so a
+	// sub-second ttl does not become an already-expired (or invalid) link.
+	if rem := ttl % time.Second; rem != 0 {
+		ttl += time.Second - rem
+	}
+	req, err := b.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket:                     aws.String(b.bucket),
+		Key:                        aws.String(key),
+		ResponseContentDisposition: aws.String(`attachment; filename="` + SafeFileName(fileName) + `"`),
+		ResponseContentType:        aws.String("application/pdf"),
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", trust.Unavailable(err)
+	}
+	return req.URL, nil
+}
+
+// SafeFileName reduces name to something that cannot break out of a quoted
+// Content-Disposition parameter or smuggle a path: the base name only, in
+// printable ASCII without quotes, backslashes or semicolons. Other characters
+// become '_'; an empty result becomes "document.pdf".
+func SafeFileName(name string) string {
+	name = strings.ReplaceAll(name, `\`, "/")
+	name = path.Base(name)
+	var sb strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			sb.WriteRune(r)
+		case strings.ContainsRune(" .-_()+,[]", r):
+			sb.WriteRune(r)
+		default:
+			sb.WriteByte('_')
+		}
+	}
+	s := strings.Trim(sb.String(), " .")
+	if len(s) > 120 {
+		s = s[len(s)-120:] // keep the extension
+	}
+	if s == "" || strings.Trim(s, "_") == "" {
+		return "document.pdf"
+	}
+	return s
+}
+
+func isNotFound(err error) bool {
+	var nsk *types.NoSuchKey
+	if errors.As(err, &nsk) {
+		return true
+	}
+	var nf *types.NotFound
+	if errors.As(err, &nf) {
+		return true
+	}
+	var api smithy.APIError
+	return errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound")
+}

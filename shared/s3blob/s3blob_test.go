@@ -1,0 +1,208 @@
+package s3blob_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"trustcenter/shared/s3blob"
+	"trustcenter/shared/trust"
+)
+
+const bucket = "reports"
+
+func newClient(endpoint string, httpClient *http.Client) *s3.Client {
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	return s3.New(s3.Options{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret-test", ""),
+		BaseEndpoint: aws.String(endpoint),
+		UsePathStyle: true,
+		// One attempt: a failure test must not wait out the SDK's backoff.
+		RetryMaxAttempts: 1,
+		HTTPClient:       httpClient,
+	})
+}
+
+// fake starts an in-memory S3 with the bucket created.
+func fake(t *testing.T, tls bool) (*httptest.Server, *s3blob.Blobs) {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket(bucket); err != nil {
+		t.Fatal(err)
+	}
+	h := gofakes3.New(backend).Server()
+	var srv *httptest.Server
+	if tls {
+		srv = httptest.NewTLSServer(h)
+	} else {
+		srv = httptest.NewServer(h)
+	}
+	t.Cleanup(srv.Close)
+	return srv, s3blob.New(newClient(srv.URL, srv.Client()), bucket)
+}
+
+var pdf = []byte("%PDF-1.7\n" + string(bytes.Repeat([]byte{0, 1, 2, 0xff, 'x'}, 2000)) + "\n%%EOF\n")
+
+func TestPutOpenRoundTrip(t *testing.T) {
+	ctx := t.Context()
+	_, b := fake(t, false)
+	if err := b.Put(ctx, "docs/soc2/v1.pdf", bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	rc, err := b.Open(ctx, "docs/soc2/v1.pdf")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer rc.Close()
+	got, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, pdf) {
+		t.Fatalf("round trip: got %d bytes, want %d identical bytes", len(got), len(pdf))
+	}
+}
+
+// Against real S3 (TLS) the upload body need not be seekable: a request body
+// from a form streams straight through.
+func TestPutStreamsUnseekableBodyOverTLS(t *testing.T) {
+	ctx := t.Context()
+	_, b := fake(t, true)
+	body := io.MultiReader(bytes.NewReader(pdf[:100]), bytes.NewReader(pdf[100:]))
+	if err := b.Put(ctx, "k", body, int64(len(pdf)), "application/pdf"); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	rc, err := b.Open(ctx, "k")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer rc.Close()
+	got, _ := io.ReadAll(rc)
+	if !bytes.Equal(got, pdf) {
+		t.Fatalf("round trip over TLS: got %d bytes, want %d identical bytes", len(got), len(pdf))
+	}
+}
+
+func TestOpenMissingIsNotFound(t *testing.T) {
+	_, b := fake(t, false)
+	_, err := b.Open(t.Context(), "no/such/key.pdf")
+	if code := trust.ErrorCode(err); code != trust.ENotFound {
+		t.Fatalf("Open missing: code %q (err %v), want %q", code, err, trust.ENotFound)
+	}
+}
+
+func TestPresignedLinkDownloads(t *testing.T) {
+	ctx := t.Context()
+	srv, b := fake(t, false)
+	if err := b.Put(ctx, "docs/soc3.pdf", bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	link, err := b.PresignGet(ctx, "docs/soc3.pdf", "ACME SOC 3 \"2025\".pdf", 30*time.Second)
+	if err != nil {
+		t.Fatalf("PresignGet: %v", err)
+	}
+	resp, err := srv.Client().Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET presigned: status %d: %s", resp.StatusCode, got)
+	}
+	if !bytes.Equal(got, pdf) {
+		t.Fatalf("GET presigned: got %d bytes, want %d identical bytes", len(got), len(pdf))
+	}
+	if cd, want := resp.Header.Get("Content-Disposition"), `attachment; filename="ACME SOC 3 _2025_.pdf"`; cd != want {
+		t.Errorf("Content-Disposition = %q, want %q", cd, want)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/pdf" {
+		t.Errorf("Content-Type = %q, want application/pdf", ct)
+	}
+}
+
+func TestPresignedLinkLivesAtMostSixtySeconds(t *testing.T) {
+	_, b := fake(t, false)
+	for _, tc := range []struct {
+		ttl  time.Duration
+		want int
+	}{
+		{10 * time.Minute, 60},
+		{0, 60},
+		{-time.Second, 60},
+		{15 * time.Second, 15},
+		{1500 * time.Millisecond, 2},
+		{60 * time.Second, 60},
+	} {
+		link, err := b.PresignGet(t.Context(), "k", "r.pdf", tc.ttl)
+		if err != nil {
+			t.Fatalf("ttl %v: %v", tc.ttl, err)
+		}
+		u, err := url.Parse(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := strconv.Atoi(u.Query().Get("X-Amz-Expires"))
+		if err != nil {
+			t.Fatalf("ttl %v: X-Amz-Expires %q: %v", tc.ttl, u.Query().Get("X-Amz-Expires"), err)
+		}
+		if got != tc.want || got > 60 {
+			t.Errorf("ttl %v: X-Amz-Expires = %d, want %d (and <= 60)", tc.ttl, got, tc.want)
+		}
+	}
+}
+
+func TestServerDownIsUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	endpoint := srv.URL
+	srv.Close()
+	b := s3blob.New(newClient(endpoint, nil), bucket)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+
+	err := b.Put(ctx, "k", bytes.NewReader(pdf), int64(len(pdf)), "application/pdf")
+	if code := trust.ErrorCode(err); code != trust.EUnavailable {
+		t.Errorf("Put with server down: code %q (err %v), want %q", code, err, trust.EUnavailable)
+	}
+	_, err = b.Open(ctx, "k")
+	if code := trust.ErrorCode(err); code != trust.EUnavailable {
+		t.Errorf("Open with server down: code %q (err %v), want %q", code, err, trust.EUnavailable)
+	}
+	if msg := trust.ErrorMessage(err); bytes.Contains([]byte(msg), []byte(endpoint)) {
+		t.Errorf("user message leaks the endpoint: %q", msg)
+	}
+}
+
+func TestSafeFileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"SOC 2 Type II (2025).pdf": "SOC 2 Type II (2025).pdf",
+		`evil".pdf`:                "evil_.pdf",
+		"a\r\nSet-Cookie: x=1.pdf": "a__Set-Cookie_ x_1.pdf",
+		"../../etc/passwd":         "passwd",
+		`C:\Users\me\report.pdf`:   "report.pdf",
+		"Prüfbericht.pdf":          "Pr_fbericht.pdf",
+		"":                         "document.pdf",
+		"..":                       "document.pdf",
+		"\"\";":                    "document.pdf",
+		"x;filename=other.exe":     "x_filename_other.exe",
+	} {
+		if got := s3blob.SafeFileName(in); got != want {
+			t.Errorf("SafeFileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

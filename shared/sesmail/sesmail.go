@@ -1,0 +1,67 @@
+// Package sesmail delivers the outbox's mails through Amazon SES (API v2).
+package sesmail
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"trustcenter/shared/trust"
+)
+
+// Mailer is the SES engine for trust.Mailer.
+type Mailer struct {
+	client *sesv2.Client
+	from   string
+}
+
+var _ trust.Mailer = (*Mailer)(nil)
+
+// New returns a mailer that sends from the address from, which must be a
+// verified SES identity.
+func New(client *sesv2.Client, from string) *Mailer {
+	return &Mailer{client: client, from: from}
+}
+
+// Send delivers m as a plain-text UTF-8 message. A recipient or subject that
+// could smuggle extra headers or recipients is refused (EInvalid) before SES
+// is called: the address comes from a public form, so it is never trusted.
+// Every SES failure, throttling included, is EUnavailable; the outbox keeps
+// the mail and tries again.
+func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
+	if err := checkRecipient(msg.To); err != nil {
+		return err
+	}
+	if strings.ContainsAny(msg.Subject, "\r\n") {
+		return trust.Errorf(trust.EInvalid, "The email subject must be a single line.")
+	}
+	_, err := m.client.SendEmail(ctx, &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String(m.from),
+		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
+		Content: &types.EmailContent{Simple: &types.Message{
+			Subject: &types.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
+			Body: &types.Body{
+				Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
+			},
+		}},
+	})
+	if err != nil {
+		return trust.Unavailable(err)
+	}
+	return nil
+}
+
+func checkRecipient(to string) error {
+	if strings.ContainsAny(to, "\r\n") {
+		return trust.Errorf(trust.EInvalid, "The email address must be a single line.")
+	}
+	// ParseAddress takes exactly one address, so "a@x, b@y" is refused too.
+	if _, err := mail.ParseAddress(to); err != nil {
+		return trust.Errorf(trust.EInvalid, "The email address is not valid.")
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package sesmail_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"trustcenter/shared/sesmail"
+	"trustcenter/shared/trust"
+)
+
+const from = "Trust Center <trust@example.com>"
+
+func newMailer(t *testing.T, h http.HandlerFunc) *sesmail.Mailer {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	client := sesv2.New(sesv2.Options{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret-test", ""),
+		BaseEndpoint: aws.String(srv.URL),
+		// One attempt: the failure tests must not wait out the SDK's backoff.
+		RetryMaxAttempts: 1,
+		HTTPClient:       srv.Client(),
+	})
+	return sesmail.New(client, from)
+}
+
+// sendEmailRequest is the part of the SES v2 SendEmail body we rely on.
+type sendEmailRequest struct {
+	FromEmailAddress string
+	Destination      struct {
+		ToAddresses  []string
+		CcAddresses  []string
+		BccAddresses []string
+	}
+	Content struct {
+		Simple struct {
+			Subject struct{ Data, Charset string }
+			Body    struct {
+				Text *struct{ Data, Charset string }
+				Html *struct{ Data, Charset string }
+			}
+		}
+	}
+}
+
+func TestSendCallsSESWithTheMail(t *testing.T) {
+	var got sendEmailRequest
+	var calls atomic.Int32
+	m := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" {
+			t.Errorf("request %s %s, want POST /v2/email/outbound-emails", r.Method, r.URL.Path)
+		}
+		if r.Header.Get("Authorization") == "" {
+			t.Error("request is not signed")
+		}
+		body, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Errorf("body is not JSON: %v: %s", err, body)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"MessageId":"0100018f-test"}`)
+	})
+	mail := trust.Mail{
+		ID:      "m1",
+		To:      "Zoë Müller <zoe@example.org>",
+		Subject: "Confirm your request — ACME Trust Center",
+		Text:    "Hello Zoë,\n\nconfirm here: https://trust.example.com/c/abc\n",
+	}
+	if err := m.Send(t.Context(), mail); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("SES called %d times, want 1", calls.Load())
+	}
+	if got.FromEmailAddress != from {
+		t.Errorf("from = %q, want %q", got.FromEmailAddress, from)
+	}
+	d := got.Destination
+	if len(d.ToAddresses) != 1 || d.ToAddresses[0] != mail.To || len(d.CcAddresses)+len(d.BccAddresses) != 0 {
+		t.Errorf("destination = %+v, want only To %q", d, mail.To)
+	}
+	s := got.Content.Simple
+	if s.Subject.Data != mail.Subject || s.Subject.Charset != "UTF-8" {
+		t.Errorf("subject = %+v, want %q in UTF-8", s.Subject, mail.Subject)
+	}
+	if s.Body.Text == nil || s.Body.Text.Data != mail.Text || s.Body.Text.Charset != "UTF-8" {
+		t.Errorf("text body = %+v, want %q in UTF-8", s.Body.Text, mail.Text)
+	}
+	if s.Body.Html != nil {
+		t.Errorf("html body = %+v, want none", s.Body.Html)
+	}
+}
+
+func TestSESFailureIsUnavailable(t *testing.T) {
+	for name, answer := range map[string]struct {
+		status int
+		kind   string
+	}{
+		"server error": {http.StatusInternalServerError, "InternalFailure"},
+		"unavailable":  {http.StatusServiceUnavailable, "ServiceUnavailable"},
+		"throttled":    {http.StatusTooManyRequests, "TooManyRequestsException"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("X-Amzn-ErrorType", answer.kind)
+				w.WriteHeader(answer.status)
+				io.WriteString(w, `{"message":"internal detail 7f3a"}`)
+			})
+			err := m.Send(t.Context(), trust.Mail{To: "a@example.org", Subject: "s", Text: "t"})
+			if code := trust.ErrorCode(err); code != trust.EUnavailable {
+				t.Fatalf("code %q (err %v), want %q", code, err, trust.EUnavailable)
+			}
+			if msg := trust.ErrorMessage(err); msg == "" || strings.Contains(msg, "7f3a") {
+				t.Errorf("user message %q is empty or leaks the SES answer", msg)
+			}
+		})
+	}
+}
+
+func TestBadRecipientIsRefusedBeforeSES(t *testing.T) {
+	m := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("SES called for a mail that should have been refused")
+		w.WriteHeader(http.StatusInternalServerError)
+	})
+	for _, tc := range []trust.Mail{
+		{To: "a@example.org\r\nBcc: victim@example.net", Subject: "s", Text: "t"},
+		{To: "a@example.org\nx", Subject: "s", Text: "t"},
+		{To: "not an address", Subject: "s", Text: "t"},
+		{To: "a@example.org, b@example.net", Subject: "s", Text: "t"},
+		{To: "", Subject: "s", Text: "t"},
+		{To: "a@example.org", Subject: "hi\r\nBcc: victim@example.net", Text: "t"},
+	} {
+		err := m.Send(t.Context(), tc)
+		if code := trust.ErrorCode(err); code != trust.EInvalid {
+			t.Errorf("Send(to %q, subject %q): code %q (err %v), want %q", tc.To, tc.Subject, code, err, trust.EInvalid)
+		}
+	}
+}

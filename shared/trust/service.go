@@ -1,0 +1,613 @@
+package trust
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"trustcenter/shared/token"
+)
+
+// Lifetimes of the links the service mints.
+const (
+	ConfirmTTL     = 24 * time.Hour
+	SignInTTL      = 15 * time.Minute
+	SessionTTL     = 8 * time.Hour
+	DefaultDays    = 30
+	MaxDays        = 365
+	rateWindow     = time.Hour
+	maxPerIPHour   = 20
+	maxPerMailHour = 5
+)
+
+// Service is the trust center's behaviour, written once against the engine
+// interfaces. Every Lambda function and the local server build one; each
+// function only calls the methods its routes need, and its IAM role only
+// allows the engine calls those methods make.
+type Service struct {
+	Store   Store
+	Blobs   Blobs
+	Mail    Mailer
+	Tokens  *token.Tokens
+	Now     func() time.Time
+	Log     *slog.Logger
+	BaseURL string // no trailing slash; links in emails start with it
+	Company string // shown in email subjects; ours, never the requester's
+	Staff   []Staff
+	NDA     NDA
+	// AutoApprove lists email domains of known customers whose confirmed
+	// requests are approved without waiting for a person.
+	AutoApprove []string
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// Client is what the service records about the person behind a call.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// commit writes tx and then delivers the mails it queued. A failed delivery
+// leaves the mail in the outbox for RetryMail; the state change stands.
+func (s *Service) commit(ctx context.Context, tx Tx) error {
+	if err := s.Store.Commit(ctx, tx); err != nil {
+		return err
+	}
+	for _, m := range tx.Mails {
+		s.deliver(ctx, m)
+	}
+	return nil
+}
+
+func (s *Service) deliver(ctx context.Context, m Mail) {
+	if err := s.Mail.Send(ctx, m); err != nil {
+		s.log().Error("mail delivery failed; left in outbox", "mail", m.ID, "err", err)
+		return
+	}
+	if err := s.Store.MarkMailSent(ctx, m.ID); err != nil {
+		s.log().Error("mark mail sent", "mail", m.ID, "err", err)
+	}
+}
+
+// RetryMail delivers outbox mails older than a minute, for deliveries that
+// failed after their state change committed.
+func (s *Service) RetryMail(ctx context.Context) error {
+	mails, err := s.Store.PendingMails(ctx, 50)
+	if err != nil {
+		return err
+	}
+	for _, m := range mails {
+		if s.now().Sub(m.CreatedAt) >= time.Minute {
+			s.deliver(ctx, m)
+		}
+	}
+	return nil
+}
+
+func (s *Service) newID(prefix string) string { return prefix + token.RandomID(12) }
+
+func (s *Service) event(subject, typ, actor, detail string, c Client) Event {
+	return Event{ID: s.newID("evt_"), Subject: subject, Type: typ, Actor: actor, At: s.now(), Detail: detail, IP: c.IP}
+}
+
+func (s *Service) mail(to, subject, text string) Mail {
+	return Mail{ID: s.newID("mail_"), To: to, Subject: subject + " — " + s.Company, Text: text, CreatedAt: s.now()}
+}
+
+func (s *Service) link(path string) string { return s.BaseURL + path }
+
+// limit counts one attempt against key and refuses past max in the window.
+func (s *Service) limit(ctx context.Context, key string, max int) error {
+	n, err := s.Store.Hit(ctx, key, rateWindow, s.now())
+	if err != nil {
+		return err
+	}
+	if n > max {
+		return Errorf(ERateLimited, "Too many attempts. Please wait an hour and try again.")
+	}
+	return nil
+}
+
+// Documents lists every document, public and gated.
+func (s *Service) Documents(ctx context.Context) ([]Document, error) {
+	return s.Store.ListDocuments(ctx)
+}
+
+// Submit records a new access request with its NDA acceptance and emails
+// the requester a link that confirms their address.
+func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Request, error) {
+	in.normalize()
+	docs, err := s.Store.ListDocuments(ctx)
+	if err != nil {
+		return Request{}, err
+	}
+	if err := in.Validate(docs, s.NDA); err != nil {
+		return Request{}, err
+	}
+	if err := s.limit(ctx, "ip:"+c.IP, maxPerIPHour); err != nil {
+		return Request{}, err
+	}
+	if err := s.limit(ctx, "email:"+in.Email, maxPerMailHour); err != nil {
+		return Request{}, err
+	}
+	now := s.now()
+	r := Request{
+		ID:        s.newID("req_"),
+		Name:      in.Name,
+		Email:     in.Email,
+		Company:   in.Company,
+		Reason:    in.Reason,
+		Documents: in.Documents,
+		Status:    Unconfirmed,
+		CreatedAt: now,
+		NDA: Acceptance{
+			Version:    s.NDA.Version,
+			TextSHA256: s.NDA.Hash(),
+			Signature:  in.NDASignature,
+			AcceptedAt: now,
+			IP:         c.IP,
+			UserAgent:  truncate(c.UserAgent, 512),
+		},
+	}
+	tok, err := s.Tokens.Sign(token.Confirm, token.Claims{Request: r.ID}, now.Add(ConfirmTTL))
+	if err != nil {
+		return Request{}, err
+	}
+	text := fmt.Sprintf("Hello %s,\n\nWe received a request for security reports from %s at %s.\n"+
+		"Open this link within 24 hours to confirm your email address:\n\n%s\n\n"+
+		"If you did not ask for this, ignore this email and nothing will happen.\n",
+		r.Name, r.Email, s.Company, s.link("/access-requests/confirm/"+tok))
+	tx := Tx{
+		Request: &r,
+		Events: []Event{
+			s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), c),
+			s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, c),
+		},
+		Mails: []Mail{s.mail(r.Email, "Confirm your email address", text)},
+	}
+	if err := s.commit(ctx, tx); err != nil {
+		return Request{}, fmt.Errorf("submit request: %w", err)
+	}
+	r.Version = 1
+	return r, nil
+}
+
+// Confirm consumes a confirmation link: the request becomes pending and
+// every approver is emailed, or a rule approves it at once. Opening the link
+// again shows where the request stands instead of failing.
+func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, error) {
+	claims, err := s.Tokens.Parse(token.Confirm, tok)
+	if err != nil {
+		return Request{}, invalidLink()
+	}
+	r, err := s.Store.GetRequest(ctx, claims.Request)
+	if err != nil {
+		if ErrorCode(err) == ENotFound {
+			return Request{}, invalidLink()
+		}
+		return Request{}, err
+	}
+	if r.Status != Unconfirmed {
+		return r, nil
+	}
+	now := s.now()
+	next := r
+	next.Status = Pending
+	next.ConfirmedAt = now
+	tx := Tx{
+		Request:   &next,
+		IfVersion: r.Version,
+		Uses:      []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt.Time}},
+		Events:    []Event{s.event(r.ID, "email.confirmed", r.Email, "", c)},
+	}
+	if rule := s.autoApproveRule(r.Email); rule != "" {
+		if err := s.approveInto(&tx, &next, "rule:"+rule, DefaultDays, c); err != nil {
+			return Request{}, err
+		}
+	} else {
+		for _, st := range s.Staff {
+			text := fmt.Sprintf("%s (%s) from %s asks for: %s.\nThey accepted NDA version %s.\n\nReview the request:\n%s\n",
+				r.Name, r.Email, r.Company, strings.Join(r.Documents, ", "), r.NDA.Version, s.link("/admin/requests/"+r.ID))
+			tx.Mails = append(tx.Mails, s.mail(st.Email, "New report request waiting for approval", text))
+		}
+	}
+	if err := s.commit(ctx, tx); err != nil {
+		if ErrorCode(err) == EConflict {
+			// Someone else consumed the link or moved the request first.
+			if cur, gerr := s.Store.GetRequest(ctx, r.ID); gerr == nil && cur.Status != Unconfirmed {
+				return cur, nil
+			}
+			return Request{}, invalidLink()
+		}
+		return Request{}, fmt.Errorf("confirm %s: %w", r.ID, err)
+	}
+	next.Version = r.Version + 1
+	return next, nil
+}
+
+func (s *Service) autoApproveRule(email string) string {
+	domain := email[strings.LastIndexByte(email, '@')+1:]
+	for _, d := range s.AutoApprove {
+		if strings.EqualFold(d, domain) {
+			return "customer-domain:" + domain
+		}
+	}
+	return ""
+}
+
+// approveInto turns next into an approved request inside tx and queues the
+// requester's email with their access link.
+func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c Client) error {
+	now := s.now()
+	next.Status = Approved
+	next.DecidedAt = now
+	next.DecidedBy = actor
+	next.GrantID = s.newID("gnt_")
+	next.ExpiresAt = now.AddDate(0, 0, days)
+	tok, err := s.Tokens.Sign(token.Access, token.Claims{Request: next.ID, Grant: next.GrantID}, next.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Hello %s,\n\nYour request for security reports from %s was approved.\n"+
+		"Your documents are available until %s UTC at:\n\n%s\n\n"+
+		"Keep this link to yourself: it is personal, and every download is recorded.\n",
+		next.Name, s.Company, next.ExpiresAt.Format("2 Jan 2006 15:04"), s.link("/access/"+tok))
+	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, fmt.Sprintf("grant=%s days=%d", next.GrantID, days), c))
+	tx.Mails = append(tx.Mails, s.mail(next.Email, "Your security reports are ready", text))
+	return nil
+}
+
+// Staff returns the staff member with email, if any.
+func (s *Service) StaffMember(email string) (Staff, bool) {
+	for _, st := range s.Staff {
+		if strings.EqualFold(st.Email, email) {
+			return st, true
+		}
+	}
+	return Staff{}, false
+}
+
+// StartSignIn emails a staff member a single-use sign-in link. It answers
+// the same whether or not email belongs to staff, so the form cannot be used
+// to discover who works here.
+func (s *Service) StartSignIn(ctx context.Context, email string, c Client) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if err := validEmail(email); err != "" {
+		return &Error{Code: EInvalid, Message: err, Fields: map[string]string{"email": err}}
+	}
+	if err := s.limit(ctx, "signin-ip:"+c.IP, maxPerIPHour); err != nil {
+		return err
+	}
+	st, ok := s.StaffMember(email)
+	if !ok {
+		s.log().Info("sign-in asked for a non-staff email")
+		return nil
+	}
+	if err := s.limit(ctx, "signin:"+st.Email, maxPerMailHour); err != nil {
+		return err
+	}
+	var claims token.Claims
+	claims.Subject = st.Email
+	tok, err := s.Tokens.Sign(token.SignIn, claims, s.now().Add(SignInTTL))
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Open this link within 15 minutes to sign in to the %s trust center console:\n\n%s\n\n"+
+		"It works once. If you did not ask to sign in, ignore this email.\n", s.Company, s.link("/admin/login/"+tok))
+	return s.commit(ctx, Tx{
+		Events: []Event{s.event("staff:"+st.Email, "signin.requested", st.Email, "", c)},
+		Mails:  []Mail{s.mail(st.Email, "Your sign-in link", text)},
+	})
+}
+
+// CompleteSignIn consumes a sign-in link and opens a session.
+func (s *Service) CompleteSignIn(ctx context.Context, tok string, c Client) (Session, error) {
+	claims, err := s.Tokens.Parse(token.SignIn, tok)
+	if err != nil {
+		return Session{}, invalidLink()
+	}
+	st, ok := s.StaffMember(claims.Subject)
+	if !ok {
+		return Session{}, invalidLink()
+	}
+	now := s.now()
+	sess := Session{
+		ID:        token.RandomID(32),
+		Email:     st.Email,
+		Role:      st.Role,
+		CSRF:      token.RandomID(32),
+		CreatedAt: now,
+		ExpiresAt: now.Add(SessionTTL),
+	}
+	err = s.commit(ctx, Tx{
+		Uses:    []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt.Time}},
+		Session: &sess,
+		Events:  []Event{s.event("staff:"+st.Email, "signin.completed", st.Email, "", c)},
+	})
+	if ErrorCode(err) == EConflict {
+		return Session{}, invalidLink()
+	}
+	return sess, err
+}
+
+// Session returns the live session with id for a member still on staff.
+func (s *Service) Session(ctx context.Context, id string) (Session, error) {
+	if id == "" {
+		return Session{}, Errorf(EUnauthorized, "Please sign in.")
+	}
+	sess, err := s.Store.GetSession(ctx, id)
+	if ErrorCode(err) == ENotFound {
+		return Session{}, Errorf(EUnauthorized, "Please sign in.")
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	st, ok := s.StaffMember(sess.Email)
+	if !ok || !s.now().Before(sess.ExpiresAt) {
+		return Session{}, Errorf(EUnauthorized, "Your session has ended. Please sign in again.")
+	}
+	sess.Role = st.Role
+	return sess, nil
+}
+
+// SignOut ends a session.
+func (s *Service) SignOut(ctx context.Context, id string) error {
+	err := s.Store.DeleteSession(ctx, id)
+	if ErrorCode(err) == ENotFound {
+		return nil
+	}
+	return err
+}
+
+// Requests lists one page of the queue for a status.
+func (s *Service) Requests(ctx context.Context, status Status, cursor string) ([]Request, string, error) {
+	if !slices.Contains(Statuses, status) {
+		return nil, "", Errorf(EInvalid, "Unknown status %q.", status)
+	}
+	return s.Store.ListRequests(ctx, status, cursor, 50)
+}
+
+// Request returns a request and its audit trail.
+func (s *Service) Request(ctx context.Context, id string) (Request, []Event, error) {
+	r, err := s.Store.GetRequest(ctx, id)
+	if err != nil {
+		return Request{}, nil, err
+	}
+	events, err := s.Store.ListEvents(ctx, id)
+	return r, events, err
+}
+
+// decide applies one staff decision to a request in the from status, with
+// a conditional write so that concurrent decisions cannot both land.
+func (s *Service) decide(ctx context.Context, id string, from Status, change func(tx *Tx, next *Request) error) (Request, error) {
+	r, err := s.Store.GetRequest(ctx, id)
+	if err != nil {
+		return Request{}, err
+	}
+	if r.Status != from {
+		return Request{}, stateConflict(r)
+	}
+	next := r
+	tx := Tx{Request: &next, IfVersion: r.Version}
+	if err := change(&tx, &next); err != nil {
+		return Request{}, err
+	}
+	if err := s.commit(ctx, tx); err != nil {
+		if ErrorCode(err) == EConflict {
+			if cur, gerr := s.Store.GetRequest(ctx, id); gerr == nil {
+				return Request{}, stateConflict(cur)
+			}
+		}
+		return Request{}, fmt.Errorf("decide %s: %w", id, err)
+	}
+	next.Version = r.Version + 1
+	return next, nil
+}
+
+func stateConflict(r Request) error {
+	return Errorf(EConflict, "This request is %s, so that cannot be done now.", r.Status)
+}
+
+// Approve grants a pending request for days and emails the requester
+// their access link.
+func (s *Service) Approve(ctx context.Context, by Session, id string, days int, c Client) (Request, error) {
+	if days < 1 || days > MaxDays {
+		return Request{}, &Error{Code: EInvalid, Message: fmt.Sprintf("The access period must be between 1 and %d days.", MaxDays),
+			Fields: map[string]string{"days": "between 1 and 365"}}
+	}
+	return s.decide(ctx, id, Pending, func(tx *Tx, next *Request) error {
+		return s.approveInto(tx, next, by.Email, days, c)
+	})
+}
+
+// Deny refuses a pending request and tells the requester why.
+func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Client) (Request, error) {
+	reason = strings.TrimSpace(reason)
+	if msg := checkLength("reason", reason, 1000, true); msg != "" {
+		return Request{}, &Error{Code: EInvalid, Message: msg, Fields: map[string]string{"reason": msg}}
+	}
+	return s.decide(ctx, id, Pending, func(tx *Tx, next *Request) error {
+		next.Status = Denied
+		next.DecidedAt = s.now()
+		next.DecidedBy = by.Email
+		next.DenyReason = reason
+		text := fmt.Sprintf("Hello %s,\n\nYour request for security reports from %s was not approved.\n\nReason given:\n%s\n\n"+
+			"Reply to your contact at %s if you think this is a mistake.\n", next.Name, s.Company, reason, s.Company)
+		tx.Events = append(tx.Events, s.event(next.ID, "request.denied", by.Email, reason, c))
+		tx.Mails = append(tx.Mails, s.mail(next.Email, "Your report request", text))
+		return nil
+	})
+}
+
+// Revoke ends an approved request's grant at once: every link minted for
+// it is refused from the next use on, because each use re-reads the grant.
+func (s *Service) Revoke(ctx context.Context, by Session, id string, c Client) (Request, error) {
+	return s.decide(ctx, id, Approved, func(tx *Tx, next *Request) error {
+		next.Status = Revoked
+		next.RevokedAt = s.now()
+		next.RevokedBy = by.Email
+		tx.Events = append(tx.Events, s.event(next.ID, "grant.revoked", by.Email, "grant="+next.GrantID, c))
+		return nil
+	})
+}
+
+// Grant is what a requester's access page shows: the request and a
+// download link token per document.
+type Grant struct {
+	Request   Request
+	Documents []Document
+	Links     map[string]string // document id → download token
+}
+
+// grant resolves a link's claims to a request whose grant allows use now.
+func (s *Service) grant(ctx context.Context, claims token.Claims) (Request, error) {
+	r, err := s.Store.GetRequest(ctx, claims.Request)
+	if ErrorCode(err) == ENotFound {
+		return Request{}, invalidLink()
+	}
+	if err != nil {
+		return Request{}, err
+	}
+	if r.GrantID == "" || r.GrantID != claims.Grant {
+		return Request{}, invalidLink()
+	}
+	switch {
+	case r.Status == Revoked:
+		return Request{}, Errorf(EForbidden, "Access to these documents has been revoked.")
+	case r.Status != Approved:
+		return Request{}, invalidLink()
+	case !r.Active(s.now()):
+		return Request{}, Errorf(EGone, "Access to these documents has expired. You can ask for them again.")
+	}
+	return r, nil
+}
+
+// AccessPage opens a requester's access page.
+func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
+	claims, err := s.Tokens.Parse(token.Access, tok)
+	if err != nil {
+		return Grant{}, invalidLink()
+	}
+	r, err := s.grant(ctx, claims)
+	if err != nil {
+		return Grant{}, err
+	}
+	g := Grant{Request: r, Links: map[string]string{}}
+	for _, id := range r.Documents {
+		d, err := s.Store.GetDocument(ctx, id)
+		if err != nil {
+			return Grant{}, fmt.Errorf("access page %s: document %s: %w", r.ID, id, err)
+		}
+		link, err := s.Tokens.Sign(token.Download, token.Claims{Request: r.ID, Grant: r.GrantID, Document: id}, r.ExpiresAt)
+		if err != nil {
+			return Grant{}, err
+		}
+		g.Documents = append(g.Documents, d)
+		g.Links[id] = link
+	}
+	return g, nil
+}
+
+// Download checks a download link against the grant as it stands now,
+// records the download, and returns the document to serve.
+func (s *Service) Download(ctx context.Context, tok string, c Client) (Document, error) {
+	claims, err := s.Tokens.Parse(token.Download, tok)
+	if err != nil {
+		return Document{}, invalidLink()
+	}
+	r, err := s.grant(ctx, claims)
+	if err != nil {
+		return Document{}, err
+	}
+	if !slices.Contains(r.Documents, claims.Document) {
+		return Document{}, invalidLink()
+	}
+	d, err := s.Store.GetDocument(ctx, claims.Document)
+	if err != nil {
+		return Document{}, err
+	}
+	detail := fmt.Sprintf("document=%s version=%d sha256=%s ua=%s", d.ID, d.Version, d.SHA256, truncate(c.UserAgent, 200))
+	if err := s.Store.Commit(ctx, Tx{Events: []Event{s.event(r.ID, "document.downloaded", r.Email, detail, c)}}); err != nil {
+		return Document{}, fmt.Errorf("record download: %w", err)
+	}
+	return d, nil
+}
+
+// PublicDocument returns a public document and records the download. A
+// gated document is refused with EForbidden, carrying the document so the
+// caller can point to the request form.
+func (s *Service) PublicDocument(ctx context.Context, id string, c Client) (Document, error) {
+	d, err := s.Store.GetDocument(ctx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if d.Access != Public {
+		return d, Errorf(EForbidden, "This document is confidential. Request access to download it.")
+	}
+	detail := fmt.Sprintf("version=%d", d.Version)
+	if err := s.Store.Commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.downloaded", "public", detail, c)}}); err != nil {
+		return Document{}, fmt.Errorf("record download: %w", err)
+	}
+	return d, nil
+}
+
+func invalidLink() error {
+	return Errorf(EForbidden, "This link is not valid. It may have expired or been used already.")
+}
+
+// MaxFileSize bounds an uploaded report.
+const MaxFileSize = 50 << 20
+
+// Publish stores pdf as the next version of document d: the file first,
+// under a name of its own, then the record, so a failure never leaves a
+// record pointing at a missing file. Links already sent serve the new
+// version from then on.
+func (s *Service) Publish(ctx context.Context, d Document, pdf []byte, actor string, c Client) (Document, error) {
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		return Document{}, &Error{Code: EInvalid, Message: "The file is not a PDF.", Fields: map[string]string{"file": "not a PDF"}}
+	}
+	if len(pdf) > MaxFileSize {
+		return Document{}, &Error{Code: EInvalid, Message: "The file is larger than 50 MB.", Fields: map[string]string{"file": "too large"}}
+	}
+	if cur, err := s.Store.GetDocument(ctx, d.ID); err == nil {
+		d.Version = cur.Version
+	} else if ErrorCode(err) != ENotFound {
+		return Document{}, err
+	}
+	sum := sha256.Sum256(pdf)
+	d.SHA256 = hex.EncodeToString(sum[:])
+	d.Size = int64(len(pdf))
+	d.Version++
+	d.UpdatedAt = s.now()
+	d.BlobKey = fmt.Sprintf("reports/%s/v%d-%s.pdf", d.ID, d.Version, d.SHA256[:12])
+	if err := s.Blobs.Put(ctx, d.BlobKey, bytes.NewReader(pdf), d.Size, "application/pdf"); err != nil {
+		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
+	}
+	if err := s.Store.PutDocument(ctx, d); err != nil {
+		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
+	}
+	detail := fmt.Sprintf("version=%d sha256=%s size=%d", d.Version, d.SHA256, d.Size)
+	if err := s.Store.Commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.published", actor, detail, c)}}); err != nil {
+		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
+	}
+	return d, nil
+}

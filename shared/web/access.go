@@ -1,0 +1,128 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"trustcenter/shared/trust"
+)
+
+// Access serves the request form, email confirmation and the requester's
+// access page.
+func Access(d Deps) http.Handler {
+	s := newServer(d)
+	mux := http.NewServeMux()
+	s.mountAccess(mux)
+	return s.wrap(mux)
+}
+
+func (s *server) mountAccess(mux *http.ServeMux) {
+	mux.HandleFunc("GET /access-requests/new", s.requestForm)
+	mux.HandleFunc("POST /access-requests", s.submitRequest)
+	mux.HandleFunc("GET /access-requests/sent", s.requestSent)
+	mux.HandleFunc("GET /access-requests/confirm/{token}", s.confirmEmail)
+	mux.HandleFunc("GET /access/{token}", s.accessPage)
+}
+
+type formDoc struct {
+	ID, Title, Kind string
+	Checked         bool
+}
+
+type formData struct {
+	Input     trust.RequestInput
+	Fields    map[string]string
+	Error     string
+	Documents []formDoc
+	NDA       trust.NDA
+	NDAHash   string
+}
+
+func (s *server) renderForm(w http.ResponseWriter, r *http.Request, status int, in trust.RequestInput, err error) {
+	docs, derr := s.svc.Documents(r.Context())
+	if derr != nil {
+		s.fail(w, r, derr)
+		return
+	}
+	data := formData{Input: in, NDA: s.svc.NDA, NDAHash: s.svc.NDA.Hash()}
+	p := s.newPage(r, "Request confidential reports", &data)
+	p.Robots = ""
+	for _, d := range docs {
+		if d.Access == trust.Gated {
+			data.Documents = append(data.Documents, formDoc{ID: d.ID, Title: d.Title, Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)})
+		}
+	}
+	if err != nil {
+		data.Error = p.T(trust.ErrorMessage(err))
+		data.Fields = map[string]string{}
+		for k, v := range trust.FieldErrors(err) {
+			data.Fields[k] = p.T(v)
+		}
+	}
+	s.render(w, r, status, "request_form", p)
+}
+
+func (s *server) requestForm(w http.ResponseWriter, r *http.Request) {
+	s.renderForm(w, r, http.StatusOK, trust.RequestInput{Documents: r.URL.Query()["document"]}, nil)
+}
+
+func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
+	if err := readForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	in := trust.RequestInput{
+		Name:         f.Get("name"),
+		Email:        f.Get("email"),
+		Company:      f.Get("company"),
+		Reason:       f.Get("reason"),
+		Documents:    f["document"],
+		NDAVersion:   f.Get("nda_version"),
+		NDAAccept:    f.Get("nda_accept") != "",
+		NDASignature: f.Get("nda_signature"),
+	}
+	if _, err := s.svc.Submit(r.Context(), in, client(r)); err != nil {
+		switch trust.ErrorCode(err) {
+		case trust.EInvalid, trust.ERateLimited, trust.EUnavailable:
+			// The form comes back with everything the visitor typed.
+			if trust.ErrorCode(err) != trust.EInvalid {
+				s.log.Warn("request not submitted", "err", err)
+			}
+			s.renderForm(w, r, statusOf(err), in, err)
+		default:
+			s.fail(w, r, err)
+		}
+		return
+	}
+	http.Redirect(w, r, "/access-requests/sent"+langSuffix(r), http.StatusSeeOther)
+}
+
+func langSuffix(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		return "?lang=" + l
+	}
+	return ""
+}
+
+func (s *server) requestSent(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "request_sent", s.newPage(r, "Check your email", nil))
+}
+
+func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
+	req, err := s.svc.Confirm(r.Context(), r.PathValue("token"), client(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "request_status", s.newPage(r, "Email confirmed", struct{ Request trust.Request }{req}))
+}
+
+func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
+	g, err := s.svc.AccessPage(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "access", s.newPage(r, "Your documents", struct{ Grant trust.Grant }{g}))
+}

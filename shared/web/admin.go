@@ -1,0 +1,235 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"trustcenter/shared/trust"
+)
+
+const sessionCookie = "tc_session"
+
+// Admin serves the sales console: sign-in by emailed link, the request
+// queue, approve/deny/revoke, and report uploads.
+func Admin(d Deps) http.Handler {
+	s := newServer(d)
+	mux := http.NewServeMux()
+	s.mountAdmin(mux)
+	return s.wrap(mux)
+}
+
+func (s *server) mountAdmin(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/admin/requests", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /admin/login", s.loginForm)
+	mux.HandleFunc("POST /admin/login", s.startLogin)
+	mux.HandleFunc("GET /admin/login/{token}", s.completeLogin)
+	mux.HandleFunc("POST /admin/logout", s.staff(s.logout))
+	mux.HandleFunc("GET /admin/requests", s.staff(s.requestList))
+	mux.HandleFunc("GET /admin/requests/{id}", s.staff(s.requestDetail))
+	mux.HandleFunc("POST /admin/requests/{id}/approve", s.staff(s.approve))
+	mux.HandleFunc("POST /admin/requests/{id}/deny", s.staff(s.deny))
+	mux.HandleFunc("POST /admin/requests/{id}/revoke", s.staff(s.revoke))
+	mux.HandleFunc("/admin/", notFound(s))
+}
+
+type staffHandler func(w http.ResponseWriter, r *http.Request, sess trust.Session)
+
+// staff admits only a live session; every state change must also carry the
+// session's CSRF token and, when the browser sends one, our own Origin.
+func (s *server) staff(h staffHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := ""
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			id = c.Value
+		}
+		sess, err := s.svc.Session(r.Context(), id)
+		if err != nil {
+			if trust.ErrorCode(err) == trust.EUnauthorized && r.Method == http.MethodGet {
+				http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		if r.Method != http.MethodGet {
+			if err := readForm(w, r); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.CSRF)) != 1 {
+				s.fail(w, r, trust.Errorf(trust.EForbidden, "This form has expired. Reload the page and try again."))
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r, sess)
+	}
+}
+
+// sameOrigin refuses a cross-site form post. Browsers send Origin on
+// POST; a client that sends none still needs the CSRF token.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
+}
+
+func (s *server) adminPage(r *http.Request, title string, sess *trust.Session, data any) *page {
+	p := s.newPage(r, title, data)
+	p.Staff = sess
+	return p
+}
+
+func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
+	data := struct {
+		Sent         bool
+		Email, Error string
+	}{Sent: r.URL.Query().Get("sent") != ""}
+	s.render(w, r, http.StatusOK, "admin_login", s.adminPage(r, "Staff sign-in", nil, data))
+}
+
+func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
+	if err := readForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	email := r.PostForm.Get("email")
+	if err := s.svc.StartSignIn(r.Context(), email, client(r)); err != nil {
+		p := s.adminPage(r, "Staff sign-in", nil, nil)
+		p.Data = struct {
+			Sent         bool
+			Email, Error string
+		}{Email: email, Error: p.T(trust.ErrorMessage(err))}
+		s.render(w, r, statusOf(err), "admin_login", p)
+		return
+	}
+	http.Redirect(w, r, "/admin/login?sent=1", http.StatusSeeOther)
+}
+
+func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.svc.CompleteSignIn(r.Context(), r.PathValue("token"), client(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: sess.ID, Path: "/admin", Expires: sess.ExpiresAt,
+		HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, "/admin/requests", http.StatusSeeOther)
+}
+
+func (s *server) logout(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	if err := s.svc.SignOut(r.Context(), sess.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/admin", MaxAge: -1, HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+}
+
+type tab struct {
+	Status  trust.Status
+	Label   string
+	Current bool
+}
+
+var statusLabels = map[trust.Status]string{
+	trust.Pending: "Waiting for approval", trust.Unconfirmed: "Email not confirmed", trust.Approved: "Approved",
+	trust.Denied: "Denied", trust.Revoked: "Revoked",
+}
+
+func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	status := trust.Status(r.URL.Query().Get("status"))
+	if status == "" {
+		status = trust.Pending
+	}
+	reqs, next, err := s.svc.Requests(r.Context(), status, r.URL.Query().Get("cursor"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := struct {
+		Status   trust.Status
+		Label    string
+		Tabs     []tab
+		Requests []trust.Request
+		Next     string
+	}{Status: status, Label: statusLabels[status], Requests: reqs, Next: next}
+	for _, st := range trust.Statuses {
+		data.Tabs = append(data.Tabs, tab{Status: st, Label: statusLabels[st], Current: st == status})
+	}
+	s.render(w, r, http.StatusOK, "admin_requests", s.adminPage(r, "Access requests", &sess, data))
+}
+
+func (s *server) requestDetail(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	s.showRequest(w, r, sess, http.StatusOK, nil)
+}
+
+// showRequest renders a request's page, with err (if any) shown above the
+// actions and reflected in the status.
+func (s *server) showRequest(w http.ResponseWriter, r *http.Request, sess trust.Session, status int, actionErr error) {
+	req, events, err := s.svc.Request(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.adminPage(r, "Access request", &sess, nil)
+	data := struct {
+		Request trust.Request
+		Events  []trust.Event
+		Error   string
+	}{Request: req, Events: events}
+	if actionErr != nil {
+		data.Error = p.T(trust.ErrorMessage(actionErr))
+	}
+	p.Data = data
+	s.render(w, r, status, "admin_request", p)
+}
+
+// decided answers a staff decision: back to the request's page on success
+// (303, so a reload does not post again), or the page with the error.
+func (s *server) decided(w http.ResponseWriter, r *http.Request, sess trust.Session, err error) {
+	if err != nil {
+		switch trust.ErrorCode(err) {
+		case trust.EInvalid, trust.EConflict:
+			s.showRequest(w, r, sess, statusOf(err), err)
+		default:
+			s.fail(w, r, err)
+		}
+		return
+	}
+	http.Redirect(w, r, "/admin/requests/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+}
+
+func (s *server) approve(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	days := trust.DefaultDays
+	if v := strings.TrimSpace(r.PostForm.Get("days")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.decided(w, r, sess, trust.Errorf(trust.EInvalid, "The access period must be a whole number of days."))
+			return
+		}
+		days = n
+	}
+	_, err := s.svc.Approve(r.Context(), sess, r.PathValue("id"), days, client(r))
+	s.decided(w, r, sess, err)
+}
+
+func (s *server) deny(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	_, err := s.svc.Deny(r.Context(), sess, r.PathValue("id"), r.PostForm.Get("reason"), client(r))
+	s.decided(w, r, sess, err)
+}
+
+func (s *server) revoke(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	_, err := s.svc.Revoke(r.Context(), sess, r.PathValue("id"), client(r))
+	s.decided(w, r, sess, err)
+}

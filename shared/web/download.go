@@ -1,0 +1,88 @@
+package web
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"trustcenter/shared/trust"
+)
+
+// presignTTL is how long a presigned object URL lives: just long enough
+// for the browser to follow the redirect.
+const presignTTL = 60 * time.Second
+
+// Download serves public documents and granted downloads. It is the only
+// function that reads report files.
+func Download(d Deps) http.Handler {
+	s := newServer(d)
+	mux := http.NewServeMux()
+	s.mountDownload(mux)
+	return s.wrap(mux)
+}
+
+func (s *server) mountDownload(mux *http.ServeMux) {
+	mux.HandleFunc("GET /download/{token}", s.download)
+	mux.HandleFunc("GET /documents/{id}", s.publicDocument)
+}
+
+func (s *server) download(w http.ResponseWriter, r *http.Request) {
+	d, err := s.svc.Download(r.Context(), r.PathValue("token"), client(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	s.serveFile(w, r, d)
+}
+
+func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
+	d, err := s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
+	if err != nil {
+		if trust.ErrorCode(err) == trust.EForbidden && d.ID != "" {
+			p := s.newPage(r, "Confidential report", struct{ Document trust.Document }{d})
+			s.render(w, r, http.StatusForbidden, "gated", p)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	s.serveFile(w, r, d)
+}
+
+// serveFile hands the client the document: a redirect to a short-lived
+// presigned URL where the blob engine has them (S3), else the bytes.
+func (s *server) serveFile(w http.ResponseWriter, r *http.Request, d trust.Document) {
+	blobs := s.svc.Blobs
+	if p, ok := blobs.(trust.Presigner); ok {
+		u, err := p.PresignGet(r.Context(), d.BlobKey, d.FileName, presignTTL)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "private, no-store")
+		http.Redirect(w, r, u, http.StatusFound)
+		return
+	}
+	f, err := blobs.Open(r.Context(), d.BlobKey)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.FileName}))
+	if d.Size > 0 {
+		h.Set("Content-Length", itoa(d.Size))
+	}
+	if d.SHA256 != "" {
+		h.Set("ETag", `"`+d.SHA256+`"`)
+	}
+	io.Copy(w, f)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,12 @@
+// Package sitecontent embeds the example content file. It exists because
+// go:embed only reaches files in the embedding package's directory, and the
+// content file belongs with the site rather than with the Go code that
+// reads it (package content, which exposes it as content.Example).
+package sitecontent
+
+import _ "embed"
+
+// Example is site/content/example.yaml, byte for byte.
+//
+//go:embed example.yaml
+var Example []byte
