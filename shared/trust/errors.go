@@ -14,15 +14,15 @@ import (
 type Code string
 
 const (
-	EInvalid      Code = "invalid"       // the input is wrong; the user can fix it
-	ENotFound     Code = "not_found"     // no such thing
-	EConflict     Code = "conflict"      // the state changed under us (approve twice, approve a denied request)
-	EUnauthorized Code = "unauthorized"  // no session, or a bad sign-in
-	EForbidden    Code = "forbidden"     // a bad token, a gated document, a revoked grant
-	EGone         Code = "gone"          // an expired grant or link
-	ERateLimited  Code = "rate_limited"  // too many attempts
-	EUnavailable  Code = "unavailable"   // a dependency failed; nothing was changed
-	EInternal     Code = "internal"      // a bug; the details go to the log only
+	EInvalid      Code = "invalid"      // the input is wrong; the user can fix it
+	ENotFound     Code = "not_found"    // no such thing
+	EConflict     Code = "conflict"     // the state changed under us (approve twice, approve a denied request)
+	EUnauthorized Code = "unauthorized" // no session, or a bad sign-in
+	EForbidden    Code = "forbidden"    // a bad token, a gated document, a revoked grant
+	EGone         Code = "gone"         // an expired grant or link
+	ERateLimited  Code = "rate_limited" // too many attempts
+	EUnavailable  Code = "unavailable"  // a dependency failed; nothing was changed
+	EInternal     Code = "internal"     // a bug; the details go to the log only
 )
 
 // Error is a domain error. Message is safe to show to the user; Fields holds

@@ -201,9 +201,15 @@ func TestNDAEvidence(t *testing.T) {
 func TestTransitions(t *testing.T) {
 	ctx := context.Background()
 	type step func(f *fixture, id string) (trust.Request, error)
-	approve := func(f *fixture, id string) (trust.Request, error) { return f.svc.Approve(ctx, staff, id, 30, trust.Client{}) }
-	deny := func(f *fixture, id string) (trust.Request, error) { return f.svc.Deny(ctx, staff, id, "no", trust.Client{}) }
-	revoke := func(f *fixture, id string) (trust.Request, error) { return f.svc.Revoke(ctx, staff, id, trust.Client{}) }
+	approve := func(f *fixture, id string) (trust.Request, error) {
+		return f.svc.Approve(ctx, staff, id, 30, trust.Client{})
+	}
+	deny := func(f *fixture, id string) (trust.Request, error) {
+		return f.svc.Deny(ctx, staff, id, "no", trust.Client{})
+	}
+	revoke := func(f *fixture, id string) (trust.Request, error) {
+		return f.svc.Revoke(ctx, staff, id, trust.Client{})
+	}
 	cases := []struct {
 		name   string
 		steps  []step

@@ -154,26 +154,26 @@ func (s *server) trustPage(w http.ResponseWriter, r *http.Request) {
 // The trust page's view: everything already in the reader's language and
 // formatted, so the template only lays it out.
 type trustView struct {
-	BaseURL, OGImage                               string
+	BaseURL, OGImage                             string
 	Tagline, Overview, LegalName, Website, Email string
-	Locations                                      []string
-	Certs                                          []certView
-	Criteria                                       []criterionView
-	Subprocessors                                  []subprocessorView
-	FAQ                                            []faqView
-	Updates                                        []updateView
+	Locations                                    []string
+	Certs                                        []certView
+	Criteria                                     []criterionView
+	Subprocessors                                []subprocessorView
+	FAQ                                          []faqView
+	Updates                                      []updateView
 }
 
 type certView struct {
 	ID, Name, Summary, Status, StatusLabel string
-	IsReport                                bool
-	Period, Auditor, Issued, NextAudit      string
-	Criteria, Bridges                       []string
-	Coverage, Gap                           string
-	Segments                                []segmentView
-	Today                                   string
-	Window                                  string
-	Doc                                     *docView
+	IsReport                               bool
+	Period, Auditor, Issued, NextAudit     string
+	Criteria, Bridges                      []string
+	Coverage, Gap                          string
+	Segments                               []segmentView
+	Today                                  string
+	Window                                 string
+	Doc                                    *docView
 }
 
 type segmentView struct {
