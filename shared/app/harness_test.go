@@ -158,11 +158,12 @@ func (h *harness) mails() []email {
 	return out
 }
 
-// mailsTo returns the mails to addr whose body holds a link under path.
+// mailsTo returns the mails to addr whose body holds a link under path
+// (any mail to addr when path is "").
 func (h *harness) mailsTo(addr, path string) []email {
 	var out []email
 	for _, m := range h.mails() {
-		if m.To == addr && strings.Contains(m.Body, h.base+path) {
+		if m.To == addr && (path == "" || strings.Contains(m.Body, h.base+path)) {
 			out = append(out, m)
 		}
 	}

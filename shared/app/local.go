@@ -115,7 +115,7 @@ func (l *Local) Close() error {
 
 // samples maps a framework to the sample report generated for it when the
 // store has no file yet.
-var samples = map[content.Framework]func() ([]byte, error){
+var samples = map[content.Framework]func() []byte{
 	content.SOC3: sample.SOC3,
 	content.SOC2: sample.SOC2TypeII,
 	content.SOC1: sample.SOC1TypeII,
@@ -135,11 +135,7 @@ func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
 		if gen == nil {
 			continue
 		}
-		pdf, err := gen()
-		if err != nil {
-			return fmt.Errorf("seed %s: %w", cd.ID, err)
-		}
-		if _, err := svc.Publish(ctx, DocumentFor(cd, cert), pdf, "seed", trust.Client{}); err != nil {
+		if _, err := svc.Publish(ctx, DocumentFor(cd, cert), gen(), "seed", trust.Client{}); err != nil {
 			return fmt.Errorf("seed %s: %w", cd.ID, err)
 		}
 	}

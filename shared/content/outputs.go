@@ -258,11 +258,15 @@ func TrustJSON(s *Site, docs []trust.Document, baseURL string, now time.Time) ([
 			ID: u.ID, Date: u.Date, Kind: u.Kind, Title: u.Title.In(en), Body: u.Body.In(en), Link: absolute(base, u.Link),
 		})
 	}
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Not embedded in HTML, so "&" in "Halden & Ruiz" can stay readable.
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
 		return nil, fmt.Errorf("trust.json: %w", err)
 	}
-	return append(b, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 func texts(ts []Text, lang string) []string {

@@ -104,9 +104,7 @@ func syntaxProblem(err error) Problem {
 // fields, and record where each value sits for the checks that follow.
 type decoder struct {
 	problems []Problem
-	lines    map[string]int // path → line of its value
-	// expanding holds the alias targets being decoded, to catch cycles.
-	expanding map[*yaml.Node]bool
+	lines    map[string]int // path → line where it is written
 }
 
 func (d *decoder) add(line int, path, format string, args ...any) {
@@ -160,23 +158,15 @@ func join(path, key string) string {
 }
 
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind == yaml.AliasNode {
-		// The parser lets an alias point at a node that contains it, which
-		// would recurse forever here.
-		target := n.Alias
-		if target == nil || d.expanding[target] {
-			d.add(n.Line, path, "alias *%s refers to the value that contains it", n.Value)
-			return
-		}
-		if d.expanding == nil {
-			d.expanding = map[*yaml.Node]bool{}
-		}
-		d.expanding[target] = true
-		d.value(target, v, path)
-		delete(d.expanding, target)
-		return
+	// Aliases are followed. One pointing at its own ancestor cannot loop:
+	// each step descends one level of the model's types, which do not nest
+	// themselves, and unknown fields are reported rather than entered.
+	// Problems with the value itself are reported where the alias is.
+	line := n.Line
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
 	}
-	d.lines[path] = n.Line
+	d.lines[path] = line
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return // an empty value is a missing one; the checks decide if it may be
 	}
@@ -186,12 +176,12 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		return
 	case dateType:
 		if n.Kind != yaml.ScalarNode {
-			d.add(n.Line, path, "want a date (YYYY-MM-DD), got %s", kindName(n))
+			d.add(line, path, "want a date (YYYY-MM-DD), got %s", kindName(n))
 			return
 		}
 		date, err := ParseDate(n.Value)
 		if err != nil {
-			d.add(n.Line, path, "%v", err)
+			d.add(line, path, "%v", err)
 			return
 		}
 		v.Set(reflect.ValueOf(date))
@@ -199,7 +189,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	case timeType:
 		t, ok := parseInstant(n)
 		if !ok {
-			d.add(n.Line, path, "%s is not a date or time (want YYYY-MM-DD or RFC 3339)", kindName(n))
+			d.add(line, path, "%s is not a date or time (want YYYY-MM-DD or RFC 3339)", kindName(n))
 			return
 		}
 		v.Set(reflect.ValueOf(t))
@@ -208,20 +198,20 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	switch v.Kind() {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			d.add(n.Line, path, "want text, got %s", kindName(n))
+			d.add(line, path, "want text, got %s", kindName(n))
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Int:
 		i, err := strconv.Atoi(n.Value)
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || err != nil {
-			d.add(n.Line, path, "want a whole number, got %s", kindName(n))
+			d.add(line, path, "want a whole number, got %s", kindName(n))
 			return
 		}
 		v.SetInt(int64(i))
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			d.add(n.Line, path, "want a list, got %s", kindName(n))
+			d.add(line, path, "want a list, got %s", kindName(n))
 			return
 		}
 		v.Set(reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content)))
@@ -237,7 +227,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.add(n.Line, path, "want a mapping of fields, got %s", kindName(n))
+		d.add(d.lines[path], path, "want a mapping of fields, got %s", kindName(n))
 		return
 	}
 	fields := map[string]int{}
@@ -271,6 +261,10 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		d.value(val, v.Field(idx), join(path, key))
+		// The key's line, not the value's: for a block value the value
+		// starts a line later, and a field missing inside it reads best
+		// reported at the key that opens the block.
+		d.lines[join(path, key)] = k.Line
 	}
 }
 
@@ -283,7 +277,7 @@ func (d *decoder) text(n *yaml.Node, v reflect.Value, path string) {
 		return
 	case yaml.MappingNode:
 	default:
-		d.add(n.Line, path, "want text or a map of language to text, got %s", kindName(n))
+		d.add(d.lines[path], path, "want text or a map of language to text, got %s", kindName(n))
 		return
 	}
 	t := Text{}

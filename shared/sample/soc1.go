@@ -29,8 +29,8 @@ func soc1() []pdf.Page {
 	d.p("To the Management of Lumen Ledger, Inc.")
 	d.h2("Scope")
 	d.p("We examined Lumen Ledger's description in Section 3 of its " + System + " for processing user " +
-		"entities' supplier invoices, payments and bank reconciliations throughout the period 1 October 2024 " +
-		"to 30 September 2025, and the suitability of the design and the operating effectiveness of the " +
+		"entities' supplier invoices, payments and bank reconciliations throughout the period 1 October 2025 " +
+		"to 30 September 2026, and the suitability of the design and the operating effectiveness of the " +
 		"controls in the description to achieve the control objectives stated in it.")
 	d.p("The control objectives relate to user entities' internal control over financial reporting. The " +
 		"description excludes the controls of Lumen Ledger's cloud infrastructure provider (the carve-out " +
@@ -53,7 +53,7 @@ func soc1() []pdf.Page {
 
 	d.h1("Section 2. Assertion of Lumen Ledger, Inc. Management")
 	d.p("We have prepared the description in Section 3 for user entities of the " + System + " during some or " +
-		"all of the period 1 October 2024 to 30 September 2025, and for their auditors, who have sufficient " +
+		"all of the period 1 October 2025 to 30 September 2026, and for their auditors, who have sufficient " +
 		"understanding to consider it, along with other information, when assessing the risks of material " +
 		"misstatement of user entities' financial statements.")
 	d.p("We confirm, to the best of our knowledge and belief, that the description fairly presents the system " +

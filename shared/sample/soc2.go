@@ -30,7 +30,7 @@ func soc2() []pdf.Page {
 	d.p("To the Board of Directors and Management of Lumen Ledger, Inc.")
 	d.h2("Scope")
 	d.p("We examined Lumen Ledger's description of its " + System + " in Section 3 (the description) for the " +
-		"period 1 October 2024 to 30 September 2025, and the suitability of the design and the operating " +
+		"period 1 October 2025 to 30 September 2026, and the suitability of the design and the operating " +
 		"effectiveness of the controls stated in the description throughout that period, to provide reasonable " +
 		"assurance that Lumen Ledger's service commitments and system requirements were achieved based on the " +
 		"trust services criteria relevant to security, availability and confidentiality.")
@@ -56,8 +56,8 @@ func soc2() []pdf.Page {
 	d.newPage()
 
 	d.h1("Section 2. Assertion of Lumen Ledger, Inc. Management")
-	d.p("We have prepared the description in Section 3 of the " + System + " for the period 1 October 2024 " +
-		"to 30 September 2025 for user entities and other specified parties who need to understand the " +
+	d.p("We have prepared the description in Section 3 of the " + System + " for the period 1 October 2025 " +
+		"to 30 September 2026 for user entities and other specified parties who need to understand the " +
 		"system when assessing the risks that arise from their use of it.")
 	d.p("We confirm, to the best of our knowledge and belief, that the description presents the system as " +
 		"designed and implemented throughout the period; that the controls stated in it were suitably designed " +
@@ -114,7 +114,7 @@ func soc2() []pdf.Page {
 	d.newPage()
 
 	d.h1("Section 4. Trust Services Criteria, Control Activities, Tests and Results")
-	d.p("Tests were performed over the period 1 October 2024 to 30 September 2025. Sample sizes follow the " +
+	d.p("Tests were performed over the period 1 October 2025 to 30 September 2026. Sample sizes follow the " +
 		"frequency of each control: for example, 25 items for controls that operate many times a day, and all " +
 		"four quarters for quarterly controls. Inquiry was combined with inspection, observation or " +
 		"re-performance for every control.")
@@ -161,7 +161,7 @@ func soc2() []pdf.Page {
 		"No exceptions noted.")
 	d.control("LL-AV-02 (A1.3)",
 		"The disaster recovery plan is tested at least once a year by restoring production data in the second region.",
-		"Inspected the recovery test report of June 2025 and compared the measured recovery times with the stated objectives.",
+		"Inspected the recovery test report of June 2026 and compared the measured recovery times with the stated objectives.",
 		"No exceptions noted.")
 	d.control("LL-CF-01 (C1.2)",
 		"Customer data is deleted within 30 days after a contract ends, and deletion is confirmed in the offboarding ticket.",
@@ -174,7 +174,7 @@ func soc2() []pdf.Page {
 		"expresses no opinion on it.")
 	d.h2("Management's response to the exception in LL-AC-03")
 	d.p("The late removal followed a departure on the day before a public holiday, when the automated " +
-		"deprovisioning job failed and its failure alert was routed to a retired channel. In October 2025 we " +
+		"deprovisioning job failed and its failure alert was routed to a retired channel. In October 2026 we " +
 		"moved the alert to the on-call rotation and added a daily report of accounts whose owners have left, " +
 		"which the security team reviews each business day.")
 	return d.done()

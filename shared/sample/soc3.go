@@ -20,7 +20,7 @@ func soc3() []pdf.Page {
 	d.p("To the Board of Directors and Management of Lumen Ledger, Inc.")
 	d.h2("Scope")
 	d.p("We examined management's assertion, presented in Section 2, that the controls within the " + System +
-		" (the system) were effective throughout the period 1 October 2024 to 30 September 2025 to provide " +
+		" (the system) were effective throughout the period 1 October 2025 to 30 September 2026 to provide " +
 		"reasonable assurance that Lumen Ledger's service commitments and system requirements were achieved " +
 		"based on the trust services criteria relevant to security, availability and confidentiality " +
 		"(the applicable trust services criteria) of the AICPA's Trust Services Criteria.")
@@ -44,7 +44,7 @@ func soc3() []pdf.Page {
 		"to future periods, because systems and controls change and compliance with policies may decline.")
 	d.h2("Opinion")
 	d.p("In our opinion, management's assertion that the controls within the system were effective " +
-		"throughout the period 1 October 2024 to 30 September 2025, to provide reasonable assurance that " +
+		"throughout the period 1 October 2025 to 30 September 2026, to provide reasonable assurance that " +
 		"Lumen Ledger's service commitments and system requirements were achieved based on the applicable " +
 		"trust services criteria, is fairly stated in all material respects.")
 	d.signature()
@@ -52,7 +52,7 @@ func soc3() []pdf.Page {
 
 	d.h1("Section 2. Assertion of Lumen Ledger, Inc. Management")
 	d.p("We are responsible for designing, implementing, operating and maintaining effective controls within " +
-		"the " + System + " throughout the period 1 October 2024 to 30 September 2025, to provide reasonable " +
+		"the " + System + " throughout the period 1 October 2025 to 30 September 2026, to provide reasonable " +
 		"assurance that our service commitments and system requirements relevant to security, availability " +
 		"and confidentiality were achieved. Section 3 describes the boundaries of the system and our principal " +
 		"service commitments and system requirements.")

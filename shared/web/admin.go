@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,6 +35,8 @@ func (s *server) mountAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/requests/{id}/approve", s.staff(s.approve))
 	mux.HandleFunc("POST /admin/requests/{id}/deny", s.staff(s.deny))
 	mux.HandleFunc("POST /admin/requests/{id}/revoke", s.staff(s.revoke))
+	mux.HandleFunc("GET /admin/documents", s.staff(s.documentList))
+	mux.HandleFunc("POST /admin/documents/{id}", s.staff(s.uploadDocument))
 	mux.HandleFunc("/admin/", notFound(s))
 }
 
@@ -57,7 +60,7 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 			return
 		}
 		if r.Method != http.MethodGet {
-			if err := readForm(w, r); err != nil {
+			if err := readStaffForm(w, r); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -232,4 +235,81 @@ func (s *server) deny(w http.ResponseWriter, r *http.Request, sess trust.Session
 func (s *server) revoke(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	_, err := s.svc.Revoke(r.Context(), sess, r.PathValue("id"), client(r))
 	s.decided(w, r, sess, err)
+}
+
+// maxUpload bounds an upload request: the largest report plus the form.
+const maxUpload = trust.MaxFileSize + 1<<20
+
+// readStaffForm reads a console form: url-encoded, or multipart for uploads.
+func readStaffForm(w http.ResponseWriter, r *http.Request) error {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return readForm(w, r)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return trust.Errorf(trust.EInvalid, "The upload could not be read. Reports can be at most 50 MB.")
+	}
+	return nil
+}
+
+func (s *server) documentList(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	s.showDocuments(w, r, sess, http.StatusOK, "", nil)
+}
+
+func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trust.Session, status int, done string, actionErr error) {
+	if sess.Role != trust.Admin {
+		s.fail(w, r, trust.Errorf(trust.EForbidden, "Only administrators manage documents."))
+		return
+	}
+	docs, err := s.svc.Documents(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.adminPage(r, "Documents", &sess, nil)
+	data := struct {
+		Documents   []trust.Document
+		Error, Done string
+	}{Documents: docs, Done: done}
+	if actionErr != nil {
+		data.Error = p.T(trust.ErrorMessage(actionErr))
+	}
+	if r.URL.Query().Get("uploaded") != "" {
+		data.Done = p.T("The new version is published.")
+	}
+	p.Data = data
+	s.render(w, r, status, "admin_documents", p)
+}
+
+func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	_, err := s.upload(r, sess)
+	if err != nil {
+		if trust.ErrorCode(err) == trust.EInvalid || trust.ErrorCode(err) == trust.ENotFound {
+			s.showDocuments(w, r, sess, statusOf(err), "", err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/documents?uploaded=1", http.StatusSeeOther)
+}
+
+func (s *server) upload(r *http.Request, sess trust.Session) (trust.Document, error) {
+	if sess.Role != trust.Admin {
+		return trust.Document{}, trust.Errorf(trust.EForbidden, "Only administrators manage documents.")
+	}
+	d, err := s.svc.Store.GetDocument(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return trust.Document{}, err
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return trust.Document{}, trust.Errorf(trust.EInvalid, "Choose a PDF file to upload.")
+	}
+	defer f.Close()
+	pdf, err := io.ReadAll(io.LimitReader(f, trust.MaxFileSize+1))
+	if err != nil {
+		return trust.Document{}, trust.Errorf(trust.EInvalid, "The upload could not be read.")
+	}
+	return s.svc.Publish(r.Context(), d, pdf, sess.Email, client(r))
 }
