@@ -1,7 +1,14 @@
-// Command access is the access Lambda function: see app.AccessFunction for its
-// routes' handler and the settings it needs.
+// Command access is the Lambda function of the request form, email
+// confirmation and the requester's access page.
 package main
 
-import "trustcenter/shared/app"
+import (
+	"trustcenter/shared/app"
+	"trustcenter/shared/secretkeys"
+	"trustcenter/shared/sesmail"
+	"trustcenter/shared/web"
+)
 
-func main() { app.Lambda(app.AccessFunction) }
+func main() {
+	app.Lambda(app.Function{Name: "access", Handler: web.Access, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
+}

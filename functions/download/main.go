@@ -1,7 +1,15 @@
-// Command download is the download Lambda function: see app.DownloadFunction for its
-// routes' handler and the settings it needs.
+// Command download is the Lambda function that serves report files: public
+// documents, and granted downloads after re-checking the grant. It is the
+// only function besides admin that may read the reports bucket.
 package main
 
-import "trustcenter/shared/app"
+import (
+	"trustcenter/shared/app"
+	"trustcenter/shared/s3blob"
+	"trustcenter/shared/secretkeys"
+	"trustcenter/shared/web"
+)
 
-func main() { app.Lambda(app.DownloadFunction) }
+func main() {
+	app.Lambda(app.Function{Name: "download", Handler: web.Download, Blobs: s3blob.FromConfig, Keys: secretkeys.FromConfig})
+}

@@ -1,7 +1,12 @@
-// Command public is the public Lambda function: see app.PublicFunction for its
-// routes' handler and the settings it needs.
+// Command public is the Lambda function of the trust page and its
+// machine-readable companions. It reads the table and nothing else.
 package main
 
-import "trustcenter/shared/app"
+import (
+	"trustcenter/shared/app"
+	"trustcenter/shared/web"
+)
 
-func main() { app.Lambda(app.PublicFunction) }
+func main() {
+	app.Lambda(app.Function{Name: "public", Handler: web.Public})
+}

@@ -8,38 +8,42 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"trustcenter/shared/awsenv"
 	"trustcenter/shared/dynamostore"
 	"trustcenter/shared/lambdaweb"
-	"trustcenter/shared/s3blob"
-	"trustcenter/shared/secretkeys"
-	"trustcenter/shared/sesmail"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 	"trustcenter/shared/web"
 )
 
-// Function names one Lambda function: its handler and the settings it
-// cannot start without. Each function gets only the engines it uses, which
-// is also all its IAM role allows.
+// Function is one Lambda function: its handler and the engines beyond the
+// table that it uses. A main names only what its function needs, so the
+// linker leaves the other AWS clients out of its binary, and its IAM role
+// allows only the calls those engines make.
 type Function struct {
 	Name    string
 	Handler func(web.Deps) http.Handler
-	Needs   []string // environment variables
+	Blobs   func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
+	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
+	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
 }
 
-// The four functions, as infra/ deploys them.
-var (
-	PublicFunction   = Function{"public", web.Public, []string{"TRUST_TABLE", "TRUST_BASE_URL"}}
-	AccessFunction   = Function{"access", web.Access, []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_KEYS_SECRET", "TRUST_MAIL_FROM", "TRUST_STAFF"}}
-	DownloadFunction = Function{"download", web.Download, []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_KEYS_SECRET", "TRUST_BUCKET"}}
-	AdminFunction    = Function{"admin", web.Admin, []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_KEYS_SECRET", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_BUCKET"}}
-)
+// needs lists the settings f cannot start without.
+func (f Function) needs() []string {
+	n := []string{"TRUST_TABLE", "TRUST_BASE_URL"}
+	if f.Blobs != nil {
+		n = append(n, "TRUST_BUCKET")
+	}
+	if f.Mail != nil {
+		n = append(n, "TRUST_MAIL_FROM", "TRUST_STAFF")
+	}
+	if f.Keys != nil {
+		n = append(n, "TRUST_KEYS_SECRET")
+	}
+	return n
+}
 
 // Lambda is the whole main of a function: configuration and engines once
 // per cold start, then requests. A missing setting fails the cold start
@@ -59,7 +63,7 @@ func Lambda(f Function) {
 // NewLambdaHandler builds f's handler on the AWS engines.
 func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.Handler, error) {
 	var missing []string
-	for _, k := range f.Needs {
+	for _, k := range f.needs() {
 		if os.Getenv(k) == "" {
 			missing = append(missing, k)
 		}
@@ -75,25 +79,24 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := awsenv.Config()
 	if err != nil {
-		return nil, fmt.Errorf("aws config: %w", err)
+		return nil, err
 	}
-	store := dynamostore.New(dynamodb.NewFromConfig(awsCfg), c.Table)
+	store := dynamostore.FromConfig(awsCfg, c.Table)
 	var (
 		blobs trust.Blobs
 		mail  trust.Mailer
 		keys  *token.Keyring
 	)
-	if c.Bucket != "" {
-		blobs = s3blob.New(s3.NewFromConfig(awsCfg), c.Bucket)
+	if f.Blobs != nil {
+		blobs = f.Blobs(awsCfg, c.Bucket)
 	}
-	if os.Getenv("TRUST_MAIL_FROM") != "" {
-		mail = sesmail.New(sesv2.NewFromConfig(awsCfg), c.MailFrom)
+	if f.Mail != nil {
+		mail = f.Mail(awsCfg, c.MailFrom)
 	}
-	if c.KeysSecret != "" {
-		keys, err = secretkeys.Load(ctx, secretsmanager.NewFromConfig(awsCfg), c.KeysSecret)
-		if err != nil {
+	if f.Keys != nil {
+		if keys, err = f.Keys(ctx, awsCfg, c.KeysSecret); err != nil {
 			return nil, err
 		}
 	}

@@ -24,24 +24,24 @@ func TestFlow(t *testing.T) {
 		t.Fatalf("healthz: %d", res.Status)
 	}
 
-	res = h.get("/documents/soc3-2025")
+	res = h.get("/documents/soc3-2026")
 	if res.Status != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" ||
 		!strings.HasPrefix(res.Body, "%PDF-") || !strings.Contains(res.Header.Get("Content-Disposition"), "filename=") {
 		t.Fatalf("public SOC 3: %d %v", res.Status, res.Header)
 	}
-	res = h.get("/documents/soc2-type2-2025")
-	if res.Status != http.StatusForbidden || !strings.Contains(res.Body, `/access-requests/new?document=soc2-type2-2025`) {
+	res = h.get("/documents/soc2-type2-2026")
+	if res.Status != http.StatusForbidden || !strings.Contains(res.Body, `/access-requests/new?document=soc2-type2-2026`) {
 		t.Fatalf("gated SOC 2 by id: %d", res.Status)
 	}
 	if res := h.get("/documents/nope"); res.Status != http.StatusNotFound {
 		t.Fatalf("unknown document: %d", res.Status)
 	}
 
-	res = h.get("/access-requests/new?document=soc2-type2-2025")
-	if !strings.Contains(res.Body, `value="soc2-type2-2025" checked`) {
+	res = h.get("/access-requests/new?document=soc2-type2-2026")
+	if !strings.Contains(res.Body, `value="soc2-type2-2026" checked`) {
 		t.Fatal("the document from the link is not preselected")
 	}
-	form := h.requestForm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2025", "soc1-type2-2025")
+	form := h.requestForm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026", "soc1-type2-2026")
 	res = h.post("/access-requests", form)
 	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/access-requests/sent" {
 		t.Fatalf("submit: %d %s", res.Status, res.Body)
@@ -75,7 +75,7 @@ func TestFlow(t *testing.T) {
 		t.Fatal("pending queue does not list the request")
 	}
 	res = h.get("/admin/requests/" + id)
-	for _, want := range []string{"ada@buyer.example", "2026-01", "soc2-type2-2025", "soc1-type2-2025", "email.confirmed", "nda.accepted"} {
+	for _, want := range []string{"ada@buyer.example", "2026-01", "soc2-type2-2026", "soc1-type2-2026", "email.confirmed", "nda.accepted"} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("request page lacks %q", want)
 		}
@@ -129,7 +129,7 @@ var downloadRe = regexp.MustCompile(`/download/[A-Za-z0-9_.-]+`)
 // be approved.
 func TestDeny(t *testing.T) {
 	h := boot(t, nil)
-	id := h.submitAndConfirm("Grace Hopper", "grace@buyer.example", "soc1-type2-2025")
+	id := h.submitAndConfirm("Grace Hopper", "grace@buyer.example", "soc1-type2-2026")
 	csrf := h.signIn("admin@trust.localhost")
 	reason := "We could not verify a business relationship <b>yet</b>."
 	if res := h.post("/admin/requests/"+id+"/deny", url.Values{"reason": {""}, "csrf": {csrf}}); res.Status != http.StatusBadRequest {
@@ -155,7 +155,7 @@ func TestDeny(t *testing.T) {
 // and one email.
 func TestConcurrentApprovals(t *testing.T) {
 	h := boot(t, nil)
-	id := h.submitAndConfirm("Alan Turing", "alan@buyer.example", "soc2-type2-2025")
+	id := h.submitAndConfirm("Alan Turing", "alan@buyer.example", "soc2-type2-2026")
 	csrf := h.signIn("admin@trust.localhost")
 	const n = 16
 	statuses := make([]int, n)

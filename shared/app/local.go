@@ -113,17 +113,14 @@ func (l *Local) Close() error {
 	return errors.Join(errs...)
 }
 
-// samples maps a framework to the sample report generated for it when the
-// store has no file yet.
-var samples = map[content.Framework]func() []byte{
-	content.SOC3: sample.SOC3,
-	content.SOC2: sample.SOC2TypeII,
-	content.SOC1: sample.SOC1TypeII,
-}
-
 // Seed stores a sample PDF, marked SAMPLE, for every document of the
 // content that has no file yet, so the first run has something to serve.
 func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
+	samples := map[content.Framework]func() []byte{
+		content.SOC3: sample.SOC3,
+		content.SOC2: sample.SOC2TypeII,
+		content.SOC1: sample.SOC1TypeII,
+	}
 	for _, cd := range site.Documents {
 		if _, err := svc.Store.GetDocument(ctx, cd.ID); err == nil {
 			continue

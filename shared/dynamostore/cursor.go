@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -63,4 +64,9 @@ func decodeCursor(cursor, gsiPK string) (map[string]types.AttributeValue, error)
 		key[k] = str(v)
 	}
 	return key, nil
+}
+
+// keyPrefix reports whether pk is a key of the given kind with a non-empty id.
+func keyPrefix(pk, prefix string) bool {
+	return strings.HasPrefix(pk, prefix) && len(pk) > len(prefix)
 }

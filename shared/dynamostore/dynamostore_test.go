@@ -441,10 +441,18 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
+	// The handler never answers. It is released at cleanup (cleanups run
+	// last-in first-out, so before srv.Close waits for it): a handler that
+	// has not read the body does not notice the client hanging up.
+	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done() // never answers; the client gives up
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
 	}))
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
 	client := dynamolocal.Client(srv.URL, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
 	s := dynamostore.New(client, "trust")
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
@@ -453,5 +461,54 @@ func TestTimeout(t *testing.T) {
 	assertUnavailable(t, err)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("the cause is lost for the log: %v", err)
+	}
+}
+
+// TestCommitRetriesTransactionConflict: DynamoDB cancels a transaction that
+// meets a concurrent one. The engine must try again and report what really
+// happened, not an outage.
+func TestCommitRetriesTransactionConflict(t *testing.T) {
+	const (
+		conflict = `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"x","CancellationReasons":[{"Code":"TransactionConflict"},{"Code":"None"}]}`
+		lost     = `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"x","CancellationReasons":[{"Code":"ConditionalCheckFailed"},{"Code":"None"}]}`
+	)
+	for _, tc := range []struct {
+		name    string
+		answers []string // "" is success; the last answer repeats
+		want    trust.Code
+		calls   int64
+	}{
+		{"then success", []string{conflict, conflict, ""}, "", 3},
+		{"then the other writer won", []string{conflict, lost}, trust.EConflict, 2},
+		{"conflict persists", []string{conflict}, trust.EUnavailable, 4},
+		{"a failed condition is final", []string{lost, ""}, trust.EConflict, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := int(calls.Add(1))
+				answer := tc.answers[min(n, len(tc.answers))-1]
+				w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+				if answer == "" {
+					fmt.Fprint(w, `{}`)
+					return
+				}
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, answer)
+			}))
+			t.Cleanup(srv.Close)
+			s := dynamostore.New(dynamolocal.Client(srv.URL, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }), "trust")
+			r := trust.Request{ID: "r1", Status: trust.Approved}
+			err := s.Commit(t.Context(), trust.Tx{Request: &r, IfVersion: 1, Uses: []trust.Use{{ID: "u1"}}})
+			if tc.want == "" && err != nil {
+				t.Fatalf("Commit: %v", err)
+			}
+			if tc.want != "" && trust.ErrorCode(err) != tc.want {
+				t.Fatalf("Commit: %v (code %s), want %s", err, trust.ErrorCode(err), tc.want)
+			}
+			if got := calls.Load(); got != tc.calls {
+				t.Fatalf("TransactWriteItems calls = %d, want %d", got, tc.calls)
+			}
+		})
 	}
 }

@@ -9,9 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
+	"trustcenter/shared/awsenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -36,14 +37,13 @@ const SentMailRetention = 30 * 24 * time.Hour
 type Store struct {
 	client *dynamodb.Client
 	table  string
-	now    func() time.Time
 }
 
 var _ trust.Store = (*Store)(nil)
 
 // New returns a store on table, which must have the shape of Schema.
 func New(client *dynamodb.Client, table string) *Store {
-	return &Store{client: client, table: table, now: time.Now}
+	return &Store{client: client, table: table}
 }
 
 // Commit writes tx as one TransactWriteItems, so the request, the tokens it
@@ -63,7 +63,7 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	// Every item in a transaction is new except the request, so each one is
 	// guarded against overwriting: a reused id must fail, not silently
 	// replace an event, resend a mail or revive a used token.
-	const mustBeNew = "attribute_not_exists(PK)"
+	const mustBeNew = "attribute_not_exists(" + AttrPK + ")"
 
 	if r := tx.Request; r != nil {
 		if r.ID == "" {
@@ -158,8 +158,52 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	if len(items) > maxTxItems {
 		return trust.Errorf(trust.EInvalid, "Too many changes in one step (%d, at most %d).", len(items), maxTxItems)
 	}
-	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	return mapErr("TransactWriteItems", err)
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
+	for attempt := 1; ; attempt++ {
+		_, err := s.client.TransactWriteItems(ctx, in)
+		if err == nil || !txConflict(err) || attempt == commitAttempts {
+			return mapErr("TransactWriteItems", err)
+		}
+		// DynamoDB cancels a transaction that meets another one on the
+		// same item (two approvers at once) without saying who won, and
+		// the SDK does not retry cancelled transactions. Trying again
+		// turns that into the real answer: success, or a failed
+		// condition because the other one committed.
+		backoff := time.Duration(rand.Int64N(int64(commitBackoff << attempt)))
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return mapErr("TransactWriteItems", errors.Join(err, ctx.Err()))
+		case <-t.C:
+		}
+	}
+}
+
+// commitAttempts and commitBackoff bound the retries of a transaction that
+// met a concurrent one: full jitter, at most 5ms·2^n after attempt n.
+const (
+	commitAttempts = 4
+	commitBackoff  = 5 * time.Millisecond
+)
+
+// txConflict reports whether err is a transaction cancelled only because of
+// a concurrent transaction, not because a condition failed.
+func txConflict(err error) bool {
+	var canceled *types.TransactionCanceledException
+	if !errors.As(err, &canceled) {
+		return false
+	}
+	conflict := false
+	for _, r := range canceled.CancellationReasons {
+		switch aws.ToString(r.Code) {
+		case "ConditionalCheckFailed":
+			return false
+		case "TransactionConflict":
+			conflict = true
+		}
+	}
+	return conflict
 }
 
 func setTTL(it map[string]types.AttributeValue, at time.Time) {
@@ -287,7 +331,7 @@ func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, 
 	return events, err
 }
 
-// queryAll runs in to the last page, handing each item to fn.
+// queryAll runs in to its last page, handing each item to fn.
 func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(map[string]types.AttributeValue) error) error {
 	p := dynamodb.NewQueryPaginator(s.client, in)
 	for p.HasMorePages() {
@@ -352,6 +396,9 @@ func (s *Store) ListDocuments(ctx context.Context) ([]trust.Document, error) {
 	return docs, err
 }
 
+// GetSession returns the session even past ExpiresAt: TTL deletes expired
+// items only eventually (typically within days), so the caller's expiry
+// check is what ends a session.
 func (s *Store) GetSession(ctx context.Context, id string) (trust.Session, error) {
 	var se trust.Session
 	it, err := s.get(ctx, prefixSession+id)
@@ -415,7 +462,7 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, erro
 // MarkMailSent takes the mail out of the outbox by removing its GSI1 keys (a
 // sparse index keeps only what is pending) and lets TTL remove it later.
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
-	now := s.now()
+	now := time.Now()
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.table),
 		Key:                 key(prefixMail + id),
@@ -470,7 +517,7 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 	return count, nil
 }
 
-// keyPrefix reports whether pk is a key of the given kind with a non-empty id.
-func keyPrefix(pk, prefix string) bool {
-	return strings.HasPrefix(pk, prefix) && len(pk) > len(prefix)
+// FromConfig is the engine of a Lambda function, on table.
+func FromConfig(cfg aws.Config, table string) *Store {
+	return New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "DYNAMODB") }), table)
 }

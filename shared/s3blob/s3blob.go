@@ -10,6 +10,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"trustcenter/shared/awsenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -137,4 +138,9 @@ func isNotFound(err error) bool {
 	}
 	var api smithy.APIError
 	return errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound")
+}
+
+// FromConfig is the engine of a Lambda function, on bucket.
+func FromConfig(cfg aws.Config, bucket string) trust.Blobs {
+	return New(s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "S3") }), bucket)
 }

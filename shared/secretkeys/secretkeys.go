@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"trustcenter/shared/awsenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -39,4 +40,10 @@ func Load(ctx context.Context, client *secretsmanager.Client, secretID string) (
 		return nil, fmt.Errorf("secretkeys: secret %q: %w", secretID, err)
 	}
 	return k, nil
+}
+
+// FromConfig reads the keyring of a Lambda function from secretID.
+func FromConfig(ctx context.Context, cfg aws.Config, secretID string) (*token.Keyring, error) {
+	client := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "SECRETS_MANAGER") })
+	return Load(ctx, client, secretID)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/mail"
 	"strings"
+	"trustcenter/shared/awsenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -64,4 +65,9 @@ func checkRecipient(to string) error {
 		return trust.Errorf(trust.EInvalid, "The email address is not valid.")
 	}
 	return nil
+}
+
+// FromConfig is the engine of a Lambda function, sending from from.
+func FromConfig(cfg aws.Config, from string) trust.Mailer {
+	return New(sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "SESV2") }), from)
 }

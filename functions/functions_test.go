@@ -1,0 +1,707 @@
+// Package functions_test runs the four Lambda functions as the binaries that
+// get deployed: built with -tags lambda.norpc, started as processes against
+// an emulated Runtime API, with DynamoDB Local, a fake Secrets Manager and an
+// in-memory S3 standing in for AWS. The handlers are tested in depth
+// elsewhere; this proves the wiring of each main (settings, engines,
+// keyring, event decoding) and measures cold starts.
+package functions_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"trustcenter/shared/app"
+	"trustcenter/shared/dynamolocal"
+	"trustcenter/shared/dynamostore"
+	"trustcenter/shared/lambdatest"
+	"trustcenter/shared/s3blob"
+	"trustcenter/shared/trust"
+)
+
+// dynamo is the package's one DynamoDB Local; each world gets its own table.
+var dynamo dynamolocal.Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	dynamo.Stop()
+	if bins.dir != "" {
+		os.RemoveAll(bins.dir)
+	}
+	os.Exit(code)
+}
+
+var functions = []app.Function{app.PublicFunction, app.AccessFunction, app.DownloadFunction, app.AdminFunction}
+
+// The deployment's settings, as infra/ passes them.
+const (
+	region     = "us-east-1"
+	accessKey  = "AKIDFUNCTIONSTEST"
+	secretKey  = "functions-test-secret"
+	baseURL    = "https://trust.example.com"
+	mailFrom   = "no-reply@example.com"
+	staff      = "admin@example.com,sales@example.com:approver"
+	bucket     = "trustcenter-reports"
+	keysSecret = "trustcenter/link-keys"
+	// invokeTimeout bounds one invocation including the cold start: a
+	// process start on a loaded two-core machine can take seconds.
+	invokeTimeout = time.Minute
+)
+
+// bins holds the four binaries, built once per test run.
+var bins struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// binary returns the path of the named function's binary.
+func binary(tb testing.TB, name string) string {
+	tb.Helper()
+	bins.once.Do(func() { bins.dir, bins.err = build() })
+	if bins.err != nil {
+		tb.Fatal(bins.err)
+	}
+	return filepath.Join(bins.dir, name)
+}
+
+// build compiles all four functions in one go command, for the host but
+// otherwise as `make build` does, so the cold start measured is the
+// deployed binary's.
+func build() (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	// go test puts its own GOROOT/bin first on PATH, so this is the
+	// toolchain running the tests.
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("find the go command: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "trustcenter-functions-")
+	if err != nil {
+		return "", err
+	}
+	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(filepath.Separator)}
+	for _, f := range functions {
+		args = append(args, "./functions/"+f.Name)
+	}
+	cmd := exec.Command(goCmd, args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return dir, nil
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// endpoints are where the functions' AWS clients are sent. trap gets every
+// service without an endpoint of its own, so nothing can reach real AWS.
+type endpoints struct {
+	dynamo, secrets, s3, trap string
+}
+
+// world is one deployment's worth of AWS stand-ins: a table with one public
+// document, its file in a bucket, and the keyring secret.
+type world struct {
+	ep      endpoints
+	table   string
+	store   *dynamostore.Store
+	secrets *lambdatest.SecretsManager
+	keysARN string
+	trap    *trap
+	doc     trust.Document
+	pdf     []byte
+}
+
+var tableSeq atomic.Int64
+
+func newWorld(tb testing.TB) *world {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := &world{trap: newTrap(tb)}
+	w.ep.trap = w.trap.URL
+
+	// The seeding client uses the functions' credentials and region:
+	// DynamoDB Local keeps one database per access key and region, so
+	// any other pair would seed a table the functions cannot see.
+	w.ep.dynamo = dynamo.Endpoint(tb)
+	db := dynamodb.New(dynamodb.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(w.ep.dynamo),
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
+	})
+	w.table = fmt.Sprintf("trust-%d", tableSeq.Add(1))
+	if err := dynamostore.CreateTable(ctx, db, w.table); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		// In-memory tables cost the shared JVM's heap.
+		if _, err := db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(w.table)}); err != nil {
+			tb.Errorf("delete table %s: %v", w.table, err)
+		}
+	})
+	w.store = dynamostore.New(db, w.table)
+
+	backend := s3mem.New()
+	if err := backend.CreateBucket(bucket); err != nil {
+		tb.Fatal(err)
+	}
+	s3srv := httptest.NewServer(gofakes3.New(backend).Server())
+	tb.Cleanup(s3srv.Close)
+	w.ep.s3 = s3srv.URL
+	blobs := s3blob.New(s3.New(s3.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(s3srv.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
+		UsePathStyle: true,
+	}), bucket)
+
+	w.secrets = lambdatest.NewSecretsManager()
+	tb.Cleanup(w.secrets.Close)
+	w.ep.secrets = w.secrets.URL
+	var err error
+	if _, w.keysARN, err = w.secrets.PutKeyring(keysSecret); err != nil {
+		tb.Fatal(err)
+	}
+
+	// The id is one the built-in example content offers as public, so the
+	// trust page links it.
+	w.pdf = []byte("%PDF-1.7\n" + strings.Repeat("1 0 obj << >> endobj\n", 150) + "%%EOF\n")
+	sum := sha256.Sum256(w.pdf)
+	w.doc = trust.Document{
+		ID:        "soc3-2026",
+		Title:     "SOC 3 report",
+		Kind:      "SOC 3",
+		Access:    trust.Public,
+		FileName:  "lumen-ledger-soc3-2026.pdf",
+		BlobKey:   "documents/soc3-2026/v1.pdf",
+		SHA256:    hex.EncodeToString(sum[:]),
+		Size:      int64(len(w.pdf)),
+		Version:   1,
+		UpdatedAt: time.Now().UTC(),
+	}
+	if err := blobs.Put(ctx, w.doc.BlobKey, bytes.NewReader(w.pdf), w.doc.Size, "application/pdf"); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.store.PutDocument(ctx, w.doc); err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+// env is the whole environment of f's process: f's settings and no others,
+// as infra/ deploys it, minus the names in drop; dummy credentials; every
+// endpoint local; and no shared AWS config files, so a developer's profile
+// cannot leak in.
+func env(tb testing.TB, f app.Function, ep endpoints, table, keysSecret string, drop ...string) []string {
+	home := tb.TempDir()
+	settings := map[string]string{
+		"TRUST_TABLE":       table,
+		"TRUST_BASE_URL":    baseURL,
+		"TRUST_KEYS_SECRET": keysSecret,
+		"TRUST_MAIL_FROM":   mailFrom,
+		"TRUST_STAFF":       staff,
+		"TRUST_BUCKET":      bucket,
+	}
+	vars := []string{
+		"HOME=" + home,
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "no-config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "no-credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_REGION=" + region,
+		"AWS_DEFAULT_REGION=" + region,
+		"AWS_ACCESS_KEY_ID=" + accessKey,
+		"AWS_SECRET_ACCESS_KEY=" + secretKey,
+		"AWS_ENDPOINT_URL=" + ep.trap,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + ep.dynamo,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + ep.secrets,
+		"AWS_ENDPOINT_URL_S3=" + ep.s3,
+		"AWS_LAMBDA_FUNCTION_NAME=trustcenter-" + f.Name,
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
+	}
+	for _, k := range f.Needs {
+		if slices.Contains(drop, k) {
+			continue
+		}
+		v, ok := settings[k]
+		if !ok {
+			tb.Fatalf("%s needs %s, which this test does not know how to set", f.Name, k)
+		}
+		vars = append(vars, k+"="+v)
+	}
+	return vars
+}
+
+func (w *world) env(tb testing.TB, f app.Function) []string {
+	return env(tb, f, w.ep, w.table, w.keysARN)
+}
+
+// start launches f's binary against a fresh Runtime; both end with tb.
+func start(tb testing.TB, f app.Function, vars []string) (*lambdatest.Runtime, *lambdatest.Process) {
+	tb.Helper()
+	bin := binary(tb, f.Name)
+	rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
+	tb.Cleanup(rt.Close)
+	p, err := lambdatest.Start(rt, bin, vars)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		p.Kill()
+		if tb.Failed() {
+			tb.Logf("%s stdout:\n%s\n%s stderr:\n%s", f.Name, p.Stdout(), f.Name, p.Stderr())
+		}
+	})
+	return rt, p
+}
+
+// event is an API Gateway HTTP API (payload 2.0) request as AWS documents
+// it, for the custom domain of baseURL on the $default stage.
+func event(method, target string) []byte {
+	u, err := url.Parse(target)
+	if err != nil {
+		panic(err)
+	}
+	host := strings.TrimPrefix(baseURL, "https://")
+	now := time.Now().UTC()
+	ev := map[string]any{
+		"version":        "2.0",
+		"routeKey":       "$default",
+		"rawPath":        u.EscapedPath(),
+		"rawQueryString": u.RawQuery,
+		"headers": map[string]string{
+			"accept":            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+			"accept-encoding":   "gzip, deflate, br",
+			"accept-language":   "en-US,en;q=0.9",
+			"content-length":    "0",
+			"host":              host,
+			"user-agent":        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+			"x-amzn-trace-id":   "Root=1-67a0c0de-0123456789abcdef01234567",
+			"x-forwarded-for":   "203.0.113.7",
+			"x-forwarded-port":  "443",
+			"x-forwarded-proto": "https",
+		},
+		"requestContext": map[string]any{
+			"accountId":    "123456789012",
+			"apiId":        "a1b2c3d4e5",
+			"domainName":   host,
+			"domainPrefix": strings.Split(host, ".")[0],
+			"http": map[string]string{
+				"method":    method,
+				"path":      u.Path,
+				"protocol":  "HTTP/1.1",
+				"sourceIp":  "203.0.113.7",
+				"userAgent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+			},
+			"requestId": "Ab1CdEfGhIjKlM=",
+			"routeKey":  "$default",
+			"stage":     "$default",
+			"time":      now.Format("02/Jan/2006:15:04:05 -0700"),
+			"timeEpoch": now.UnixMilli(),
+		},
+		"isBase64Encoded": false,
+	}
+	if u.RawQuery != "" {
+		q := map[string]string{}
+		for k, vs := range u.Query() {
+			q[k] = strings.Join(vs, ",")
+		}
+		ev["queryStringParameters"] = q
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// response is the payload 2.0 response as API Gateway reads it.
+type response struct {
+	StatusCode      int               `json:"statusCode"`
+	Headers         map[string]string `json:"headers"`
+	Cookies         []string          `json:"cookies"`
+	Body            string            `json:"body"`
+	IsBase64Encoded bool              `json:"isBase64Encoded"`
+}
+
+func (r response) header(name string) string {
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// text is the body as the browser reads it: API Gateway undoes the base64,
+// the browser the gzip (the events ask for it, as browsers do).
+func (r response) text(tb testing.TB) string {
+	tb.Helper()
+	body := []byte(r.Body)
+	if r.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(r.Body)
+		if err != nil {
+			tb.Fatalf("base64 body: %v", err)
+		}
+		body = b
+	}
+	switch enc := r.header("Content-Encoding"); enc {
+	case "":
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			tb.Fatalf("gzip body: %v", err)
+		}
+		if body, err = io.ReadAll(zr); err != nil {
+			tb.Fatalf("gzip body: %v", err)
+		}
+	default:
+		tb.Fatalf("Content-Encoding %q: the events accept only gzip, deflate and br, and the site sends only gzip", enc)
+	}
+	return string(body)
+}
+
+func invoke(tb testing.TB, p *lambdatest.Process, method, target string) response {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
+	defer cancel()
+	out, err := p.Invoke(ctx, event(method, target))
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, target, err)
+	}
+	var res response
+	if err := json.Unmarshal(out, &res); err != nil {
+		tb.Fatalf("%s %s: response is not a payload 2.0 response: %v\n%s", method, target, err, out)
+	}
+	return res
+}
+
+// call is one request to a function and what its answer must show.
+type call struct {
+	method, target string
+	status         int
+	body           []string // substrings of the body
+	check          func(t *testing.T, w *world, res response)
+}
+
+// calls returns each function's requests; the first is also the one the
+// cold-start benchmark sends.
+func calls(w *world) map[string][]call {
+	return map[string][]call{
+		"public": {
+			{method: "GET", target: "/", status: http.StatusOK,
+				// The link and the size come from the document record in
+				// DynamoDB, not from the content file.
+				body: []string{`<h1`, `href="/documents/soc3-2026"`, fmt.Sprintf("PDF · %d KB", (w.doc.Size+1023)/1024)}},
+			{method: "GET", target: "/healthz", status: http.StatusOK, body: []string{"ok"}},
+		},
+		"access": {
+			{method: "GET", target: "/access-requests/new", status: http.StatusOK,
+				body: []string{"Request confidential reports", `action="/access-requests`}},
+		},
+		"download": {
+			{method: "GET", target: "/documents/soc3-2026", status: http.StatusFound, check: checkPresignedDownload},
+		},
+		"admin": {
+			{method: "GET", target: "/admin/login", status: http.StatusOK,
+				body: []string{"Staff sign-in", `action="/admin/login"`}},
+		},
+	}
+}
+
+// checkPresignedDownload follows the download function's redirect to the
+// bucket and checks the file arrives, and that the download was audited.
+func checkPresignedDownload(t *testing.T, w *world, res response) {
+	loc := res.header("Location")
+	prefix := w.ep.s3 + "/" + bucket + "/" + w.doc.BlobKey + "?"
+	if !strings.HasPrefix(loc, prefix) {
+		t.Fatalf("Location %q, want a path-style link starting %q", loc, prefix)
+	}
+	q, err := url.ParseQuery(strings.TrimPrefix(loc, prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Get("X-Amz-Signature") == "" || q.Get("X-Amz-Expires") != "60" {
+		t.Errorf("link query %v: want a SigV4 presigned URL valid for 60s", q)
+	}
+	if cd := q.Get("response-content-disposition"); !strings.Contains(cd, w.doc.FileName) {
+		t.Errorf("response-content-disposition %q, want the file name %q", cd, w.doc.FileName)
+	}
+	got, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Body.Close()
+	body, err := io.ReadAll(got.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.StatusCode != http.StatusOK || !bytes.Equal(body, w.pdf) {
+		t.Fatalf("GET presigned link: %s, %d bytes; want 200 and the %d bytes stored", got.Status, len(body), len(w.pdf))
+	}
+	events, err := w.store.ListEvents(t.Context(), "doc:"+w.doc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e trust.Event) bool { return e.Type == "document.downloaded" }) {
+		t.Errorf("events for %s: %+v, want a document.downloaded", w.doc.ID, events)
+	}
+}
+
+func TestFunctionsStartAndAnswer(t *testing.T) {
+	w := newWorld(t)
+	all := calls(w)
+	for _, f := range functions {
+		t.Run(f.Name, func(t *testing.T) {
+			secretCalls := w.secrets.Calls()
+			rt, p := start(t, f, w.env(t, f))
+			for i, c := range all[f.Name] {
+				res := invoke(t, p, c.method, c.target)
+				if i == 0 {
+					cold, _ := p.ColdStart()
+					init, _ := p.Init()
+					t.Logf("%s cold start: init %v, first response %v", f.Name, init.Round(time.Millisecond), cold.Round(time.Millisecond))
+				}
+				body := res.text(t)
+				if res.StatusCode != c.status {
+					t.Fatalf("%s %s: status %d, want %d; body:\n%s", c.method, c.target, res.StatusCode, c.status, body)
+				}
+				for _, want := range c.body {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s %s: body lacks %q; body:\n%s", c.method, c.target, want, body)
+					}
+				}
+				if c.check != nil {
+					c.check(t, w, res)
+				}
+			}
+			if init, first := rt.InitFinishedAt(), rt.FirstResponseAt(); init.IsZero() || first.Before(init) {
+				t.Errorf("init finished at %v, first response at %v: want init first", init, first)
+			}
+			// The keyring is read once per cold start, and only by the
+			// functions that sign or verify links.
+			want := 0
+			if slices.Contains(f.Needs, "TRUST_KEYS_SECRET") {
+				want = 1
+			}
+			if got := w.secrets.Calls() - secretCalls; got != want {
+				t.Errorf("Secrets Manager calls: %d, want %d", got, want)
+			}
+			select {
+			case <-p.Exited():
+				t.Errorf("the process exited after answering (%v); a warm environment must stay up", p.ExitErr())
+			default:
+			}
+		})
+	}
+	if c := w.trap.Calls(); len(c) > 0 {
+		t.Errorf("requests to AWS services without a test endpoint: %v", c)
+	}
+}
+
+// A function missing a setting must fail its cold start, saying which
+// setting, before it asks for work or touches any AWS service: in AWS the
+// init error is what shows up in the logs of a botched deploy.
+func TestColdStartFailsWithoutSetting(t *testing.T) {
+	tr := newTrap(t)
+	ep := endpoints{dynamo: tr.URL, secrets: tr.URL, s3: tr.URL, trap: tr.URL}
+	missing := map[string]string{
+		"public":   "TRUST_TABLE",
+		"access":   "TRUST_STAFF",
+		"download": "TRUST_BUCKET",
+		"admin":    "TRUST_KEYS_SECRET",
+	}
+	for _, f := range functions {
+		missing := missing[f.Name]
+		t.Run(f.Name+"/"+missing, func(t *testing.T) {
+			if !slices.Contains(f.Needs, missing) {
+				t.Fatalf("%s does not need %s; pick a setting it needs", f.Name, missing)
+			}
+			rt, p := start(t, f, env(t, f, ep, "trust", keysSecret, missing))
+			ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
+			defer cancel()
+			if out, err := p.Invoke(ctx, event("GET", "/")); err == nil {
+				t.Fatalf("invoked without %s: got %s, want the cold start to fail", missing, out)
+			}
+			if code := p.ExitCode(); code == 0 || code == -1 {
+				t.Errorf("exit code %d, want a non-zero exit of its own", code)
+			}
+			if stderr := p.Stderr(); !strings.Contains(stderr, missing) || !strings.Contains(stderr, "cold start") {
+				t.Errorf("stderr does not name %s as the cold start's failure:\n%s", missing, stderr)
+			}
+			select {
+			case <-rt.InitDone():
+				t.Error("the function asked for an invocation despite the missing setting")
+			default:
+			}
+			if !rt.FirstResponseAt().IsZero() {
+				t.Error("the function answered despite the missing setting")
+			}
+		})
+	}
+	if c := tr.Calls(); len(c) > 0 {
+		t.Errorf("requests to AWS before the settings were checked: %v", c)
+	}
+}
+
+// A keyring secret that cannot be read fails the cold start too, naming the
+// secret: a function without its keys could neither sign nor check a link.
+func TestColdStartFailsWithoutKeyring(t *testing.T) {
+	tr := newTrap(t)
+	sm := lambdatest.NewSecretsManager()
+	t.Cleanup(sm.Close)
+	ep := endpoints{dynamo: tr.URL, secrets: sm.URL, s3: tr.URL, trap: tr.URL}
+	rt, p := start(t, app.AccessFunction, env(t, app.AccessFunction, ep, "trust", "trustcenter/no-such-secret"))
+	ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
+	defer cancel()
+	if out, err := p.Invoke(ctx, event("GET", "/access-requests/new")); err == nil {
+		t.Fatalf("invoked without a keyring: got %s", out)
+	}
+	if code := p.ExitCode(); code == 0 || code == -1 {
+		t.Errorf("exit code %d, want a non-zero exit of its own", code)
+	}
+	stderr := p.Stderr()
+	for _, want := range []string{`"trustcenter/no-such-secret"`, "ResourceNotFoundException"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %s:\n%s", want, stderr)
+		}
+	}
+	if sm.Calls() != 1 {
+		t.Errorf("Secrets Manager calls: %d, want 1 (not found is not retried)", sm.Calls())
+	}
+	select {
+	case <-rt.InitDone():
+		t.Error("the function asked for an invocation without its keyring")
+	default:
+	}
+	if c := tr.Calls(); len(c) > 0 {
+		t.Errorf("requests to other AWS services: %v", c)
+	}
+}
+
+// BenchmarkColdStart starts each function's process b.N times, sends it its
+// first request and kills it. ns/op covers process start to answer; the
+// ms/coldstart metric is process start to the Runtime API receiving the
+// response, and ms/init process start to the first /next. Each iteration is
+// a process start: keep -benchtime small (e.g. 5x).
+func BenchmarkColdStart(b *testing.B) {
+	w := newWorld(b)
+	all := calls(w)
+	for _, f := range functions {
+		c := all[f.Name][0]
+		b.Run(f.Name, func(b *testing.B) {
+			bin := binary(b, f.Name)
+			vars := w.env(b, f)
+			ev := event(c.method, c.target)
+			var cold, init time.Duration
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
+				ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
+				b.StartTimer()
+
+				p, err := lambdatest.Start(rt, bin, vars)
+				if err != nil {
+					b.Fatal(err)
+				}
+				out, err := p.Invoke(ctx, ev)
+
+				b.StopTimer()
+				cancel()
+				p.Kill()
+				rt.Close()
+				if err != nil {
+					b.Fatalf("%s %s: %v\nstdout:\n%s", c.method, c.target, err, p.Stdout())
+				}
+				var res response
+				if err := json.Unmarshal(out, &res); err != nil || res.StatusCode != c.status {
+					b.Fatalf("%s %s: status %d (%v), want %d; response:\n%s", c.method, c.target, res.StatusCode, err, c.status, out)
+				}
+				d, _ := p.ColdStart()
+				i, _ := p.Init()
+				cold += d
+				init += i
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(cold.Microseconds())/1000/float64(b.N), "ms/coldstart")
+			b.ReportMetric(float64(init.Microseconds())/1000/float64(b.N), "ms/init")
+		})
+	}
+}
+
+// trap answers every request with an error and remembers it: the endpoint
+// of any AWS service a test did not mean the functions to use.
+type trap struct {
+	URL   string
+	mu    sync.Mutex
+	calls []string
+}
+
+func newTrap(tb testing.TB) *trap {
+	tr := &trap{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tr.mu.Lock()
+		tr.calls = append(tr.calls, fmt.Sprintf("%s %s%s target=%q", r.Method, r.Host, r.URL.Path, r.Header.Get("X-Amz-Target")))
+		tr.mu.Unlock()
+		// A 4xx, so the SDK fails at once instead of retrying.
+		http.Error(w, "not an endpoint this test expects to be called", http.StatusForbidden)
+	}))
+	tb.Cleanup(srv.Close)
+	tr.URL = srv.URL
+	return tr
+}
+
+func (tr *trap) Calls() []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return slices.Clone(tr.calls)
+}
