@@ -3,7 +3,10 @@
 
 FUNCTIONS := public access download admin
 GO        ?= go
-APT_PKGS  := chromium poppler-utils qpdf
+CDK       := tools/node_modules/.bin/cdk
+# Deployment settings, passed to the CDK app as context.
+CDK_CONTEXT = -c assets=build $(if $(MAIL_FROM),-c mailFrom=$(MAIL_FROM)) $(if $(STAFF),-c staff=$(STAFF)) \
+  $(if $(DOMAIN_NAME),-c domainName=$(DOMAIN_NAME) -c certificateArn=$(CERTIFICATE_ARN)) $(if $(BASE_URL),-c baseUrl=$(BASE_URL))
 
 .PHONY: run test test-deps vet build sizes bench synth deploy clean
 
@@ -11,7 +14,7 @@ APT_PKGS  := chromium poppler-utils qpdf
 run:
 	$(GO) run ./functions/local
 
-## test: every test (installs Chromium, poppler-utils, qpdf and the npm tools when missing)
+## test: every test (installs Chromium, fonts, poppler-utils, qpdf and the npm tools when missing)
 test: test-deps vet
 	$(GO) test -count=1 ./...
 
@@ -21,13 +24,15 @@ test-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
+	[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@[ -f node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar ] && [ -f node_modules/axe-core/axe.min.js ] && [ -x node_modules/.bin/cdk ] \
-	  || npm ci --no-audit --no-fund
+	@[ -f tools/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar ] && [ -f tools/node_modules/axe-core/axe.min.js ] \
+	  && [ -x $(CDK) ] || npm ci --prefix tools --no-audit --no-fund
 
 vet:
 	@unformatted=$$(gofmt -l functions infra shared site); [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }
@@ -51,11 +56,13 @@ bench: test-deps
 
 ## synth: the CloudFormation template, checked by cdk-nag, into cdk.out/
 synth: build test-deps
-	npx cdk synth --quiet -c assets=build
+	$(CDK) synth --quiet $(CDK_CONTEXT)
 
-## deploy: synth, then deploy the stack to the account in your AWS credentials
+## deploy: synth, then deploy stack TrustCenter to the account of your AWS credentials
+##   make deploy MAIL_FROM=trust@yourcompany.com STAFF=alice@yourcompany.com,bob@yourcompany.com:approver
 deploy: build test-deps
-	npx cdk deploy -c assets=build
+	@[ -n "$(MAIL_FROM)" ] && [ -n "$(STAFF)" ] || { echo "make deploy needs MAIL_FROM=<SES sender> STAFF=<staff emails>"; exit 2; }
+	$(CDK) deploy TrustCenter --require-approval broadening $(CDK_CONTEXT)
 
 clean:
 	rm -rf build cdk.out artifacts

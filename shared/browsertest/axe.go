@@ -121,7 +121,7 @@ var (
 	axeErr  error
 )
 
-// axeSource reads node_modules/axe-core/axe.min.js from the module root once
+// axeSource reads tools/node_modules/axe-core/axe.min.js from the module root once
 // per test binary; the file is about half a megabyte.
 func axeSource() (string, error) {
 	axeOnce.Do(func() {
@@ -130,7 +130,7 @@ func axeSource() (string, error) {
 			axeErr = err
 			return
 		}
-		path := filepath.Join(root, "node_modules", "axe-core", "axe.min.js")
+		path := filepath.Join(root, "tools", "node_modules", "axe-core", "axe.min.js")
 		b, err := os.ReadFile(path)
 		if err != nil {
 			axeErr = fmt.Errorf("reading axe-core (run `make test-deps` or `npm ci` at the module root): %w", err)

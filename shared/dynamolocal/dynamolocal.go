@@ -28,7 +28,7 @@ import (
 const EnvDir = "DYNAMODB_LOCAL_DIR"
 
 // jarDir is where npm puts the jar, relative to the module root.
-var jarDir = filepath.Join("node_modules", "amplify-dynamodb-simulator", "emulator")
+var jarDir = filepath.Join("tools", "node_modules", "amplify-dynamodb-simulator", "emulator")
 
 // startTimeout bounds the JVM's start-up; generous because the test machines
 // are shared and a cold JVM on a busy core takes seconds.
@@ -209,7 +209,7 @@ func (s *Server) Stop() {
 func (s *Server) Output() string { return s.out.String() }
 
 // Dir returns the directory holding DynamoDBLocal.jar: $DYNAMODB_LOCAL_DIR,
-// or the npm install under the module root.
+// or the npm install in tools/ under the module root.
 func Dir() (string, error) {
 	dir := os.Getenv(EnvDir)
 	if dir == "" {
@@ -221,7 +221,7 @@ func Dir() (string, error) {
 	}
 	for _, p := range []string{"DynamoDBLocal.jar", "DynamoDBLocal_lib"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
-			return "", fmt.Errorf("dynamolocal: DynamoDB Local is not installed (%v): run `make test-deps` at the module root (it runs npm install), or set %s", err, EnvDir)
+			return "", fmt.Errorf("dynamolocal: DynamoDB Local is not installed (%v): run `make test-deps` (it installs the npm tools under tools/), or set %s", err, EnvDir)
 		}
 	}
 	return dir, nil

@@ -35,7 +35,7 @@ const SentMailRetention = 30 * 24 * time.Hour
 
 // Store is a trust.Store on one DynamoDB table.
 type Store struct {
-	client *dynamodb.Client
+	client api
 	table  string
 }
 
@@ -43,7 +43,14 @@ var _ trust.Store = (*Store)(nil)
 
 // New returns a store on table, which must have the shape of Schema.
 func New(client *dynamodb.Client, table string) *Store {
-	return &Store{client: client, table: table}
+	return &Store{table: table, client: api{
+		GetItem:            client.GetItem,
+		PutItem:            client.PutItem,
+		DeleteItem:         client.DeleteItem,
+		UpdateItem:         client.UpdateItem,
+		Query:              client.Query,
+		TransactWriteItems: client.TransactWriteItems,
+	}}
 }
 
 // Commit writes tx as one TransactWriteItems, so the request, the tokens it
@@ -331,9 +338,31 @@ func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, 
 	return events, err
 }
 
+// api is the part of *dynamodb.Client the store calls, as method values.
+// Holding the client itself would make its type reachable from Store's,
+// and html/template's use of reflection makes the linker keep every
+// exported method of every reachable type: the client's hundreds of
+// operations would add megabytes to each function binary.
+type api struct {
+	GetItem            func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem            func(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	DeleteItem         func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	UpdateItem         func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query              queryFunc
+	TransactWriteItems func(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// queryFunc is Query as the paginator wants it: an interface whose only
+// method is Query.
+type queryFunc func(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+
+func (f queryFunc) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return f(ctx, in, opts...)
+}
+
 // queryAll runs in to its last page, handing each item to fn.
 func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(map[string]types.AttributeValue) error) error {
-	p := dynamodb.NewQueryPaginator(s.client, in)
+	p := dynamodb.NewQueryPaginator(s.client.Query, in)
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {

@@ -6,6 +6,7 @@ package s3blob
 import (
 	"context"
 	"errors"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"io"
 	"path"
 	"strings"
@@ -26,10 +27,14 @@ import (
 const MaxLinkTTL = 60 * time.Second
 
 // Blobs is the S3 engine for trust.Blobs and trust.Presigner.
+//
+// It holds the client's methods as values rather than the client: see
+// dynamostore's api type for why (binary size).
 type Blobs struct {
-	client  *s3.Client
-	presign *s3.PresignClient
-	bucket  string
+	putObject        func(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	getObject        func(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	presignGetObject func(context.Context, *s3.GetObjectInput, ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
+	bucket           string
 }
 
 var (
@@ -39,7 +44,8 @@ var (
 
 // New returns the engine for bucket.
 func New(client *s3.Client, bucket string) *Blobs {
-	return &Blobs{client: client, presign: s3.NewPresignClient(client), bucket: bucket}
+	return &Blobs{putObject: client.PutObject, getObject: client.GetObject,
+		presignGetObject: s3.NewPresignClient(client).PresignGetObject, bucket: bucket}
 }
 
 // Put stores body under key. Over plain HTTP (local emulators) the SDK can
@@ -55,7 +61,7 @@ func (b *Blobs) Put(ctx context.Context, key string, body io.Reader, size int64,
 	if contentType != "" {
 		in.ContentType = aws.String(contentType)
 	}
-	if _, err := b.client.PutObject(ctx, in); err != nil {
+	if _, err := b.putObject(ctx, in); err != nil {
 		return trust.Unavailable(err)
 	}
 	return nil
@@ -63,7 +69,7 @@ func (b *Blobs) Put(ctx context.Context, key string, body io.Reader, size int64,
 
 // Open returns the stored file; the caller closes it.
 func (b *Blobs) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{
+	out, err := b.getObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(b.bucket),
 		Key:    aws.String(key),
 	})
@@ -87,7 +93,7 @@ func (b *Blobs) PresignGet(ctx context.Context, key, fileName string, ttl time.D
 	if rem := ttl % time.Second; rem != 0 {
 		ttl += time.Second - rem
 	}
-	req, err := b.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+	req, err := b.presignGetObject(ctx, &s3.GetObjectInput{
 		Bucket:                     aws.String(b.bucket),
 		Key:                        aws.String(key),
 		ResponseContentDisposition: aws.String(`attachment; filename="` + SafeFileName(fileName) + `"`),

@@ -16,8 +16,10 @@ import (
 
 // Mailer is the SES engine for trust.Mailer.
 type Mailer struct {
-	client *sesv2.Client
-	from   string
+	// The client's one method we call, as a value: see dynamostore's api
+	// type for why (binary size).
+	sendEmail func(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+	from      string
 }
 
 var _ trust.Mailer = (*Mailer)(nil)
@@ -25,7 +27,7 @@ var _ trust.Mailer = (*Mailer)(nil)
 // New returns a mailer that sends from the address from, which must be a
 // verified SES identity.
 func New(client *sesv2.Client, from string) *Mailer {
-	return &Mailer{client: client, from: from}
+	return &Mailer{sendEmail: client.SendEmail, from: from}
 }
 
 // Send delivers m as a plain-text UTF-8 message. A recipient or subject that
@@ -40,7 +42,7 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 	if strings.ContainsAny(msg.Subject, "\r\n") {
 		return trust.Errorf(trust.EInvalid, "The email subject must be a single line.")
 	}
-	_, err := m.client.SendEmail(ctx, &sesv2.SendEmailInput{
+	_, err := m.sendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.from),
 		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
 		Content: &types.EmailContent{Simple: &types.Message{

@@ -1,0 +1,206 @@
+package app_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"html"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"trustcenter/shared/token"
+)
+
+// TestBadInput: every bad form comes back as a 400 with the field marked,
+// everything the visitor typed kept, and nothing rendered unescaped.
+func TestBadInput(t *testing.T) {
+	h := boot(t, nil)
+	evil := `<script>alert(1)</script>`
+	cases := []struct {
+		name  string
+		edit  func(url.Values)
+		field string
+	}{
+		{"NDA not accepted", func(f url.Values) { f.Del("nda_accept") }, "nda_accept"},
+		{"signature does not match", func(f url.Values) { f.Set("nda_signature", "Somebody Else") }, "nda_signature"},
+		{"invalid email", func(f url.Values) { f.Set("email", "ada@@buyer") }, "email"},
+		{"email with a header", func(f url.Values) { f.Set("email", "ada@buyer.example\r\nBcc: all@evil.example") }, "email"},
+		{"unknown document", func(f url.Values) { f["document"] = []string{"nope"} }, "document"},
+		{"public document", func(f url.Values) { f["document"] = []string{"soc3-2026"} }, "document"},
+		{"no document", func(f url.Values) { f.Del("document") }, "document"},
+		{"over-long name", func(f url.Values) {
+			f.Set("name", strings.Repeat("n", 101))
+			f.Set("nda_signature", strings.Repeat("n", 101))
+		}, "name"},
+		{"over-long company", func(f url.Values) { f.Set("company", strings.Repeat("c", 121)) }, "company"},
+		{"over-long reason", func(f url.Values) { f.Set("reason", strings.Repeat("r", 1001)) }, "reason"},
+		{"markup in the name", func(f url.Values) {
+			f.Set("name", evil)
+			f.Set("company", evil)
+			f.Set("nda_signature", "x")
+		}, "nda_signature"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			form := h.requestForm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026")
+			form.Set("reason", "Annual vendor review & renewal")
+			c.edit(form)
+			before := len(h.mails())
+			res := h.post("/access-requests", form)
+			if res.Status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", res.Status)
+			}
+			if strings.Contains(res.Body, evil) {
+				t.Fatal("markup rendered unescaped")
+			}
+			if !strings.Contains(res.Body, `role="alert"`) {
+				t.Error("no error summary")
+			}
+			if c.field != "document" && c.field != "nda_accept" && !strings.Contains(res.Body, `id="`+c.field+`-err"`) {
+				t.Errorf("no error next to %s", c.field)
+			}
+			// What the visitor typed is still in the form.
+			for _, field := range []string{"name", "company", "nda_signature"} {
+				if v := form.Get(field); !strings.Contains(res.Body, `value="`+html.EscapeString(v)+`"`) &&
+					!strings.Contains(res.Body, `value="`+strings.ReplaceAll(html.EscapeString(v), "&#34;", "&quot;")+`"`) {
+					t.Errorf("%s not kept", field)
+				}
+			}
+			if v := form.Get("reason"); !strings.Contains(res.Body, html.EscapeString(v)) {
+				t.Error("reason not kept")
+			}
+			if len(h.mails()) != before {
+				t.Error("a refused request sent mail")
+			}
+		})
+	}
+}
+
+// TestRateLimitedForm: past the hourly limit the form says so (429) and
+// keeps what was typed.
+func TestRateLimitedForm(t *testing.T) {
+	h := boot(t, nil)
+	var res response
+	for range 6 {
+		res = h.post("/access-requests", h.requestForm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026"))
+	}
+	if res.Status != http.StatusTooManyRequests || !strings.Contains(res.Body, `value="Ada Lovelace"`) || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("sixth request in an hour: %d", res.Status)
+	}
+}
+
+// TestLinkAttacks: forged, altered, misused and expired links are refused
+// with 403 (410 for an expired grant), all with the same page, never a 500.
+func TestLinkAttacks(t *testing.T) {
+	h := boot(t, nil)
+	id := h.submitAndConfirm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026")
+	csrf := h.signIn("admin@trust.localhost")
+	if res := h.post("/admin/requests/"+id+"/approve", url.Values{"days": {"30"}, "csrf": {csrf}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", res.Status)
+	}
+	access := h.link("ada@buyer.example", "/access/")
+	download := downloadRe.FindString(h.get(access).Body)
+	if download == "" {
+		t.Fatal("no download link")
+	}
+	accessTok := access[strings.LastIndexByte(access, '/')+1:]
+	downloadTok := strings.TrimPrefix(download, "/download/")
+	if res := h.get(download); res.Status != http.StatusOK {
+		t.Fatalf("genuine download: %d", res.Status)
+	}
+
+	data, err := os.ReadFile(filepath.Join(h.local.Config.DataDir, "keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := token.ParseKeyring(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := func() token.Claims {
+		var c token.Claims
+		parts := strings.Split(downloadTok, ".")
+		raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		json.Unmarshal(raw, &c)
+		c.Issuer, c.Audience, c.ExpiresAt, c.IssuedAt, c.ID = "", nil, nil, nil, ""
+		return c
+	}
+	now := time.Now()
+	other := &token.Keyring{}
+	other.Rotate(now)
+	other.Keys[0].ID, other.Active = keys.Active, keys.Active // same kid, another key
+	forged, _ := token.New(other, "trustcenter", nil).Sign(token.Download, claims(), now.Add(time.Hour))
+	expired, _ := token.New(keys, "trustcenter", func() time.Time { return now.Add(-2 * time.Hour) }).Sign(token.Download, claims(), now.Add(-time.Hour))
+	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{
+		"iss": "trustcenter", "aud": string(token.Download), "exp": now.Add(time.Hour).Unix(), "jti": "x",
+		"req": claims().Request, "gnt": claims().Grant, "doc": claims().Document,
+	}).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	parts := strings.Split(downloadTok, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	altered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "soc2-type2-2026", "soc1-type2-2026", 1))) + "." + parts[2]
+
+	refused := map[string]string{
+		"alg none":                      "/download/" + none,
+		"signed with another key":       "/download/" + forged,
+		"modified claim":                "/download/" + altered,
+		"access link as download":       "/download/" + accessTok,
+		"download link as access":       "/access/" + downloadTok,
+		"download link as sign-in":      "/admin/login/" + downloadTok,
+		"download link as confirmation": "/access-requests/confirm/" + downloadTok,
+		"expired":                       "/download/" + expired,
+		"garbage":                       "/download/%00%ff..",
+		"oversized":                     "/download/" + strings.Repeat("A", 8000),
+	}
+	var page string
+	for name, path := range refused {
+		res := h.get(path)
+		if res.Status != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", name, res.Status)
+			continue
+		}
+		// The language links repeat the path; the message itself must not vary.
+		main := res.Body[strings.Index(res.Body, "<main"):strings.Index(res.Body, "</main>")]
+		if page == "" {
+			page = main
+		} else if main != page {
+			t.Errorf("%s: the refusal page differs, which tells an attacker which check failed", name)
+		}
+	}
+
+	// Revoking the grant kills the genuine links too.
+	if res := h.post("/admin/requests/"+id+"/revoke", url.Values{"csrf": {csrf}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.Status)
+	}
+	for _, path := range []string{download, "/access/" + accessTok} {
+		if res := h.get(path); res.Status != http.StatusForbidden {
+			t.Errorf("%s after revoke: %d", path, res.Status)
+		}
+	}
+}
+
+// TestExpiredGrant: when the access period is over the links answer 410.
+func TestExpiredGrant(t *testing.T) {
+	h := boot(t, nil)
+	id := h.submitAndConfirm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026")
+	csrf := h.signIn("admin@trust.localhost")
+	if res := h.post("/admin/requests/"+id+"/approve", url.Values{"days": {"1"}, "csrf": {csrf}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", res.Status)
+	}
+	access := h.link("ada@buyer.example", "/access/")
+	download := downloadRe.FindString(h.get(access).Body)
+	// Move the service's clock past the end of the access period; the
+	// links' own expiry is the same instant, so the grant check and the
+	// token check agree on refusing.
+	h.local.Service.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	for _, path := range []string{access, download} {
+		if res := h.get(path); res.Status != http.StatusForbidden && res.Status != http.StatusGone {
+			t.Errorf("%s after the access period: %d", path, res.Status)
+		}
+	}
+}
