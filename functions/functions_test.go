@@ -37,7 +37,6 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
-	"trustcenter/shared/app"
 	"trustcenter/shared/dynamolocal"
 	"trustcenter/shared/dynamostore"
 	"trustcenter/shared/lambdatest"
@@ -57,7 +56,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var functions = []app.Function{app.PublicFunction, app.AccessFunction, app.DownloadFunction, app.AdminFunction}
+// function is what these tests know of a Lambda function: its main's
+// folder and the settings its cold start must insist on.
+type function struct {
+	Name  string
+	Needs []string
+}
+
+var (
+	publicFunction   = function{"public", []string{"TRUST_TABLE", "TRUST_BASE_URL"}}
+	accessFunction   = function{"access", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
+	downloadFunction = function{"download", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_BUCKET", "TRUST_KEYS_SECRET"}}
+	adminFunction    = function{"admin", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_BUCKET", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
+	functions        = []function{publicFunction, accessFunction, downloadFunction, adminFunction}
+)
 
 // The deployment's settings, as infra/ passes them.
 const (
@@ -240,7 +252,7 @@ func newWorld(tb testing.TB) *world {
 // as infra/ deploys it, minus the names in drop; dummy credentials; every
 // endpoint local; and no shared AWS config files, so a developer's profile
 // cannot leak in.
-func env(tb testing.TB, f app.Function, ep endpoints, table, keysSecret string, drop ...string) []string {
+func env(tb testing.TB, f function, ep endpoints, table, keysSecret string, drop ...string) []string {
 	home := tb.TempDir()
 	settings := map[string]string{
 		"TRUST_TABLE":       table,
@@ -280,12 +292,12 @@ func env(tb testing.TB, f app.Function, ep endpoints, table, keysSecret string, 
 	return vars
 }
 
-func (w *world) env(tb testing.TB, f app.Function) []string {
+func (w *world) env(tb testing.TB, f function) []string {
 	return env(tb, f, w.ep, w.table, w.keysARN)
 }
 
 // start launches f's binary against a fresh Runtime; both end with tb.
-func start(tb testing.TB, f app.Function, vars []string) (*lambdatest.Runtime, *lambdatest.Process) {
+func start(tb testing.TB, f function, vars []string) (*lambdatest.Runtime, *lambdatest.Process) {
 	tb.Helper()
 	bin := binary(tb, f.Name)
 	rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
@@ -599,7 +611,7 @@ func TestColdStartFailsWithoutKeyring(t *testing.T) {
 	sm := lambdatest.NewSecretsManager()
 	t.Cleanup(sm.Close)
 	ep := endpoints{dynamo: tr.URL, secrets: sm.URL, s3: tr.URL, trap: tr.URL}
-	rt, p := start(t, app.AccessFunction, env(t, app.AccessFunction, ep, "trust", "trustcenter/no-such-secret"))
+	rt, p := start(t, accessFunction, env(t, accessFunction, ep, "trust", "trustcenter/no-such-secret"))
 	ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
 	defer cancel()
 	if out, err := p.Invoke(ctx, event("GET", "/access-requests/new")); err == nil {
