@@ -251,6 +251,19 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
+		if d := tx.Document; d != nil {
+			docs := btx.Bucket(bucketDocs)
+			old, found, err := get[trust.Document](docs, "document", []byte(d.ID))
+			if err != nil {
+				return err
+			}
+			if (d.Version == 1 && found) || (d.Version != 1 && (!found || old.Version != d.Version-1)) {
+				return trust.Errorf(trust.EConflict, "The document was changed by someone else. Reload it and try again.")
+			}
+			if err := put(docs, []byte(d.ID), *d); err != nil {
+				return err
+			}
+		}
 		events := btx.Bucket(bucketEvents)
 		for _, e := range tx.Events {
 			if err := put(events, eventKey(e), e); err != nil {

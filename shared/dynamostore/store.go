@@ -99,6 +99,20 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		}
 	}
 
+	if d := tx.Document; d != nil {
+		it, err := documentItem(*d)
+		if err != nil {
+			return err
+		}
+		if d.Version == 1 {
+			put(it, mustBeNew, nil, nil)
+		} else {
+			put(it, "#version = :version",
+				map[string]string{"#version": "version"},
+				map[string]types.AttributeValue{":version": num(int64(d.Version - 1))})
+		}
+	}
+
 	seen := make(map[string]bool, len(tx.Uses))
 	for _, u := range tx.Uses {
 		if u.ID == "" {
@@ -378,16 +392,24 @@ func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(m
 }
 
 func (s *Store) PutDocument(ctx context.Context, d trust.Document) error {
+	it, err := documentItem(d)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
+	return mapErr("PutItem", err)
+}
+
+func documentItem(d trust.Document) (map[string]types.AttributeValue, error) {
 	if d.ID == "" {
-		return trust.Errorf(trust.EInvalid, "The document has no id.")
+		return nil, trust.Errorf(trust.EInvalid, "The document has no id.")
 	}
 	pk := prefixDoc + d.ID
 	it, err := item(d, map[string]string{AttrPK: pk, AttrSK: pk, AttrGSI1PK: partDocs, AttrGSI1SK: d.ID})
 	if err != nil {
-		return fmt.Errorf("dynamostore: encode document: %w", err)
+		return nil, fmt.Errorf("dynamostore: encode document: %w", err)
 	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
-	return mapErr("PutItem", err)
+	return it, nil
 }
 
 func (s *Store) GetDocument(ctx context.Context, id string) (trust.Document, error) {

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"ListRequestsBadCursor", testListRequestsBadCursor},
 		{"ListEvents", testListEvents},
 		{"Documents", testDocuments},
+		{"DocumentVersions", testDocumentVersions},
 		{"Mails", testMails},
 		{"Hit", testHit},
 		{"HitConcurrent", testHitConcurrent},
@@ -738,6 +739,47 @@ func testDocuments(t *testing.T, s trust.Store) {
 		t.Fatalf("ListDocuments: %v", err)
 	}
 	equalAll(t, "ListDocuments", docs, []trust.Document{iso, soc2v2, soc3}, normDocument)
+}
+
+// testDocumentVersions: a new document version lands with its event in
+// one transaction, and only on top of the version it was made from.
+func testDocumentVersions(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	v1 := trust.Document{ID: "soc2", Title: "SOC 2", Access: trust.Gated, FileName: "a.pdf", BlobKey: "k/1", Version: 1, UpdatedAt: t0}
+	event := func(id string) trust.Event {
+		return trust.Event{ID: id, Subject: "doc:soc2", Type: "document.published", Actor: "admin", At: t0}
+	}
+	commit(t, s, trust.Tx{Document: &v1, Events: []trust.Event{event("e1")}})
+	v2 := v1
+	v2.Version, v2.BlobKey = 2, "k/2"
+	stale := v1
+	stale.BlobKey = "k/stale"
+	for _, tc := range []struct {
+		name string
+		doc  trust.Document
+	}{
+		{"first version again", stale},
+		{"skipping a version", trust.Document{ID: "soc2", Version: 3, BlobKey: "k/3"}},
+		{"a later version of a document that does not exist", trust.Document{ID: "new", Version: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := s.Commit(ctx, trust.Tx{Document: &tc.doc, Events: []trust.Event{event("e-" + tc.name)}})
+			wantCode(t, err, trust.EConflict, tc.name)
+		})
+	}
+	commit(t, s, trust.Tx{Document: &v2, Events: []trust.Event{event("e2")}})
+	got, err := s.GetDocument(ctx, "soc2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "document", got, v2, normDocument)
+	events, err := s.ListEvents(ctx, "doc:soc2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 {
+		t.Fatalf("%d events; the refused versions must leave none: %+v", len(events), events)
+	}
 }
 
 func testMails(t *testing.T, s trust.Store) {

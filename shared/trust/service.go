@@ -602,11 +602,9 @@ func (s *Service) Publish(ctx context.Context, d Document, pdf []byte, actor str
 	if err := s.Blobs.Put(ctx, d.BlobKey, bytes.NewReader(pdf), d.Size, "application/pdf"); err != nil {
 		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
 	}
-	if err := s.Store.PutDocument(ctx, d); err != nil {
-		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
-	}
 	detail := fmt.Sprintf("version=%d sha256=%s size=%d", d.Version, d.SHA256, d.Size)
-	if err := s.Store.Commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.published", actor, detail, c)}}); err != nil {
+	err := s.Store.Commit(ctx, Tx{Document: &d, Events: []Event{s.event("doc:"+d.ID, "document.published", actor, detail, c)}})
+	if err != nil {
 		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
 	}
 	return d, nil

@@ -19,6 +19,10 @@ type Tx struct {
 	Uses []Use
 	// Session, if set, is created.
 	Session *Session
+	// Document, if set, is written as a new version: the stored document
+	// must have Version-1 (none at all when Version is 1), so two uploads
+	// at once cannot both claim a version.
+	Document *Document
 	Events  []Event
 	Mails   []Mail
 }
