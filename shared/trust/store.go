@@ -23,8 +23,8 @@ type Tx struct {
 	// must have Version-1 (none at all when Version is 1), so two uploads
 	// at once cannot both claim a version.
 	Document *Document
-	Events  []Event
-	Mails   []Mail
+	Events   []Event
+	Mails    []Mail
 }
 
 // Store keeps the trust center's state. Engines: the embedded bbolt file and
