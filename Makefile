@@ -45,14 +45,25 @@ build:
 	    -o build/$$f/bootstrap ./functions/$$f || exit 1; \
 	done
 
-## sizes: the size of each function's bootstrap
+## sizes: each function's arm64 bootstrap, and compressed (deflate, as in the zip Lambda receives)
 sizes: build
-	@for f in $(FUNCTIONS); do printf "%-10s %s bytes\n" $$f $$(stat -c %s build/$$f/bootstrap); done
+	@printf "| function | bootstrap | compressed |\n|---|---|---|\n"
+	@for f in $(FUNCTIONS); do \
+	  raw=$$(stat -c %s build/$$f/bootstrap); gz=$$(gzip -9 -c build/$$f/bootstrap | wc -c); \
+	  awk -v f=$$f -v r=$$raw -v g=$$gz 'BEGIN { printf "| %s | %.1f MB | %.1f MB |\n", f, r/1e6, g/1e6 }'; done
 
-## bench: speed and memory figures (see README)
+## bench: speed, size and memory figures as a table (the README quotes them)
 bench: test-deps
-	$(GO) test -run '^$$' -bench . -benchmem ./shared/web ./shared/boltstore
-	$(GO) run ./functions/bench
+	@{ $(GO) test -run '^$$' -bench 'TrustPage' -benchmem -benchtime 2s ./shared/app; \
+	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/app; \
+	   $(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./shared/boltstore; \
+	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 5x ./functions; } | awk '\
+	  /^Benchmark/ { name=$$1; sub(/-[0-9]+$$/, "", name); row=""; \
+	    for (i = 3; i < NF; i += 2) row = row sprintf(" %s %s ·", $$i, $$(i+1)); \
+	    sub(/ ·$$/, "", row); printf "| %-32s |%s |\n", name, row; next } \
+	  /^(FAIL|panic)/ { print; failed=1 } END { exit failed }' \
+	  | { printf "| %-32s | %s |\n|---|---|\n" benchmark figures; cat; }
+	@$(MAKE) --no-print-directory sizes
 
 ## synth: the CloudFormation template, checked by cdk-nag, into cdk.out/
 synth: build test-deps

@@ -14,7 +14,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,6 +39,7 @@ import (
 	"trustcenter/shared/dynamolocal"
 	"trustcenter/shared/dynamostore"
 	"trustcenter/shared/lambdatest"
+	"trustcenter/shared/modroot"
 	"trustcenter/shared/s3blob"
 	"trustcenter/shared/trust"
 )
@@ -107,7 +107,7 @@ func binary(tb testing.TB, name string) string {
 // otherwise as `make build` does, so the cold start measured is the
 // deployed binary's.
 func build() (string, error) {
-	root, err := moduleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		return "", err
 	}
@@ -133,23 +133,6 @@ func build() (string, error) {
 		return "", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return dir, nil
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // endpoints are where the functions' AWS clients are sent. trap gets every
@@ -457,14 +440,14 @@ func calls(w *world) map[string][]call {
 		},
 		"access": {
 			{method: "GET", target: "/access-requests/new", status: http.StatusOK,
-				body: []string{"Request confidential reports", `action="/access-requests`}},
+				body: []string{`name="nda_signature"`, `action="/access-requests`}},
 		},
 		"download": {
 			{method: "GET", target: "/documents/soc3-2026", status: http.StatusFound, check: checkPresignedDownload},
 		},
 		"admin": {
 			{method: "GET", target: "/admin/login", status: http.StatusOK,
-				body: []string{"Staff sign-in", `action="/admin/login"`}},
+				body: []string{`name="email"`, `action="/admin/login"`}},
 		},
 	}
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"trustcenter/shared/modroot"
 )
 
 // EnvDir overrides where DynamoDBLocal.jar and DynamoDBLocal_lib are.
@@ -213,7 +215,7 @@ func (s *Server) Output() string { return s.out.String() }
 func Dir() (string, error) {
 	dir := os.Getenv(EnvDir)
 	if dir == "" {
-		root, err := moduleRoot()
+		root, err := modroot.Find()
 		if err != nil {
 			return "", fmt.Errorf("dynamolocal: %w; set %s to the directory holding DynamoDBLocal.jar", err, EnvDir)
 		}
@@ -225,25 +227,6 @@ func Dir() (string, error) {
 		}
 	}
 	return dir, nil
-}
-
-// moduleRoot walks up from the working directory (a package directory under
-// `go test`) to the directory holding go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // findJava prefers $JAVA_HOME, as the JDK tools do, then PATH.
