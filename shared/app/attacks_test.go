@@ -204,3 +204,28 @@ func TestExpiredGrant(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossSitePost: a form posted from another site is refused even with
+// a valid session cookie and CSRF token, and changes nothing.
+func TestCrossSitePost(t *testing.T) {
+	h := boot(t, nil)
+	id := h.submitAndConfirm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026")
+	csrf := h.signIn("admin@trust.localhost")
+	req, _ := http.NewRequest(http.MethodPost, h.base+"/admin/requests/"+id+"/approve",
+		strings.NewReader(url.Values{"days": {"30"}, "csrf": {csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if res := h.do(req); res.Status != http.StatusForbidden {
+		t.Fatalf("cross-site approve: %d", res.Status)
+	}
+	if res := h.get("/admin/requests/" + id); strings.Contains(res.Body, "request.approved") {
+		t.Fatal("the cross-site post approved the request")
+	}
+	req, _ = http.NewRequest(http.MethodPost, h.base+"/admin/requests/"+id+"/approve",
+		strings.NewReader(url.Values{"days": {"30"}, "csrf": {csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", h.base)
+	if res := h.do(req); res.Status != http.StatusSeeOther {
+		t.Fatalf("same-origin approve: %d", res.Status)
+	}
+}
