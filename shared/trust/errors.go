@@ -27,11 +27,79 @@ const (
 
 // Error is a domain error. Message is safe to show to the user; Fields holds
 // per-field messages for forms; Err is the cause, for the log only.
+//
+// Message and Fields are English: they are what logs and API consumers read.
+// Key and FieldMsgs name the same texts in the interface catalog, so that a
+// page can show them in the reader's language; an error without a Key
+// (from an engine, say) has only its English.
 type Error struct {
-	Code    Code
-	Message string
-	Fields  map[string]string
-	Err     error
+	Code      Code
+	Message   string
+	Key       string
+	Args      []any
+	Fields    map[string]string
+	FieldMsgs map[string]Msg
+	Err       error
+}
+
+// Msg is a user-facing text as the interface catalog knows it: a key, and
+// the arguments its text is formatted with.
+type Msg struct {
+	Key  string
+	Args []any
+}
+
+func msg(key string, args ...any) Msg { return Msg{Key: key, Args: args} }
+
+// english is m in English. The package cannot read the catalog (it would
+// tie the domain to the interface), so it keeps its own English of each key
+// in messages; a test holds the two to the same text.
+func (m Msg) english() string {
+	text, ok := messages[m.Key]
+	if !ok {
+		return m.Key
+	}
+	if len(m.Args) == 0 {
+		return text
+	}
+	return fmt.Sprintf(text, m.Args...)
+}
+
+// messages is the English of every catalog key the domain uses.
+var messages = map[string]string{
+	"error.unavailable":    "The service is temporarily unavailable. Nothing was changed; please try again shortly.",
+	"error.rate_limited":   "Too many attempts. Please wait an hour and try again.",
+	"error.sign_in":        "Please sign in.",
+	"error.session_ended":  "Your session has ended. Please sign in again.",
+	"error.unknown_status": "Unknown status %q.",
+	"error.state_conflict": "This request is %s, so that cannot be done now.",
+	"error.days_range":     "The access period must be between 1 and %d days.",
+	"error.revoked":        "Access to these documents has been revoked.",
+	"error.expired":        "Access to these documents has expired. You can ask for them again.",
+	"error.confidential":   "This document is confidential. Request access to download it.",
+	"error.invalid_link":   "This link is not valid. It may have expired or been used already.",
+	"error.not_pdf":        "The file is not a PDF.",
+	"error.file_too_large": "The file is larger than 50 MB.",
+
+	"valid.summary":            "Please correct the highlighted fields.",
+	"valid.name_required":      "Enter your name.",
+	"valid.name_too_long":      "The name must be at most %d characters.",
+	"valid.name_chars":         "The name contains characters that are not allowed.",
+	"valid.company_required":   "Enter your company.",
+	"valid.company_too_long":   "The company must be at most %d characters.",
+	"valid.company_chars":      "The company contains characters that are not allowed.",
+	"valid.reason_required":    "Enter your reason.",
+	"valid.reason_too_long":    "The reason must be at most %d characters.",
+	"valid.email_required":     "Enter your work email address.",
+	"valid.email_too_long":     "The email address must be at most %d characters.",
+	"valid.email_invalid":      "Enter a valid email address, like name@company.com.",
+	"valid.documents_required": "Choose at least one document.",
+	"valid.document_unknown":   "One of the chosen documents does not exist.",
+	"valid.document_public":    "%s is public: download it from the trust page, no request needed.",
+	"valid.nda_outdated":       "The NDA was updated since you opened this form. Please read the current version below and accept it.",
+	"valid.nda_required":       "You must accept the NDA to request confidential reports.",
+	"valid.signature_required": "Type your full name to sign the NDA.",
+	"valid.signature_mismatch": "The signature must match the name you entered.",
 }
 
 func (e *Error) Error() string {
@@ -48,10 +116,29 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// errorMsg builds a domain error whose message is the catalog text m.
+func errorMsg(code Code, m Msg) *Error {
+	return &Error{Code: code, Message: m.english(), Key: m.Key, Args: m.Args}
+}
+
+// invalid builds a validation error: summary over the form, one message per
+// field next to it.
+func invalid(summary Msg, fields map[string]Msg) *Error {
+	e := errorMsg(EInvalid, summary)
+	e.Fields = make(map[string]string, len(fields))
+	for f, m := range fields {
+		e.Fields[f] = m.english()
+	}
+	e.FieldMsgs = fields
+	return e
+}
+
 // Unavailable wraps a dependency failure: the user sees a generic message,
 // the log sees the cause.
 func Unavailable(cause error) *Error {
-	return &Error{Code: EUnavailable, Message: "The service is temporarily unavailable. Nothing was changed; please try again shortly.", Err: cause}
+	e := errorMsg(EUnavailable, msg("error.unavailable"))
+	e.Err = cause
+	return e
 }
 
 // ErrorCode returns the code of the first domain error in err's chain, or

@@ -122,7 +122,7 @@ func (s *Service) limit(ctx context.Context, key string, max int) error {
 		return err
 	}
 	if n > max {
-		return Errorf(ERateLimited, "Too many attempts. Please wait an hour and try again.")
+		return errorMsg(ERateLimited, msg("error.rate_limited"))
 	}
 	return nil
 }
@@ -291,8 +291,8 @@ func (s *Service) StaffMember(email string) (Staff, bool) {
 // to discover who works here.
 func (s *Service) StartSignIn(ctx context.Context, email string, c Client) error {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if err := validEmail(email); err != "" {
-		return &Error{Code: EInvalid, Message: err, Fields: map[string]string{"email": err}}
+	if m := validEmail(email); m.Key != "" {
+		return invalid(m, map[string]Msg{"email": m})
 	}
 	if err := s.limit(ctx, "signin-ip:"+c.IP, maxPerIPHour); err != nil {
 		return err
@@ -352,18 +352,18 @@ func (s *Service) CompleteSignIn(ctx context.Context, tok string, c Client) (Ses
 // Session returns the live session with id for a member still on staff.
 func (s *Service) Session(ctx context.Context, id string) (Session, error) {
 	if id == "" {
-		return Session{}, Errorf(EUnauthorized, "Please sign in.")
+		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
 	}
 	sess, err := s.Store.GetSession(ctx, id)
 	if ErrorCode(err) == ENotFound {
-		return Session{}, Errorf(EUnauthorized, "Please sign in.")
+		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
 	}
 	if err != nil {
 		return Session{}, err
 	}
 	st, ok := s.StaffMember(sess.Email)
 	if !ok || !s.now().Before(sess.ExpiresAt) {
-		return Session{}, Errorf(EUnauthorized, "Your session has ended. Please sign in again.")
+		return Session{}, errorMsg(EUnauthorized, msg("error.session_ended"))
 	}
 	sess.Role = st.Role
 	return sess, nil
@@ -381,7 +381,7 @@ func (s *Service) SignOut(ctx context.Context, id string) error {
 // Requests lists one page of the queue for a status.
 func (s *Service) Requests(ctx context.Context, status Status, cursor string) ([]Request, string, error) {
 	if !slices.Contains(Statuses, status) {
-		return nil, "", Errorf(EInvalid, "Unknown status %q.", status)
+		return nil, "", errorMsg(EInvalid, msg("error.unknown_status", string(status)))
 	}
 	return s.Store.ListRequests(ctx, status, cursor, 50)
 }
@@ -424,15 +424,15 @@ func (s *Service) decide(ctx context.Context, id string, from Status, change fun
 }
 
 func stateConflict(r Request) error {
-	return Errorf(EConflict, "This request is %s, so that cannot be done now.", r.Status)
+	return errorMsg(EConflict, msg("error.state_conflict", r.Status))
 }
 
 // Approve grants a pending request for days and emails the requester
 // their access link.
 func (s *Service) Approve(ctx context.Context, by Session, id string, days int, c Client) (Request, error) {
 	if days < 1 || days > MaxDays {
-		return Request{}, &Error{Code: EInvalid, Message: fmt.Sprintf("The access period must be between 1 and %d days.", MaxDays),
-			Fields: map[string]string{"days": "between 1 and 365"}}
+		m := msg("error.days_range", MaxDays)
+		return Request{}, invalid(m, map[string]Msg{"days": m})
 	}
 	return s.decide(ctx, id, Pending, func(tx *Tx, next *Request) error {
 		return s.approveInto(tx, next, by.Email, days, c)
@@ -442,8 +442,8 @@ func (s *Service) Approve(ctx context.Context, by Session, id string, days int, 
 // Deny refuses a pending request and tells the requester why.
 func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Client) (Request, error) {
 	reason = strings.TrimSpace(reason)
-	if msg := checkLength("reason", reason, 1000, true); msg != "" {
-		return Request{}, &Error{Code: EInvalid, Message: msg, Fields: map[string]string{"reason": msg}}
+	if m := checkLength("reason", reason, 1000, true); m.Key != "" {
+		return Request{}, invalid(m, map[string]Msg{"reason": m})
 	}
 	return s.decide(ctx, id, Pending, func(tx *Tx, next *Request) error {
 		next.Status = Denied
@@ -492,11 +492,11 @@ func (s *Service) grant(ctx context.Context, claims token.Claims) (Request, erro
 	}
 	switch {
 	case r.Status == Revoked:
-		return Request{}, Errorf(EForbidden, "Access to these documents has been revoked.")
+		return Request{}, errorMsg(EForbidden, msg("error.revoked"))
 	case r.Status != Approved:
 		return Request{}, invalidLink()
 	case !r.Active(s.now()):
-		return Request{}, Errorf(EGone, "Access to these documents has expired. You can ask for them again.")
+		return Request{}, errorMsg(EGone, msg("error.expired"))
 	}
 	return r, nil
 }
@@ -561,7 +561,7 @@ func (s *Service) PublicDocument(ctx context.Context, id string, c Client) (Docu
 		return Document{}, err
 	}
 	if d.Access != Public {
-		return d, Errorf(EForbidden, "This document is confidential. Request access to download it.")
+		return d, errorMsg(EForbidden, msg("error.confidential"))
 	}
 	detail := fmt.Sprintf("version=%d", d.Version)
 	if err := s.Store.Commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.downloaded", "public", detail, c)}}); err != nil {
@@ -571,7 +571,7 @@ func (s *Service) PublicDocument(ctx context.Context, id string, c Client) (Docu
 }
 
 func invalidLink() error {
-	return Errorf(EForbidden, "This link is not valid. It may have expired or been used already.")
+	return errorMsg(EForbidden, msg("error.invalid_link"))
 }
 
 // MaxFileSize bounds an uploaded report.
@@ -583,10 +583,12 @@ const MaxFileSize = 50 << 20
 // version from then on.
 func (s *Service) Publish(ctx context.Context, d Document, pdf []byte, actor string, c Client) (Document, error) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
-		return Document{}, &Error{Code: EInvalid, Message: "The file is not a PDF.", Fields: map[string]string{"file": "not a PDF"}}
+		m := msg("error.not_pdf")
+		return Document{}, invalid(m, map[string]Msg{"file": m})
 	}
 	if len(pdf) > MaxFileSize {
-		return Document{}, &Error{Code: EInvalid, Message: "The file is larger than 50 MB.", Fields: map[string]string{"file": "too large"}}
+		m := msg("error.file_too_large")
+		return Document{}, invalid(m, map[string]Msg{"file": m})
 	}
 	if cur, err := s.Store.GetDocument(ctx, d.ID); err == nil {
 		d.Version = cur.Version

@@ -1,7 +1,6 @@
 package trust
 
 import (
-	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -47,10 +46,10 @@ func (in *RequestInput) normalize() {
 // Validate checks every field against the current NDA and the documents
 // that exist, and reports every problem at once, per field.
 func (in RequestInput) Validate(docs []Document, nda NDA) error {
-	fields := map[string]string{}
-	add := func(field, msg string) {
-		if msg != "" && fields[field] == "" {
-			fields[field] = msg
+	fields := map[string]Msg{}
+	add := func(field string, m Msg) {
+		if _, seen := fields[field]; m.Key != "" && !seen {
+			fields[field] = m
 		}
 	}
 	add("name", checkLength("name", in.Name, MaxName, true))
@@ -60,72 +59,74 @@ func (in RequestInput) Validate(docs []Document, nda NDA) error {
 	add("company", checkText("company", in.Company))
 	add("reason", checkLength("reason", in.Reason, MaxReason, false))
 	if len(in.Documents) == 0 {
-		add("document", "Choose at least one document.")
+		add("document", msg("valid.documents_required"))
 	}
 	for _, id := range in.Documents {
 		i := slices.IndexFunc(docs, func(d Document) bool { return d.ID == id })
 		switch {
 		case i < 0:
-			add("document", "One of the chosen documents does not exist.")
+			add("document", msg("valid.document_unknown"))
 		case docs[i].Access != Gated:
-			add("document", fmt.Sprintf("%s is public: download it from the trust page, no request needed.", docs[i].Title))
+			add("document", msg("valid.document_public", docs[i].Title))
 		}
 	}
 	switch {
 	case in.NDAVersion != nda.Version:
-		add("nda_version", "The NDA was updated since you opened this form. Please read the current version below and accept it.")
+		add("nda_version", msg("valid.nda_outdated"))
 	case !in.NDAAccept:
-		add("nda_accept", "You must accept the NDA to request confidential reports.")
+		add("nda_accept", msg("valid.nda_required"))
 	}
 	switch {
 	case in.NDASignature == "":
-		add("nda_signature", "Type your full name to sign the NDA.")
+		add("nda_signature", msg("valid.signature_required"))
 	case !strings.EqualFold(in.NDASignature, in.Name):
-		add("nda_signature", "The signature must match the name you entered.")
+		add("nda_signature", msg("valid.signature_mismatch"))
 	}
 	if len(fields) > 0 {
-		return &Error{Code: EInvalid, Message: "Please correct the highlighted fields.", Fields: fields}
+		return invalid(msg("valid.summary"), fields)
 	}
 	return nil
 }
 
-func checkLength(field, v string, max int, required bool) string {
+// checkLength and checkText name their message after field, so each field
+// has its own text: a translation cannot splice a field name into a sentence.
+func checkLength(field, v string, max int, required bool) Msg {
 	switch n := utf8.RuneCountInString(v); {
 	case required && n == 0:
-		return fmt.Sprintf("Enter your %s.", field)
+		return msg("valid." + field + "_required")
 	case n > max:
-		return fmt.Sprintf("The %s must be at most %d characters.", field, max)
+		return msg("valid."+field+"_too_long", max)
 	}
-	return ""
+	return Msg{}
 }
 
 // checkText refuses control characters in single-line fields: they have no
 // business in a name and could try to break out of an email header.
-func checkText(field, v string) string {
+func checkText(field, v string) Msg {
 	if !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		return fmt.Sprintf("The %s contains characters that are not allowed.", field)
+		return msg("valid." + field + "_chars")
 	}
-	return ""
+	return Msg{}
 }
 
 // validEmail accepts a bare address (no display name, no comments), which is
 // all an email header will ever receive from us.
-func validEmail(v string) string {
+func validEmail(v string) Msg {
 	if v == "" {
-		return "Enter your work email address."
+		return msg("valid.email_required")
 	}
 	if len(v) > MaxEmail {
-		return fmt.Sprintf("The email address must be at most %d characters.", MaxEmail)
+		return msg("valid.email_too_long", MaxEmail)
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || a.Name != "" || strings.ContainsAny(v, " \t\r\n<>\"") {
-		return "Enter a valid email address, like name@company.com."
+		return msg("valid.email_invalid")
 	}
 	domain := v[strings.LastIndexByte(v, '@')+1:]
 	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return "Enter a valid email address, like name@company.com."
+		return msg("valid.email_invalid")
 	}
-	return ""
+	return Msg{}
 }
 
 func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -45,7 +45,7 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	data := formData{Input: in, NDA: s.svc.NDA, NDAHash: s.svc.NDA.Hash()}
-	p := s.newPage(r, "Request confidential reports", &data)
+	p := s.newPage(r, "form.heading", &data)
 	p.Robots = ""
 	for _, d := range docs {
 		if d.Access == trust.Gated {
@@ -53,11 +53,9 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if err != nil {
-		data.Error = p.T(trust.ErrorMessage(err))
-		data.Fields = map[string]string{}
-		for k, v := range trust.FieldErrors(err) {
-			data.Fields[k] = p.T(v)
-		}
+		retryAfter(w, status)
+		data.Error = p.errorText(err)
+		data.Fields = p.fieldErrors(err)
 	}
 	s.render(w, r, status, "request_form", p)
 }
@@ -106,7 +104,7 @@ func langSuffix(r *http.Request) string {
 }
 
 func (s *server) requestSent(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "request_sent", s.newPage(r, "Check your email", nil))
+	s.render(w, r, http.StatusOK, "request_sent", s.newPage(r, "confirm.check_email.title", nil))
 }
 
 func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +113,7 @@ func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "request_status", s.newPage(r, "Email confirmed", struct{ Request trust.Request }{req}))
+	s.render(w, r, http.StatusOK, "request_status", s.newPage(r, "confirm.confirmed.title", struct{ Request trust.Request }{req}))
 }
 
 func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
@@ -124,5 +122,5 @@ func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "access", s.newPage(r, "Your documents", struct{ Grant trust.Grant }{g}))
+	s.render(w, r, http.StatusOK, "access", s.newPage(r, "access.heading", struct{ Grant trust.Grant }{g}))
 }

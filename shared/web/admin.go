@@ -65,7 +65,7 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 				return
 			}
 			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.CSRF)) != 1 {
-				s.fail(w, r, trust.Errorf(trust.EForbidden, "This form has expired. Reload the page and try again."))
+				s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
 				return
 			}
 		}
@@ -96,7 +96,7 @@ func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
 		Sent         bool
 		Email, Error string
 	}{Sent: r.URL.Query().Get("sent") != ""}
-	s.render(w, r, http.StatusOK, "admin_login", s.adminPage(r, "Staff sign-in", nil, data))
+	s.render(w, r, http.StatusOK, "admin_login", s.adminPage(r, "admin.login.title", nil, data))
 }
 
 func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
@@ -106,15 +106,19 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	email := r.PostForm.Get("email")
 	if err := s.svc.StartSignIn(r.Context(), email, client(r)); err != nil {
-		p := s.adminPage(r, "Staff sign-in", nil, nil)
+		p := s.adminPage(r, "admin.login.title", nil, nil)
 		p.Data = struct {
 			Sent         bool
 			Email, Error string
-		}{Email: email, Error: p.T(trust.ErrorMessage(err))}
+		}{Email: email, Error: p.errorText(err)}
 		s.render(w, r, statusOf(err), "admin_login", p)
 		return
 	}
-	http.Redirect(w, r, "/admin/login?sent=1", http.StatusSeeOther)
+	q := url.Values{"sent": {"1"}}
+	if lang := r.URL.Query().Get("lang"); lang != "" {
+		q.Set("lang", lang)
+	}
+	http.Redirect(w, r, "/admin/login?"+q.Encode(), http.StatusSeeOther)
 }
 
 func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
@@ -141,13 +145,7 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, sess trust.Sessi
 
 type tab struct {
 	Status  trust.Status
-	Label   string
 	Current bool
-}
-
-var statusLabels = map[trust.Status]string{
-	trust.Pending: "Waiting for approval", trust.Unconfirmed: "Email not confirmed", trust.Approved: "Approved",
-	trust.Denied: "Denied", trust.Revoked: "Revoked",
 }
 
 func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.Session) {
@@ -162,15 +160,14 @@ func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.
 	}
 	data := struct {
 		Status   trust.Status
-		Label    string
 		Tabs     []tab
 		Requests []trust.Request
 		Next     string
-	}{Status: status, Label: statusLabels[status], Requests: reqs, Next: next}
+	}{Status: status, Requests: reqs, Next: next}
 	for _, st := range trust.Statuses {
-		data.Tabs = append(data.Tabs, tab{Status: st, Label: statusLabels[st], Current: st == status})
+		data.Tabs = append(data.Tabs, tab{Status: st, Current: st == status})
 	}
-	s.render(w, r, http.StatusOK, "admin_requests", s.adminPage(r, "Access requests", &sess, data))
+	s.render(w, r, http.StatusOK, "admin_requests", s.adminPage(r, "admin.requests.title", &sess, data))
 }
 
 func (s *server) requestDetail(w http.ResponseWriter, r *http.Request, sess trust.Session) {
@@ -185,14 +182,14 @@ func (s *server) showRequest(w http.ResponseWriter, r *http.Request, sess trust.
 		s.fail(w, r, err)
 		return
 	}
-	p := s.adminPage(r, "Access request", &sess, nil)
+	p := s.adminPage(r, "admin.request.title", &sess, nil)
 	data := struct {
 		Request trust.Request
 		Events  []trust.Event
 		Error   string
 	}{Request: req, Events: events}
 	if actionErr != nil {
-		data.Error = p.T(trust.ErrorMessage(actionErr))
+		data.Error = p.errorText(actionErr)
 	}
 	p.Data = data
 	s.render(w, r, status, "admin_request", p)
@@ -218,7 +215,7 @@ func (s *server) approve(w http.ResponseWriter, r *http.Request, sess trust.Sess
 	if v := strings.TrimSpace(r.PostForm.Get("days")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			s.decided(w, r, sess, trust.Errorf(trust.EInvalid, "The access period must be a whole number of days."))
+			s.decided(w, r, sess, userError(trust.EInvalid, "error.days_whole"))
 			return
 		}
 		days = n
@@ -247,7 +244,7 @@ func readStaffForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return trust.Errorf(trust.EInvalid, "The upload could not be read. Reports can be at most 50 MB.")
+		return userError(trust.EInvalid, "error.upload_too_large")
 	}
 	return nil
 }
@@ -258,7 +255,7 @@ func (s *server) documentList(w http.ResponseWriter, r *http.Request, sess trust
 
 func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trust.Session, status int, done string, actionErr error) {
 	if sess.Role != trust.Admin {
-		s.fail(w, r, trust.Errorf(trust.EForbidden, "Only administrators manage documents."))
+		s.fail(w, r, userError(trust.EForbidden, "error.admins_only"))
 		return
 	}
 	docs, err := s.svc.Documents(r.Context())
@@ -266,16 +263,16 @@ func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trus
 		s.fail(w, r, err)
 		return
 	}
-	p := s.adminPage(r, "Documents", &sess, nil)
+	p := s.adminPage(r, "doc.heading", &sess, nil)
 	data := struct {
 		Documents   []trust.Document
 		Error, Done string
 	}{Documents: docs, Done: done}
 	if actionErr != nil {
-		data.Error = p.T(trust.ErrorMessage(actionErr))
+		data.Error = p.errorText(actionErr)
 	}
 	if r.URL.Query().Get("uploaded") != "" {
-		data.Done = p.T("The new version is published.")
+		data.Done = p.T("admin.documents.published")
 	}
 	p.Data = data
 	s.render(w, r, status, "admin_documents", p)
@@ -296,7 +293,7 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess tru
 
 func (s *server) upload(r *http.Request, sess trust.Session) (trust.Document, error) {
 	if sess.Role != trust.Admin {
-		return trust.Document{}, trust.Errorf(trust.EForbidden, "Only administrators manage documents.")
+		return trust.Document{}, userError(trust.EForbidden, "error.admins_only")
 	}
 	d, err := s.svc.Store.GetDocument(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -304,12 +301,12 @@ func (s *server) upload(r *http.Request, sess trust.Session) (trust.Document, er
 	}
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		return trust.Document{}, trust.Errorf(trust.EInvalid, "Choose a PDF file to upload.")
+		return trust.Document{}, userError(trust.EInvalid, "error.choose_pdf")
 	}
 	defer f.Close()
 	pdf, err := io.ReadAll(io.LimitReader(f, trust.MaxFileSize+1))
 	if err != nil {
-		return trust.Document{}, trust.Errorf(trust.EInvalid, "The upload could not be read.")
+		return trust.Document{}, userError(trust.EInvalid, "error.upload_unreadable")
 	}
 	return s.svc.Publish(r.Context(), d, pdf, sess.Email, client(r))
 }

@@ -42,7 +42,7 @@ func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
 	d, err := s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
 	if err != nil {
 		if trust.ErrorCode(err) == trust.EForbidden && d.ID != "" {
-			p := s.newPage(r, "Confidential report", struct{ Document trust.Document }{d})
+			p := s.newPage(r, "gated.title", struct{ Document trust.Document }{d})
 			s.render(w, r, http.StatusForbidden, "gated", p)
 			return
 		}

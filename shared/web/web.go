@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -16,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,6 +118,16 @@ type langLink struct {
 // T translates an interface string into the page's language.
 func (p *page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
 
+// StatusLabel names a request status in the page's language.
+func (p *page) StatusLabel(s trust.Status) string { return p.T("admin.status." + string(s)) }
+
+// DateTime writes a moment for a reader of the page: the day as the
+// language writes dates, the time in UTC, which is what emails state too.
+func (p *page) DateTime(t time.Time) string {
+	t = t.UTC()
+	return i18n.FormatDate(p.Lang, t) + " " + t.Format("15:04") + " UTC"
+}
+
 // LangQuery carries an explicit language choice along internal links.
 func (p *page) LangQuery() string {
 	if p.Lang == i18n.English {
@@ -145,7 +157,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.Error("render", "page", name, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		http.Error(w, p.T("error.internal"), http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
@@ -188,26 +200,103 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", redact(r.URL.Path), "status", status, "err", err)
 	}
-	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "3600")
-	}
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "30")
-	}
-	heading := map[int]string{
-		400: "Please check your input", 401: "Please sign in", 403: "Not allowed", 404: "Page not found",
-		409: "Already decided", 410: "Link expired", 429: "Too many requests", 503: "Service temporarily unavailable",
-	}[status]
-	if heading == "" {
-		heading = "Something went wrong"
-	}
-	msg := trust.ErrorMessage(err)
-	if status == http.StatusNotFound {
-		msg = "There is nothing at this address."
+	retryAfter(w, status)
+	heading, ok := errorHeadings[status]
+	if !ok {
+		heading = "error.internal.title"
 	}
 	p := s.newPage(r, heading, nil)
-	p.Data = errorData{Heading: p.T(heading), Message: p.T(msg)}
+	msg := p.errorText(err)
+	if status == http.StatusNotFound {
+		// Whatever was missing, the reader only learns that the address
+		// leads nowhere.
+		msg = p.T("error.not_found.body")
+	}
+	p.Data = errorData{Heading: p.T(heading), Message: msg}
 	s.render(w, r, status, "error", p)
+}
+
+// retryAfter tells a client refused for load when to come back; the form
+// re-rendered with such an error needs it as much as the error page.
+func retryAfter(w http.ResponseWriter, status int) {
+	switch status {
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", "3600")
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "30")
+	}
+}
+
+var errorHeadings = map[int]string{
+	http.StatusBadRequest: "error.invalid.title", http.StatusUnauthorized: "error.unauthorized.title",
+	http.StatusForbidden: "error.forbidden.title", http.StatusNotFound: "error.not_found.title",
+	http.StatusConflict: "error.conflict.title", http.StatusGone: "error.gone.title",
+	http.StatusTooManyRequests: "error.rate_limited.title", http.StatusServiceUnavailable: "error.unavailable.title",
+}
+
+// codeMessages stand in for an error that has only English (an engine's,
+// which knows no catalog keys) when the reader wants another language: a
+// general sentence they can read beats a precise one they cannot.
+var codeMessages = map[trust.Code]string{
+	trust.EInvalid: "error.invalid", trust.ENotFound: "error.not_found.body", trust.EConflict: "error.conflict",
+	trust.EUnauthorized: "error.sign_in", trust.EForbidden: "error.forbidden", trust.EGone: "error.gone",
+	trust.ERateLimited: "error.rate_limited", trust.EUnavailable: "error.unavailable",
+}
+
+// errorText is the user-safe message of err in the page's language. It is
+// the one place domain messages are translated; internal errors never show
+// their text.
+func (p *page) errorText(err error) string {
+	var e *trust.Error
+	if !errors.As(err, &e) || e.Code == trust.EInternal {
+		return p.T("error.internal")
+	}
+	if e.Key != "" {
+		return p.msg(trust.Msg{Key: e.Key, Args: e.Args})
+	}
+	if p.Lang == i18n.English {
+		return e.Message
+	}
+	if key, ok := codeMessages[e.Code]; ok {
+		return p.T(key)
+	}
+	return p.T("error.internal")
+}
+
+// fieldErrors are the per-field messages of a validation error in the
+// page's language.
+func (p *page) fieldErrors(err error) map[string]string {
+	var e *trust.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(e.Fields))
+	for field, english := range e.Fields {
+		if m, ok := e.FieldMsgs[field]; ok {
+			out[field] = p.msg(m)
+		} else {
+			out[field] = english
+		}
+	}
+	return out
+}
+
+// msg translates a domain message. A request status among the arguments is
+// a word of the sentence, so it is translated too.
+func (p *page) msg(m trust.Msg) string {
+	args := slices.Clone(m.Args)
+	for i, a := range args {
+		if st, ok := a.(trust.Status); ok && i18n.Has("request_state."+string(st)) {
+			args[i] = p.T("request_state." + string(st))
+		}
+	}
+	return p.T(m.Key, args...)
+}
+
+// userError is a refusal made by the web layer itself, keyed like the
+// domain's own, so that errorText shows it in the reader's language.
+func userError(code trust.Code, key string, args ...any) error {
+	return &trust.Error{Code: code, Message: i18n.T(i18n.English, key, args...), Key: key, Args: args}
 }
 
 type errorData struct {
@@ -279,7 +368,10 @@ func (s *server) wrap(h http.Handler) http.Handler {
 		hdr := w.Header()
 		hdr.Set("Content-Security-Policy", s.csp)
 		hdr.Set("X-Content-Type-Options", "nosniff")
-		hdr.Set("Referrer-Policy", "no-referrer") // links carry tokens
+		// Links carry tokens in their path: never send them to another site. Not
+		// no-referrer, under which browsers post forms with "Origin: null" and
+		// the console could not tell its own forms from a forged one.
+		hdr.Set("Referrer-Policy", "same-origin")
 		hdr.Set("X-Frame-Options", "DENY")
 		hdr.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		if isHTTPS(r) {
@@ -290,7 +382,7 @@ func (s *server) wrap(h http.Handler) http.Handler {
 			if v := recover(); v != nil {
 				s.log.Error("panic", "path", redact(r.URL.Path), "panic", fmt.Sprint(v))
 				if sw.status == 0 {
-					http.Error(sw, "Internal error.", http.StatusInternalServerError)
+					http.Error(sw, i18n.T(s.lang(r), "error.internal"), http.StatusInternalServerError)
 				}
 			}
 			attrs := []any{"method", r.Method, "path", redact(r.URL.Path), "status", sw.status, "bytes", sw.bytes,
@@ -308,7 +400,7 @@ func (s *server) wrap(h http.Handler) http.Handler {
 func readForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return trust.Errorf(trust.EInvalid, "The form could not be read.")
+		return userError(trust.EInvalid, "error.form_unreadable")
 	}
 	return nil
 }

@@ -1,0 +1,167 @@
+package app_test
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"trustcenter/shared/i18n"
+)
+
+// keyLike finds anything shaped like a catalog key. A catalog key on the
+// page is text that skipped translation; a key-shaped word under one of the
+// catalog's groups is a lookup that missed, which i18n.T shows as the key.
+var keyLike = regexp.MustCompile(`\b[a-z_]+\.[a-z_.]+\b`)
+
+var (
+	styles = regexp.MustCompile(`(?s)<style>.*?</style>`)
+	// readable are the attributes a reader or a screen reader meets.
+	readable = regexp.MustCompile(`\b(?:aria-label|title|alt|placeholder|content)="([^"]*)"`)
+	tags     = regexp.MustCompile(`<[^>]*>`)
+)
+
+var han = regexp.MustCompile(`\p{Han}`)
+
+// langSwitch is the link to the Chinese page, which names the language in
+// Chinese on every page, English ones included.
+var langSwitch = regexp.MustCompile(`<a [^>]*\blang="zh-CN"[^>]*>[^<]*</a>`)
+
+// has reports whether body shows text as html/template writes it.
+func has(body, text string) bool { return strings.Contains(body, template.HTMLEscapeString(text)) }
+
+func noKeys(t *testing.T, body string) {
+	t.Helper()
+	for _, m := range keyLike.FindAllString(body, -1) {
+		if k := strings.TrimRight(m, "."); i18n.Has(k) {
+			t.Errorf("the page shows the key %q", k)
+		}
+	}
+	groups := map[string]bool{}
+	for _, k := range i18n.Keys(i18n.English) {
+		group, _, _ := strings.Cut(k, ".")
+		groups[group] = true
+	}
+	page := styles.ReplaceAllString(body, "")
+	text := tags.ReplaceAllString(page, " ")
+	for _, a := range readable.FindAllStringSubmatch(page, -1) {
+		text += " " + a[1]
+	}
+	for _, m := range keyLike.FindAllString(text, -1) {
+		if group, _, _ := strings.Cut(m, "."); groups[group] && !i18n.Has(strings.TrimRight(m, ".")) {
+			t.Errorf("the page shows %q, a key missing from the catalog", m)
+		}
+	}
+}
+
+func noChinese(t *testing.T, body string) {
+	t.Helper()
+	if m := han.FindString(langSwitch.ReplaceAllString(body, "")); m != "" {
+		i := strings.Index(body, m)
+		t.Errorf("English page has Chinese text: …%s…", body[max(0, i-80):min(len(body), i+80)])
+	}
+}
+
+// TestPagesInBothLanguages renders the visitor's and staff's entry pages in
+// each language: every string from the catalog, no key left raw, and no
+// Chinese on an English page.
+func TestPagesInBothLanguages(t *testing.T) {
+	h := boot(t, nil)
+	pages := []struct {
+		name, path string
+		status     int
+		keys       []string
+	}{
+		{"request form", "/access-requests/new", http.StatusOK,
+			[]string{"form.heading", "form.intro", "form.name", "form.email_hint", "form.nda_accept", "form.signature", "form.submit"}},
+		{"check your email", "/access-requests/sent", http.StatusOK,
+			[]string{"confirm.check_email.title", "confirm.check_email.lead", "confirm.check_email.spam"}},
+		{"unknown document", "/documents/unknown", http.StatusNotFound,
+			[]string{"error.not_found.title", "error.not_found.body", "error.back"}},
+		{"staff sign-in", "/admin/login", http.StatusOK,
+			[]string{"admin.login.title", "form.email", "admin.login.submit"}},
+	}
+	for _, pg := range pages {
+		t.Run(pg.name, func(t *testing.T) {
+			for _, lang := range i18n.Languages {
+				res := h.get(pg.path + "?lang=" + lang)
+				if res.Status != pg.status || res.Header.Get("Content-Language") != lang || !strings.Contains(res.Body, `<html lang="`+lang+`">`) {
+					t.Fatalf("%s: status %d, Content-Language %q", lang, res.Status, res.Header.Get("Content-Language"))
+				}
+				for _, k := range pg.keys {
+					if !has(res.Body, i18n.T(lang, k)) {
+						t.Errorf("%s: the page lacks %s %q", lang, k, i18n.T(lang, k))
+					}
+				}
+				noKeys(t, res.Body)
+				if lang == i18n.English {
+					noChinese(t, res.Body)
+				} else if !han.MatchString(res.Body) {
+					t.Errorf("%s: no Chinese on the page", lang)
+				}
+			}
+		})
+	}
+}
+
+func TestLanguageFromAcceptLanguage(t *testing.T) {
+	h := boot(t, nil)
+	req, err := http.NewRequest(http.MethodGet, h.abs("/access-requests/new"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8")
+	res := h.do(req)
+	if res.Header.Get("Content-Language") != i18n.Chinese || !has(res.Body, i18n.T(i18n.Chinese, "form.heading")) {
+		t.Fatalf("Accept-Language zh-CN: %q", res.Header.Get("Content-Language"))
+	}
+}
+
+// TestFormErrorsInChinese: the domain's validation messages reach the form
+// in the reader's language, arguments filled in.
+func TestFormErrorsInChinese(t *testing.T) {
+	h := boot(t, nil)
+	form := h.requestForm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026")
+	form.Set("name", "")
+	form.Set("email", "ada@")
+	form.Set("company", strings.Repeat("c", 121))
+	form.Del("document")
+	form.Del("nda_accept")
+	form.Set("nda_signature", "")
+	res := h.post("/access-requests?lang=zh-CN", form)
+	if res.Status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", res.Status)
+	}
+	want := map[string][]any{
+		"valid.summary": nil, "valid.name_required": nil, "valid.email_invalid": nil, "valid.company_too_long": {120},
+		"valid.documents_required": nil, "valid.nda_required": nil, "valid.signature_required": nil,
+	}
+	for key, args := range want {
+		if !has(res.Body, i18n.T(i18n.Chinese, key, args...)) {
+			t.Errorf("the form lacks %s in Chinese: %q", key, i18n.T(i18n.Chinese, key, args...))
+		}
+		if has(res.Body, i18n.T(i18n.English, key, args...)) {
+			t.Errorf("the form shows %s in English", key)
+		}
+	}
+	noKeys(t, res.Body)
+}
+
+// TestConflictInChinese: a status named inside a domain message is
+// translated with it.
+func TestConflictInChinese(t *testing.T) {
+	h := boot(t, nil)
+	id := h.submitAndConfirm("Grace Hopper", "grace@buyer.example", "soc1-type2-2026")
+	csrf := h.signIn("admin@trust.localhost")
+	if res := h.post("/admin/requests/"+id+"/deny", url.Values{"reason": {"No contract."}, "csrf": {csrf}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("deny: %d", res.Status)
+	}
+	res := h.post("/admin/requests/"+id+"/approve?lang=zh-CN", url.Values{"days": {"30"}, "csrf": {csrf}})
+	state := i18n.T(i18n.Chinese, "request_state.denied")
+	if res.Status != http.StatusConflict || !has(res.Body, i18n.T(i18n.Chinese, "error.state_conflict", state)) {
+		t.Fatalf("approve a denied request: %d", res.Status)
+	}
+	noKeys(t, res.Body)
+}
