@@ -255,6 +255,11 @@ func TestBrowserRequestFlow(t *testing.T) {
 	if got := b.text(`[role="alert"]`); strings.TrimSpace(got) == "" {
 		t.Error("the alert is empty")
 	}
+	// Focus moves to the summary, so keyboard and screen-reader users start
+	// from the errors rather than the top of the page.
+	if id := eval[string](b, `document.activeElement.id`); id != "form-errors" {
+		t.Errorf("focus after the failed submit is on %q, want the error summary", id)
+	}
 	if msg := b.text("#nda_accept-err"); strings.TrimSpace(msg) == "" {
 		t.Error("no message next to the NDA box")
 	}

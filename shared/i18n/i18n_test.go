@@ -94,8 +94,8 @@ func TestPageStringsExist(t *testing.T) {
 		"form.name", "form.email", "form.company", "form.reason", "form.documents", "form.nda",
 		"form.nda_version", "form.nda_accept", "form.signature", "form.submit",
 		"valid.name_required", "valid.email_invalid", "valid.nda_required", "valid.signature_mismatch",
-		"valid.documents_required", "valid.document_unknown", "valid.too_long",
-		"confirm.check_email.title", "confirm.check_email.body", "confirm.confirmed.title", "confirm.pending",
+		"valid.documents_required", "valid.document_unknown", "valid.name_too_long",
+		"confirm.check_email.title", "confirm.check_email.lead", "confirm.confirmed.title", "confirm.pending",
 		"access.heading", "access.until", "access.download",
 		"error.not_found.title", "error.invalid_link", "error.rate_limited", "error.unavailable",
 		"footer.copyright",
@@ -116,7 +116,7 @@ func TestT(t *testing.T) {
 		{"en", "nav.faq", nil, "FAQ"},
 		{"zh-CN", "nav.faq", nil, "常见问题"},
 		{"en", "coverage.through", []any{"December 31, 2025"}, "Covered through December 31, 2025"},
-		{"zh-CN", "valid.too_long", []any{200}, "该字段过长（最多 200 个字符）。"},
+		{"zh-CN", "coverage.gap_days", []any{56}, "覆盖期结束已 56 天"},
 		{"fr", "nav.faq", nil, "FAQ"},                // unknown language: English
 		{"en", "no.such.key", nil, "no.such.key"},    // visible, not blank
 		{"zh-CN", "no.such.key", nil, "no.such.key"}, // same in every language

@@ -166,6 +166,7 @@ type trustView struct {
 
 type certView struct {
 	ID, Name, Summary, Status, StatusLabel string
+	StatusHelp                             string // why, when the status is not current
 	IsReport                               bool
 	Period, Auditor, Issued, NextAudit     string
 	Criteria, Bridges                      []string
@@ -265,6 +266,16 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 			cv.Coverage = t("coverage.starts", date(cert.ValidFrom))
 		default:
 			cv.Coverage = t("coverage.through", date(cov.Through))
+		}
+		switch cov.Status {
+		case content.Stale:
+			months := c.StaleAfterMonths
+			if months == 0 {
+				months = content.DefaultStaleAfterMonths
+			}
+			cv.StatusHelp = t("status.stale.help", months)
+		case content.Expired, content.Upcoming:
+			cv.StatusHelp = t("status." + string(cov.Status) + ".help")
 		}
 		if cov.GapDays > 0 {
 			cv.Gap = i18n.Plural(lang, "coverage.gap_days", cov.GapDays)

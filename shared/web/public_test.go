@@ -1,0 +1,59 @@
+package web
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"trustcenter/shared/content"
+	"trustcenter/shared/trust"
+)
+
+// TestTrustViewFollowsTheClock: the page's statuses come from the dates in
+// the content and the day it is rendered, never from typed labels.
+func TestTrustViewFollowsTheClock(t *testing.T) {
+	site, err := content.Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(Deps{Service: &trust.Service{BaseURL: "https://trust.example"}, Site: site})
+	cases := []struct {
+		day    time.Time
+		lang   string
+		status map[string]string // certification id → status
+		text   []string          // phrases the rendered page must hold
+	}{
+		{time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), "en",
+			map[string]string{"soc3": "current", "soc2-type2": "current", "soc1-type2": "current", "iso27001": "current"},
+			[]string{"Covered through September 30, 2026", "56 days since coverage ended"}},
+		{time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC), "en",
+			map[string]string{"soc3": "stale", "soc2-type2": "stale", "soc1-type2": "stale", "iso27001": "expired"},
+			[]string{"ended more than 12 months ago", "Expired on February 28, 2027", "The certificate is past its expiry date."}},
+		{time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC), "zh-CN",
+			map[string]string{"soc3": "stale", "iso27001": "expired"},
+			[]string{"已结束超过 12 个月", "2027年2月28日"}},
+	}
+	for _, c := range cases {
+		v := s.trustView(c.lang, nil, c.day)
+		got := map[string]string{}
+		for _, cv := range v.Certs {
+			got[cv.ID] = cv.Status
+		}
+		for id, want := range c.status {
+			if got[id] != want {
+				t.Errorf("%s %s: %s is %q, want %q", c.day.Format(time.DateOnly), c.lang, id, got[id], want)
+			}
+		}
+		p := &page{Lang: c.lang, CSS: s.css, Company: site.Company.Name, Data: v}
+		var buf bytes.Buffer
+		if err := s.pages["index"].ExecuteTemplate(&buf, "layout", p); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range c.text {
+			if !strings.Contains(buf.String(), want) {
+				t.Errorf("%s %s: the page lacks %q", c.day.Format(time.DateOnly), c.lang, want)
+			}
+		}
+	}
+}
