@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"trustcenter/shared/modroot"
 )
 
 // AxeTags are the axe-core rule tags the audit runs: WCAG 2.0, 2.1 and 2.2 at
@@ -125,7 +127,7 @@ var (
 // per test binary; the file is about half a megabyte.
 func axeSource() (string, error) {
 	axeOnce.Do(func() {
-		root, err := findModuleRoot()
+		root, err := modroot.Find()
 		if err != nil {
 			axeErr = err
 			return

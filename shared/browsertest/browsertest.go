@@ -7,18 +7,18 @@
 package browsertest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"trustcenter/shared/childproc"
+	"trustcenter/shared/modroot"
 )
 
 // DefaultChromium is used when the CHROMIUM environment variable is empty.
@@ -52,7 +52,7 @@ func New(t testing.TB) context.Context {
 			"or set SKIP_BROWSER=1 to skip browser tests", execPath, err)
 	}
 
-	output := &lockedBuffer{}
+	output := &childproc.Output{}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(execPath),
 		chromedp.Flag("headless", true),
@@ -116,28 +116,11 @@ func Navigate(t testing.TB, ctx context.Context, url string) {
 // directory, which `go test` sets to the package under test.
 func ModuleRoot(t testing.TB) string {
 	t.Helper()
-	root, err := findModuleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return root
-}
-
-func findModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod found above the working directory")
-		}
-		dir = parent
-	}
 }
 
 const maxLogLines = 40
@@ -173,29 +156,4 @@ func artifactName(name string) string {
 		name = "screenshot"
 	}
 	return name
-}
-
-// lockedBuffer collects the browser's output, which arrives on another
-// goroutine while the test may read it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Len()
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -5,7 +5,6 @@
 package dynamolocal
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"trustcenter/shared/childproc"
 	"trustcenter/shared/modroot"
 )
 
@@ -49,7 +48,7 @@ type Server struct {
 	Endpoint string
 
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *childproc.Output
 	done chan struct{} // closed when the process has exited
 	err  error         // the process's exit status, set before done closes
 	once sync.Once
@@ -148,10 +147,10 @@ func launch(ctx context.Context, java, dir string) (*Server, error) {
 	// DynamoDB Local writes nothing needed to its working directory, but
 	// run it somewhere harmless in case a version does.
 	cmd.Dir = os.TempDir()
-	out := &syncBuffer{}
+	out := &childproc.Output{}
 	cmd.Stdout = out
 	cmd.Stderr = out
-	setParentDeathSignal(cmd)
+	childproc.DieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("dynamolocal: start %s: %w", java, err)
 	}
@@ -262,30 +261,4 @@ func Client(endpoint string, optFns ...func(*dynamodb.Options)) *dynamodb.Client
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 	}, optFns...)
-}
-
-// syncBuffer collects the process output; exec copies into it from its own
-// goroutine while waitReady may read it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// maxOutput keeps a chatty process from growing the buffer without bound;
-// the start-up lines are the useful ones.
-const maxOutput = 64 << 10
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := maxOutput - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.TrimSpace(b.buf.String())
 }

@@ -1,7 +1,6 @@
 package lambdatest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"trustcenter/shared/childproc"
 )
 
 // Process is a function binary running against a Runtime: one execution
@@ -22,8 +23,8 @@ type Process struct {
 
 	rt     *Runtime
 	cmd    *exec.Cmd
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *childproc.Output
+	stderr *childproc.Output
 
 	exited   chan struct{} // closed once the process has been reaped
 	exitErr  error         // set before exited closes
@@ -42,13 +43,13 @@ func Start(rt *Runtime, path string, env []string) (*Process, error) {
 	p := &Process{
 		rt:     rt,
 		cmd:    cmd,
-		stdout: &syncBuffer{},
-		stderr: &syncBuffer{},
+		stdout: &childproc.Output{},
+		stderr: &childproc.Output{},
 		exited: make(chan struct{}),
 	}
 	cmd.Stdout = p.stdout
 	cmd.Stderr = p.stderr
-	setParentDeathSignal(cmd)
+	childproc.DieWithParent(cmd)
 	p.Started = time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("lambdatest: start %s: %w", path, err)
@@ -141,29 +142,4 @@ func (p *Process) exitError() error {
 		err = errors.New("exit status 0")
 	}
 	return fmt.Errorf("lambdatest: function process exited (%v); stderr:\n%s", err, msg)
-}
-
-// maxOutput bounds what is kept of each output stream: a chatty function
-// must not grow the test's memory without limit, and the start is what
-// explains a failure.
-const maxOutput = 256 << 10
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := maxOutput - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

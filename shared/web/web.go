@@ -170,25 +170,22 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(buf.Bytes())
 }
 
-// statusOf is the one table from domain error codes to HTTP statuses.
+// statuses is the one table from domain error codes to HTTP statuses;
+// anything else is a 500.
+var statuses = map[trust.Code]int{
+	trust.EInvalid:      http.StatusBadRequest,
+	trust.ENotFound:     http.StatusNotFound,
+	trust.EConflict:     http.StatusConflict,
+	trust.EUnauthorized: http.StatusUnauthorized,
+	trust.EForbidden:    http.StatusForbidden,
+	trust.EGone:         http.StatusGone,
+	trust.ERateLimited:  http.StatusTooManyRequests,
+	trust.EUnavailable:  http.StatusServiceUnavailable,
+}
+
 func statusOf(err error) int {
-	switch trust.ErrorCode(err) {
-	case trust.EInvalid:
-		return http.StatusBadRequest
-	case trust.ENotFound:
-		return http.StatusNotFound
-	case trust.EConflict:
-		return http.StatusConflict
-	case trust.EUnauthorized:
-		return http.StatusUnauthorized
-	case trust.EForbidden:
-		return http.StatusForbidden
-	case trust.EGone:
-		return http.StatusGone
-	case trust.ERateLimited:
-		return http.StatusTooManyRequests
-	case trust.EUnavailable:
-		return http.StatusServiceUnavailable
+	if status, ok := statuses[trust.ErrorCode(err)]; ok {
+		return status
 	}
 	return http.StatusInternalServerError
 }
