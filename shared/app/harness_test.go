@@ -45,8 +45,8 @@ func boot(t *testing.T, env map[string]string) *harness {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	// The base URL must name the port, which is only known once listening:
-	// open once to learn nothing but the folder layout, then bind first.
+	// Links in mails must name the port, which is known only once the
+	// server listens, so the base URL is set on the service after Start.
 	l, err := app.OpenLocal(cfg, log)
 	if err != nil {
 		t.Fatal(err)
@@ -61,11 +61,14 @@ func boot(t *testing.T, env map[string]string) *harness {
 			t.Error(err)
 		}
 	})
+	return &harness{t: t, local: l, base: base, outbox: l.Outbox, client: newClient()}
+}
+
+// newClient is a browser's worth of state: its own cookies, and redirects
+// left for the test to see.
+func newClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &harness{
-		t: t, local: l, base: base, outbox: l.Outbox,
-		client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-	}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 type response struct {
