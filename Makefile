@@ -2,6 +2,8 @@
 # Everything else is for deploying and measuring.
 
 FUNCTIONS := public access download admin
+# The trust page's content, shipped with every function by `make build`.
+CONTENT   ?= site/content/example.yaml
 GO        ?= go
 CDK       := tools/node_modules/.bin/cdk
 # Deployment settings, passed to the CDK app as context.
@@ -38,11 +40,14 @@ vet:
 	@unformatted=$$(gofmt -l functions infra shared site); [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }
 	$(GO) vet ./...
 
-## build: one arm64 `bootstrap` per Lambda function under build/<name>/
+## build: one arm64 `bootstrap` per Lambda function under build/<name>/, with the
+## checked content file (CONTENT=path, default the example company) beside it
 build:
+	$(GO) run ./functions/local check $(CONTENT)
 	@for f in $(FUNCTIONS); do \
 	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w" \
 	    -o build/$$f/bootstrap ./functions/$$f || exit 1; \
+	  cp $(CONTENT) build/$$f/content.yaml; \
 	done
 
 ## sizes: each function's arm64 bootstrap, and compressed (deflate, as in the zip Lambda receives)

@@ -97,18 +97,20 @@ func propsFromContext(app awscdk.App) (*TrustCenterStackProps, error) {
 	return props, nil
 }
 
-// CheckAssets reports a missing bootstrap before CDK's asset staging fails
-// with a less helpful message.
+// CheckAssets reports a missing bootstrap or content file before CDK's
+// asset staging fails with a less helpful message.
 func CheckAssets(dir string) error {
 	var missing []string
 	for _, name := range FunctionNames {
-		p := filepath.Join(dir, name, "bootstrap")
-		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
-			missing = append(missing, p)
+		for _, file := range []string{"bootstrap", ContentFile} {
+			p := filepath.Join(dir, name, file)
+			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+				missing = append(missing, p)
+			}
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("missing function binaries (build them first, or pass -c assets=DIR): %s", strings.Join(missing, ", "))
+		return fmt.Errorf("missing function files (run make build first, or pass -c assets=DIR): %s", strings.Join(missing, ", "))
 	}
 	return nil
 }

@@ -39,6 +39,10 @@ const (
 // is deterministic.
 var FunctionNames = []string{FnPublic, FnAccess, FnDownload, FnAdmin}
 
+// ContentFile is the trust page's content, which `make build` puts next to
+// each bootstrap; Lambda unpacks the asset into /var/task.
+const ContentFile = "content.yaml"
+
 // Defaults applied when the corresponding prop is left zero.
 const (
 	DefaultMailFrom      = "trust@example.com"
@@ -439,6 +443,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			"TRUST_MAIL_FROM": jsii.String(mailFrom),
 			"TRUST_BASE_URL":  jsii.String(baseURL),
 			"TRUST_STAFF":     jsii.String(strings.Join(props.Staff, ",")),
+			"TRUST_CONTENT":   jsii.String("/var/task/" + ContentFile),
 		}
 		if g.secret {
 			env["TRUST_KEYS_SECRET"] = secret.SecretArn()

@@ -58,6 +58,9 @@ func synth(t *testing.T) *synthesized {
 			if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n# "+name+"\n"), 0o755); err != nil {
 				t.Fatal(err)
 			}
+			if err := os.WriteFile(filepath.Join(dir, ContentFile), []byte("# content\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		outdir := t.TempDir()
 
@@ -402,6 +405,9 @@ func TestFunctions(t *testing.T) {
 		}
 		if env["TRUST_STAFF"] != strings.Join(testStaff, ",") {
 			t.Errorf("%s TRUST_STAFF = %v", name, env["TRUST_STAFF"])
+		}
+		if env["TRUST_CONTENT"] != "/var/task/"+ContentFile {
+			t.Errorf("%s TRUST_CONTENT = %v", name, env["TRUST_CONTENT"])
 		}
 		if env["TRUST_BASE_URL"] != "https://"+testDomain {
 			t.Errorf("%s TRUST_BASE_URL = %v", name, env["TRUST_BASE_URL"])
@@ -798,6 +804,14 @@ func TestCheckAssets(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name, "bootstrap"), nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CheckAssets(dir); err == nil || !strings.Contains(err.Error(), ContentFile) {
+		t.Errorf("CheckAssets(no content) = %v, want an error naming the content file", err)
+	}
+	for _, name := range FunctionNames {
+		if err := os.WriteFile(filepath.Join(dir, name, ContentFile), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
