@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"trustcenter/shared/token"
@@ -44,7 +45,16 @@ type Service struct {
 	// AutoApprove lists email domains of known customers whose confirmed
 	// requests are approved without waiting for a person.
 	AutoApprove []string
+
+	// lastRetry is when this process last looked for undelivered mail
+	// (unix seconds); see commit.
+	lastRetry atomic.Int64
 }
+
+// retryEvery is how often a process that commits also delivers mail left
+// over from earlier failures. Lambda functions have no timer of their own,
+// so the next state changes carry the retry.
+const retryEvery = 5 * time.Minute
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {
@@ -74,6 +84,12 @@ func (s *Service) commit(ctx context.Context, tx Tx) error {
 	}
 	for _, m := range tx.Mails {
 		s.deliver(ctx, m)
+	}
+	now := s.now().Unix()
+	if last := s.lastRetry.Load(); now-last >= int64(retryEvery/time.Second) && s.lastRetry.CompareAndSwap(last, now) {
+		if err := s.RetryMail(ctx); err != nil {
+			s.log().Error("retry mail", "err", err)
+		}
 	}
 	return nil
 }

@@ -412,3 +412,26 @@ func TestPublish(t *testing.T) {
 		t.Fatalf("events %+v", events)
 	}
 }
+
+// TestLaterCommitsRetryMail: with no timer (Lambda), mail that failed is
+// delivered by a later state change in the same process.
+func TestLaterCommitsRetryMail(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	r := f.pending(t)
+	f.mail.fail = true
+	if _, err := f.svc.Approve(ctx, staff, r.ID, 30, trust.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	f.mail.fail = false
+	if len(f.mail.to(r.Email)) != 1 { // the confirmation link only
+		t.Fatal("the approval mail went out while mail was down")
+	}
+	f.now = f.now.Add(6 * time.Minute)
+	other := validInput()
+	other.Email = "grace@buyer.example"
+	if _, err := f.svc.Submit(ctx, other, trust.Client{IP: "192.0.2.2"}); err != nil {
+		t.Fatal(err)
+	}
+	lastLink(t, f.mail.to(r.Email), "/access/")
+}
