@@ -165,3 +165,14 @@ func TestConflictInChinese(t *testing.T) {
 	}
 	noKeys(t, res.Body)
 }
+
+// TestDocumentTitlesFollowTheLanguage: titles come from the content file's
+// translations, on the form and on the gated page.
+func TestDocumentTitlesFollowTheLanguage(t *testing.T) {
+	h := boot(t, nil)
+	for _, path := range []string{"/access-requests/new?lang=zh-CN", "/documents/soc2-type2-2026?lang=zh-CN"} {
+		if res := h.get(path); !strings.Contains(res.Body, "SOC 2 Type II 报告（2025 年 10 月至 2026 年 9 月）") {
+			t.Errorf("%s: no Chinese document title", path)
+		}
+	}
+}

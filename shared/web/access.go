@@ -49,7 +49,7 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	p.Robots = ""
 	for _, d := range docs {
 		if d.Access == trust.Gated {
-			data.Documents = append(data.Documents, formDoc{ID: d.ID, Title: d.Title, Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)})
+			data.Documents = append(data.Documents, formDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)})
 		}
 	}
 	if err != nil {

@@ -108,6 +108,7 @@ type page struct {
 	Langs       []langLink
 	Staff       *trust.Session
 	Data        any
+	site        *content.Site
 }
 
 type langLink struct {
@@ -128,6 +129,19 @@ func (p *page) DateTime(t time.Time) string {
 	return i18n.FormatDate(p.Lang, t) + " " + t.Format("15:04") + " UTC"
 }
 
+// DocTitle is a document's title in the page's language: the content file
+// may translate it; the store keeps the English one.
+func (p *page) DocTitle(d trust.Document) string {
+	if p.site != nil {
+		if cd, ok := p.site.Document(d.ID); ok {
+			if t := cd.Title.In(p.Lang); t != "" {
+				return t
+			}
+		}
+	}
+	return d.Title
+}
+
 // LangQuery carries an explicit language choice along internal links.
 func (p *page) LangQuery() string {
 	if p.Lang == i18n.English {
@@ -138,7 +152,7 @@ func (p *page) LangQuery() string {
 
 func (s *server) newPage(r *http.Request, title string, data any) *page {
 	lang := i18n.Negotiate(r.Header.Get("Accept-Language"), r.URL.Query().Get("lang"))
-	p := &page{Lang: lang, CSS: s.css, Path: r.URL.Path, Data: data, Robots: "noindex"}
+	p := &page{Lang: lang, CSS: s.css, Path: r.URL.Path, Data: data, Robots: "noindex", site: s.site}
 	if s.site != nil {
 		p.Company = s.site.Company.Name
 		p.Logo = s.site.Company.Logo
