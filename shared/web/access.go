@@ -39,7 +39,7 @@ type formData struct {
 }
 
 func (s *server) renderForm(w http.ResponseWriter, r *http.Request, status int, in trust.RequestInput, err error) {
-	docs, derr := s.svc.Documents(r.Context())
+	docs, _, derr := s.documents(r.Context()) // the short-lived copy: a form view needs no fresh query
 	if derr != nil {
 		s.fail(w, r, derr)
 		return
