@@ -11,5 +11,5 @@ import (
 )
 
 func main() {
-	app.Lambda(app.Function{Name: "download", Handler: web.Download, Blobs: s3blob.FromConfig, Keys: secretkeys.FromConfig})
+	app.Lambda(app.Function{Name: "download", Handler: web.Download, Links: s3blob.LinksFromConfig, Keys: secretkeys.FromConfig})
 }

@@ -26,6 +26,7 @@ type Function struct {
 	Name    string
 	Handler func(web.Deps) http.Handler
 	Blobs   func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
+	Links   func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
 	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
 	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
 }
@@ -33,7 +34,7 @@ type Function struct {
 // needs lists the settings f cannot start without.
 func (f Function) needs() []string {
 	n := []string{"TRUST_TABLE", "TRUST_BASE_URL"}
-	if f.Blobs != nil {
+	if f.Blobs != nil || f.Links != nil {
 		n = append(n, "TRUST_BUCKET")
 	}
 	if f.Mail != nil {
@@ -101,6 +102,9 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		}
 	}
 	svc := NewService(c, site, store, blobs, mail, keys, log)
+	if f.Links != nil {
+		svc.Links = f.Links(awsCfg, c.Bucket)
+	}
 	return f.Handler(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
 		return lambdaweb.RequestID(r.Context())
 	}}), nil

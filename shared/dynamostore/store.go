@@ -12,12 +12,12 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
-	"trustcenter/shared/awsenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"trustcenter/shared/awsenv"
 	"trustcenter/shared/trust"
 )
 

@@ -1,23 +1,23 @@
-// Package s3blob keeps report files in an S3 bucket and hands out short-lived
-// presigned links to them, so large PDFs never stream through a Lambda
-// function.
+// Package s3blob keeps report files in an S3 bucket (Blobs, used by the
+// admin function to upload) and hands out short-lived presigned links to
+// them (Links, used by the download function), so large PDFs never stream
+// through a Lambda function.
 package s3blob
 
 import (
 	"context"
 	"errors"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"io"
 	"path"
 	"strings"
 	"time"
-	"trustcenter/shared/awsenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"trustcenter/shared/awsenv"
 	"trustcenter/shared/trust"
 )
 
@@ -26,26 +26,21 @@ import (
 // click anyway.
 const MaxLinkTTL = 60 * time.Second
 
-// Blobs is the S3 engine for trust.Blobs and trust.Presigner.
+// Blobs is the S3 engine for trust.Blobs.
 //
 // It holds the client's methods as values rather than the client: see
 // dynamostore's api type for why (binary size).
 type Blobs struct {
-	putObject        func(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
-	getObject        func(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-	presignGetObject func(context.Context, *s3.GetObjectInput, ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
-	bucket           string
+	putObject func(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	getObject func(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	bucket    string
 }
 
-var (
-	_ trust.Blobs     = (*Blobs)(nil)
-	_ trust.Presigner = (*Blobs)(nil)
-)
+var _ trust.Blobs = (*Blobs)(nil)
 
 // New returns the engine for bucket.
 func New(client *s3.Client, bucket string) *Blobs {
-	return &Blobs{putObject: client.PutObject, getObject: client.GetObject,
-		presignGetObject: s3.NewPresignClient(client).PresignGetObject, bucket: bucket}
+	return &Blobs{putObject: client.PutObject, getObject: client.GetObject, bucket: bucket}
 }
 
 // Put stores body under key. Over plain HTTP (local emulators) the SDK can
@@ -82,27 +77,22 @@ func (b *Blobs) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return out.Body, nil
 }
 
-// PresignGet returns a GET link for key that makes the browser save the file
-// as fileName. ttl is clamped to MaxLinkTTL; zero or less means MaxLinkTTL.
-func (b *Blobs) PresignGet(ctx context.Context, key, fileName string, ttl time.Duration) (string, error) {
+// linkTTL clamps ttl to (0, MaxLinkTTL], in whole seconds: X-Amz-Expires
+// counts seconds, so a sub-second rest is rounded up rather than cut into an
+// already-expired (or invalid) link.
+func linkTTL(ttl time.Duration) time.Duration {
 	if ttl <= 0 || ttl > MaxLinkTTL {
 		ttl = MaxLinkTTL
 	}
-	// X-Amz-Expires is whole seconds and the SDK truncates: round up so a
-	// sub-second ttl does not become an already-expired (or invalid) link.
 	if rem := ttl % time.Second; rem != 0 {
 		ttl += time.Second - rem
 	}
-	req, err := b.presignGetObject(ctx, &s3.GetObjectInput{
-		Bucket:                     aws.String(b.bucket),
-		Key:                        aws.String(key),
-		ResponseContentDisposition: aws.String(`attachment; filename="` + SafeFileName(fileName) + `"`),
-		ResponseContentType:        aws.String("application/pdf"),
-	}, s3.WithPresignExpires(ttl))
-	if err != nil {
-		return "", trust.Unavailable(err)
-	}
-	return req.URL, nil
+	return ttl
+}
+
+// contentDisposition makes the browser save the object as fileName.
+func contentDisposition(fileName string) string {
+	return `attachment; filename="` + SafeFileName(fileName) + `"`
 }
 
 // SafeFileName reduces name to something that cannot break out of a quoted

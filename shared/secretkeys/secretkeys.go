@@ -6,11 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"trustcenter/shared/awsenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"trustcenter/shared/awsenv"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 )

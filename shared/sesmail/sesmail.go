@@ -5,12 +5,12 @@ import (
 	"context"
 	"net/mail"
 	"strings"
-	"trustcenter/shared/awsenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
+	"trustcenter/shared/awsenv"
 	"trustcenter/shared/trust"
 )
 

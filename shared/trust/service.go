@@ -32,8 +32,11 @@ const (
 // function only calls the methods its routes need, and its IAM role only
 // allows the engine calls those methods make.
 type Service struct {
-	Store   Store
-	Blobs   Blobs
+	Store Store
+	Blobs Blobs
+	// Links, when set, hands downloads out as short-lived direct links
+	// (S3) instead of streaming the file from Blobs.
+	Links   Presigner
 	Mail    Mailer
 	Tokens  *token.Tokens
 	Now     func() time.Time

@@ -56,9 +56,8 @@ func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
 // serveFile hands the client the document: a redirect to a short-lived
 // presigned URL where the blob engine has them (S3), else the bytes.
 func (s *server) serveFile(w http.ResponseWriter, r *http.Request, d trust.Document) {
-	blobs := s.svc.Blobs
-	if p, ok := blobs.(trust.Presigner); ok {
-		u, err := p.PresignGet(r.Context(), d.BlobKey, d.FileName, presignTTL)
+	if links := s.svc.Links; links != nil {
+		u, err := links.PresignGet(r.Context(), d.BlobKey, d.FileName, presignTTL)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -67,7 +66,7 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, d trust.Docum
 		http.Redirect(w, r, u, http.StatusFound)
 		return
 	}
-	f, err := blobs.Open(r.Context(), d.BlobKey)
+	f, err := s.svc.Blobs.Open(r.Context(), d.BlobKey)
 	if err != nil {
 		s.fail(w, r, err)
 		return
