@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"trustcenter/shared/content"
+	"trustcenter/shared/i18n"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 )
@@ -118,5 +119,6 @@ func NewService(c Config, site *content.Site, store trust.Store, blobs trust.Blo
 		Staff:       c.Staff,
 		NDA:         site.NDA.Trust(),
 		AutoApprove: c.AutoApprove,
+		Translate:   i18n.T,
 	}
 }

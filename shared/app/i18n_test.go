@@ -176,3 +176,33 @@ func TestDocumentTitlesFollowTheLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestMailsFollowTheFormLanguage: a requester who used the form in Chinese
+// gets their mails in Chinese; staff get theirs in English.
+func TestMailsFollowTheFormLanguage(t *testing.T) {
+	h := boot(t, nil)
+	form := h.requestForm("Lin Hui", "lin@buyer.example", "soc2-type2-2026")
+	if res := h.post("/access-requests?lang=zh-CN", form); res.Status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", res.Status)
+	}
+	confirm := h.mailsTo("lin@buyer.example", "/access-requests/confirm/")
+	if len(confirm) != 1 || !strings.Contains(confirm[0].Subject, "请确认您的邮箱地址") || !strings.Contains(confirm[0].Body, "24 小时内") {
+		t.Fatalf("confirmation mail: %+v", confirm)
+	}
+	if res := h.get(h.link("lin@buyer.example", "/access-requests/confirm/")); res.Status != http.StatusOK {
+		t.Fatalf("confirm: %d", res.Status)
+	}
+	staff := h.mailsTo("admin@trust.localhost", "/admin/requests/")
+	if len(staff) != 1 || !strings.Contains(staff[0].Subject, "New report request") {
+		t.Fatalf("approver mail: %+v", staff)
+	}
+	id := requestIDRe.FindStringSubmatch(staff[0].Body)[1]
+	csrf := h.signIn("admin@trust.localhost")
+	if res := h.post("/admin/requests/"+id+"/approve", url.Values{"days": {"30"}, "csrf": {csrf}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", res.Status)
+	}
+	approved := h.mailsTo("lin@buyer.example", "/access/")
+	if len(approved) != 1 || !strings.Contains(approved[0].Subject, "您申请的安全报告已可下载") {
+		t.Fatalf("approval mail: %+v", approved)
+	}
+}

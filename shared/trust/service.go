@@ -48,11 +48,17 @@ type Service struct {
 	// AutoApprove lists email domains of known customers whose confirmed
 	// requests are approved without waiting for a person.
 	AutoApprove []string
+	// Translate renders a catalog message in a language (i18n.T); emails
+	// to a requester are written in the language they used the form in.
+	Translate func(lang, key string, args ...any) string
 
 	// lastRetry is when this process last looked for undelivered mail
 	// (unix seconds); see commit.
 	lastRetry atomic.Int64
 }
+
+// staffLang is the language of mail to staff, who have no stated preference.
+const staffLang = "en"
 
 // retryEvery is how often a process that commits also delivers mail left
 // over from earlier failures. Lambda functions have no timer of their own,
@@ -128,8 +134,18 @@ func (s *Service) event(subject, typ, actor, detail string, c Client) Event {
 	return Event{ID: s.newID("evt_"), Subject: subject, Type: typ, Actor: actor, At: s.now(), Detail: detail, IP: c.IP}
 }
 
-func (s *Service) mail(to, subject, text string) Mail {
-	return Mail{ID: s.newID("mail_"), To: to, Subject: subject + " — " + s.Company, Text: text, CreatedAt: s.now()}
+func (s *Service) mail(to, lang, key string, args ...any) Mail {
+	return Mail{ID: s.newID("mail_"), To: to, Subject: s.text(lang, key+".subject") + " — " + s.Company,
+		Text: s.text(lang, key+".body", args...), CreatedAt: s.now()}
+}
+
+// text is a catalog message in lang, through Translate when the service
+// has one, else in the domain's own English.
+func (s *Service) text(lang, key string, args ...any) string {
+	if s.Translate != nil {
+		return s.Translate(lang, key, args...)
+	}
+	return Msg{Key: key, Args: args}.english()
 }
 
 func (s *Service) link(path string) string { return s.BaseURL + path }
@@ -176,6 +192,7 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 		Company:   in.Company,
 		Reason:    in.Reason,
 		Documents: in.Documents,
+		Lang:      in.Lang,
 		Status:    Unconfirmed,
 		CreatedAt: now,
 		NDA: Acceptance{
@@ -191,17 +208,13 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 	if err != nil {
 		return Request{}, err
 	}
-	text := fmt.Sprintf("Hello %s,\n\nWe received a request for security reports from %s at %s.\n"+
-		"Open this link within 24 hours to confirm your email address:\n\n%s\n\n"+
-		"If you did not ask for this, ignore this email and nothing will happen.\n",
-		r.Name, r.Email, s.Company, s.link("/access-requests/confirm/"+tok))
 	tx := Tx{
 		Request: &r,
 		Events: []Event{
 			s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), c),
 			s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, c),
 		},
-		Mails: []Mail{s.mail(r.Email, "Confirm your email address", text)},
+		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", r.Name, r.Email, s.Company, s.link("/access-requests/confirm/"+tok))},
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		return Request{}, fmt.Errorf("submit request: %w", err)
@@ -244,9 +257,8 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 		}
 	} else {
 		for _, st := range s.Staff {
-			text := fmt.Sprintf("%s (%s) from %s asks for: %s.\nThey accepted NDA version %s.\n\nReview the request:\n%s\n",
-				r.Name, r.Email, r.Company, strings.Join(r.Documents, ", "), r.NDA.Version, s.link("/admin/requests/"+r.ID))
-			tx.Mails = append(tx.Mails, s.mail(st.Email, "New report request waiting for approval", text))
+			tx.Mails = append(tx.Mails, s.mail(st.Email, staffLang, "mail.pending", r.Name, r.Email, r.Company,
+				strings.Join(r.Documents, ", "), r.NDA.Version, s.link("/admin/requests/"+r.ID)))
 		}
 	}
 	if err := s.commit(ctx, tx); err != nil {
@@ -286,12 +298,9 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Hello %s,\n\nYour request for security reports from %s was approved.\n"+
-		"Your documents are available until %s UTC at:\n\n%s\n\n"+
-		"Keep this link to yourself: it is personal, and every download is recorded.\n",
-		next.Name, s.Company, next.ExpiresAt.Format("2 Jan 2006 15:04"), s.link("/access/"+tok))
 	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, fmt.Sprintf("grant=%s days=%d", next.GrantID, days), c))
-	tx.Mails = append(tx.Mails, s.mail(next.Email, "Your security reports are ready", text))
+	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", next.Name, s.Company,
+		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok)))
 	return nil
 }
 
@@ -330,11 +339,9 @@ func (s *Service) StartSignIn(ctx context.Context, email string, c Client) error
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Open this link within 15 minutes to sign in to the %s trust center console:\n\n%s\n\n"+
-		"It works once. If you did not ask to sign in, ignore this email.\n", s.Company, s.link("/admin/login/"+tok))
 	return s.commit(ctx, Tx{
 		Events: []Event{s.event("staff:"+st.Email, "signin.requested", st.Email, "", c)},
-		Mails:  []Mail{s.mail(st.Email, "Your sign-in link", text)},
+		Mails:  []Mail{s.mail(st.Email, staffLang, "mail.signin", s.Company, s.link("/admin/login/"+tok))},
 	})
 }
 
@@ -469,10 +476,8 @@ func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Cli
 		next.DecidedAt = s.now()
 		next.DecidedBy = by.Email
 		next.DenyReason = reason
-		text := fmt.Sprintf("Hello %s,\n\nYour request for security reports from %s was not approved.\n\nReason given:\n%s\n\n"+
-			"Reply to your contact at %s if you think this is a mistake.\n", next.Name, s.Company, reason, s.Company)
 		tx.Events = append(tx.Events, s.event(next.ID, "request.denied", by.Email, reason, c))
-		tx.Mails = append(tx.Mails, s.mail(next.Email, "Your report request", text))
+		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", next.Name, s.Company, reason, s.Company))
 		return nil
 	})
 }

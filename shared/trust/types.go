@@ -79,6 +79,7 @@ type Request struct {
 	Company     string     `json:"company"`
 	Reason      string     `json:"reason"`
 	Documents   []string   `json:"documents"`
+	Lang        string     `json:"lang,omitempty"` // the form's language, for the mails we send
 	NDA         Acceptance `json:"nda"`
 	Status      Status     `json:"status"`
 	CreatedAt   time.Time  `json:"created_at"`

@@ -26,6 +26,7 @@ type RequestInput struct {
 	NDAVersion   string
 	NDAAccept    bool
 	NDASignature string
+	Lang         string // the language the form was shown in
 }
 
 func (in *RequestInput) normalize() {
@@ -33,6 +34,7 @@ func (in *RequestInput) normalize() {
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
 	in.Company = collapseSpace(in.Company)
 	in.Reason = strings.TrimSpace(in.Reason)
+	in.Lang = truncate(strings.TrimSpace(in.Lang), 16)
 	in.NDASignature = collapseSpace(in.NDASignature)
 	var docs []string
 	for _, d := range in.Documents {

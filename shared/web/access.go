@@ -79,6 +79,7 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 		NDAVersion:   f.Get("nda_version"),
 		NDAAccept:    f.Get("nda_accept") != "",
 		NDASignature: f.Get("nda_signature"),
+		Lang:         s.lang(r),
 	}
 	if _, err := s.svc.Submit(r.Context(), in, client(r)); err != nil {
 		switch trust.ErrorCode(err) {
