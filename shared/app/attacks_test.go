@@ -99,16 +99,8 @@ func TestRateLimitedForm(t *testing.T) {
 // with 403 (410 for an expired grant), all with the same page, never a 500.
 func TestLinkAttacks(t *testing.T) {
 	h := boot(t, nil)
-	id := h.submitAndConfirm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026")
-	csrf := h.signIn("admin@trust.localhost")
-	if res := h.post("/admin/requests/"+id+"/approve", url.Values{"days": {"30"}, "csrf": {csrf}}); res.Status != http.StatusSeeOther {
-		t.Fatalf("approve: %d", res.Status)
-	}
-	access := h.link("ada@buyer.example", "/access/")
-	download := downloadRe.FindString(h.get(access).Body)
-	if download == "" {
-		t.Fatal("no download link")
-	}
+	g := h.approve("Ada Lovelace", "ada@buyer.example", 30, "soc2-type2-2026")
+	id, csrf, access, download := g.id, g.csrf, g.access, g.download
 	accessTok := access[strings.LastIndexByte(access, '/')+1:]
 	downloadTok := strings.TrimPrefix(download, "/download/")
 	if res := h.get(download); res.Status != http.StatusOK {
@@ -187,13 +179,8 @@ func TestLinkAttacks(t *testing.T) {
 // TestExpiredGrant: when the access period is over the links answer 410.
 func TestExpiredGrant(t *testing.T) {
 	h := boot(t, nil)
-	id := h.submitAndConfirm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026")
-	csrf := h.signIn("admin@trust.localhost")
-	if res := h.post("/admin/requests/"+id+"/approve", url.Values{"days": {"1"}, "csrf": {csrf}}); res.Status != http.StatusSeeOther {
-		t.Fatalf("approve: %d", res.Status)
-	}
-	access := h.link("ada@buyer.example", "/access/")
-	download := downloadRe.FindString(h.get(access).Body)
+	g := h.approve("Ada Lovelace", "ada@buyer.example", 1, "soc2-type2-2026")
+	access, download := g.access, g.download
 	// Move the service's clock past the end of the access period; the
 	// links' own expiry is the same instant, so the grant check and the
 	// token check agree on refusing.

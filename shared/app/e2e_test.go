@@ -207,12 +207,8 @@ func TestConcurrentApprovals(t *testing.T) {
 // already sent serve it at once; an approver may not upload at all.
 func TestUploadNewVersion(t *testing.T) {
 	h := boot(t, nil)
-	id := h.submitAndConfirm("Ada Lovelace", "ada@buyer.example", "soc2-type2-2026")
-	csrf := h.signIn("admin@trust.localhost")
-	if res := h.post("/admin/requests/"+id+"/approve", url.Values{"days": {"30"}, "csrf": {csrf}}); res.Status != http.StatusSeeOther {
-		t.Fatalf("approve: %d", res.Status)
-	}
-	download := downloadRe.FindString(h.get(h.link("ada@buyer.example", "/access/")).Body)
+	g := h.approve("Ada Lovelace", "ada@buyer.example", 30, "soc2-type2-2026")
+	csrf, download := g.csrf, g.download
 
 	upload := func(csrf string, file []byte) response {
 		var body bytes.Buffer

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -249,4 +250,27 @@ func (h *harness) submitAndConfirm(name, addr string, docs ...string) string {
 	}
 	h.t.Fatalf("no approver mail for %s", addr)
 	return ""
+}
+
+// grant is an approved request as its requester and its approver hold it.
+type grant struct {
+	id, csrf         string // the request, and the approver's CSRF token
+	access, download string // the emailed access page, its first download link
+}
+
+// approve files, confirms and approves a request for days, signed in as
+// admin@trust.localhost, and follows the approval mail.
+func (h *harness) approve(name, addr string, days int, docs ...string) grant {
+	h.t.Helper()
+	g := grant{id: h.submitAndConfirm(name, addr, docs...), csrf: h.signIn("admin@trust.localhost")}
+	res := h.post("/admin/requests/"+g.id+"/approve", url.Values{"days": {strconv.Itoa(days)}, "csrf": {g.csrf}})
+	if res.Status != http.StatusSeeOther {
+		h.t.Fatalf("approve: %d", res.Status)
+	}
+	g.access = h.link(addr, "/access/")
+	g.download = downloadRe.FindString(h.get(g.access).Body)
+	if g.download == "" {
+		h.t.Fatal("the access page has no download link")
+	}
+	return g
 }
