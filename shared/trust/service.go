@@ -304,7 +304,7 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	return nil
 }
 
-// Staff returns the staff member with email, if any.
+// StaffMember returns the staff member with email, if any.
 func (s *Service) StaffMember(email string) (Staff, bool) {
 	for _, st := range s.Staff {
 		if strings.EqualFold(st.Email, email) {
