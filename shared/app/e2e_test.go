@@ -77,7 +77,7 @@ func TestFlow(t *testing.T) {
 		t.Fatal("pending queue does not list the request")
 	}
 	res = h.get("/admin/requests/" + id)
-	for _, want := range []string{"ada@buyer.example", "2026-01", "soc2-type2-2026", "soc1-type2-2026", "email.confirmed", "nda.accepted"} {
+	for _, want := range []string{"ada@buyer.example", "2026-01", "SOC 2 Type II report, October 2025 to September 2026", "SOC 1 Type II report", "email.confirmed", "nda.accepted"} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("request page lacks %q", want)
 		}

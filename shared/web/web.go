@@ -132,14 +132,23 @@ func (p *page) DateTime(t time.Time) string {
 // DocTitle is a document's title in the page's language: the content file
 // may translate it; the store keeps the English one.
 func (p *page) DocTitle(d trust.Document) string {
+	if t := p.DocName(d.ID); t != d.ID {
+		return t
+	}
+	return d.Title
+}
+
+// DocName is the title of the document with id, as the content file names
+// it in the page's language, or the id itself when the file does not.
+func (p *page) DocName(id string) string {
 	if p.site != nil {
-		if cd, ok := p.site.Document(d.ID); ok {
+		if cd, ok := p.site.Document(id); ok {
 			if t := cd.Title.In(p.Lang); t != "" {
 				return t
 			}
 		}
 	}
-	return d.Title
+	return id
 }
 
 // LangQuery carries an explicit language choice along internal links.
