@@ -206,9 +206,6 @@ func (s *Server) Stop() {
 	})
 }
 
-// Output is what the process has printed so far, for diagnosing failures.
-func (s *Server) Output() string { return s.out.String() }
-
 // Dir returns the directory holding DynamoDBLocal.jar: $DYNAMODB_LOCAL_DIR,
 // or the npm install in tools/ under the module root.
 func Dir() (string, error) {

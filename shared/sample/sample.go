@@ -37,29 +37,6 @@ var (
 	creationDate = time.Date(2026, time.November, 14, 9, 0, 0, 0, time.UTC)
 )
 
-// Report describes one sample report, with what a trust center needs to list
-// and seed it.
-type Report struct {
-	ID       string // stable identifier, e.g. "soc3-2026"
-	Title    string
-	Kind     string // "SOC 3", "SOC 2 Type II" or "SOC 1 Type II"
-	Public   bool   // false: restricted use, served only under NDA
-	FileName string
-	Render   func() []byte
-}
-
-// Reports lists the three sample reports, public first.
-func Reports() []Report {
-	return []Report{
-		{ID: "soc3-2026", Title: soc3Title, Kind: "SOC 3", Public: true,
-			FileName: "lumen-ledger-soc3-2026-SAMPLE.pdf", Render: SOC3},
-		{ID: "soc2-type2-2026", Title: soc2Title, Kind: "SOC 2 Type II",
-			FileName: "lumen-ledger-soc2-type2-2026-SAMPLE.pdf", Render: SOC2TypeII},
-		{ID: "soc1-type2-2026", Title: soc1Title, Kind: "SOC 1 Type II",
-			FileName: "lumen-ledger-soc1-type2-2026-SAMPLE.pdf", Render: SOC1TypeII},
-	}
-}
-
 // SOC3 returns the public, general-use SOC 3 report.
 func SOC3() []byte { return render(soc3Title, soc3()) }
 
