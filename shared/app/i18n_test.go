@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -204,5 +205,27 @@ func TestMailsFollowTheFormLanguage(t *testing.T) {
 	approved := h.mailsTo("lin@buyer.example", "/access/")
 	if len(approved) != 1 || !strings.Contains(approved[0].Subject, "您申请的安全报告已可下载") {
 		t.Fatalf("approval mail: %+v", approved)
+	}
+}
+
+// TestRedirectsKeepTheLanguage: an explicit language choice survives the
+// redirect after a form, as the language it resolved to.
+func TestRedirectsKeepTheLanguage(t *testing.T) {
+	h := boot(t, nil)
+	cases := []struct{ query, want string }{
+		{"?lang=zh", "/access-requests/sent?lang=zh-CN"},
+		{"?lang=%3Cx%3E", "/access-requests/sent?lang=en"},
+		{"", "/access-requests/sent"},
+	}
+	for i, c := range cases {
+		form := h.requestForm("Lin Hui", fmt.Sprintf("lin%d@buyer.example", i), "soc2-type2-2026")
+		res := h.post("/access-requests"+c.query, form)
+		if res.Status != http.StatusSeeOther || res.Header.Get("Location") != c.want {
+			t.Errorf("%q: %d to %q, want %q", c.query, res.Status, res.Header.Get("Location"), c.want)
+		}
+	}
+	res := h.post("/admin/login?lang=zh-CN", url.Values{"email": {"admin@trust.localhost"}})
+	if loc := res.Header.Get("Location"); loc != "/admin/login?lang=zh-CN&sent=1" {
+		t.Errorf("sign-in redirect to %q", loc)
 	}
 }

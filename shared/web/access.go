@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 
 	"trustcenter/shared/trust"
@@ -94,14 +95,13 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	http.Redirect(w, r, "/access-requests/sent"+langSuffix(r), http.StatusSeeOther)
-}
-
-func langSuffix(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l != "" {
-		return "?lang=" + l
+	q := url.Values{}
+	s.keepLang(r, q)
+	target := "/access-requests/sent"
+	if len(q) > 0 {
+		target += "?" + q.Encode()
 	}
-	return ""
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 func (s *server) requestSent(w http.ResponseWriter, r *http.Request) {

@@ -115,9 +115,7 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := url.Values{"sent": {"1"}}
-	if lang := r.URL.Query().Get("lang"); lang != "" {
-		q.Set("lang", lang)
-	}
+	s.keepLang(r, q)
 	http.Redirect(w, r, "/admin/login?"+q.Encode(), http.StatusSeeOther)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -38,19 +39,19 @@ func (s *server) mountPublic(mux *http.ServeMux) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /trust.json", s.machine("application/json", func(r *http.Request, docs []trust.Document, now time.Time) ([]byte, error) {
+	mux.HandleFunc("GET "+content.PathTrustJSON, s.machine("application/json", func(r *http.Request, docs []trust.Document, now time.Time) ([]byte, error) {
 		return content.TrustJSON(s.site, docs, s.svc.BaseURL, now)
 	}))
-	mux.HandleFunc("GET /updates.atom", s.machine("application/atom+xml; charset=utf-8", func(r *http.Request, _ []trust.Document, _ time.Time) ([]byte, error) {
+	mux.HandleFunc("GET "+content.PathFeed, s.machine("application/atom+xml; charset=utf-8", func(r *http.Request, _ []trust.Document, _ time.Time) ([]byte, error) {
 		return content.Atom(s.site, s.svc.BaseURL, s.lang(r))
 	}))
-	mux.HandleFunc("GET /.well-known/security.txt", s.machine("text/plain; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
+	mux.HandleFunc("GET "+content.PathSecurityTxt, s.machine("text/plain; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
 		return content.SecurityTxt(s.site, s.svc.BaseURL), nil
 	}))
-	mux.HandleFunc("GET /sitemap.xml", s.machine("application/xml; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
+	mux.HandleFunc("GET "+content.PathSitemap, s.machine("application/xml; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
 		return content.Sitemap(s.svc.BaseURL, []string{"/", "/access-requests/new"}, i18n.Languages), nil
 	}))
-	mux.HandleFunc("GET /robots.txt", s.machine("text/plain; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
+	mux.HandleFunc("GET "+content.PathRobots, s.machine("text/plain; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
 		return content.Robots(s.svc.BaseURL), nil
 	}))
 	static, _ := fs.Sub(site.Static, "static")
@@ -67,6 +68,14 @@ func (s *server) mountPublic(mux *http.ServeMux) {
 
 func (s *server) lang(r *http.Request) string {
 	return i18n.Negotiate(r.Header.Get("Accept-Language"), r.URL.Query().Get("lang"))
+}
+
+// keepLang carries an explicit ?lang= choice over a redirect, as the
+// language it resolved to, never as the raw value the client sent.
+func (s *server) keepLang(r *http.Request, q url.Values) {
+	if r.URL.Query().Get("lang") != "" {
+		q.Set("lang", s.lang(r))
+	}
 }
 
 // docList is the public function's short-lived copy of the document list.

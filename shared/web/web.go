@@ -104,7 +104,6 @@ type page struct {
 	Company     string
 	Logo        string
 	CSS         template.CSS
-	Path        string
 	Langs       []langLink
 	Staff       *trust.Session
 	Data        any
@@ -161,7 +160,7 @@ func (p *page) LangQuery() string {
 
 func (s *server) newPage(r *http.Request, title string, data any) *page {
 	lang := i18n.Negotiate(r.Header.Get("Accept-Language"), r.URL.Query().Get("lang"))
-	p := &page{Lang: lang, CSS: s.css, Path: r.URL.Path, Data: data, Robots: "noindex", site: s.site}
+	p := &page{Lang: lang, CSS: s.css, Data: data, Robots: "noindex", site: s.site}
 	if s.site != nil {
 		p.Company = s.site.Company.Name
 		p.Logo = s.site.Company.Logo
@@ -319,12 +318,7 @@ func userError(code trust.Code, key string, args ...any) error {
 	return &trust.Error{Code: code, Message: i18n.T(i18n.English, key, args...), Key: key, Args: args}
 }
 
-type errorData struct {
-	Heading, Message string
-	Link             *linkData
-}
-
-type linkData struct{ Href, Text string }
+type errorData struct{ Heading, Message string }
 
 func notFound(s *server) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
