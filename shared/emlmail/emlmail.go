@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,8 +57,8 @@ func (o *Outbox) now() time.Time {
 // Q-encoded, so no value can start a header of its own.
 func Format(from string, m trust.Mail, at time.Time) ([]byte, error) {
 	for _, a := range []string{from, m.To} {
-		if p, err := mail.ParseAddress(a); err != nil || p.Address != a || strings.ContainsAny(a, "\r\n") {
-			return nil, trust.Errorf(trust.EInvalid, "The email address %q cannot be used.", a)
+		if err := trust.CheckAddress(a); err != nil {
+			return nil, err
 		}
 	}
 	var b bytes.Buffer

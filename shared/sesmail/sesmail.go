@@ -3,7 +3,6 @@ package sesmail
 
 import (
 	"context"
-	"net/mail"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,7 +35,7 @@ func New(client *sesv2.Client, from string) *Mailer {
 // Every SES failure, throttling included, is EUnavailable; the outbox keeps
 // the mail and tries again.
 func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
-	if err := checkRecipient(msg.To); err != nil {
+	if err := trust.CheckAddress(msg.To); err != nil {
 		return err
 	}
 	if strings.ContainsAny(msg.Subject, "\r\n") {
@@ -58,16 +57,6 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 	return nil
 }
 
-func checkRecipient(to string) error {
-	if strings.ContainsAny(to, "\r\n") {
-		return trust.Errorf(trust.EInvalid, "The email address must be a single line.")
-	}
-	// ParseAddress takes exactly one address, so "a@x, b@y" is refused too.
-	if _, err := mail.ParseAddress(to); err != nil {
-		return trust.Errorf(trust.EInvalid, "The email address is not valid.")
-	}
-	return nil
-}
 
 // FromConfig is the engine of a Lambda function, sending from from.
 func FromConfig(cfg aws.Config, from string) trust.Mailer {

@@ -435,3 +435,17 @@ func TestLaterCommitsRetryMail(t *testing.T) {
 	}
 	lastLink(t, f.mail.to(r.Email), "/access/")
 }
+
+func TestCheckAddress(t *testing.T) {
+	for a, ok := range map[string]bool{
+		"ada@buyer.example":                     true,
+		"Ada <ada@buyer.example>":               false,
+		"ada@buyer.example, eve@evil.example":   false,
+		"ada@buyer.example\r\nBcc: x@evil.test": false,
+		"":                                      false,
+	} {
+		if err := trust.CheckAddress(a); (err == nil) != ok {
+			t.Errorf("CheckAddress(%q) = %v", a, err)
+		}
+	}
+}

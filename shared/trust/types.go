@@ -3,6 +3,8 @@ package trust
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/mail"
+	"strings"
 	"time"
 )
 
@@ -145,6 +147,16 @@ type Mail struct {
 	Subject   string    `json:"subject"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// CheckAddress refuses anything but one bare address on one line. Mail
+// engines call it before an address goes into a header, whatever checked
+// it before.
+func CheckAddress(a string) error {
+	if p, err := mail.ParseAddress(a); err != nil || p.Address != a || strings.ContainsAny(a, "\r\n") {
+		return Errorf(EInvalid, "The email address %q cannot be used.", a)
+	}
+	return nil
 }
 
 // Use marks a single-use token id as consumed until it would expire anyway.
