@@ -80,7 +80,7 @@ func ParseStaff(v string) ([]trust.Staff, error) {
 		if st.Role != trust.Admin && st.Role != trust.Approver {
 			return nil, fmt.Errorf("TRUST_STAFF: %q: role must be admin or approver", e)
 		}
-		if !strings.Contains(st.Email, "@") {
+		if trust.CheckAddress(st.Email) != nil {
 			return nil, fmt.Errorf("TRUST_STAFF: %q is not an email address", e)
 		}
 		staff = append(staff, st)

@@ -181,7 +181,6 @@ type certView struct {
 	Criteria, Bridges                      []string
 	Coverage, Gap                          string
 	Segments                               []segmentView
-	Today                                  string
 	Window                                 string
 	Doc                                    *docView
 }
@@ -295,7 +294,6 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 				cv.Segments = append(cv.Segments, segmentView{X: fmt.Sprintf("%.2f", x0), W: fmt.Sprintf("%.2f", x1-x0), Bridge: seg.Bridged})
 			}
 		}
-		cv.Today = "99.8"
 		cv.Window = t("cert.range", date(windowStart), date(content.DateOf(now)))
 		if cert.Document != "" {
 			if cd, ok := c.Document(cert.Document); ok {
