@@ -57,7 +57,6 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 	return nil
 }
 
-
 // FromConfig is the engine of a Lambda function, sending from from.
 func FromConfig(cfg aws.Config, from string) trust.Mailer {
 	return New(sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "SESV2") }), from)
