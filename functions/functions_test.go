@@ -32,7 +32,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
@@ -40,7 +39,7 @@ import (
 	"trustcenter/shared/dynamostore"
 	"trustcenter/shared/lambdatest"
 	"trustcenter/shared/modroot"
-	"trustcenter/shared/s3blob"
+	"trustcenter/shared/sigv4test"
 	"trustcenter/shared/trust"
 )
 
@@ -188,15 +187,11 @@ func newWorld(tb testing.TB) *world {
 	if err := backend.CreateBucket(bucket); err != nil {
 		tb.Fatal(err)
 	}
-	s3srv := httptest.NewServer(gofakes3.New(backend).Server())
+	// The bucket checks signatures, presigned links included, as S3 does.
+	s3srv := httptest.NewServer(&sigv4test.Handler{T: tb, Region: region, Service: "s3",
+		Creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}, Next: gofakes3.New(backend).Server()})
 	tb.Cleanup(s3srv.Close)
 	w.ep.s3 = s3srv.URL
-	blobs := s3blob.New(s3.New(s3.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(s3srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
-		UsePathStyle: true,
-	}), bucket)
 
 	w.secrets = lambdatest.NewSecretsManager()
 	tb.Cleanup(w.secrets.Close)
@@ -222,7 +217,7 @@ func newWorld(tb testing.TB) *world {
 		Version:   1,
 		UpdatedAt: time.Now().UTC(),
 	}
-	if err := blobs.Put(ctx, w.doc.BlobKey, bytes.NewReader(w.pdf), w.doc.Size, "application/pdf"); err != nil {
+	if _, err := backend.PutObject(bucket, w.doc.BlobKey, map[string]string{"Content-Type": "application/pdf"}, bytes.NewReader(w.pdf), w.doc.Size, nil); err != nil {
 		tb.Fatal(err)
 	}
 	if err := w.store.PutDocument(ctx, w.doc); err != nil {

@@ -49,7 +49,7 @@ func LinksFromConfig(cfg aws.Config, bucket string) trust.Presigner {
 // does), that makes the browser save the file as fileName.
 func (l *Links) PresignGet(ctx context.Context, key, fileName string, ttl time.Duration) (string, error) {
 	ttl = linkTTL(ttl)
-	u := &url.URL{Scheme: "https", Host: l.bucket + ".s3." + l.region + "." + dnsSuffix(l.region), Path: "/" + key}
+	u := &url.URL{Scheme: "https", Host: l.bucket + ".s3." + l.region + "." + awsenv.DNSSuffix(l.region), Path: "/" + key}
 	if l.endpoint != "" {
 		base, err := url.Parse(l.endpoint)
 		if err != nil {
@@ -76,12 +76,4 @@ func (l *Links) PresignGet(ctx context.Context, key, fileName string, ttl time.D
 		return "", trust.Unavailable(err)
 	}
 	return signed, nil
-}
-
-// dnsSuffix is the domain of the region's partition.
-func dnsSuffix(region string) string {
-	if strings.HasPrefix(region, "cn-") {
-		return "amazonaws.com.cn"
-	}
-	return "amazonaws.com"
 }

@@ -13,29 +13,26 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"trustcenter/shared/s3blob"
+	"trustcenter/shared/sigv4test"
 	"trustcenter/shared/trust"
 )
 
 const bucket = "reports"
 
-func newClient(endpoint string, httpClient *http.Client) *s3.Client {
-	if httpClient == nil {
-		httpClient = http.DefaultClient
-	}
-	return s3.New(s3.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret-test", ""),
-		BaseEndpoint: aws.String(endpoint),
-		UsePathStyle: true,
-		// One attempt: a failure test must not wait out the SDK's backoff.
-		RetryMaxAttempts: 1,
-		HTTPClient:       httpClient,
-	})
+var creds = aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret-test", SessionToken: "session-test"}
+
+// engines are both engines on the S3 at endpoint, as the functions build them.
+func engines(t *testing.T, endpoint string, hc *http.Client) (*s3blob.Blobs, trust.Presigner) {
+	t.Setenv("AWS_ENDPOINT_URL_S3", endpoint)
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}
+	b := s3blob.FromConfig(cfg, bucket).(*s3blob.Blobs)
+	b.Service().HTTP = hc
+	b.Service().Backoff = time.Millisecond
+	return b, s3blob.LinksFromConfig(cfg, bucket)
 }
 
 // fake starts an in-memory S3 with the bucket created, and returns both
@@ -46,7 +43,8 @@ func fake(t *testing.T, tls bool) (*httptest.Server, *s3blob.Blobs, trust.Presig
 	if err := backend.CreateBucket(bucket); err != nil {
 		t.Fatal(err)
 	}
-	h := gofakes3.New(backend).Server()
+	// gofakes3 ignores signatures; the check in front of it does not.
+	h := &sigv4test.Handler{T: t, Creds: creds, Region: "us-east-1", Service: "s3", Next: gofakes3.New(backend).Server()}
 	var srv *httptest.Server
 	if tls {
 		srv = httptest.NewTLSServer(h)
@@ -54,9 +52,8 @@ func fake(t *testing.T, tls bool) (*httptest.Server, *s3blob.Blobs, trust.Presig
 		srv = httptest.NewServer(h)
 	}
 	t.Cleanup(srv.Close)
-	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
-	links := s3blob.LinksFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret-test", "")}, bucket)
-	return srv, s3blob.New(newClient(srv.URL, srv.Client()), bucket), links
+	b, links := engines(t, srv.URL, srv.Client())
+	return srv, b, links
 }
 
 var pdf = []byte("%PDF-1.7\n" + string(bytes.Repeat([]byte{0, 1, 2, 0xff, 'x'}, 2000)) + "\n%%EOF\n")
@@ -174,7 +171,7 @@ func TestServerDownIsUnavailable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	endpoint := srv.URL
 	srv.Close()
-	b := s3blob.New(newClient(endpoint, nil), bucket)
+	b, _ := engines(t, endpoint, nil)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 

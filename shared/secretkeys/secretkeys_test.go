@@ -10,37 +10,37 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"trustcenter/shared/awsenv"
 	"trustcenter/shared/secretkeys"
+	"trustcenter/shared/sigv4test"
 	"trustcenter/shared/token"
 )
 
 const secretID = "trustcenter/prod/link-keys"
 
-func client(endpoint string, hc *http.Client) *secretsmanager.Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	return secretsmanager.New(secretsmanager.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret-test", ""),
-		BaseEndpoint: aws.String(endpoint),
-		// One attempt: the failure test must not wait out the SDK's backoff.
-		RetryMaxAttempts: 1,
-		HTTPClient:       hc,
-	})
+var creds = aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret-test"}
+
+// service is Secrets Manager at endpoint, as FromConfig reaches it.
+func service(t *testing.T, endpoint string) *awsenv.Service {
+	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint)
+	sm := awsenv.NewService(aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}},
+		"SECRETS_MANAGER", "secretsmanager", "secretsmanager")
+	sm.Backoff = time.Millisecond
+	return sm
 }
 
 // fakeSecretsManager answers GetSecretValue for secretID with value, the way
 // the service's JSON 1.1 protocol does, and counts the calls.
-func fakeSecretsManager(t *testing.T, value string) (*secretsmanager.Client, *atomic.Int32) {
+func fakeSecretsManager(t *testing.T, value string) (*awsenv.Service, *atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(&sigv4test.Handler{T: t, Creds: creds, Region: "us-east-1", Service: "secretsmanager", Next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		if target := r.Header.Get("X-Amz-Target"); r.Method != http.MethodPost || target != "secretsmanager.GetSecretValue" {
@@ -64,9 +64,9 @@ func fakeSecretsManager(t *testing.T, value string) (*secretsmanager.Client, *at
 			"VersionId":    "v1",
 			"SecretString": value,
 		})
-	}))
+	})})
 	t.Cleanup(srv.Close)
-	return client(srv.URL, srv.Client()), &calls
+	return service(t, srv.URL), &calls
 }
 
 func readFixture(t *testing.T, name string) string {
@@ -134,7 +134,7 @@ func TestLoadServerDown(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	endpoint := srv.URL
 	srv.Close()
-	_, err := secretkeys.Load(t.Context(), client(endpoint, nil), secretID)
+	_, err := secretkeys.Load(t.Context(), service(t, endpoint), secretID)
 	if err == nil {
 		t.Fatal("Load succeeded with the server down")
 	}
@@ -160,4 +160,33 @@ func ids(keys []token.Key) []string {
 		out = append(out, k.ID)
 	}
 	return out
+}
+
+// TestRequestIsTheSDKClients: Load asks what the secretsmanager client asks
+// for the same secret (method, path, target, content type, body), so real
+// Secrets Manager takes it as it takes the client's.
+func TestRequestIsTheSDKClients(t *testing.T) {
+	type seen struct{ method, path, target, contentType, body string }
+	capture := func(out *seen) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			data, _ := io.ReadAll(r.Body)
+			*out = seen{r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), r.Header.Get("Content-Type"), string(data)}
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			io.WriteString(w, `{"Name":"x","SecretString":"{}"}`)
+		}
+	}
+	var ours, sdk seen
+	srv := httptest.NewServer(capture(&ours))
+	defer srv.Close()
+	secretkeys.Load(t.Context(), service(t, srv.URL), secretID) // "{}" is no keyring; the request is what counts
+	srv2 := httptest.NewServer(capture(&sdk))
+	defer srv2.Close()
+	client := secretsmanager.New(secretsmanager.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv2.URL),
+		Credentials: credentials.StaticCredentialsProvider{Value: creds}})
+	if _, err := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID)}); err != nil {
+		t.Fatal(err)
+	}
+	if ours != sdk {
+		t.Errorf("request differs from the secretsmanager client's:\n ours %+v\n sdk  %+v", ours, sdk)
+	}
 }

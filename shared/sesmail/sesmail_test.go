@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,26 +13,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"trustcenter/shared/sesmail"
+	"trustcenter/shared/sigv4test"
 	"trustcenter/shared/trust"
 )
 
 const from = "Trust Center <trust@example.com>"
 
-func newMailer(t *testing.T, h http.HandlerFunc) *sesmail.Mailer {
+var creds = aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret-test", SessionToken: "session-test"}
+
+// newMailer points a mailer at h behind a signature check, and returns it
+// with the check (which counts the requests that passed it).
+func newMailer(t *testing.T, h http.HandlerFunc) (*sesmail.Mailer, *sigv4test.Handler) {
 	t.Helper()
-	srv := httptest.NewServer(h)
+	check := &sigv4test.Handler{T: t, Creds: creds, Region: "eu-west-1", Service: "ses", Next: h}
+	srv := httptest.NewServer(check)
 	t.Cleanup(srv.Close)
-	client := sesv2.New(sesv2.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret-test", ""),
-		BaseEndpoint: aws.String(srv.URL),
-		// One attempt: the failure tests must not wait out the SDK's backoff.
-		RetryMaxAttempts: 1,
-		HTTPClient:       srv.Client(),
-	})
-	return sesmail.New(client, from)
+	t.Setenv("AWS_ENDPOINT_URL_SESV2", srv.URL)
+	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from).(*sesmail.Mailer)
+	return m, check
 }
 
 // sendEmailRequest is the part of the SES v2 SendEmail body we rely on.
@@ -56,7 +58,7 @@ type sendEmailRequest struct {
 func TestSendCallsSESWithTheMail(t *testing.T) {
 	var got sendEmailRequest
 	var calls atomic.Int32
-	m := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+	m, check := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" {
 			t.Errorf("request %s %s, want POST /v2/email/outbound-emails", r.Method, r.URL.Path)
@@ -80,8 +82,8 @@ func TestSendCallsSESWithTheMail(t *testing.T) {
 	if err := m.Send(t.Context(), mail); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if calls.Load() != 1 {
-		t.Fatalf("SES called %d times, want 1", calls.Load())
+	if calls.Load() != 1 || check.Checked.Load() != 1 {
+		t.Fatalf("SES called %d times (%d with a valid signature), want 1", calls.Load(), check.Checked.Load())
 	}
 	if got.FromEmailAddress != from {
 		t.Errorf("from = %q, want %q", got.FromEmailAddress, from)
@@ -112,7 +114,9 @@ func TestSESFailureIsUnavailable(t *testing.T) {
 		"throttled":    {http.StatusTooManyRequests, "TooManyRequestsException"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			m := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+			var calls atomic.Int32
+			m, _ := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("X-Amzn-ErrorType", answer.kind)
 				w.WriteHeader(answer.status)
@@ -125,12 +129,15 @@ func TestSESFailureIsUnavailable(t *testing.T) {
 			if msg := trust.ErrorMessage(err); msg == "" || strings.Contains(msg, "7f3a") {
 				t.Errorf("user message %q is empty or leaks the SES answer", msg)
 			}
+			if calls.Load() != 3 {
+				t.Errorf("SES called %d times, want 3 (a failure that may pass is tried again)", calls.Load())
+			}
 		})
 	}
 }
 
 func TestBadRecipientIsRefusedBeforeSES(t *testing.T) {
-	m := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+	m, _ := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("SES called for a mail that should have been refused")
 		w.WriteHeader(http.StatusInternalServerError)
 	})
@@ -146,5 +153,90 @@ func TestBadRecipientIsRefusedBeforeSES(t *testing.T) {
 		if code := trust.ErrorCode(err); code != trust.EInvalid {
 			t.Errorf("Send(to %q, subject %q): code %q (err %v), want %q", tc.To, tc.Subject, code, err, trust.EInvalid)
 		}
+	}
+}
+
+// A refusal that will not pass on its own (an unverified sender) is not sent
+// again.
+func TestSESRefusalIsNotRetried(t *testing.T) {
+	var calls atomic.Int32
+	m, _ := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"__type":"MessageRejected","message":"Email address is not verified."}`)
+	})
+	err := m.Send(t.Context(), trust.Mail{To: "a@example.org", Subject: "s", Text: "t"})
+	if code := trust.ErrorCode(err); code != trust.EUnavailable {
+		t.Fatalf("code %q (err %v), want %q", code, err, trust.EUnavailable)
+	}
+	if calls.Load() != 1 {
+		t.Errorf("SES called %d times, want 1", calls.Load())
+	}
+}
+
+// Throttled once, the mail goes out on the next attempt.
+func TestSESThrottlingIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	m, _ := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"__type":"TooManyRequestsException"}`)
+			return
+		}
+		io.WriteString(w, `{"MessageId":"m"}`)
+	})
+	if err := m.Send(t.Context(), trust.Mail{To: "a@example.org", Subject: "s", Text: "t"}); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("SES called %d times, want 2", calls.Load())
+	}
+}
+
+// TestRequestIsTheSDKClients: the mailer sends what the sesv2 client sends
+// for the same mail (method, path, content type, body), so real SES takes
+// it as it takes the client's.
+func TestRequestIsTheSDKClients(t *testing.T) {
+	type seen struct {
+		method, path, contentType string
+		body                      any
+	}
+	capture := func(out *seen) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			data, _ := io.ReadAll(r.Body)
+			*out = seen{r.Method, r.URL.Path, r.Header.Get("Content-Type"), nil}
+			if err := json.Unmarshal(data, &out.body); err != nil {
+				t.Errorf("body is not JSON: %v", err)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"MessageId":"m"}`)
+		}
+	}
+	mail := trust.Mail{To: "zoe@example.org", Subject: "Demande — 确认", Text: "Bonjour,\n\n<a> & \"quotes\"\n"}
+
+	var ours, sdk seen
+	m, _ := newMailer(t, capture(&ours))
+	if err := m.Send(t.Context(), mail); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(capture(&sdk))
+	defer srv.Close()
+	client := sesv2.New(sesv2.Options{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.StaticCredentialsProvider{Value: creds}})
+	_, err := client.SendEmail(t.Context(), &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String(from),
+		Destination:      &types.Destination{ToAddresses: []string{mail.To}},
+		Content: &types.EmailContent{Simple: &types.Message{
+			Subject: &types.Content{Data: aws.String(mail.Subject), Charset: aws.String("UTF-8")},
+			Body:    &types.Body{Text: &types.Content{Data: aws.String(mail.Text), Charset: aws.String("UTF-8")}},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(ours, sdk) {
+		t.Errorf("request differs from the sesv2 client's:\n ours %+v\n sdk  %+v", ours, sdk)
 	}
 }
