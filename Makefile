@@ -43,11 +43,12 @@ vet:
 ## build: one arm64 `bootstrap` per Lambda function under build/<name>/, with the
 ## checked content file (CONTENT=path, default the example company) beside it
 build:
-	$(GO) run ./functions/local check $(CONTENT)
+	@mkdir -p build
+	$(GO) run ./functions/local compile $(CONTENT) build/content.json
 	@for f in $(FUNCTIONS); do \
 	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w" \
 	    -o build/$$f/bootstrap ./functions/$$f || exit 1; \
-	  cp $(CONTENT) build/$$f/content.yaml; \
+	  cp build/content.json build/$$f/content.json; \
 	done
 
 ## sizes: each function's arm64 bootstrap, and compressed (deflate, as in the zip Lambda receives)
@@ -59,8 +60,8 @@ sizes: build
 
 ## bench: speed, size and memory figures as a table (the README quotes them)
 bench: test-deps
-	@{ $(GO) test -run '^$$' -bench 'TrustPage' -benchmem -benchtime 2s ./shared/app; \
-	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/app; \
+	@{ $(GO) test -run '^$$' -bench 'TrustPage' -benchmem -benchtime 2s ./shared/localapp; \
+	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/localapp; \
 	   $(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./shared/boltstore; \
 	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 5x ./functions; } | awk '\
 	  /^Benchmark/ { name=$$1; sub(/-[0-9]+$$/, "", name); row=""; \

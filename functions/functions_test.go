@@ -35,6 +35,8 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"trustcenter/shared/content"
+	"trustcenter/shared/contentfile"
 	"trustcenter/shared/dynamolocal"
 	"trustcenter/shared/dynamostore"
 	"trustcenter/shared/lambdatest"
@@ -63,10 +65,10 @@ type function struct {
 }
 
 var (
-	publicFunction   = function{"public", []string{"TRUST_TABLE", "TRUST_BASE_URL"}}
-	accessFunction   = function{"access", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
-	downloadFunction = function{"download", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_BUCKET", "TRUST_KEYS_SECRET"}}
-	adminFunction    = function{"admin", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_BUCKET", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
+	publicFunction   = function{"public", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT"}}
+	accessFunction   = function{"access", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
+	downloadFunction = function{"download", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_BUCKET", "TRUST_KEYS_SECRET"}}
+	adminFunction    = function{"admin", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_BUCKET", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
 	functions        = []function{publicFunction, accessFunction, downloadFunction, adminFunction}
 )
 
@@ -118,6 +120,18 @@ func build() (string, error) {
 	}
 	dir, err := os.MkdirTemp("", "trustcenter-functions-")
 	if err != nil {
+		return "", err
+	}
+	// The example company's content, compiled as make build ships it.
+	site, err := contentfile.Example()
+	if err != nil {
+		return "", err
+	}
+	data, err := content.Compile(site)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "content.json"), data, 0o644); err != nil {
 		return "", err
 	}
 	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(filepath.Separator)}
@@ -239,6 +253,7 @@ func env(tb testing.TB, f function, ep endpoints, table, keysSecret string, drop
 		"TRUST_MAIL_FROM":   mailFrom,
 		"TRUST_STAFF":       staff,
 		"TRUST_BUCKET":      bucket,
+		"TRUST_CONTENT":     filepath.Join(filepath.Dir(binary(tb, f.Name)), "content.json"),
 	}
 	vars := []string{
 		"HOME=" + home,

@@ -41,7 +41,7 @@ var FunctionNames = []string{FnPublic, FnAccess, FnDownload, FnAdmin}
 
 // ContentFile is the trust page's content, which `make build` puts next to
 // each bootstrap; Lambda unpacks the asset into /var/task.
-const ContentFile = "content.yaml"
+const ContentFile = "content.json"
 
 // Defaults applied when the corresponding prop is left zero.
 const (

@@ -14,17 +14,28 @@ import (
 	"time"
 
 	"trustcenter/shared/app"
+	"trustcenter/shared/content"
+	"trustcenter/shared/localapp"
 	"trustcenter/shared/token"
 )
 
 func main() {
 	if len(os.Args) == 3 && os.Args[1] == "check" {
 		// The content check make build runs before shipping a file.
-		if _, err := app.LoadContent(os.Args[2]); err != nil {
+		if _, err := localapp.LoadContent(os.Args[2]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		fmt.Println(os.Args[2] + ": ok")
+		return
+	}
+	if len(os.Args) == 4 && os.Args[1] == "compile" {
+		// make build: check the content file and write the form the Lambda
+		// functions read.
+		if err := compile(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 		return
 	}
 	if len(os.Args) > 1 && os.Args[1] == "keyring" {
@@ -46,7 +57,7 @@ func run() error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	l, err := app.OpenLocal(cfg, log)
+	l, err := localapp.Open(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -91,4 +102,20 @@ func keyring(args []string) error {
 	}
 	_, err := os.Stdout.Write(append(k.Marshal(), '\n'))
 	return err
+}
+
+func compile(in, out string) error {
+	site, err := localapp.LoadContent(in)
+	if err != nil {
+		return err
+	}
+	data, err := content.Compile(site)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Println(in + ": ok, compiled to " + out)
+	return nil
 }

@@ -98,14 +98,6 @@ func env(key, def string) string {
 	return def
 }
 
-// LoadContent reads the content file, or the built-in example.
-func LoadContent(path string) (*content.Site, error) {
-	if path == "" {
-		return content.Example()
-	}
-	return content.Load(path)
-}
-
 // NewService builds the domain service on the given engines.
 func NewService(c Config, site *content.Site, store trust.Store, blobs trust.Blobs, mail trust.Mailer, keys *token.Keyring, log *slog.Logger) *trust.Service {
 	return &trust.Service{

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"trustcenter/shared/awsenv"
+	"trustcenter/shared/content"
 	"trustcenter/shared/dynamostore"
 	"trustcenter/shared/lambdaweb"
 	"trustcenter/shared/token"
@@ -33,7 +34,7 @@ type Function struct {
 
 // needs lists the settings f cannot start without.
 func (f Function) needs() []string {
-	n := []string{"TRUST_TABLE", "TRUST_BASE_URL"}
+	n := []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT"}
 	if f.Blobs != nil || f.Links != nil {
 		n = append(n, "TRUST_BUCKET")
 	}
@@ -76,7 +77,9 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	if err != nil {
 		return nil, err
 	}
-	site, err := LoadContent(c.ContentPath)
+	// The compiled form that make build checked and wrote: the YAML parser
+	// stays out of the functions' binaries.
+	site, err := content.LoadCompiled(c.ContentPath)
 	if err != nil {
 		return nil, err
 	}

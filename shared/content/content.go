@@ -1,9 +1,11 @@
 // Package content is the public trust page's content model: who the company
 // is, which certifications and reports it holds, what it does for each Trust
 // Services Criterion, its subprocessors, FAQ, updates, the NDA that gates
-// restricted reports and its security.txt. Everything is loaded from one
-// YAML file (see site/content/example.yaml for a commented example) and
-// checked at load, so a typo fails the deploy instead of the page.
+// restricted reports and its security.txt. Everything comes from one YAML
+// file (see site/content/example.yaml for a commented example), read and
+// checked by package contentfile, so a typo fails the deploy instead of the
+// page; the Lambda functions read the checked site in the JSON form Compile
+// writes.
 //
 // Coverage and status are computed from dates, never typed in, so the page
 // cannot claim a report is current after it has gone stale.

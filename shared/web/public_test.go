@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"trustcenter/shared/content"
+	"trustcenter/shared/contentfile"
 	"trustcenter/shared/trust"
 )
 
 // TestTrustViewFollowsTheClock: the page's statuses come from the dates in
 // the content and the day it is rendered, never from typed labels.
 func TestTrustViewFollowsTheClock(t *testing.T) {
-	site, err := content.Example()
+	site, err := contentfile.Example()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package content
+package contentfile
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 
 	"trustcenter/shared/i18n"
 	"trustcenter/shared/trust"
+
+	"trustcenter/shared/content"
 )
 
 var (
@@ -36,13 +38,13 @@ func (c checker) required(path, s string) bool {
 	return true
 }
 
-func (c checker) requiredText(path string, t Text) {
+func (c checker) requiredText(path string, t content.Text) {
 	if t.In(i18n.English) == "" {
 		c.errorf(path, "required")
 	}
 }
 
-func (c checker) requiredDate(path string, d Date) bool {
+func (c checker) requiredDate(path string, d content.Date) bool {
 	if d.IsZero() {
 		c.errorf(path, "required")
 		return false
@@ -91,7 +93,7 @@ func (c checker) unique(seen map[string]string, path, what, id string) {
 	seen[id] = path
 }
 
-func check(s *Site, d *decoder) {
+func check(s *content.Site, d *decoder) {
 	c := checker{d}
 	c.company(s.Company)
 	certs := map[string]string{}
@@ -143,7 +145,7 @@ func check(s *Site, d *decoder) {
 	}
 }
 
-func (c checker) company(co Company) {
+func (c checker) company(co content.Company) {
 	c.required("company.name", co.Name)
 	c.requiredText("company.overview", co.Overview)
 	if c.required("company.website", co.Website) {
@@ -165,7 +167,7 @@ func (c checker) company(co Company) {
 	}
 }
 
-func (c checker) document(s *Site, p string, doc Document) {
+func (c checker) document(s *content.Site, p string, doc content.Document) {
 	c.slug(p+".id", doc.ID)
 	c.requiredText(p+".title", doc.Title)
 	c.required(p+".kind", doc.Kind)
@@ -190,25 +192,25 @@ func (c checker) document(s *Site, p string, doc Document) {
 	}
 	// SOC 1 and SOC 2 reports are restricted-use under AICPA standards;
 	// publishing one by a slip of the access field would breach that.
-	if (ct.Framework == SOC1 || ct.Framework == SOC2) && doc.Access == trust.Public {
+	if (ct.Framework == content.SOC1 || ct.Framework == content.SOC2) && doc.Access == trust.Public {
 		c.errorf(p+".access", "a %s report is restricted-use; access must be gated", i18n.T(i18n.English, "framework."+string(ct.Framework)))
 	}
 }
 
-func (c checker) certification(s *Site, p string, ct Certification) {
+func (c checker) certification(s *content.Site, p string, ct content.Certification) {
 	c.slug(p+".id", ct.ID)
 	f := ct.Framework
 	switch {
 	case f == "":
 		c.errorf(p+".framework", "required")
 		return
-	case !slices.Contains(Frameworks, f):
+	case !slices.Contains(content.Frameworks, f):
 		c.errorf(p+".framework", "%q is not a framework (want one of %s)", f, frameworkList())
 		return
 	}
-	if f == SOC1 || f == SOC2 {
+	if f == content.SOC1 || f == content.SOC2 {
 		switch ct.Type {
-		case Type1, Type2:
+		case content.Type1, content.Type2:
 		case "":
 			c.errorf(p+".type", "required for %s (type1 or type2)", f)
 		default:
@@ -217,7 +219,7 @@ func (c checker) certification(s *Site, p string, ct Certification) {
 	} else if ct.Type != "" {
 		c.errorf(p+".type", "only SOC 1 and SOC 2 reports have a type")
 	}
-	if f == Other {
+	if f == content.Other {
 		c.requiredText(p+".name", ct.Name)
 	}
 	c.scope(p, ct)
@@ -279,28 +281,28 @@ func (c checker) certification(s *Site, p string, ct Certification) {
 	}
 }
 
-func (c checker) scope(p string, ct Certification) {
-	if len(ct.Criteria) > 0 && ct.Framework != SOC2 && ct.Framework != SOC3 {
+func (c checker) scope(p string, ct content.Certification) {
+	if len(ct.Criteria) > 0 && ct.Framework != content.SOC2 && ct.Framework != content.SOC3 {
 		c.errorf(p+".criteria", "only SOC 2 and SOC 3 reports have Trust Services Criteria in scope")
 		return
 	}
 	seen := map[string]string{}
 	for i, id := range ct.Criteria {
 		q := fmt.Sprintf("%s.criteria[%d]", p, i)
-		if !slices.Contains(CriteriaIDs, id) {
-			c.errorf(q, "%q is not a Trust Services Criterion (want one of %s)", id, strings.Join(CriteriaIDs, ", "))
+		if !slices.Contains(content.CriteriaIDs, id) {
+			c.errorf(q, "%q is not a Trust Services Criterion (want one of %s)", id, strings.Join(content.CriteriaIDs, ", "))
 			continue
 		}
 		c.unique(seen, q, "criterion", id)
 	}
 	// The common criteria (security) are part of every SOC 2 examination;
 	// a scope without them describes a report that cannot exist.
-	if ct.Framework == SOC2 && !slices.Contains(ct.Criteria, Security) {
+	if ct.Framework == content.SOC2 && !slices.Contains(ct.Criteria, content.Security) {
 		c.errorf(p+".criteria", "a SOC 2 report always includes security")
 	}
 }
 
-func (c checker) period(p string, typ ReportType, per Period) {
+func (c checker) period(p string, typ content.ReportType, per content.Period) {
 	okStart := c.requiredDate(p+".start", per.Start)
 	okEnd := c.requiredDate(p+".end", per.End)
 	if !okStart || !okEnd {
@@ -309,14 +311,14 @@ func (c checker) period(p string, typ ReportType, per Period) {
 	switch {
 	case per.End.Before(per.Start):
 		c.errorf(p+".end", "%s is before start %s", per.End, per.Start)
-	case typ == Type1 && per.Start != per.End:
+	case typ == content.Type1 && per.Start != per.End:
 		c.errorf(p+".end", "a Type I report is as of one day: start and end must be equal")
-	case typ == Type2 && per.Start == per.End:
+	case typ == content.Type2 && per.Start == per.End:
 		c.errorf(p+".end", "a Type II report covers a period: end must be after start")
 	}
 }
 
-func (c checker) bridgeLetter(p string, ct Certification, bl BridgeLetter) {
+func (c checker) bridgeLetter(p string, ct content.Certification, bl content.BridgeLetter) {
 	okFrom := c.requiredDate(p+".covers_from", bl.CoversFrom)
 	okTo := c.requiredDate(p+".covers_to", bl.CoversTo)
 	okIssued := c.requiredDate(p+".issued", bl.Issued)
@@ -335,8 +337,8 @@ func (c checker) bridgeLetter(p string, ct Certification, bl BridgeLetter) {
 	}
 }
 
-func firstPeriodEnd(ct Certification) Date {
-	var first Date
+func firstPeriodEnd(ct content.Certification) content.Date {
+	var first content.Date
 	for _, p := range ct.Periods {
 		if !p.End.IsZero() && (first.IsZero() || p.End.Before(first)) {
 			first = p.End
@@ -345,15 +347,15 @@ func firstPeriodEnd(ct Certification) Date {
 	return first
 }
 
-func (c checker) criteria(cs []Criterion) {
+func (c checker) criteria(cs []content.Criterion) {
 	seen := map[string]string{}
 	for i, cr := range cs {
 		p := fmt.Sprintf("criteria[%d]", i)
 		if !c.required(p+".id", cr.ID) {
 			continue
 		}
-		if !slices.Contains(CriteriaIDs, cr.ID) {
-			c.errorf(p+".id", "%q is not a Trust Services Criterion (want one of %s)", cr.ID, strings.Join(CriteriaIDs, ", "))
+		if !slices.Contains(content.CriteriaIDs, cr.ID) {
+			c.errorf(p+".id", "%q is not a Trust Services Criterion (want one of %s)", cr.ID, strings.Join(content.CriteriaIDs, ", "))
 			continue
 		}
 		c.unique(seen, p+".id", "criterion", cr.ID)
@@ -367,16 +369,16 @@ func (c checker) criteria(cs []Criterion) {
 	}
 	// The page presents all five categories, including the ones outside
 	// the audit scope, so a reader sees nothing has been left out quietly.
-	for _, id := range CriteriaIDs {
+	for _, id := range content.CriteriaIDs {
 		if _, ok := seen[id]; !ok {
 			c.errorf("criteria", "missing criterion %q", id)
 		}
 	}
 }
 
-var updateKinds = []UpdateKind{UpdateReport, UpdateSubprocessor, UpdateIncident, UpdateOther}
+var updateKinds = []content.UpdateKind{content.UpdateReport, content.UpdateSubprocessor, content.UpdateIncident, content.UpdateOther}
 
-func (c checker) updates(us []Update) {
+func (c checker) updates(us []content.Update) {
 	ids := map[string]string{}
 	for i, u := range us {
 		p := fmt.Sprintf("updates[%d]", i)
@@ -399,7 +401,7 @@ func (c checker) updates(us []Update) {
 	}
 }
 
-func (c checker) securityTxt(st SecurityContact) {
+func (c checker) securityTxt(st content.SecurityContact) {
 	const p = "security_txt"
 	if len(st.Contact) == 0 {
 		c.errorf(p+".contact", "required: at least one mailto: or https: address")
@@ -436,8 +438,8 @@ func (c checker) securityTxt(st SecurityContact) {
 }
 
 func frameworkList() string {
-	s := make([]string, len(Frameworks))
-	for i, f := range Frameworks {
+	s := make([]string, len(content.Frameworks))
+	for i, f := range content.Frameworks {
 		s[i] = string(f)
 	}
 	return strings.Join(s, ", ")
@@ -445,7 +447,7 @@ func frameworkList() string {
 
 // deriveUpdateIDs gives each update without an id one made from its date
 // and English title, so feed entries keep their identity across deploys.
-func deriveUpdateIDs(s *Site) {
+func deriveUpdateIDs(s *content.Site) {
 	for i := range s.Updates {
 		u := &s.Updates[i]
 		if u.ID != "" || u.Date.IsZero() {

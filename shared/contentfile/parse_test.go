@@ -1,4 +1,4 @@
-package content
+package contentfile
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"trustcenter/shared/content"
 )
 
 // base is the smallest content file that passes every check; the error
@@ -75,8 +77,8 @@ func TestParseBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.StaleAfterMonths != DefaultStaleAfterMonths {
-		t.Errorf("StaleAfterMonths = %d, want the default %d", s.StaleAfterMonths, DefaultStaleAfterMonths)
+	if s.StaleAfterMonths != content.DefaultStaleAfterMonths {
+		t.Errorf("StaleAfterMonths = %d, want the default %d", s.StaleAfterMonths, content.DefaultStaleAfterMonths)
 	}
 	if got := s.Documents[1].Title.In("zh-CN"); got != "SOC 3 报告" {
 		t.Errorf("map Text: got %q", got)

@@ -1,4 +1,9 @@
-package app
+// Package localapp is the whole trust center on one machine: every
+// function's handler on one mux, on the embedded engines (bbolt, files,
+// .eml outbox), with the example documents seeded on first run. It is what
+// `make run` starts; the Lambda functions use package app alone, which
+// keeps this package's engines and the YAML reader out of their binaries.
+package localapp
 
 import (
 	"context"
@@ -10,8 +15,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"trustcenter/shared/app"
 	"trustcenter/shared/boltstore"
 	"trustcenter/shared/content"
+	"trustcenter/shared/contentfile"
 	"trustcenter/shared/emlmail"
 	"trustcenter/shared/fileblob"
 	"trustcenter/shared/sample"
@@ -23,7 +30,7 @@ import (
 // Local is the whole trust center on one machine: every function's handler
 // on one mux, on the embedded engines under DataDir.
 type Local struct {
-	Config  Config
+	Config  app.Config
 	Service *trust.Service
 	Handler http.Handler
 	Outbox  string // folder of .eml files
@@ -35,9 +42,9 @@ type Local struct {
 	stop     context.CancelFunc
 }
 
-// OpenLocal opens the embedded engines, seeding the example documents on
+// Open opens the embedded engines, seeding the example documents on
 // first run.
-func OpenLocal(c Config, log *slog.Logger) (*Local, error) {
+func Open(c app.Config, log *slog.Logger) (*Local, error) {
 	site, err := LoadContent(c.ContentPath)
 	if err != nil {
 		return nil, err
@@ -54,7 +61,7 @@ func OpenLocal(c Config, log *slog.Logger) (*Local, error) {
 	l := &Local{Config: c, store: store, Outbox: filepath.Join(c.DataDir, "outbox")}
 	blobs := fileblob.Dir(filepath.Join(c.DataDir, "reports"))
 	mail := &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom}
-	l.Service = NewService(c, site, store, blobs, mail, keys, log)
+	l.Service = app.NewService(c, site, store, blobs, mail, keys, log)
 	if err := Seed(context.Background(), l.Service, site); err != nil {
 		store.Close()
 		return nil, err
@@ -155,4 +162,12 @@ func DocumentFor(cd content.Document, cert content.Certification) trust.Document
 		d.PeriodStart, d.PeriodEnd = p.Start.Time(), p.End.Time()
 	}
 	return d
+}
+
+// LoadContent reads the content file, or the built-in example.
+func LoadContent(path string) (*content.Site, error) {
+	if path == "" {
+		return contentfile.Example()
+	}
+	return contentfile.Load(path)
 }

@@ -1,4 +1,4 @@
-package app_test
+package localapp_test
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package content
+package contentfile
 
 import (
 	"bytes"
@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"trustcenter/shared/trust"
+
+	"trustcenter/shared/content"
 )
 
 const testBase = "https://trust.acme.example"
 
-func parseBase(t *testing.T) *Site {
+func parseBase(t *testing.T) *content.Site {
 	t.Helper()
 	s, err := Parse([]byte(base), "content.yaml")
 	if err != nil {
@@ -87,7 +89,7 @@ func TestTrustJSON(t *testing.T) {
 		{ID: "not-in-content", Access: trust.Public},
 	}
 	now := time.Date(2026, 1, 10, 9, 30, 15, 500, time.UTC)
-	data, err := TrustJSON(s, docs, testBase+"/", now)
+	data, err := content.TrustJSON(s, docs, testBase+"/", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +155,7 @@ func TestTrustJSON(t *testing.T) {
 		t.Errorf("nda = %+v", got.NDA)
 	}
 
-	again, err := TrustJSON(s, docs, testBase, now)
+	again, err := content.TrustJSON(s, docs, testBase, now)
 	if err != nil || !bytes.Equal(again, data) {
 		t.Errorf("output is not deterministic (or the trailing slash mattered)")
 	}
@@ -164,7 +166,7 @@ func TestTrustJSONStricterAccessWins(t *testing.T) {
 	// The store says gated while the content says public: offering a
 	// download link would only produce a 403.
 	docs := []trust.Document{{ID: "soc3-2025", Access: trust.Gated}}
-	data, err := TrustJSON(s, docs, testBase, time.Unix(0, 0))
+	data, err := content.TrustJSON(s, docs, testBase, time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +181,7 @@ func TestTrustJSONStricterAccessWins(t *testing.T) {
 }
 
 func TestTrustJSONEmptyListsAreArrays(t *testing.T) {
-	data, err := TrustJSON(&Site{}, nil, testBase, time.Unix(0, 0))
+	data, err := content.TrustJSON(&content.Site{}, nil, testBase, time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,10 +199,10 @@ func TestTrustJSONEmptyListsAreArrays(t *testing.T) {
 func TestOutputsRejectBadBaseURL(t *testing.T) {
 	s := parseBase(t)
 	for _, b := range []string{"", "trust.acme.example", "ftp://x", "https://"} {
-		if _, err := TrustJSON(s, nil, b, time.Unix(0, 0)); err == nil {
+		if _, err := content.TrustJSON(s, nil, b, time.Unix(0, 0)); err == nil {
 			t.Errorf("TrustJSON accepted base %q", b)
 		}
-		if _, err := Atom(s, b, "en"); err == nil {
+		if _, err := content.Atom(s, b, "en"); err == nil {
 			t.Errorf("Atom accepted base %q", b)
 		}
 	}
@@ -238,8 +240,8 @@ type atomShape struct {
 
 func TestAtom(t *testing.T) {
 	s := parseBase(t)
-	s.Updates[0].Title = Text{"en": "New subprocessor", "zh-CN": "新的子处理方"}
-	s.Updates[1].Body = Text{"en": "Reports <issued> & ready"}
+	s.Updates[0].Title = content.Text{"en": "New subprocessor", "zh-CN": "新的子处理方"}
+	s.Updates[1].Body = content.Text{"en": "Reports <issued> & ready"}
 	tests := []struct {
 		lang, wantLang, self, firstTitle string
 	}{
@@ -249,7 +251,7 @@ func TestAtom(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
-			data, err := Atom(s, testBase+"/", tt.lang)
+			data, err := content.Atom(s, testBase+"/", tt.lang)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -290,10 +292,10 @@ func TestAtom(t *testing.T) {
 
 func TestAtomEntryIDsSurviveEdits(t *testing.T) {
 	s := parseBase(t)
-	before, _ := Atom(s, testBase, "en")
-	s.Updates[0].Title = Text{"en": "A reworded title"}
-	s.Updates[0].Body = Text{"en": "More detail."}
-	after, _ := Atom(s, testBase, "en")
+	before, _ := content.Atom(s, testBase, "en")
+	s.Updates[0].Title = content.Text{"en": "A reworded title"}
+	s.Updates[0].Body = content.Text{"en": "More detail."}
+	after, _ := content.Atom(s, testBase, "en")
 	var a, b atomShape
 	if err := xml.Unmarshal(before, &a); err != nil {
 		t.Fatal(err)
@@ -309,7 +311,7 @@ func TestAtomEntryIDsSurviveEdits(t *testing.T) {
 func TestAtomWithoutUpdates(t *testing.T) {
 	s := parseBase(t)
 	s.Updates = nil
-	data, err := Atom(s, testBase, "en")
+	data, err := content.Atom(s, testBase, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +331,7 @@ func TestSecurityTxt(t *testing.T) {
 	s.SecurityTxt.Policy = "https://acme.example/policy"
 	s.SecurityTxt.PreferredLanguages = []string{"en", "zh"}
 	s.SecurityTxt.Encryption = "https://acme.example/key.asc\nContact: mailto:evil@example.com"
-	got := string(SecurityTxt(s, testBase+"/"))
+	got := string(content.SecurityTxt(s, testBase+"/"))
 	var fields []string
 	for line := range strings.SplitSeq(strings.TrimSuffix(got, "\n"), "\n") {
 		if strings.HasPrefix(line, "#") {
@@ -352,7 +354,7 @@ func TestSecurityTxt(t *testing.T) {
 }
 
 func TestSecurityTxtExpired(t *testing.T) {
-	st := SecurityContact{Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	st := content.SecurityContact{Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
 	tests := []struct {
 		now  time.Time
 		want bool
@@ -381,7 +383,7 @@ type sitemapShape struct {
 }
 
 func TestSitemap(t *testing.T) {
-	data := Sitemap(testBase+"/", []string{"/", "/faq?a=1&b=2"}, []string{"en", "zh-CN"})
+	data := content.Sitemap(testBase+"/", []string{"/", "/faq?a=1&b=2"}, []string{"en", "zh-CN"})
 	var sm sitemapShape
 	if err := xml.Unmarshal(data, &sm); err != nil {
 		t.Fatalf("not XML: %v\n%s", err, data)
@@ -423,7 +425,7 @@ func TestSitemap(t *testing.T) {
 
 func TestSitemapWithoutLanguages(t *testing.T) {
 	var sm sitemapShape
-	if err := xml.Unmarshal(Sitemap(testBase, []string{"/", "/faq"}, nil), &sm); err != nil {
+	if err := xml.Unmarshal(content.Sitemap(testBase, []string{"/", "/faq"}, nil), &sm); err != nil {
 		t.Fatal(err)
 	}
 	if len(sm.URLs) != 2 || sm.URLs[1].Loc != testBase+"/faq" || len(sm.URLs[1].Links) != 0 {
@@ -432,7 +434,7 @@ func TestSitemapWithoutLanguages(t *testing.T) {
 }
 
 func TestRobots(t *testing.T) {
-	got := string(Robots(testBase + "/"))
+	got := string(content.Robots(testBase + "/"))
 	for _, want := range []string{
 		"User-agent: *\n",
 		"Disallow: /access-requests/\n",
@@ -457,7 +459,7 @@ func TestLocalizedURL(t *testing.T) {
 		{"/faq", "", testBase + "/faq"},
 	}
 	for _, tt := range tests {
-		if got := LocalizedURL(testBase+"/", tt.path, tt.lang); got != tt.want {
+		if got := content.LocalizedURL(testBase+"/", tt.path, tt.lang); got != tt.want {
 			t.Errorf("LocalizedURL(%q, %q) = %q, want %q", tt.path, tt.lang, got, tt.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package app_test
+package localapp_test
 
 import (
 	"io"
@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"trustcenter/shared/app"
+	"trustcenter/shared/localapp"
 )
 
 // harness is the local server booted on port 0 with a fresh data folder,
@@ -25,7 +26,7 @@ import (
 // redirects, so tests see every 303.
 type harness struct {
 	t      *testing.T
-	local  *app.Local
+	local  *localapp.Local
 	base   string
 	outbox string
 	client *http.Client
@@ -48,7 +49,7 @@ func boot(t *testing.T, env map[string]string) *harness {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Links in mails must name the port, which is known only once the
 	// server listens, so the base URL is set on the service after Start.
-	l, err := app.OpenLocal(cfg, log)
+	l, err := localapp.Open(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package content
+package contentfile
 
 import (
 	"fmt"
@@ -13,6 +13,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"trustcenter/shared/i18n"
+
+	"trustcenter/shared/content"
 )
 
 // Problem is one thing wrong with a content file.
@@ -49,7 +51,7 @@ func (e *Error) Error() string {
 }
 
 // Load reads and checks the content file at path.
-func Load(path string) (*Site, error) {
+func Load(path string) (*content.Site, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
@@ -59,7 +61,7 @@ func Load(path string) (*Site, error) {
 
 // Parse checks content read from the file called name (used in errors). On
 // failure the error is an *Error listing every problem.
-func Parse(data []byte, name string) (*Site, error) {
+func Parse(data []byte, name string) (*content.Site, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &Error{File: name, Problems: []Problem{syntaxProblem(err)}}
@@ -68,7 +70,7 @@ func Parse(data []byte, name string) (*Site, error) {
 		return nil, &Error{File: name, Problems: []Problem{{Line: 1, Msg: "the file is empty"}}}
 	}
 	d := &decoder{lines: map[string]int{}}
-	var s Site
+	var s content.Site
 	d.value(root.Content[0], reflect.ValueOf(&s).Elem(), "")
 	if len(d.problems) == 0 {
 		// Checking meaning on a half-decoded file would mostly repeat the
@@ -81,9 +83,9 @@ func Parse(data []byte, name string) (*Site, error) {
 		return nil, &Error{File: name, Problems: d.problems}
 	}
 	if s.StaleAfterMonths == 0 {
-		s.StaleAfterMonths = DefaultStaleAfterMonths
+		s.StaleAfterMonths = content.DefaultStaleAfterMonths
 	}
-	slices.SortStableFunc(s.Updates, func(a, b Update) int { return b.Date.Compare(a.Date) })
+	slices.SortStableFunc(s.Updates, func(a, b content.Update) int { return b.Date.Compare(a.Date) })
 	return &s, nil
 }
 
@@ -133,8 +135,8 @@ func (d *decoder) has(path string) bool {
 }
 
 var (
-	textType = reflect.TypeFor[Text]()
-	dateType = reflect.TypeFor[Date]()
+	textType = reflect.TypeFor[content.Text]()
+	dateType = reflect.TypeFor[content.Date]()
 	timeType = reflect.TypeFor[time.Time]()
 )
 
@@ -179,7 +181,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 			d.add(line, path, "want a date (YYYY-MM-DD), got %s", kindName(n))
 			return
 		}
-		date, err := ParseDate(n.Value)
+		date, err := content.ParseDate(n.Value)
 		if err != nil {
 			d.add(line, path, "%v", err)
 			return
@@ -272,7 +274,7 @@ func (d *decoder) text(n *yaml.Node, v reflect.Value, path string) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Value != "" {
-			v.Set(reflect.ValueOf(Text{i18n.English: n.Value}))
+			v.Set(reflect.ValueOf(content.Text{i18n.English: n.Value}))
 		}
 		return
 	case yaml.MappingNode:
@@ -280,7 +282,7 @@ func (d *decoder) text(n *yaml.Node, v reflect.Value, path string) {
 		d.add(d.lines[path], path, "want text or a map of language to text, got %s", kindName(n))
 		return
 	}
-	t := Text{}
+	t := content.Text{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		lang := k.Value
@@ -310,7 +312,7 @@ func parseInstant(n *yaml.Node) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339, n.Value); err == nil {
 		return t.UTC(), true
 	}
-	if d, err := ParseDate(n.Value); err == nil {
+	if d, err := content.ParseDate(n.Value); err == nil {
 		return d.Time(), true
 	}
 	return time.Time{}, false

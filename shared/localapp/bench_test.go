@@ -1,4 +1,4 @@
-package app_test
+package localapp_test
 
 import (
 	"context"
@@ -15,16 +15,17 @@ import (
 	"time"
 
 	"trustcenter/shared/app"
+	"trustcenter/shared/localapp"
 )
 
-func benchLocal(b *testing.B) *app.Local {
+func benchLocal(b *testing.B) *localapp.Local {
 	b.Helper()
 	b.Setenv("TRUST_DATA_DIR", b.TempDir())
 	cfg, err := app.FromEnv()
 	if err != nil {
 		b.Fatal(err)
 	}
-	l, err := app.OpenLocal(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	l, err := localapp.Open(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package content
+package contentfile
 
 import (
 	"encoding/json"
@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"trustcenter/shared/trust"
+
+	"trustcenter/shared/content"
 )
 
-func example(t *testing.T) *Site {
+func example(t *testing.T) *content.Site {
 	t.Helper()
 	s, err := Example()
 	if err != nil {
@@ -50,7 +52,7 @@ func TestExampleCoverage(t *testing.T) {
 	}
 	// If no newer report were filed, a year on the SOC reports would be
 	// stale and the certificate expired: the page would say so by itself.
-	later := map[string]Status{"soc3": Stale, "soc2-type2": Stale, "soc1-type2": Stale, "iso27001": Expired}
+	later := map[string]content.Status{"soc3": content.Stale, "soc2-type2": content.Stale, "soc1-type2": content.Stale, "iso27001": content.Expired}
 	for _, c := range s.Coverage(time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC)) {
 		if c.Status != later[c.Certification] {
 			t.Errorf("%s on 2027-12-01: %s, want %s", c.Certification, c.Status, later[c.Certification])
@@ -84,7 +86,7 @@ func TestExampleFacts(t *testing.T) {
 		t.Errorf("soc3 file name = %q", d.FileName)
 	}
 	soc2, _ := s.Certification("soc2-type2")
-	if soc2.Type != Type2 || fmt.Sprint(soc2.Criteria) != "[security availability confidentiality]" ||
+	if soc2.Type != content.Type2 || fmt.Sprint(soc2.Criteria) != "[security availability confidentiality]" ||
 		soc2.Auditor != "Halden & Ruiz LLP" || soc2.Issued.String() != "2026-11-14" || len(soc2.BridgeLetters) != 1 ||
 		soc2.BridgeLetters[0].Issued.String() != "2026-01-20" {
 		t.Errorf("soc2 = %+v", soc2)
@@ -99,11 +101,11 @@ func TestExampleFacts(t *testing.T) {
 	if n := len(s.Updates); n < 3 || n > 6 {
 		t.Errorf("%d updates, want 3 to 6", n)
 	}
-	kinds := map[UpdateKind]bool{}
+	kinds := map[content.UpdateKind]bool{}
 	for _, u := range s.Updates {
 		kinds[u.Kind] = true
 	}
-	for _, k := range []UpdateKind{UpdateReport, UpdateSubprocessor, UpdateIncident} {
+	for _, k := range []content.UpdateKind{content.UpdateReport, content.UpdateSubprocessor, content.UpdateIncident} {
 		if !kinds[k] {
 			t.Errorf("no %s update", k)
 		}
@@ -129,7 +131,7 @@ func TestExampleIsTranslated(t *testing.T) {
 	walk = func(v reflect.Value, path string) {
 		switch {
 		case v.Type() == textType:
-			tx := v.Interface().(Text)
+			tx := v.Interface().(content.Text)
 			if tx.IsZero() {
 				return
 			}
@@ -156,7 +158,7 @@ func TestExampleIsTranslated(t *testing.T) {
 func TestExampleOutputs(t *testing.T) {
 	s := example(t)
 	const base = "https://trust.lumenledger.example"
-	data, err := TrustJSON(s, nil, base, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	data, err := content.TrustJSON(s, nil, base, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +170,7 @@ func TestExampleOutputs(t *testing.T) {
 		t.Errorf("documents = %+v", j.Documents)
 	}
 	for _, lang := range []string{"en", "zh-CN"} {
-		feed, err := Atom(s, base, lang)
+		feed, err := content.Atom(s, base, lang)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +182,20 @@ func TestExampleOutputs(t *testing.T) {
 			t.Errorf("%s feed: %d entries, updated %s", lang, len(f.Entries), f.Updated)
 		}
 	}
-	if !strings.Contains(string(SecurityTxt(s, base)), "Expires: 2027-11-30T00:00:00Z\n") {
-		t.Errorf("security.txt:\n%s", SecurityTxt(s, base))
+	if !strings.Contains(string(content.SecurityTxt(s, base)), "Expires: 2027-11-30T00:00:00Z\n") {
+		t.Errorf("security.txt:\n%s", content.SecurityTxt(s, base))
 	}
+}
+
+// segs writes coverage segments as "start..end[ bridged]" for comparison.
+func segs(s []content.Segment) []string {
+	var out []string
+	for _, g := range s {
+		x := g.Start.String() + ".." + g.End.String()
+		if g.Bridged {
+			x += " bridged"
+		}
+		out = append(out, x)
+	}
+	return out
 }
