@@ -51,8 +51,10 @@ var dynamo dynamolocal.Shared
 func TestMain(m *testing.M) {
 	code := m.Run()
 	dynamo.Stop()
-	if bins.dir != "" {
-		os.RemoveAll(bins.dir)
+	for _, bb := range bins {
+		if bb.dir != "" {
+			os.RemoveAll(bb.dir)
+		}
 	}
 	os.Exit(code)
 }
@@ -87,27 +89,61 @@ const (
 	invokeTimeout = time.Minute
 )
 
-// bins holds the four binaries, built once per test run.
-var bins struct {
+// A build is one way of compiling the four functions: its name in benchmark
+// output and its compiler flags beyond those every build shares.
+type build struct {
+	name    string
+	gcflags []string
+}
+
+var (
+	// shipped is how make build compiles the functions (LAMBDA_GCFLAGS;
+	// TestMakefileBuildsAsShipped holds the Makefile to it): no inlining
+	// outside the runtime and crypto. The deployment package shrinks by a
+	// tenth; BenchmarkWarmRequest measures what it costs per request.
+	shipped = build{"shipped", []string{"-gcflags=all=-l", "-gcflags=runtime/...=", "-gcflags=crypto/...="}}
+	// inlined is the Go compiler's default, for comparison.
+	inlined = build{"inlined", nil}
+	// builds are the ones the benchmarks compare, in one run.
+	builds = []build{shipped, inlined}
+)
+
+// bins holds each build's four binaries, built once per test run.
+var (
+	binsMu sync.Mutex
+	bins   = map[string]*builtBinaries{}
+)
+
+type builtBinaries struct {
 	once sync.Once
 	dir  string
 	err  error
 }
 
-// binary returns the path of the named function's binary.
-func binary(tb testing.TB, name string) string {
+// binary returns the path of the named function's shipped binary.
+func binary(tb testing.TB, name string) string { return binaryOf(tb, shipped, name) }
+
+// binaryOf returns the path of the named function's binary in build b.
+func binaryOf(tb testing.TB, b build, name string) string {
 	tb.Helper()
-	bins.once.Do(func() { bins.dir, bins.err = build() })
-	if bins.err != nil {
-		tb.Fatal(bins.err)
+	binsMu.Lock()
+	bb := bins[b.name]
+	if bb == nil {
+		bb = &builtBinaries{}
+		bins[b.name] = bb
 	}
-	return filepath.Join(bins.dir, name)
+	binsMu.Unlock()
+	bb.once.Do(func() { bb.dir, bb.err = b.compile() })
+	if bb.err != nil {
+		tb.Fatal(bb.err)
+	}
+	return filepath.Join(bb.dir, name)
 }
 
-// build compiles all four functions in one go command, for the host but
+// compile builds all four functions in one go command, for the host but
 // otherwise as `make build` does, so the cold start measured is the
 // deployed binary's.
-func build() (string, error) {
+func (b build) compile() (string, error) {
 	root, err := modroot.Find()
 	if err != nil {
 		return "", err
@@ -135,6 +171,7 @@ func build() (string, error) {
 		return "", err
 	}
 	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(filepath.Separator)}
+	args = append(args, b.gcflags...)
 	for _, f := range functions {
 		args = append(args, "./functions/"+f.Name)
 	}
@@ -641,45 +678,81 @@ func BenchmarkColdStart(b *testing.B) {
 	w := newWorld(b)
 	all := calls(w)
 	for _, f := range functions {
-		c := all[f.Name][0]
-		b.Run(f.Name, func(b *testing.B) {
-			bin := binary(b, f.Name)
-			vars := w.env(b, f)
-			ev := event(c.method, c.target)
-			var cold, init time.Duration
-			b.ResetTimer()
-			for range b.N {
-				b.StopTimer()
-				rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
-				ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
-				b.StartTimer()
+		for _, bl := range builds {
+			c := all[f.Name][0]
+			b.Run(f.Name+"/"+bl.name, func(b *testing.B) {
+				coldStart(b, w, f, binaryOf(b, bl, f.Name), c)
+			})
+		}
+	}
+}
 
-				p, err := lambdatest.Start(rt, bin, vars)
+func coldStart(b *testing.B, w *world, f function, bin string, c call) {
+	vars := w.env(b, f)
+	ev := event(c.method, c.target)
+	var cold, init time.Duration
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
+		ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
+		b.StartTimer()
+
+		p, err := lambdatest.Start(rt, bin, vars)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, err := p.Invoke(ctx, ev)
+
+		b.StopTimer()
+		cancel()
+		p.Kill()
+		rt.Close()
+		if err != nil {
+			b.Fatalf("%s %s: %v\nstdout:\n%s", c.method, c.target, err, p.Stdout())
+		}
+		var res response
+		if err := json.Unmarshal(out, &res); err != nil || res.StatusCode != c.status {
+			b.Fatalf("%s %s: status %d (%v), want %d; response:\n%s", c.method, c.target, res.StatusCode, err, c.status, out)
+		}
+		d, _ := p.ColdStart()
+		i, _ := p.Init()
+		cold += d
+		init += i
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(cold.Microseconds())/1000/float64(b.N), "ms/coldstart")
+	b.ReportMetric(float64(init.Microseconds())/1000/float64(b.N), "ms/init")
+}
+
+// BenchmarkWarmRequest sends one started process of each function its
+// first request b.N times, through the Runtime API, with DynamoDB Local,
+// S3 and Secrets Manager behind it as in TestFunctionsStartAndAnswer: the
+// time a warm Lambda spends on a request, less API Gateway. Each build runs
+// in the same benchmark run, so their ratio is what the shipped flags cost.
+func BenchmarkWarmRequest(b *testing.B) {
+	w := newWorld(b)
+	all := calls(w)
+	for _, f := range functions {
+		for _, bl := range builds {
+			c := all[f.Name][0]
+			b.Run(f.Name+"/"+bl.name, func(b *testing.B) {
+				rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
+				defer rt.Close()
+				p, err := lambdatest.Start(rt, binaryOf(b, bl, f.Name), w.env(b, f))
 				if err != nil {
 					b.Fatal(err)
 				}
-				out, err := p.Invoke(ctx, ev)
-
-				b.StopTimer()
-				cancel()
-				p.Kill()
-				rt.Close()
-				if err != nil {
-					b.Fatalf("%s %s: %v\nstdout:\n%s", c.method, c.target, err, p.Stdout())
+				defer p.Kill()
+				invoke(b, p, c.method, c.target) // the cold start, not measured
+				b.ResetTimer()
+				for range b.N {
+					if res := invoke(b, p, c.method, c.target); res.StatusCode != c.status {
+						b.Fatalf("%s %s: status %d, want %d", c.method, c.target, res.StatusCode, c.status)
+					}
 				}
-				var res response
-				if err := json.Unmarshal(out, &res); err != nil || res.StatusCode != c.status {
-					b.Fatalf("%s %s: status %d (%v), want %d; response:\n%s", c.method, c.target, res.StatusCode, err, c.status, out)
-				}
-				d, _ := p.ColdStart()
-				i, _ := p.Init()
-				cold += d
-				init += i
-				b.StartTimer()
-			}
-			b.ReportMetric(float64(cold.Microseconds())/1000/float64(b.N), "ms/coldstart")
-			b.ReportMetric(float64(init.Microseconds())/1000/float64(b.N), "ms/init")
-		})
+			})
+		}
 	}
 }
 
@@ -709,4 +782,58 @@ func (tr *trap) Calls() []string {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	return slices.Clone(tr.calls)
+}
+
+// TestMakefileBuildsAsShipped: make build compiles with the flags the
+// benchmarks call shipped, so the figures are the deployed binaries'.
+func TestMakefileBuildsAsShipped(t *testing.T) {
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(mk)) {
+		if v, ok := strings.CutPrefix(line, "LAMBDA_GCFLAGS ?="); ok {
+			if got := strings.Fields(v); !slices.Equal(got, shipped.gcflags) {
+				t.Errorf("Makefile LAMBDA_GCFLAGS = %q, the benchmarks' shipped build %q", got, shipped.gcflags)
+			}
+			return
+		}
+	}
+	t.Fatal("Makefile sets no LAMBDA_GCFLAGS")
+}
+
+// TestFunctionsLeaveOutLocalCode: no function links what only the local
+// server or the tests use. Each of these once cost a Lambda binary up to
+// five megabytes: the YAML parser (whose init alone, through html/template's
+// reflection, kept its whole decoder), the embedded engines, and the
+// service clients the signed calls in awsenv replace.
+func TestFunctionsLeaveOutLocalCode(t *testing.T) {
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := []string{
+		"go.yaml.in/yaml/v3", "go.etcd.io/bbolt",
+		"trustcenter/shared/contentfile", "trustcenter/shared/localapp", "trustcenter/shared/boltstore",
+		"trustcenter/shared/fileblob", "trustcenter/shared/emlmail", "trustcenter/shared/sample",
+		"github.com/aws/aws-sdk-go-v2/service/s3", "github.com/aws/aws-sdk-go-v2/service/sesv2",
+		"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/config",
+	}
+	for _, f := range functions {
+		cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "./functions/"+f.Name)
+		cmd.Dir = root
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", f.Name, err)
+		}
+		for dep := range strings.Lines(string(out)) {
+			if dep = strings.TrimSpace(dep); slices.Contains(forbidden, dep) {
+				t.Errorf("functions/%s imports %s", f.Name, dep)
+			}
+		}
+	}
 }
