@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -44,10 +43,6 @@ type Service struct {
 	// Backoff is the wait before the second attempt, doubled after that;
 	// 0 means 50 ms.
 	Backoff time.Duration
-	// Now is the signing clock; nil means time.Now.
-	Now func() time.Time
-
-	signer *v4.Signer
 }
 
 // NewService is the service reached at https://<host>.<region>.<suffix>,
@@ -69,15 +64,6 @@ func DNSSuffix(region string) string {
 }
 
 var defaultHTTP = &http.Client{Timeout: 15 * time.Second}
-
-// S3 signs the path as sent; every other service escapes it a second time.
-func (s *Service) sign() *v4.Signer {
-	if s.signer == nil {
-		s3 := s.SigningName == "s3"
-		s.signer = v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = s3 })
-	}
-	return s.signer
-}
 
 // Do sends a signed request to the service: method, the escaped path (and
 // query) below Origin, extra headers, and the whole body (nil for none).
@@ -122,11 +108,7 @@ func (s *Service) Call(ctx context.Context, method, pathAndQuery string, header 
 }
 
 func (s *Service) once(ctx context.Context, method, pathAndQuery string, header http.Header, body []byte) (*http.Response, error) {
-	u, err := url.Parse(s.Origin + pathAndQuery)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.SigningName, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, s.Origin+pathAndQuery, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.SigningName, err)
 	}
@@ -134,7 +116,7 @@ func (s *Service) once(ctx context.Context, method, pathAndQuery string, header 
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
 	for k, v := range header {
-		req.Header[k] = v
+		req.Header[http.CanonicalHeaderKey(k)] = v
 	}
 	sum := sha256.Sum256(body)
 	payload := hex.EncodeToString(sum[:])
@@ -145,11 +127,9 @@ func (s *Service) once(ctx context.Context, method, pathAndQuery string, header 
 	if err != nil {
 		return nil, fmt.Errorf("%s: credentials: %w", s.SigningName, err)
 	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	if err := s.sign().SignHTTP(ctx, creds, req, payload, s.SigningName, s.Region, now().UTC()); err != nil {
+	// S3 signs the path as sent; every other service escapes it again.
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = s.SigningName == "s3" })
+	if err := signer.SignHTTP(ctx, creds, req, payload, s.SigningName, s.Region, time.Now().UTC()); err != nil {
 		return nil, fmt.Errorf("%s: sign: %w", s.SigningName, err)
 	}
 	hc := s.HTTP
