@@ -1,6 +1,7 @@
-// Package app wires the trust center together: configuration read once at
-// start, the engines (embedded on one machine, AWS in Lambda), the domain
-// service and the handlers. functions/* mains are a few lines around it.
+// Package app wires a Lambda function together: configuration read once at
+// cold start, the AWS engines, the domain service and the handler.
+// functions/* mains are a few lines around it; the one-machine server is
+// package localapp, which shares the configuration and NewService.
 package app
 
 import (

@@ -18,7 +18,8 @@ type compiled struct {
 	Site   *Site
 }
 
-// Compile is the JSON form of s, a site that Parse or Load returned.
+// Compile is the JSON form of s, a site that contentfile.Parse or Load
+// returned.
 func Compile(s *Site) ([]byte, error) {
 	data, err := json.MarshalIndent(compiled{compiledFormat, s}, "", "  ")
 	if err != nil {

@@ -297,8 +297,8 @@ func hostOf(base string) (string, error) {
 }
 
 // newestFirst returns updates sorted by date, newest first, without
-// touching the caller's slice. Parse already sorts; a Site built in code
-// may not be.
+// touching the caller's slice. contentfile.Parse already sorts; a Site built
+// in code may not be.
 func newestFirst(us []Update) []Update {
 	out := slices.Clone(us)
 	slices.SortStableFunc(out, func(a, b Update) int { return b.Date.Compare(a.Date) })

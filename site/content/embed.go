@@ -1,7 +1,7 @@
 // Package sitecontent embeds the example content file. It exists because
 // go:embed only reaches files in the embedding package's directory, and the
 // content file belongs with the site rather than with the Go code that
-// reads it (package content, which exposes it as content.Example).
+// reads it (package contentfile, which exposes it as contentfile.Example).
 package sitecontent
 
 import _ "embed"
