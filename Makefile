@@ -51,6 +51,7 @@ build:
 	@mkdir -p build
 	$(GO) run ./functions/local compile $(CONTENT) build/content.json
 	@for f in $(FUNCTIONS); do \
+	  rm -rf build/$$f; \
 	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w" \
 	    $(LAMBDA_GCFLAGS) -o build/$$f/bootstrap ./functions/$$f || exit 1; \
 	  cp build/content.json build/$$f/content.json; \
