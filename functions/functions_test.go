@@ -239,12 +239,11 @@ func newWorld(tb testing.TB) *world {
 		tb.Fatal(err)
 	}
 	// The bucket checks signatures, presigned links included, as S3 does.
-	s3srv := httptest.NewServer(&sigv4test.Handler{T: tb, Region: region, Service: "s3",
-		Creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}, Next: gofakes3.New(backend).Server()})
+	s3srv := httptest.NewServer(signed(tb, "s3")(gofakes3.New(backend).Server()))
 	tb.Cleanup(s3srv.Close)
 	w.ep.s3 = s3srv.URL
 
-	w.secrets = lambdatest.NewSecretsManager()
+	w.secrets = lambdatest.NewSecretsManager(signed(tb, "secretsmanager"))
 	tb.Cleanup(w.secrets.Close)
 	w.ep.secrets = w.secrets.URL
 	var err error
@@ -275,6 +274,15 @@ func newWorld(tb testing.TB) *world {
 		tb.Fatal(err)
 	}
 	return w
+}
+
+// signed wraps a fake AWS service so that it refuses, and fails tb on, any
+// request not signed with the functions' credentials for service.
+func signed(tb testing.TB, service string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return &sigv4test.Handler{T: tb, Region: region, Service: service, Next: next,
+			Creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}}
+	}
 }
 
 // env is the whole environment of f's process: f's settings and no others,

@@ -32,10 +32,15 @@ type secret struct {
 }
 
 // NewSecretsManager starts the endpoint on a free loopback port. Close it
-// when done.
-func NewSecretsManager() *SecretsManager {
+// when done. Each wrap, if given, goes around the endpoint's handler (for
+// example a sigv4test.Handler, to check the callers' signatures).
+func NewSecretsManager(wrap ...func(http.Handler) http.Handler) *SecretsManager {
 	s := &SecretsManager{secrets: map[string]secret{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	var h http.Handler = http.HandlerFunc(s.serve)
+	for _, w := range wrap {
+		h = w(h)
+	}
+	s.srv = httptest.NewServer(h)
 	s.URL = s.srv.URL
 	return s
 }
