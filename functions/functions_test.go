@@ -682,15 +682,18 @@ func TestColdStartFailsWithoutKeyring(t *testing.T) {
 // ms/coldstart metric is process start to the Runtime API receiving the
 // response, and ms/init process start to the first /next. Each iteration is
 // a process start: keep -benchtime small (e.g. 5x).
-func BenchmarkColdStart(b *testing.B) {
+func BenchmarkColdStart(b *testing.B) { eachFunctionAndBuild(b, coldStart) }
+
+// eachFunctionAndBuild runs bench as a sub-benchmark <function>/<build>
+// for every function and build, on one world, after warmUp.
+func eachFunctionAndBuild(b *testing.B, bench func(b *testing.B, w *world, f function, bin string, c call)) {
 	w := newWorld(b)
 	all := calls(w)
 	warmUp(b, w, all)
 	for _, f := range functions {
 		for _, bl := range builds {
-			c := all[f.Name][0]
 			b.Run(f.Name+"/"+bl.name, func(b *testing.B) {
-				coldStart(b, w, f, binaryOf(b, bl, f.Name), c)
+				bench(b, w, f, binaryOf(b, bl, f.Name), all[f.Name][0])
 			})
 		}
 	}
@@ -762,29 +765,21 @@ func warmUp(b *testing.B, w *world, all map[string][]call) {
 // S3 and Secrets Manager behind it as in TestFunctionsStartAndAnswer: the
 // time a warm Lambda spends on a request, less API Gateway. Each build runs
 // in the same benchmark run, so their ratio is what the shipped flags cost.
-func BenchmarkWarmRequest(b *testing.B) {
-	w := newWorld(b)
-	all := calls(w)
-	warmUp(b, w, all)
-	for _, f := range functions {
-		for _, bl := range builds {
-			c := all[f.Name][0]
-			b.Run(f.Name+"/"+bl.name, func(b *testing.B) {
-				rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
-				defer rt.Close()
-				p, err := lambdatest.Start(rt, binaryOf(b, bl, f.Name), w.env(b, f))
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer p.Kill()
-				invoke(b, p, c.method, c.target) // the cold start, not measured
-				b.ResetTimer()
-				for range b.N {
-					if res := invoke(b, p, c.method, c.target); res.StatusCode != c.status {
-						b.Fatalf("%s %s: status %d, want %d", c.method, c.target, res.StatusCode, c.status)
-					}
-				}
-			})
+func BenchmarkWarmRequest(b *testing.B) { eachFunctionAndBuild(b, warmRequest) }
+
+func warmRequest(b *testing.B, w *world, f function, bin string, c call) {
+	rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
+	defer rt.Close()
+	p, err := lambdatest.Start(rt, bin, w.env(b, f))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Kill()
+	invoke(b, p, c.method, c.target) // the cold start, not measured
+	b.ResetTimer()
+	for range b.N {
+		if res := invoke(b, p, c.method, c.target); res.StatusCode != c.status {
+			b.Fatalf("%s %s: status %d, want %d", c.method, c.target, res.StatusCode, c.status)
 		}
 	}
 }

@@ -30,6 +30,15 @@ type Segment struct {
 	Bridged bool `json:"bridged,omitempty"`
 }
 
+// String writes s as "2025-10-01..2026-09-30", with " bridged" when it is.
+func (s Segment) String() string {
+	x := s.Start.String() + ".." + s.End.String()
+	if s.Bridged {
+		x += " bridged"
+	}
+	return x
+}
+
 // Coverage is a certification's timeline as of one day.
 type Coverage struct {
 	Certification string `json:"certification"`

@@ -19,11 +19,7 @@ func periods(pairs ...string) []Period {
 func segs(s []Segment) []string {
 	var out []string
 	for _, g := range s {
-		x := g.Start.String() + ".." + g.End.String()
-		if g.Bridged {
-			x += " bridged"
-		}
-		out = append(out, x)
+		out = append(out, g.String())
 	}
 	return out
 }
