@@ -82,11 +82,8 @@ func propsFromContext(app awscdk.App) (*TrustCenterStackProps, error) {
 		CertificateArn: get("certificateArn", ""),
 		BaseURL:        get("baseUrl", ""),
 	}
-	if (props.DomainName == "") != (props.CertificateArn == "") {
-		return nil, fmt.Errorf("context domainName and certificateArn must be given together")
-	}
-	if _, err := SESIdentities(props.MailFrom); err != nil {
-		return nil, fmt.Errorf("context mailFrom: %w", err)
+	if err := props.Validate(); err != nil {
+		return nil, fmt.Errorf("context %w", err)
 	}
 	// Pin the environment only when the CLI resolved one, so that synth works
 	// without credentials and deploy targets the caller's account and region.

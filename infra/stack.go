@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"trustcenter/shared/dynamostore"
+	"trustcenter/shared/trust"
 )
 
 // Function names: each is both the directory under the assets dir that holds
@@ -78,6 +80,34 @@ type TrustCenterStackProps struct {
 	ThrottleBurst float64
 }
 
+// Validate reports props the stack cannot deploy: a domain without its
+// certificate or the reverse, a sender SES cannot be scoped to, a staff entry
+// the functions would refuse at every cold start.
+func (p *TrustCenterStackProps) Validate() error {
+	if p.AssetsDir == "" {
+		return fmt.Errorf("AssetsDir is required")
+	}
+	if (p.DomainName == "") != (p.CertificateArn == "") {
+		return fmt.Errorf("domainName and certificateArn must be given together")
+	}
+	if _, err := SESIdentities(p.mailFrom()); err != nil {
+		return fmt.Errorf("mailFrom: %w", err)
+	}
+	if len(p.Staff) > 0 {
+		if _, err := trust.ParseStaff(strings.Join(p.Staff, ",")); err != nil {
+			return fmt.Errorf("staff: %w", err)
+		}
+	}
+	return nil
+}
+
+func (p *TrustCenterStackProps) mailFrom() string {
+	if p.MailFrom == "" {
+		return DefaultMailFrom
+	}
+	return p.MailFrom
+}
+
 // The stack sets these feature flags on itself rather than relying on
 // cdk.json, because tests build the app without the CLI and must synthesize
 // exactly what deploys.
@@ -95,35 +125,28 @@ type grants struct {
 	objectActions []string
 }
 
-var tableRead = []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"}
+var tableRead = []string{"dynamodb:GetItem", "dynamodb:Query"}
 
 // Transactions are authorised per contained operation (there is no
 // TransactWriteItems IAM action): ConditionCheckItem covers the condition
 // checks, PutItem/UpdateItem the writes.
 var tableWrite = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}
 
-func concat(lists ...[]string) []string {
-	var out []string
-	for _, l := range lists {
-		out = append(out, l...)
-	}
-	return out
-}
-
 var functionGrants = map[string]grants{
 	// The public page only reads published documents and updates.
 	FnPublic: {tableActions: tableRead},
 	// Access requests, confirmations and sessions: conditional writes, signed
 	// tokens, mail; never the documents themselves.
-	FnAccess: {tableActions: concat(tableRead, tableWrite), secret: true, mail: true},
+	FnAccess: {tableActions: slices.Concat(tableRead, tableWrite), secret: true, mail: true},
 	// Verifies a token, records the download, streams the object.
-	FnDownload: {tableActions: concat(tableRead, tableWrite), secret: true, objectActions: []string{"s3:GetObject"}},
-	// Staff console: approves, revokes and deletes, uploads reports.
+	FnDownload: {tableActions: slices.Concat(tableRead, tableWrite), secret: true, objectActions: []string{"s3:GetObject"}},
+	// Staff console: approves, revokes and deletes, uploads reports (it
+	// never reads them back).
 	FnAdmin: {
-		tableActions:  concat(tableRead, tableWrite, []string{"dynamodb:DeleteItem"}),
+		tableActions:  slices.Concat(tableRead, tableWrite, []string{"dynamodb:DeleteItem"}),
 		secret:        true,
 		mail:          true,
-		objectActions: []string{"s3:GetObject", "s3:PutObject"},
+		objectActions: []string{"s3:PutObject"},
 	},
 }
 
@@ -237,20 +260,14 @@ func suppress(construct constructs.IConstruct, id, reason string, appliesTo ...a
 // NewTrustCenterStack builds the whole trust center: table, reports bucket,
 // signing-key secret, four functions, HTTP API and alarms.
 func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCenterStackProps) awscdk.Stack {
-	if props == nil || props.AssetsDir == "" {
-		panic("TrustCenterStackProps.AssetsDir is required")
+	if props == nil {
+		panic("TrustCenterStackProps are required")
 	}
-	if (props.DomainName == "") != (props.CertificateArn == "") {
-		panic("domainName and certificateArn must be given together")
-	}
-	mailFrom := props.MailFrom
-	if mailFrom == "" {
-		mailFrom = DefaultMailFrom
-	}
-	identities, err := SESIdentities(mailFrom)
-	if err != nil {
+	if err := props.Validate(); err != nil {
 		panic(err)
 	}
+	mailFrom := props.mailFrom()
+	identities, _ := SESIdentities(mailFrom)
 	rate, burst := props.ThrottleRate, props.ThrottleBurst
 	if rate == 0 {
 		rate = DefaultThrottleRate
@@ -438,12 +455,16 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/\*$/g`)})
 		}
 
+		// Each function gets the settings its engines read (app.Function's
+		// needs) and no others.
 		env := map[string]*string{
-			"TRUST_TABLE":     table.TableName(),
-			"TRUST_MAIL_FROM": jsii.String(mailFrom),
-			"TRUST_BASE_URL":  jsii.String(baseURL),
-			"TRUST_STAFF":     jsii.String(strings.Join(props.Staff, ",")),
-			"TRUST_CONTENT":   jsii.String("/var/task/" + ContentFile),
+			"TRUST_TABLE":    table.TableName(),
+			"TRUST_BASE_URL": jsii.String(baseURL),
+			"TRUST_CONTENT":  jsii.String("/var/task/" + ContentFile),
+		}
+		if g.mail {
+			env["TRUST_MAIL_FROM"] = jsii.String(mailFrom)
+			env["TRUST_STAFF"] = jsii.String(strings.Join(props.Staff, ","))
 		}
 		if g.secret {
 			env["TRUST_KEYS_SECRET"] = secret.SecretArn()
@@ -477,14 +498,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			{"Errors", fn.MetricErrors(nil), "errors"},
 			{"Throttles", fn.MetricThrottles(nil), "throttles"},
 		} {
-			awscloudwatch.NewAlarm(stack, jsii.String(cid+metric.id+"Alarm"), &awscloudwatch.AlarmProps{
-				Metric:             metric.metric,
-				Threshold:          jsii.Number(1),
-				EvaluationPeriods:  jsii.Number(1),
-				ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-				TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-				AlarmDescription:   jsii.String("Trust center " + name + " function " + metric.what),
-			})
+			alarmOnAny(stack, cid+metric.id+"Alarm", metric.metric, "Trust center "+name+" function "+metric.what)
 		}
 	}
 
@@ -498,14 +512,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
 
-	awscloudwatch.NewAlarm(stack, jsii.String("Api5xxAlarm"), &awscloudwatch.AlarmProps{
-		Metric:             api.MetricServerError(nil),
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		AlarmDescription:   jsii.String("Trust center API 5xx responses"),
-	})
+	alarmOnAny(stack, "Api5xxAlarm", api.MetricServerError(nil), "Trust center API 5xx responses")
 
 	awscdk.NewCfnOutput(stack, jsii.String("ApiEndpoint"), &awscdk.CfnOutputProps{Value: api.ApiEndpoint()})
 	awscdk.NewCfnOutput(stack, jsii.String("BaseUrl"), &awscdk.CfnOutputProps{Value: jsii.String(baseURL)})
@@ -519,4 +526,17 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		})
 	}
 	return stack
+}
+
+// alarmOnAny raises an alarm on the first occurrence of metric in a period;
+// no data counts as fine.
+func alarmOnAny(stack awscdk.Stack, id string, metric awscloudwatch.IMetric, description string) {
+	awscloudwatch.NewAlarm(stack, jsii.String(id), &awscloudwatch.AlarmProps{
+		Metric:             metric,
+		Threshold:          jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		AlarmDescription:   jsii.String(description),
+	})
 }

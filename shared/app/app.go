@@ -51,9 +51,9 @@ func FromEnv() (Config, error) {
 		Issuer:      env("TRUST_ISSUER", "trustcenter"),
 	}
 	c.BaseURL = strings.TrimRight(env("TRUST_BASE_URL", "http://localhost:"+c.Port), "/")
-	staff, err := ParseStaff(env("TRUST_STAFF", DefaultStaff))
+	staff, err := trust.ParseStaff(env("TRUST_STAFF", DefaultStaff))
 	if err != nil {
-		return Config{}, err
+		return Config{}, fmt.Errorf("TRUST_STAFF: %w", err)
 	}
 	c.Staff = staff
 	for _, d := range strings.Split(os.Getenv("TRUST_AUTO_APPROVE"), ",") {
@@ -62,34 +62,6 @@ func FromEnv() (Config, error) {
 		}
 	}
 	return c, nil
-}
-
-// ParseStaff reads "a@x.com,b@y.com:approver": each entry an email with an
-// optional role (admin when omitted).
-func ParseStaff(v string) ([]trust.Staff, error) {
-	var staff []trust.Staff
-	for _, e := range strings.Split(v, ",") {
-		e = strings.TrimSpace(e)
-		if e == "" {
-			continue
-		}
-		email, role, _ := strings.Cut(e, ":")
-		st := trust.Staff{Email: strings.ToLower(email), Role: trust.Role(role)}
-		if st.Role == "" {
-			st.Role = trust.Admin
-		}
-		if st.Role != trust.Admin && st.Role != trust.Approver {
-			return nil, fmt.Errorf("TRUST_STAFF: %q: role must be admin or approver", e)
-		}
-		if trust.CheckAddress(st.Email) != nil {
-			return nil, fmt.Errorf("TRUST_STAFF: %q is not an email address", e)
-		}
-		staff = append(staff, st)
-	}
-	if len(staff) == 0 {
-		return nil, fmt.Errorf("TRUST_STAFF: no staff email given")
-	}
-	return staff, nil
 }
 
 func env(key, def string) string {
