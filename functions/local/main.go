@@ -20,15 +20,6 @@ import (
 )
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == "check" {
-		// The content check make build runs before shipping a file.
-		if _, err := localapp.LoadContent(os.Args[2]); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		fmt.Println(os.Args[2] + ": ok")
-		return
-	}
 	if len(os.Args) == 4 && os.Args[1] == "compile" {
 		// make build: check the content file and write the form the Lambda
 		// functions read.

@@ -51,8 +51,8 @@ const maxErrorBody = 1 << 20
 type Config struct {
 	// FunctionName goes into the invoked-function ARN; "function" if empty.
 	FunctionName string
-	// Region and Account go into the ARN; us-east-1 and 123456789012 if empty.
-	Region, Account string
+	// Region goes into the ARN (account 123456789012); us-east-1 if empty.
+	Region string
 	// Timeout is each invocation's deadline, counted from its delivery to
 	// the function; 10s if zero.
 	Timeout time.Duration
@@ -123,15 +123,12 @@ func NewRuntime(cfg Config) *Runtime {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	if cfg.Account == "" {
-		cfg.Account = "123456789012"
-	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 10 * time.Second
 	}
 	rt := &Runtime{
 		cfg:        cfg,
-		arn:        fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", cfg.Region, cfg.Account, cfg.FunctionName),
+		arn:        fmt.Sprintf("arn:aws:lambda:%s:123456789012:function:%s", cfg.Region, cfg.FunctionName),
 		queue:      make(chan *invocation),
 		closing:    make(chan struct{}),
 		initDone:   make(chan struct{}),
@@ -264,18 +261,12 @@ func (rt *Runtime) response(w http.ResponseWriter, r *http.Request) {
 		// The invocation fails as in Lambda; the function is told so and
 		// moves on to the next one.
 		err := fmt.Errorf("lambdatest: response larger than %d bytes", MaxResponse)
-		if rt.answer(r.PathValue("id"), result{err: err}) {
+		rt.settle(w, r.PathValue("id"), result{err: err}, func(w http.ResponseWriter) {
 			apiError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", err.Error())
-		} else {
-			apiError(w, http.StatusBadRequest, "InvalidRequestID", "no invocation in flight with this id")
-		}
+		})
 		return
 	}
-	if !rt.answer(r.PathValue("id"), result{body: body}) {
-		apiError(w, http.StatusBadRequest, "InvalidRequestID", "no invocation in flight with this id")
-		return
-	}
-	accepted(w)
+	rt.settle(w, r.PathValue("id"), result{body: body}, accepted)
 }
 
 func (rt *Runtime) invocationError(w http.ResponseWriter, r *http.Request) {
@@ -284,11 +275,7 @@ func (rt *Runtime) invocationError(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
 		return
 	}
-	if !rt.answer(r.PathValue("id"), result{err: fe}) {
-		apiError(w, http.StatusBadRequest, "InvalidRequestID", "no invocation in flight with this id")
-		return
-	}
-	accepted(w)
+	rt.settle(w, r.PathValue("id"), result{err: fe}, accepted)
 }
 
 func (rt *Runtime) initError(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +295,17 @@ func (rt *Runtime) initError(w http.ResponseWriter, r *http.Request) {
 	rt.initErr = fe
 	close(rt.initFailed)
 	accepted(w)
+}
+
+// settle answers invocation id with res and tells the function how that
+// went: ok's answer, or InvalidRequestID when no such invocation is in
+// flight.
+func (rt *Runtime) settle(w http.ResponseWriter, id string, res result, ok func(http.ResponseWriter)) {
+	if !rt.answer(id, res) {
+		apiError(w, http.StatusBadRequest, "InvalidRequestID", "no invocation in flight with this id")
+		return
+	}
+	ok(w)
 }
 
 // answer completes the in-flight invocation id with res, reporting whether
