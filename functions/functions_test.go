@@ -270,7 +270,7 @@ func newWorld(tb testing.TB) *world {
 	if _, err := backend.PutObject(bucket, w.doc.BlobKey, map[string]string{"Content-Type": "application/pdf"}, bytes.NewReader(w.pdf), w.doc.Size, nil); err != nil {
 		tb.Fatal(err)
 	}
-	if err := w.store.PutDocument(ctx, w.doc); err != nil {
+	if err := w.store.Commit(ctx, trust.Tx{Document: &w.doc}); err != nil {
 		tb.Fatal(err)
 	}
 	return w

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -33,13 +34,14 @@ var (
 	bucketSessions = []byte("sessions")           // id → Session
 	bucketUses     = []byte("uses")               // id → Use
 	bucketOutbox   = []byte("outbox")             // time id → Mail
-	bucketMailKeys = []byte("mail_keys")          // id → outbox key
+	bucketMailKeys = []byte("mail_keys")          // id → outbox key, while the mail is pending
+	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent
 	bucketRates    = []byte("rates")              // key(len-prefixed) window start → end count
 )
 
 var allBuckets = [][]byte{
 	bucketRequests, bucketByStatus, bucketEvents, bucketDocs, bucketSessions,
-	bucketUses, bucketOutbox, bucketMailKeys, bucketRates,
+	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates,
 }
 
 // openTimeout bounds the wait for the file lock: a second process on the same
@@ -93,8 +95,8 @@ func (s *Store) Close() error {
 }
 
 // sweep deletes what DynamoDB would have expired by TTL: used tokens,
-// sessions and rate counters past their end. bbolt has no TTL, and doing it
-// once at open keeps the hot paths free of it.
+// sessions, sent mails' ids and rate counters past their end. bbolt has no
+// TTL, and doing it once at open keeps the hot paths free of it.
 func sweep(tx *bolt.Tx, now time.Time) error {
 	expired := func(bucket []byte, ends func(v []byte) (time.Time, error)) error {
 		b := tx.Bucket(bucket)
@@ -136,6 +138,13 @@ func sweep(tx *bolt.Tx, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	err = expired(bucketSent, func(v []byte) (time.Time, error) {
+		end, err := decodeInstant(v)
+		return time.Unix(0, end), err
+	})
+	if err != nil {
+		return err
+	}
 	return expired(bucketRates, func(v []byte) (time.Time, error) {
 		end, _, err := decodeRate(v)
 		return time.Unix(0, end), err
@@ -159,6 +168,21 @@ func fail(op string, err error) error {
 // file, not something a retry fixes.
 func corrupt(what string, key []byte, err error) error {
 	return &trust.Error{Code: trust.EInternal, Message: "Internal error.", Err: fmt.Errorf("boltstore: decode %s %q: %w", what, key, err)}
+}
+
+// getByID reads the value under id in bucket, ENotFound if there is none.
+func getByID[T any](ctx context.Context, s *Store, bucket []byte, what, id string) (T, error) {
+	var v T
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		var found bool
+		var err error
+		v, found, err = get[T](btx.Bucket(bucket), what, []byte(id))
+		if err == nil && !found {
+			err = trust.Errorf(trust.ENotFound, "The %s does not exist.", what)
+		}
+		return err
+	})
+	return v, fail("get "+what, err)
 }
 
 func get[T any](b *bolt.Bucket, what string, key []byte) (T, bool, error) {
@@ -221,11 +245,10 @@ func outboxKey(m trust.Mail) []byte {
 }
 
 // Commit writes tx in one bolt transaction: any error rolls all of it back.
+// Every new item is checked right before it is put, after the ones before
+// it, so an id repeated within tx conflicts like one already stored.
 func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
-	if err := ctx.Err(); err != nil {
-		return trust.Unavailable(err)
-	}
-	err := s.db.Update(func(btx *bolt.Tx) error {
+	err := s.update(ctx, func(btx *bolt.Tx) error {
 		if tx.Request != nil {
 			if err := writeRequest(btx, *tx.Request, tx.IfVersion); err != nil {
 				return err
@@ -233,8 +256,6 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		}
 		uses := btx.Bucket(bucketUses)
 		for _, u := range tx.Uses {
-			// Checked one by one after the previous put, so an id repeated
-			// within tx conflicts too.
 			if uses.Get([]byte(u.ID)) != nil {
 				return trust.Errorf(trust.EConflict, "This link has already been used.")
 			}
@@ -266,7 +287,11 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		}
 		events := btx.Bucket(bucketEvents)
 		for _, e := range tx.Events {
-			if err := put(events, eventKey(e), e); err != nil {
+			k := eventKey(e)
+			if events.Get(k) != nil {
+				return trust.Errorf(trust.EConflict, "The event was already recorded.")
+			}
+			if err := put(events, k, e); err != nil {
 				return err
 			}
 		}
@@ -308,18 +333,15 @@ func writeRequest(btx *bolt.Tx, r trust.Request, ifVersion int64) error {
 	return nil
 }
 
+// writeMail queues m under an id that is neither pending nor recently sent:
+// a reused id would send a mail twice or replace one not yet sent.
 func writeMail(btx *bolt.Tx, m trust.Mail) error {
-	outbox := btx.Bucket(bucketOutbox)
 	keys := btx.Bucket(bucketMailKeys)
-	// Rewriting a mail id replaces the queued mail rather than queueing a
-	// second copy under the old time.
-	if old := keys.Get([]byte(m.ID)); old != nil {
-		if err := outbox.Delete(old); err != nil {
-			return fmt.Errorf("replace mail %q: %w", m.ID, err)
-		}
+	if keys.Get([]byte(m.ID)) != nil || btx.Bucket(bucketSent).Get([]byte(m.ID)) != nil {
+		return trust.Errorf(trust.EConflict, "The mail was already queued.")
 	}
 	k := outboxKey(m)
-	if err := put(outbox, k, m); err != nil {
+	if err := put(btx.Bucket(bucketOutbox), k, m); err != nil {
 		return err
 	}
 	if err := keys.Put([]byte(m.ID), k); err != nil {
@@ -329,23 +351,16 @@ func writeMail(btx *bolt.Tx, m trust.Mail) error {
 }
 
 func (s *Store) GetRequest(ctx context.Context, id string) (trust.Request, error) {
-	var r trust.Request
-	err := s.view(ctx, func(btx *bolt.Tx) error {
-		var found bool
-		var err error
-		r, found, err = get[trust.Request](btx.Bucket(bucketRequests), "request", []byte(id))
-		if err == nil && !found {
-			err = trust.Errorf(trust.ENotFound, "The request does not exist.")
-		}
-		return err
-	})
-	return r, fail("get request", err)
+	return getByID[trust.Request](ctx, s, bucketRequests, "request", id)
 }
 
 // ListRequests walks the status index backwards, newest first. The cursor is
 // the last index key returned; a page is only given a cursor when another
 // item follows, so the last page always has next "".
 func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor string, limit int) ([]trust.Request, string, error) {
+	if !slices.Contains(trust.Statuses, status) {
+		return nil, "", trust.Errorf(trust.EInvalid, "Unknown status %q.", status)
+	}
 	if limit <= 0 {
 		return nil, "", trust.Errorf(trust.EInvalid, "The page size must be positive.")
 	}
@@ -420,28 +435,8 @@ func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, 
 	return evs, fail("list events", err)
 }
 
-func (s *Store) PutDocument(ctx context.Context, d trust.Document) error {
-	if err := ctx.Err(); err != nil {
-		return trust.Unavailable(err)
-	}
-	err := s.db.Update(func(btx *bolt.Tx) error {
-		return put(btx.Bucket(bucketDocs), []byte(d.ID), d)
-	})
-	return fail("put document", err)
-}
-
 func (s *Store) GetDocument(ctx context.Context, id string) (trust.Document, error) {
-	var d trust.Document
-	err := s.view(ctx, func(btx *bolt.Tx) error {
-		var found bool
-		var err error
-		d, found, err = get[trust.Document](btx.Bucket(bucketDocs), "document", []byte(id))
-		if err == nil && !found {
-			err = trust.Errorf(trust.ENotFound, "The document does not exist.")
-		}
-		return err
-	})
-	return d, fail("get document", err)
+	return getByID[trust.Document](ctx, s, bucketDocs, "document", id)
 }
 
 // ListDocuments relies on bbolt keeping keys sorted, which sorts by ID.
@@ -461,25 +456,12 @@ func (s *Store) ListDocuments(ctx context.Context) ([]trust.Document, error) {
 }
 
 func (s *Store) GetSession(ctx context.Context, id string) (trust.Session, error) {
-	var sess trust.Session
-	err := s.view(ctx, func(btx *bolt.Tx) error {
-		var found bool
-		var err error
-		sess, found, err = get[trust.Session](btx.Bucket(bucketSessions), "session", []byte(id))
-		if err == nil && !found {
-			err = trust.Errorf(trust.ENotFound, "The session does not exist.")
-		}
-		return err
-	})
-	return sess, fail("get session", err)
+	return getByID[trust.Session](ctx, s, bucketSessions, "session", id)
 }
 
 // DeleteSession succeeds for an unknown id: signing out twice is not an error.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return trust.Unavailable(err)
-	}
-	err := s.db.Update(func(btx *bolt.Tx) error {
+	err := s.update(ctx, func(btx *bolt.Tx) error {
 		return btx.Bucket(bucketSessions).Delete([]byte(id))
 	})
 	return fail("delete session", err)
@@ -504,24 +486,42 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, erro
 	return mails, fail("pending mails", err)
 }
 
-// MarkMailSent succeeds for an unknown or already sent id, so a sender that
-// crashed between sending and marking can mark again.
+// MarkMailSent moves the mail's id from the pending to the sent ids and
+// drops its body from the outbox: only the id is needed from then on, to
+// refuse it again until the sweep at open forgets it. Marking a sent mail
+// again succeeds and changes nothing, so a sender that crashed between
+// sending and marking can mark again.
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return trust.Unavailable(err)
-	}
-	err := s.db.Update(func(btx *bolt.Tx) error {
-		keys := btx.Bucket(bucketMailKeys)
+	end := time.Now().Add(trust.SentMailRetention).UnixNano()
+	err := s.update(ctx, func(btx *bolt.Tx) error {
+		keys, sent := btx.Bucket(bucketMailKeys), btx.Bucket(bucketSent)
 		k := keys.Get([]byte(id))
-		if k == nil {
+		switch {
+		case k == nil && sent.Get([]byte(id)) != nil:
 			return nil
+		case k == nil:
+			return trust.Errorf(trust.ENotFound, "The mail does not exist.")
 		}
 		if err := btx.Bucket(bucketOutbox).Delete(k); err != nil {
 			return err
 		}
-		return keys.Delete([]byte(id))
+		if err := keys.Delete([]byte(id)); err != nil {
+			return err
+		}
+		return sent.Put([]byte(id), encodeInstant(end))
 	})
 	return fail("mark mail sent", err)
+}
+
+func encodeInstant(ns int64) []byte {
+	return binary.BigEndian.AppendUint64(nil, uint64(ns))
+}
+
+func decodeInstant(v []byte) (int64, error) {
+	if len(v) != 8 {
+		return 0, fmt.Errorf("instant of %d bytes", len(v))
+	}
+	return int64(binary.BigEndian.Uint64(v)), nil
 }
 
 func encodeRate(end int64, count uint64) []byte {
@@ -541,10 +541,7 @@ func decodeRate(v []byte) (end int64, count uint64, err error) {
 // keeps a busy key at one counter.
 func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
 	if window <= 0 {
-		return 0, fmt.Errorf("boltstore: hit %q: window %v is not positive", key, window)
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, trust.Unavailable(err)
+		return 0, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
 	}
 	n, w := now.UnixNano(), int64(window)
 	start := n - ((n%w)+w)%w
@@ -553,7 +550,7 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 	k = binary.BigEndian.AppendUint64(k, uint64(start))
 
 	var count uint64
-	err := s.db.Update(func(btx *bolt.Tx) error {
+	err := s.update(ctx, func(btx *bolt.Tx) error {
 		b := btx.Bucket(bucketRates)
 		var dead [][]byte
 		c := b.Cursor()
@@ -587,9 +584,18 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 	return int(count), nil
 }
 
+// view and update run fn in a read-only or a read-write bolt transaction,
+// unless ctx is already done: bolt itself takes no context.
 func (s *Store) view(ctx context.Context, fn func(*bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return trust.Unavailable(err)
 	}
 	return s.db.View(fn)
+}
+
+func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return trust.Unavailable(err)
+	}
+	return s.db.Update(fn)
 }

@@ -49,17 +49,21 @@ func TestSurvivesReopen(t *testing.T) {
 	r := trust.Request{ID: "req-1", Email: "ada@example.com", Status: trust.Pending, CreatedAt: now, Documents: []string{"soc2"}}
 	sess := trust.Session{ID: "sess-1", Email: "admin@example.com", Role: trust.Admin, CreatedAt: now, ExpiresAt: exp}
 	err = s.Commit(ctx, trust.Tx{
-		Request: &r,
-		Uses:    []trust.Use{{ID: "use-1", ExpiresAt: exp}},
-		Session: &sess,
-		Events:  []trust.Event{{ID: "evt-1", Subject: "req-1", Type: "submitted", At: now}},
-		Mails:   []trust.Mail{{ID: "mail-1", To: "ada@example.com", CreatedAt: now}},
+		Request:  &r,
+		Uses:     []trust.Use{{ID: "use-1", ExpiresAt: exp}},
+		Session:  &sess,
+		Document: &trust.Document{ID: "soc2", Title: "SOC 2", Version: 1, UpdatedAt: now},
+		Events:   []trust.Event{{ID: "evt-1", Subject: "req-1", Type: "submitted", At: now}},
+		Mails: []trust.Mail{
+			{ID: "mail-1", To: "ada@example.com", CreatedAt: now},
+			{ID: "mail-2", To: "ada@example.com", CreatedAt: now},
+		},
 	})
 	if err != nil {
 		t.Fatalf("Commit: %v", err)
 	}
-	if err := s.PutDocument(ctx, trust.Document{ID: "soc2", Title: "SOC 2", UpdatedAt: now}); err != nil {
-		t.Fatalf("PutDocument: %v", err)
+	if err := s.MarkMailSent(ctx, "mail-2"); err != nil {
+		t.Fatalf("MarkMailSent: %v", err)
 	}
 	if _, err := s.Hit(ctx, "k", time.Hour, now); err != nil {
 		t.Fatalf("Hit: %v", err)
@@ -90,6 +94,12 @@ func TestSurvivesReopen(t *testing.T) {
 	}
 	if ms, err := s.PendingMails(ctx, 10); err != nil || len(ms) != 1 {
 		t.Fatalf("PendingMails after reopen: %+v, %v", ms, err)
+	}
+	if err := s.MarkMailSent(ctx, "mail-2"); err != nil {
+		t.Fatalf("marking a sent mail again after reopen: %v", err)
+	}
+	if err := s.Commit(ctx, trust.Tx{Mails: []trust.Mail{{ID: "mail-2", To: "ada@example.com", CreatedAt: now}}}); trust.ErrorCode(err) != trust.EConflict {
+		t.Fatalf("reusing a sent mail's id after reopen: got %v, want EConflict", err)
 	}
 	if _, err := s.GetDocument(ctx, "soc2"); err != nil {
 		t.Fatalf("GetDocument after reopen: %v", err)
@@ -183,6 +193,46 @@ func TestSweepOnOpen(t *testing.T) {
 	})
 	if err != nil || rates != 0 {
 		t.Fatalf("rate counters after sweep: %d, %v; want 0", rates, err)
+	}
+}
+
+// TestSweepForgetsSentMails: a sent mail's id is kept for
+// trust.SentMailRetention, then forgotten; a pending mail never is.
+func TestSweepForgetsSentMails(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "trust.db")
+	now := time.Now()
+	reopen := func(at time.Time) *Store {
+		t.Helper()
+		s, err := open(path, time.Second, at)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	s := reopen(now)
+	mails := []trust.Mail{{ID: "sent", To: "ada@example.com", CreatedAt: now}, {ID: "pending", To: "ada@example.com", CreatedAt: now}}
+	if err := s.Commit(ctx, trust.Tx{Mails: mails}); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	if err := s.MarkMailSent(ctx, "sent"); err != nil {
+		t.Fatalf("MarkMailSent: %v", err)
+	}
+	s.Close()
+
+	s = reopen(now.Add(trust.SentMailRetention - time.Hour))
+	if err := s.MarkMailSent(ctx, "sent"); err != nil {
+		t.Fatalf("MarkMailSent within the retention: %v", err)
+	}
+	s.Close()
+
+	s = reopen(now.Add(trust.SentMailRetention + time.Hour))
+	if got := codeOf(s.MarkMailSent(ctx, "sent")); got != trust.ENotFound {
+		t.Fatalf("MarkMailSent after the retention: code %q, want %q", got, trust.ENotFound)
+	}
+	if ms, err := s.PendingMails(ctx, 10); err != nil || len(ms) != 1 || ms[0].ID != "pending" {
+		t.Fatalf("PendingMails after the retention: %+v, %v; want the pending mail", ms, err)
 	}
 }
 

@@ -54,21 +54,6 @@ type Server struct {
 	once sync.Once
 }
 
-// Start launches DynamoDB Local for a test and stops it when the test ends.
-// A missing jar or java fails the test: a skipped engine test would look
-// green while testing nothing.
-func Start(tb testing.TB) string {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-	defer cancel()
-	s, err := Launch(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(s.Stop)
-	return s.Endpoint
-}
-
 // Shared is one DynamoDB Local for all the tests of a package, started by
 // the first test that asks for it: a JVM start costs seconds, a table
 // milliseconds, so tests share the server and isolate by table. Tests that
@@ -81,7 +66,8 @@ type Shared struct {
 }
 
 // Endpoint returns the shared server's endpoint, starting it on first use,
-// and fails tb if it cannot start.
+// and fails tb if it cannot start. A missing jar or java fails the test: a
+// skipped engine test would look green while testing nothing.
 func (sh *Shared) Endpoint(tb testing.TB) string {
 	tb.Helper()
 	sh.once.Do(func() {
@@ -105,8 +91,8 @@ func (sh *Shared) Stop() {
 }
 
 // Launch starts DynamoDB Local in memory on a free port and returns once it
-// answers. It is for TestMain, where there is no testing.TB: the caller must
-// call Stop.
+// answers; the caller must call Stop. Tests get their server from a Shared,
+// which calls this on first use.
 func Launch(ctx context.Context) (*Server, error) {
 	dir, err := Dir()
 	if err != nil {

@@ -35,17 +35,30 @@ func TestStartAnswersAndStops(t *testing.T) {
 	}
 }
 
-func TestStartWithTB(t *testing.T) {
-	endpoint := dynamolocal.Start(t)
-	if !strings.HasPrefix(endpoint, "http://127.0.0.1:") {
-		t.Fatalf("endpoint = %q", endpoint)
-	}
-	out, err := dynamolocal.Client(endpoint).ListTables(context.Background(), &dynamodb.ListTablesInput{})
+// TestSharedStartsOnceAndStops: the first Endpoint starts a fresh server,
+// later calls get the same one, and Stop ends it.
+func TestSharedStartsOnceAndStops(t *testing.T) {
+	var sh dynamolocal.Shared
+	t.Cleanup(sh.Stop)
+	endpoint := sh.Endpoint(t)
+	client := dynamolocal.Client(endpoint, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
+	out, err := client.ListTables(t.Context(), &dynamodb.ListTablesInput{})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("ListTables on the shared server: %v", err)
 	}
 	if len(out.TableNames) != 0 {
 		t.Fatalf("a fresh in-memory server has tables: %v", out.TableNames)
+	}
+	if again := sh.Endpoint(t); again != endpoint {
+		t.Fatalf("second Endpoint = %q, first %q: the server was started twice", again, endpoint)
+	}
+
+	sh.Stop()
+	sh.Stop() // idempotent
+	short, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if _, err := client.ListTables(short, &dynamodb.ListTablesInput{}); err == nil {
+		t.Fatal("ListTables succeeded after Stop; the process is still running")
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -53,22 +55,11 @@ func mapErr(op string, err error) error {
 	}
 	err = fmt.Errorf("dynamodb %s: %w", op, err)
 
-	var canceled *types.TransactionCanceledException
-	if errors.As(err, &canceled) {
-		transient := false
-		for _, r := range canceled.CancellationReasons {
-			code := ""
-			if r.Code != nil {
-				code = *r.Code
-			}
-			if code == "ConditionalCheckFailed" {
-				return errConflict(err)
-			}
-			if transientReasons[code] {
-				transient = true
-			}
-		}
-		if transient {
+	if reasons, ok := cancelReasons(err); ok {
+		switch {
+		case slices.Contains(reasons, "ConditionalCheckFailed"):
+			return errConflict(err)
+		case slices.ContainsFunc(reasons, func(code string) bool { return transientReasons[code] }):
 			return trust.Unavailable(err)
 		}
 		return err
@@ -89,6 +80,20 @@ func mapErr(op string, err error) error {
 		return trust.Unavailable(err)
 	}
 	return err
+}
+
+// cancelReasons returns the reason codes of a cancelled transaction, one per
+// action ("None" for those that were fine), and whether err is one at all.
+func cancelReasons(err error) ([]string, bool) {
+	var canceled *types.TransactionCanceledException
+	if !errors.As(err, &canceled) {
+		return nil, false
+	}
+	codes := make([]string, len(canceled.CancellationReasons))
+	for i, r := range canceled.CancellationReasons {
+		codes[i] = aws.ToString(r.Code)
+	}
+	return codes, true
 }
 
 // transport reports whether err is a failure to reach DynamoDB or to hear

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -70,7 +71,7 @@ func item(v any, keys map[string]string) (map[string]types.AttributeValue, error
 func decode(it map[string]types.AttributeValue, v any) error {
 	fields := make(map[string]any, len(it))
 	for k, av := range it {
-		if isKeyAttr(k) {
+		if slices.Contains(keyAttrs, k) {
 			continue
 		}
 		f, err := fromAttr(av)
@@ -84,15 +85,6 @@ func decode(it map[string]types.AttributeValue, v any) error {
 		return err
 	}
 	return json.Unmarshal(raw, v)
-}
-
-func isKeyAttr(name string) bool {
-	for _, k := range keyAttrs {
-		if k == name {
-			return true
-		}
-	}
-	return false
 }
 
 func toAttr(v any) (types.AttributeValue, error) {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -28,11 +29,6 @@ const maxTxItems = 100
 // request into an unbounded read.
 const maxPage = 1000
 
-// SentMailRetention is how long a sent mail stays in the table before TTL
-// removes it: long enough to answer "did we send it?", short enough not to
-// keep links and addresses around for good.
-const SentMailRetention = 30 * 24 * time.Hour
-
 // Store is a trust.Store on one DynamoDB table.
 type Store struct {
 	client api
@@ -45,7 +41,6 @@ var _ trust.Store = (*Store)(nil)
 func New(client *dynamodb.Client, table string) *Store {
 	return &Store{table: table, client: api{
 		GetItem:            client.GetItem,
-		PutItem:            client.PutItem,
 		DeleteItem:         client.DeleteItem,
 		UpdateItem:         client.UpdateItem,
 		Query:              client.Query,
@@ -57,7 +52,17 @@ func New(client *dynamodb.Client, table string) *Store {
 // consumes, its events and its mails land together or not at all.
 func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	var items []types.TransactWriteItem
+	// DynamoDB refuses two actions on one item as a malformed request; to
+	// the caller it is one id written twice, a conflict like any other
+	// reuse, so it is answered before anything is sent.
+	seen := make(map[[2]string]bool)
+	var twice error
 	put := func(it map[string]types.AttributeValue, cond string, names map[string]string, values map[string]types.AttributeValue) {
+		k := [2]string{it[AttrPK].(*types.AttributeValueMemberS).Value, it[AttrSK].(*types.AttributeValueMemberS).Value}
+		if seen[k] && twice == nil {
+			twice = errConflict(fmt.Errorf("dynamostore: item %s / %s written twice in one transaction", k[0], k[1]))
+		}
+		seen[k] = true
 		p := &types.Put{TableName: aws.String(s.table), Item: it, ConditionExpression: aws.String(cond)}
 		if len(names) > 0 {
 			p.ExpressionAttributeNames = names
@@ -113,17 +118,10 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		}
 	}
 
-	seen := make(map[string]bool, len(tx.Uses))
 	for _, u := range tx.Uses {
 		if u.ID == "" {
 			return trust.Errorf(trust.EInvalid, "The token has no id.")
 		}
-		// DynamoDB refuses two actions on one item as a malformed request;
-		// to the caller it is the same token used twice.
-		if seen[u.ID] {
-			return errConflict(fmt.Errorf("dynamostore: token %q used twice in one transaction", u.ID))
-		}
-		seen[u.ID] = true
 		pk := prefixUse + u.ID
 		it, err := item(u, map[string]string{AttrPK: pk, AttrSK: pk})
 		if err != nil {
@@ -173,6 +171,9 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		put(it, mustBeNew, nil, nil)
 	}
 
+	if twice != nil {
+		return twice
+	}
 	if len(items) == 0 {
 		return nil
 	}
@@ -211,20 +212,8 @@ const (
 // txConflict reports whether err is a transaction cancelled only because of
 // a concurrent transaction, not because a condition failed.
 func txConflict(err error) bool {
-	var canceled *types.TransactionCanceledException
-	if !errors.As(err, &canceled) {
-		return false
-	}
-	conflict := false
-	for _, r := range canceled.CancellationReasons {
-		switch aws.ToString(r.Code) {
-		case "ConditionalCheckFailed":
-			return false
-		case "TransactionConflict":
-			conflict = true
-		}
-	}
-	return conflict
+	reasons, _ := cancelReasons(err)
+	return slices.Contains(reasons, "TransactionConflict") && !slices.Contains(reasons, "ConditionalCheckFailed")
 }
 
 func setTTL(it map[string]types.AttributeValue, at time.Time) {
@@ -233,40 +222,49 @@ func setTTL(it map[string]types.AttributeValue, at time.Time) {
 	}
 }
 
-// get reads one item strongly consistently: callers read a request's version
-// and write against it at once, and a stale read would only buy a conflict.
-func (s *Store) get(ctx context.Context, pk string) (map[string]types.AttributeValue, error) {
+// getItem reads and decodes the item pk, ENotFound if there is none. The
+// read is strongly consistent: callers read a request's version and write
+// against it at once, and a stale read would only buy a conflict.
+func getItem[T any](ctx context.Context, s *Store, pk, what string) (T, error) {
+	var zero, v T
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            key(pk),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, mapErr("GetItem", err)
+		return zero, mapErr("GetItem", err)
 	}
-	return out.Item, nil
+	if out.Item == nil {
+		return zero, trust.Errorf(trust.ENotFound, "No such %s.", what)
+	}
+	if err := decode(out.Item, &v); err != nil {
+		return zero, fmt.Errorf("dynamostore: decode %s %s: %w", what, pk, err)
+	}
+	return v, nil
+}
+
+// gsi1Query queries one partition of GSI1, oldest first when forward.
+func (s *Store) gsi1Query(pk string, forward bool) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(IndexGSI1),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk)},
+		ScanIndexForward:          aws.Bool(forward),
+	}
 }
 
 func (s *Store) GetRequest(ctx context.Context, id string) (trust.Request, error) {
-	var r trust.Request
-	it, err := s.get(ctx, prefixRequest+id)
-	if err != nil {
-		return r, err
-	}
-	if it == nil {
-		return r, trust.Errorf(trust.ENotFound, "No such request.")
-	}
-	if err := decode(it, &r); err != nil {
-		return trust.Request{}, fmt.Errorf("dynamostore: decode request %s: %w", id, err)
-	}
-	return r, nil
+	return getItem[trust.Request](ctx, s, prefixRequest+id, "request")
 }
 
 // ListRequests reads the status partition of GSI1, newest first. GSI reads
 // are eventually consistent: a request written a moment ago may show up a
 // moment later, which a queue can live with.
 func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor string, limit int) ([]trust.Request, string, error) {
-	if !validStatus(status) {
+	if !slices.Contains(trust.Statuses, status) {
 		return nil, "", trust.Errorf(trust.EInvalid, "Unknown status %q.", status)
 	}
 	if limit <= 0 {
@@ -284,17 +282,11 @@ func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor st
 	// an empty page would break "next is empty on the last page".
 	want := limit + 1
 	var items []map[string]types.AttributeValue
+	in := s.gsi1Query(gsiPK, false)
+	in.ExclusiveStartKey = start
 	for {
-		out, err := s.client.Query(ctx, &dynamodb.QueryInput{
-			TableName:                 aws.String(s.table),
-			IndexName:                 aws.String(IndexGSI1),
-			KeyConditionExpression:    aws.String("#pk = :pk"),
-			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(gsiPK)},
-			ScanIndexForward:          aws.Bool(false),
-			Limit:                     aws.Int32(int32(want - len(items))),
-			ExclusiveStartKey:         start,
-		})
+		in.Limit = aws.Int32(int32(want - len(items)))
+		out, err := s.client.Query(ctx, in)
 		if err != nil {
 			return nil, "", mapErr("Query", err)
 		}
@@ -302,7 +294,7 @@ func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor st
 		if len(items) >= want || len(out.LastEvaluatedKey) == 0 {
 			break
 		}
-		start = out.LastEvaluatedKey
+		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 
 	next := ""
@@ -319,15 +311,6 @@ func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor st
 		reqs = append(reqs, r)
 	}
 	return reqs, next, nil
-}
-
-func validStatus(st trust.Status) bool {
-	for _, v := range trust.Statuses {
-		if v == st {
-			return true
-		}
-	}
-	return false
 }
 
 // ListEvents reads the subject's partition of the base table, strongly
@@ -359,7 +342,6 @@ func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, 
 // operations would add megabytes to each function binary.
 type api struct {
 	GetItem            func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem            func(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	DeleteItem         func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	UpdateItem         func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query              queryFunc
@@ -391,15 +373,6 @@ func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(m
 	return nil
 }
 
-func (s *Store) PutDocument(ctx context.Context, d trust.Document) error {
-	it, err := documentItem(d)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
-	return mapErr("PutItem", err)
-}
-
 func documentItem(d trust.Document) (map[string]types.AttributeValue, error) {
 	if d.ID == "" {
 		return nil, trust.Errorf(trust.EInvalid, "The document has no id.")
@@ -413,30 +386,13 @@ func documentItem(d trust.Document) (map[string]types.AttributeValue, error) {
 }
 
 func (s *Store) GetDocument(ctx context.Context, id string) (trust.Document, error) {
-	var d trust.Document
-	it, err := s.get(ctx, prefixDoc+id)
-	if err != nil {
-		return d, err
-	}
-	if it == nil {
-		return d, trust.Errorf(trust.ENotFound, "No such document.")
-	}
-	if err := decode(it, &d); err != nil {
-		return trust.Document{}, fmt.Errorf("dynamostore: decode document %s: %w", id, err)
-	}
-	return d, nil
+	return getItem[trust.Document](ctx, s, prefixDoc+id, "document")
 }
 
 // ListDocuments reads the DOCS partition of GSI1, ordered by id.
 func (s *Store) ListDocuments(ctx context.Context) ([]trust.Document, error) {
 	var docs []trust.Document
-	err := s.queryAll(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		IndexName:                 aws.String(IndexGSI1),
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(partDocs)},
-	}, func(it map[string]types.AttributeValue) error {
+	err := s.queryAll(ctx, s.gsi1Query(partDocs, true), func(it map[string]types.AttributeValue) error {
 		var d trust.Document
 		if err := decode(it, &d); err != nil {
 			return fmt.Errorf("dynamostore: decode document: %w", err)
@@ -451,18 +407,7 @@ func (s *Store) ListDocuments(ctx context.Context) ([]trust.Document, error) {
 // items only eventually (typically within days), so the caller's expiry
 // check is what ends a session.
 func (s *Store) GetSession(ctx context.Context, id string) (trust.Session, error) {
-	var se trust.Session
-	it, err := s.get(ctx, prefixSession+id)
-	if err != nil {
-		return se, err
-	}
-	if it == nil {
-		return se, trust.Errorf(trust.ENotFound, "No such session.")
-	}
-	if err := decode(it, &se); err != nil {
-		return trust.Session{}, fmt.Errorf("dynamostore: decode session: %w", err)
-	}
-	return se, nil
+	return getItem[trust.Session](ctx, s, prefixSession+id, "session")
 }
 
 // DeleteSession is idempotent: signing out twice is not an error.
@@ -480,18 +425,10 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, erro
 		return nil, trust.Errorf(trust.EInvalid, "The batch size must be positive.")
 	}
 	var mails []trust.Mail
-	var start map[string]types.AttributeValue
+	in := s.gsi1Query(partOutbox, true)
 	for len(mails) < limit {
-		out, err := s.client.Query(ctx, &dynamodb.QueryInput{
-			TableName:                 aws.String(s.table),
-			IndexName:                 aws.String(IndexGSI1),
-			KeyConditionExpression:    aws.String("#pk = :pk"),
-			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(partOutbox)},
-			ScanIndexForward:          aws.Bool(true),
-			Limit:                     aws.Int32(int32(min(limit-len(mails), maxPage))),
-			ExclusiveStartKey:         start,
-		})
+		in.Limit = aws.Int32(int32(min(limit-len(mails), maxPage)))
+		out, err := s.client.Query(ctx, in)
 		if err != nil {
 			return nil, mapErr("Query", err)
 		}
@@ -505,30 +442,38 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, erro
 		if len(out.LastEvaluatedKey) == 0 {
 			break
 		}
-		start = out.LastEvaluatedKey
+		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 	return mails, nil
 }
 
 // MarkMailSent takes the mail out of the outbox by removing its GSI1 keys (a
 // sparse index keeps only what is pending) and lets TTL remove it later.
+// The update is conditioned on the mail still being pending, so marking it
+// again keeps the first sent_at and TTL; when the condition fails, the item
+// DynamoDB returns with the failure tells a sent mail (success) from a
+// missing one.
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 	now := time.Now()
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.table),
 		Key:                 key(prefixMail + id),
 		UpdateExpression:    aws.String("REMOVE #gpk, #gsk SET #ttl = :ttl, #sent = :sent"),
-		ConditionExpression: aws.String("attribute_exists(#pk)"),
+		ConditionExpression: aws.String("attribute_exists(#gpk)"),
 		ExpressionAttributeNames: map[string]string{
-			"#pk": AttrPK, "#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#ttl": AttrTTL, "#sent": "sent_at",
+			"#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#ttl": AttrTTL, "#sent": "sent_at",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":ttl":  num(epoch(now.Add(SentMailRetention))),
+			":ttl":  num(epoch(now.Add(trust.SentMailRetention))),
 			":sent": str(now.UTC().Format(time.RFC3339Nano)),
 		},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var condFailed *types.ConditionalCheckFailedException
 	if errors.As(err, &condFailed) {
+		if len(condFailed.Item) > 0 {
+			return nil
+		}
 		return trust.Errorf(trust.ENotFound, "No such mail.")
 	}
 	return mapErr("UpdateItem", err)

@@ -21,22 +21,24 @@ import (
 type Outbox struct {
 	Dir  string
 	From string
-	Now  func() time.Time
 }
 
-// Send writes m as <time>-<id>.eml. The file appears whole or not at all:
-// it is written under a temporary name and renamed.
+// Send writes m as <time>-<id>.eml, the time being the one in its Date
+// header. The file appears whole or not at all: it is written under a
+// temporary name and renamed. Mails carry sign-in and download links, so
+// only the owner may read the folder and the files.
 func (o *Outbox) Send(ctx context.Context, m trust.Mail) error {
-	msg, err := Format(o.From, m, o.now())
+	at := time.Now().UTC()
+	msg, err := format(o.From, m, at)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return trust.Unavailable(fmt.Errorf("outbox: %w", err))
 	}
-	name := fmt.Sprintf("%s-%s.eml", o.now().Format("20060102T150405.000000000Z"), m.ID)
+	name := fmt.Sprintf("%s-%s.eml", at.Format("20060102T150405.000000000Z"), m.ID)
 	tmp := filepath.Join(o.Dir, "."+name+".tmp")
-	if err := os.WriteFile(tmp, msg, 0o644); err != nil {
+	if err := os.WriteFile(tmp, msg, 0o600); err != nil {
 		return trust.Unavailable(fmt.Errorf("outbox: %w", err))
 	}
 	if err := os.Rename(tmp, filepath.Join(o.Dir, name)); err != nil {
@@ -45,17 +47,10 @@ func (o *Outbox) Send(ctx context.Context, m trust.Mail) error {
 	return nil
 }
 
-func (o *Outbox) now() time.Time {
-	if o.Now != nil {
-		return o.Now().UTC()
-	}
-	return time.Now().UTC()
-}
-
-// Format renders m as an RFC 5322 message with a quoted-printable UTF-8
+// format renders m as an RFC 5322 message with a quoted-printable UTF-8
 // text body. Addresses must be bare and single-line; the subject is
 // Q-encoded, so no value can start a header of its own.
-func Format(from string, m trust.Mail, at time.Time) ([]byte, error) {
+func format(from string, m trust.Mail, at time.Time) ([]byte, error) {
 	for _, a := range []string{from, m.To} {
 		if err := trust.CheckAddress(a); err != nil {
 			return nil, err

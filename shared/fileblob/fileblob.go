@@ -24,13 +24,17 @@ func (d Dir) path(key string) (string, error) {
 	return filepath.Join(string(d), filepath.FromSlash(clean)), nil
 }
 
-// Put writes the blob whole or not at all (temporary file, then rename).
+// Put stores the size bytes of body under key, whole or not at all
+// (temporary file, then rename). A body of any other length is refused, as
+// S3 refuses one that does not match its Content-Length, so a truncated
+// upload never replaces a good file. Reports may be gated, so only the owner
+// may read the folders.
 func (d Dir) Put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error {
 	p, err := d.path(key)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return trust.Unavailable(err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
@@ -38,9 +42,18 @@ func (d Dir) Put(ctx context.Context, key string, body io.Reader, size int64, co
 		return trust.Unavailable(err)
 	}
 	defer os.Remove(f.Name())
-	if _, err := io.Copy(f, body); err != nil {
+	// One byte more than announced is enough to tell a longer body.
+	n, err := io.Copy(f, io.LimitReader(body, size+1))
+	if err != nil {
 		f.Close()
-		return trust.Unavailable(fmt.Errorf("write %s: %w", key, err))
+		return trust.Unavailable(fmt.Errorf("fileblob: write %s: %w", key, err))
+	}
+	if n != size {
+		f.Close()
+		if n > size {
+			return trust.Unavailable(fmt.Errorf("fileblob: body of %q is longer than the %d bytes announced", key, size))
+		}
+		return trust.Unavailable(fmt.Errorf("fileblob: body of %q has %d bytes, not the %d announced", key, n, size))
 	}
 	if err := f.Close(); err != nil {
 		return trust.Unavailable(err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,11 +34,16 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"ListRequests", testListRequests},
 		{"ListRequestsCursorSurvivesStatusChange", testListRequestsCursorSurvivesStatusChange},
 		{"ListRequestsBadCursor", testListRequestsBadCursor},
+		{"ListRequestsArguments", testListRequestsArguments},
 		{"ListEvents", testListEvents},
+		{"EventsAreNotRewritten", testEventsAreNotRewritten},
 		{"Documents", testDocuments},
 		{"DocumentVersions", testDocumentVersions},
 		{"Mails", testMails},
+		{"MailsAreNotRewritten", testMailsAreNotRewritten},
+		{"MarkMailSent", testMarkMailSent},
 		{"Hit", testHit},
+		{"HitBadWindow", testHitBadWindow},
 		{"HitConcurrent", testHitConcurrent},
 	}
 	for _, tc := range tests {
@@ -481,6 +487,17 @@ func testSessions(t *testing.T, s trust.Store) {
 	if _, err := s.GetSession(ctx, "sess-2"); err != nil {
 		t.Fatalf("GetSession of the other session after DeleteSession: %v", err)
 	}
+
+	// Signing out twice, or with a session that never existed, is not an
+	// error.
+	for _, id := range []string{"sess-1", "never-existed", "never-existed"} {
+		if err := s.DeleteSession(ctx, id); err != nil {
+			t.Fatalf("DeleteSession(%q) of a session that is not there: %v", id, err)
+		}
+	}
+	if _, err := s.GetSession(ctx, "sess-2"); err != nil {
+		t.Fatalf("GetSession of the other session after deleting unknown ones: %v", err)
+	}
 }
 
 // listAll walks every page of ListRequests and checks the page contract.
@@ -635,6 +652,36 @@ func testListRequestsBadCursor(t *testing.T, s trust.Store) {
 		_, _, err := s.ListRequests(t.Context(), trust.Pending, cursor, 2)
 		wantCode(t, err, trust.EInvalid, fmt.Sprintf("ListRequests with cursor %q", cursor))
 	}
+	// Far longer than any cursor an engine hands out.
+	_, _, err := s.ListRequests(t.Context(), trust.Pending, strings.Repeat("A", 5000), 1)
+	wantCode(t, err, trust.EInvalid, "ListRequests with an oversized cursor")
+}
+
+// testListRequestsArguments: arguments no engine can act on are the
+// caller's mistake, EInvalid, never an empty page or an engine failure.
+func testListRequestsArguments(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	for i := range 3 {
+		create(t, s, newRequest(fmt.Sprintf("p%d", i), trust.Pending, t0.Add(time.Duration(i)*time.Second)))
+		create(t, s, newRequest(fmt.Sprintf("d%d", i), trust.Denied, t0.Add(time.Duration(i)*time.Second)))
+	}
+	_, next, err := s.ListRequests(ctx, trust.Denied, "", 1)
+	if err != nil || next == "" {
+		t.Fatalf("first denied page: next %q, err %v", next, err)
+	}
+	// A cursor is tied to its status: replayed on another queue it would
+	// start at a key outside that queue.
+	_, _, err = s.ListRequests(ctx, trust.Pending, next, 1)
+	wantCode(t, err, trust.EInvalid, "a denied cursor on the pending queue")
+
+	for _, status := range []trust.Status{"bogus", "", "Pending", "pending\x00"} {
+		_, _, err := s.ListRequests(ctx, status, "", 1)
+		wantCode(t, err, trust.EInvalid, fmt.Sprintf("ListRequests of unknown status %q", status))
+	}
+	for _, limit := range []int{0, -1} {
+		_, _, err := s.ListRequests(ctx, trust.Pending, "", limit)
+		wantCode(t, err, trust.EInvalid, fmt.Sprintf("ListRequests with limit %d", limit))
+	}
 }
 
 func testListEvents(t *testing.T, s trust.Store) {
@@ -681,6 +728,59 @@ func testListEvents(t *testing.T, s trust.Store) {
 	}
 }
 
+// testEventsAreNotRewritten: the audit trail is append-only. An event
+// (subject, time, id) committed again, or twice in one Tx, is refused with
+// the whole Tx, and the recorded event stays as it was.
+func testEventsAreNotRewritten(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	exp := future()
+	orig := trust.Event{ID: "e1", Subject: "req-a", Type: "approved", Actor: "approver@example.com", At: t0, Detail: "original"}
+	commit(t, s, trust.Tx{Events: []trust.Event{orig}})
+	forged := orig
+	forged.Type, forged.Actor, forged.Detail = "denied", "mallory@example.com", "rewritten"
+	fresh := trust.Event{ID: "e2", Subject: "req-a", Type: "downloaded", Actor: "ada@example.com", At: t0.Add(time.Minute)}
+
+	for _, tc := range []struct {
+		name   string
+		events []trust.Event
+	}{
+		{"recorded event again", []trust.Event{forged}},
+		{"recorded event again next to a new one", []trust.Event{fresh, forged}},
+		{"one new event twice in one Tx", []trust.Event{fresh, fresh}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			use := trust.Use{ID: "use-" + tc.name, ExpiresAt: exp}
+			mail := trust.Mail{ID: "mail-" + tc.name, To: "ada@example.com", CreatedAt: t0}
+			wantCode(t, s.Commit(ctx, trust.Tx{Events: tc.events, Uses: []trust.Use{use}, Mails: []trust.Mail{mail}}), trust.EConflict, "Commit")
+
+			evs, err := s.ListEvents(ctx, "req-a")
+			if err != nil {
+				t.Fatalf("ListEvents: %v", err)
+			}
+			equalAll(t, "events after the refused Tx", evs, []trust.Event{orig}, normEvent)
+			ms, err := s.PendingMails(ctx, 10)
+			if err != nil {
+				t.Fatalf("PendingMails: %v", err)
+			}
+			if len(ms) != 0 {
+				t.Fatalf("mails after the refused Tx: %+v, want none", ms)
+			}
+			// The use in the refused Tx must still be unconsumed.
+			commit(t, s, trust.Tx{Uses: []trust.Use{use}})
+		})
+	}
+
+	// The same id at another instant is another event.
+	later := orig
+	later.At = t0.Add(time.Hour)
+	commit(t, s, trust.Tx{Events: []trust.Event{later}})
+	evs, err := s.ListEvents(ctx, "req-a")
+	if err != nil {
+		t.Fatalf("ListEvents: %v", err)
+	}
+	equalAll(t, "events after the same id at another time", evs, []trust.Event{orig, later}, normEvent)
+}
+
 func testDocuments(t *testing.T, s trust.Store) {
 	ctx := t.Context()
 	docs, err := s.ListDocuments(ctx)
@@ -708,9 +808,7 @@ func testDocuments(t *testing.T, s trust.Store) {
 		FileName: "iso.pdf", BlobKey: "documents/iso27001/1", Size: 10, Version: 1, UpdatedAt: t0,
 	}
 	for _, d := range []trust.Document{soc3, soc2, iso} {
-		if err := s.PutDocument(ctx, d); err != nil {
-			t.Fatalf("PutDocument(%s): %v", d.ID, err)
-		}
+		commit(t, s, trust.Tx{Document: &d})
 	}
 	got, err := s.GetDocument(ctx, "soc2")
 	if err != nil {
@@ -725,9 +823,7 @@ func testDocuments(t *testing.T, s trust.Store) {
 	soc2v2.Auditor = ""
 	soc2v2.IssuedAt = time.Time{}
 	soc2v2.UpdatedAt = t0.Add(time.Hour)
-	if err := s.PutDocument(ctx, soc2v2); err != nil {
-		t.Fatalf("PutDocument overwrite: %v", err)
-	}
+	commit(t, s, trust.Tx{Document: &soc2v2})
 	got, err = s.GetDocument(ctx, "soc2")
 	if err != nil {
 		t.Fatalf("GetDocument after overwrite: %v", err)
@@ -820,6 +916,82 @@ func testMails(t *testing.T, s trust.Store) {
 	sent("m2")
 	sent("m4")
 	equalAll(t, "after sending all", pending(10), nil, normMail)
+
+	for _, limit := range []int{0, -1} {
+		_, err := s.PendingMails(ctx, limit)
+		wantCode(t, err, trust.EInvalid, fmt.Sprintf("PendingMails(%d)", limit))
+	}
+}
+
+// testMailsAreNotRewritten: a mail id is queued once. Committing it again,
+// while it is pending or after it was sent, or twice in one Tx, must neither
+// replace the queued mail nor queue a second one.
+func testMailsAreNotRewritten(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	exp := future()
+	orig := trust.Mail{ID: "m1", To: "ada@example.com", Subject: "Confirm", Text: "first", CreatedAt: t0}
+	sentMail := trust.Mail{ID: "m-sent", To: "ada@example.com", Subject: "Sent", Text: "sent", CreatedAt: t0}
+	commit(t, s, trust.Tx{Mails: []trust.Mail{orig, sentMail}})
+	if err := s.MarkMailSent(ctx, sentMail.ID); err != nil {
+		t.Fatalf("MarkMailSent: %v", err)
+	}
+	again := orig
+	again.Text, again.CreatedAt = "second", t0.Add(time.Hour)
+	fresh := trust.Mail{ID: "m-fresh", To: "bob@example.com", Subject: "Fresh", Text: "fresh", CreatedAt: t0.Add(2 * time.Hour)}
+
+	for _, tc := range []struct {
+		name  string
+		mails []trust.Mail
+	}{
+		{"pending id again", []trust.Mail{again}},
+		{"pending id again next to a new one", []trust.Mail{fresh, again}},
+		{"sent id again", []trust.Mail{fresh, {ID: sentMail.ID, To: "ada@example.com", Text: "resend", CreatedAt: t0.Add(time.Hour)}}},
+		{"one new id twice in one Tx", []trust.Mail{fresh, fresh}},
+		{"one new id twice in one Tx, changed", []trust.Mail{fresh, {ID: fresh.ID, To: "eve@example.com", CreatedAt: t0.Add(3 * time.Hour)}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			use := trust.Use{ID: "use-" + tc.name, ExpiresAt: exp}
+			ev := trust.Event{ID: "evt-" + tc.name, Subject: "mail-test", Type: "queued", At: t0}
+			wantCode(t, s.Commit(ctx, trust.Tx{Mails: tc.mails, Uses: []trust.Use{use}, Events: []trust.Event{ev}}), trust.EConflict, "Commit")
+
+			ms, err := s.PendingMails(ctx, 10)
+			if err != nil {
+				t.Fatalf("PendingMails: %v", err)
+			}
+			equalAll(t, "outbox after the refused Tx", ms, []trust.Mail{orig}, normMail)
+			evs, err := s.ListEvents(ctx, ev.Subject)
+			if err != nil {
+				t.Fatalf("ListEvents: %v", err)
+			}
+			if len(evs) != 0 {
+				t.Fatalf("events after the refused Tx: %+v, want none", evs)
+			}
+			// The use in the refused Tx must still be unconsumed.
+			commit(t, s, trust.Tx{Uses: []trust.Use{use}})
+		})
+	}
+}
+
+func testMarkMailSent(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	wantCode(t, s.MarkMailSent(ctx, "nope"), trust.ENotFound, "MarkMailSent of an unknown mail")
+
+	m1 := trust.Mail{ID: "m1", To: "ada@example.com", Subject: "One", CreatedAt: t0}
+	m2 := trust.Mail{ID: "m2", To: "ada@example.com", Subject: "Two", CreatedAt: t0.Add(time.Second)}
+	commit(t, s, trust.Tx{Mails: []trust.Mail{m1, m2}})
+	// A sender that crashed between sending and marking marks again; that
+	// must succeed and change nothing else.
+	for i := range 3 {
+		if err := s.MarkMailSent(ctx, "m1"); err != nil {
+			t.Fatalf("MarkMailSent(m1), time %d: %v", i+1, err)
+		}
+		ms, err := s.PendingMails(ctx, 10)
+		if err != nil {
+			t.Fatalf("PendingMails: %v", err)
+		}
+		equalAll(t, "outbox after marking m1", ms, []trust.Mail{m2}, normMail)
+	}
+	wantCode(t, s.MarkMailSent(ctx, "nope"), trust.ENotFound, "MarkMailSent of an unknown mail after others were sent")
 }
 
 func hit(t *testing.T, s trust.Store, key string, window time.Duration, now time.Time) int {
@@ -853,6 +1025,18 @@ func testHit(t *testing.T, s trust.Store) {
 		if got := hit(t, s, step.key, time.Minute, base.Add(step.at)); got != step.want {
 			t.Fatalf("step %d: Hit(%q) at +%v = %d, want %d", i, step.key, step.at, got, step.want)
 		}
+	}
+}
+
+func testHitBadWindow(t *testing.T, s trust.Store) {
+	for _, window := range []time.Duration{0, -time.Minute} {
+		_, err := s.Hit(t.Context(), "signin:203.0.113.7", window, t0)
+		wantCode(t, err, trust.EInvalid, fmt.Sprintf("Hit with window %v", window))
+	}
+	// The refused hits counted nothing.
+	base := time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
+	if got := hit(t, s, "signin:203.0.113.7", time.Minute, base); got != 1 {
+		t.Fatalf("first valid Hit after refused ones = %d, want 1", got)
 	}
 }
 

@@ -21,41 +21,69 @@ type Tx struct {
 	Session *Session
 	// Document, if set, is written as a new version: the stored document
 	// must have Version-1 (none at all when Version is 1), so two uploads
-	// at once cannot both claim a version.
+	// at once cannot both claim a version. It is the only way a document
+	// is written.
 	Document *Document
-	Events   []Event
-	Mails    []Mail
+	// Events are added to their subjects' trails; an event is known by
+	// its subject, time and id together.
+	Events []Event
+	// Mails are queued for sending, each under an id not seen before.
+	Mails []Mail
 }
 
+// SentMailRetention is how long a store remembers a sent mail (at least its
+// id) after MarkMailSent before it may forget it: long enough to answer "did
+// we send it?" and to refuse the id again, short enough not to keep links
+// and addresses around for good.
+const SentMailRetention = 30 * 24 * time.Hour
+
 // Store keeps the trust center's state. Engines: the embedded bbolt file and
-// DynamoDB; both pass the contract suite in package storetest.
+// DynamoDB; both pass the contract suite in package storetest, which checks
+// every rule written here.
 //
 // Errors: a failed condition is EConflict; a missing item is ENotFound; an
-// engine failure (throttling, timeouts, unavailability) is EUnavailable.
+// argument no engine could act on (an unknown status, a page size or window
+// that is not positive, a cursor from elsewhere) is EInvalid; an engine
+// failure (throttling, timeouts, unavailability) is EUnavailable.
 type Store interface {
-	// Commit writes tx atomically.
+	// Commit writes tx atomically. Apart from Request and Document, which
+	// carry their own version conditions, everything in tx must be new: a
+	// token already used, a session id already taken, an event (subject,
+	// time, id) already recorded or a mail id already queued or sent
+	// within SentMailRetention is EConflict, and so is the same one twice
+	// within tx. On EConflict nothing of tx lands and nothing stored is
+	// replaced.
 	Commit(ctx context.Context, tx Tx) error
 
 	GetRequest(ctx context.Context, id string) (Request, error)
 	// ListRequests returns requests of one status, newest first, at most
 	// limit of them, after the opaque cursor; next is "" on the last page.
+	// A status not in Statuses, a limit below 1, or a cursor that is
+	// malformed or was handed out for another status is EInvalid.
 	ListRequests(ctx context.Context, status Status, cursor string, limit int) (reqs []Request, next string, err error)
 	// ListEvents returns a subject's events, oldest first.
 	ListEvents(ctx context.Context, subject string) ([]Event, error)
 
-	PutDocument(ctx context.Context, d Document) error
 	GetDocument(ctx context.Context, id string) (Document, error)
 	ListDocuments(ctx context.Context) ([]Document, error)
 
 	GetSession(ctx context.Context, id string) (Session, error)
+	// DeleteSession succeeds for an id that does not exist (any more):
+	// signing out twice is not an error.
 	DeleteSession(ctx context.Context, id string) error
 
-	// PendingMails returns outbox mails not yet marked sent, oldest first.
+	// PendingMails returns outbox mails not yet marked sent, oldest first;
+	// a limit below 1 is EInvalid.
 	PendingMails(ctx context.Context, limit int) ([]Mail, error)
+	// MarkMailSent takes a mail out of the outbox. An unknown id is
+	// ENotFound; marking a mail that is already sent changes nothing and
+	// succeeds, so a sender that crashed between sending and marking can
+	// mark again.
 	MarkMailSent(ctx context.Context, id string) error
 
 	// Hit counts one attempt against key in the fixed window that contains
-	// now and returns the count so far in that window.
+	// now and returns the count so far in that window. A window that is
+	// not positive is EInvalid.
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
 }
 
