@@ -15,6 +15,7 @@ import (
 
 	"trustcenter/shared/app"
 	"trustcenter/shared/content"
+	"trustcenter/shared/contentfile"
 	"trustcenter/shared/localapp"
 	"trustcenter/shared/token"
 )
@@ -98,6 +99,9 @@ func keyring(args []string) error {
 func compile(in, out string) error {
 	site, err := localapp.LoadContent(in)
 	if err != nil {
+		return err
+	}
+	if err := contentfile.Deployable(site, in, time.Now()); err != nil {
 		return err
 	}
 	data, err := content.Compile(site)

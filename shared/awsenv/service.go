@@ -20,10 +20,11 @@ import (
 
 // Service reaches one AWS service through SigV4-signed HTTP requests. The
 // functions make three calls besides DynamoDB's (SES SendEmail, Secrets
-// Manager GetSecretValue, S3 PutObject/GetObject); each service's SDK client
-// would add its whole API to the binary (S3's alone is four megabytes, since
-// html/template's reflection keeps every method of a client the SDK turns
-// into an interface), so they are made here with the SDK's signer instead.
+// Manager GetSecretValue, S3 PutObject/GetObject) and presign S3 download
+// links; each service's SDK client would add its whole API to the binary
+// (S3's alone is four megabytes, since html/template's reflection keeps
+// every method of a client the SDK turns into an interface), so they are
+// made here with the SDK's signer instead.
 // Tests hold each call to the SDK client's request for the same input, and
 // check every signature the way the service would.
 type Service struct {
@@ -78,9 +79,15 @@ func (s *Service) Do(ctx context.Context, method, pathAndQuery string, header ht
 	if wait <= 0 {
 		wait = 50 * time.Millisecond
 	}
+	// The request is signed over the body's hash, the same on every attempt.
+	sum := sha256.Sum256(body)
+	payload := hex.EncodeToString(sum[:])
 	for i := 1; ; i++ {
-		res, err := s.once(ctx, method, pathAndQuery, header, body)
-		if err == nil || i == attempts || !retryable(err) {
+		res, err := s.once(ctx, method, pathAndQuery, header, body, payload)
+		// Only the caller's ctx says the caller has given up. The HTTP
+		// client's timeout reports context.DeadlineExceeded too, but it is a
+		// stalled attempt like any other network failure.
+		if err == nil || i == attempts || ctx.Err() != nil || !retryable(err) {
 			return res, err
 		}
 		select {
@@ -107,7 +114,7 @@ func (s *Service) Call(ctx context.Context, method, pathAndQuery string, header 
 	return data, nil
 }
 
-func (s *Service) once(ctx context.Context, method, pathAndQuery string, header http.Header, body []byte) (*http.Response, error) {
+func (s *Service) once(ctx context.Context, method, pathAndQuery string, header http.Header, body []byte, payload string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, s.Origin+pathAndQuery, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.SigningName, err)
@@ -118,8 +125,6 @@ func (s *Service) once(ctx context.Context, method, pathAndQuery string, header 
 	for k, v := range header {
 		req.Header[http.CanonicalHeaderKey(k)] = v
 	}
-	sum := sha256.Sum256(body)
-	payload := hex.EncodeToString(sum[:])
 	if s.SigningName == "s3" {
 		req.Header.Set("X-Amz-Content-Sha256", payload)
 	}
@@ -127,9 +132,7 @@ func (s *Service) once(ctx context.Context, method, pathAndQuery string, header 
 	if err != nil {
 		return nil, fmt.Errorf("%s: credentials: %w", s.SigningName, err)
 	}
-	// S3 signs the path as sent; every other service escapes it again.
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = s.SigningName == "s3" })
-	if err := signer.SignHTTP(ctx, creds, req, payload, s.SigningName, s.Region, time.Now().UTC()); err != nil {
+	if err := s.signer().SignHTTP(ctx, creds, req, payload, s.SigningName, s.Region, time.Now().UTC()); err != nil {
 		return nil, fmt.Errorf("%s: sign: %w", s.SigningName, err)
 	}
 	hc := s.HTTP
@@ -146,6 +149,32 @@ func (s *Service) once(ctx context.Context, method, pathAndQuery string, header 
 	defer res.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	return nil, parseError(s.SigningName, res, data)
+}
+
+// Presign returns a link with which anyone may make the request method
+// pathAndQuery (escaped, as for Do) without credentials, signed at the time
+// at. The query sets the link's lifetime in X-Amz-Expires. The payload is
+// left unsigned, as S3 allows for presigned requests.
+func (s *Service) Presign(ctx context.Context, method, pathAndQuery string, at time.Time) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, method, s.Origin+pathAndQuery, nil)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", s.SigningName, err)
+	}
+	creds, err := s.Credentials.Retrieve(ctx)
+	if err != nil {
+		return "", fmt.Errorf("%s: credentials: %w", s.SigningName, err)
+	}
+	link, _, err := s.signer().PresignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", s.SigningName, s.Region, at.UTC())
+	if err != nil {
+		return "", fmt.Errorf("%s: sign: %w", s.SigningName, err)
+	}
+	return link, nil
+}
+
+// signer signs for the service. S3 signs the path as sent; every other
+// service escapes it a second time.
+func (s *Service) signer() *v4.Signer {
+	return v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = s.SigningName == "s3" })
 }
 
 // APIError is a service's refusal: its HTTP status and error code.
@@ -178,10 +207,22 @@ func ErrorCode(err error) string {
 	return ""
 }
 
+// HTTPStatus is the HTTP status of err's answer, or 0 when err is not an
+// APIError.
+func HTTPStatus(err error) int {
+	var api *APIError
+	if errors.As(err, &api) {
+		return api.Status
+	}
+	return 0
+}
+
+// retryable reports whether err is worth another attempt, given that the
+// caller has not given up: Do checks the caller's ctx itself.
 func retryable(err error) bool {
 	var ne *netError
 	if errors.As(err, &ne) {
-		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+		return true
 	}
 	var api *APIError
 	if !errors.As(err, &api) {

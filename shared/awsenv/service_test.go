@@ -3,6 +3,7 @@ package awsenv
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -54,17 +55,28 @@ func TestRetries(t *testing.T) {
 		statuses []int
 		wantErr  bool
 		calls    int32
+		bodies   []string // of the answers, in turn; none when left out
 	}{
-		{"5xx then ok", []int{503, 200}, false, 2},
-		{"always 500", []int{500, 500, 500, 500}, true, 3},
-		{"4xx is final", []int{400, 200}, true, 1},
-		{"throttled by code", []int{429, 429, 200}, false, 3},
+		{"5xx then ok", []int{503, 200}, false, 2, nil},
+		{"always 500", []int{500, 500, 500, 500}, true, 3, nil},
+		{"4xx is final", []int{400, 200}, true, 1, nil},
+		{"throttled by code", []int{429, 429, 200}, false, 3, nil},
+		// SES and Secrets Manager throttle with a plain 400; only the error
+		// code tells it from a bad request.
+		{"throttled by a 400's code", []int{400, 400, 200}, false, 3, []string{
+			`{"__type":"com.amazonaws.secretsmanager#ThrottlingException","message":"Rate exceeded"}`,
+			`{"__type":"TooManyRequestsException","message":"Too many requests"}`,
+		}},
+		{"other 400 code is final", []int{400, 200}, true, 1, []string{`{"__type":"MessageRejected"}`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var calls atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				n := calls.Add(1)
 				w.WriteHeader(tc.statuses[n-1])
+				if int(n) <= len(tc.bodies) {
+					io.WriteString(w, tc.bodies[n-1])
+				}
 			}))
 			defer srv.Close()
 			s := &Service{Origin: srv.URL, SigningName: "ses", Region: "us-east-1", Backoff: time.Millisecond,
@@ -74,6 +86,34 @@ func TestRetries(t *testing.T) {
 				t.Errorf("err %v after %d calls; want error %v after %d", err, calls.Load(), tc.wantErr, tc.calls)
 			}
 		})
+	}
+}
+
+// TestClientTimeoutIsRetried: the HTTP client's own timeout reports itself
+// as context.DeadlineExceeded, like a caller's deadline, but the caller has
+// not given up; an attempt that stalls is tried again.
+func TestClientTimeoutIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Reading the body lets the server notice the client hang up.
+		io.Copy(io.Discard, r.Body)
+		if calls.Add(1) == 1 {
+			select {
+			case <-r.Context().Done(): // the client timed out and hung up
+			case <-release:
+			}
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	defer close(release)
+	s := &Service{Origin: srv.URL, SigningName: "ses", Region: "us-east-1", Backoff: time.Millisecond,
+		HTTP:        &http.Client{Timeout: 200 * time.Millisecond},
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")}
+	if _, err := s.Call(t.Context(), http.MethodPost, "/", nil, []byte("{}")); err != nil || calls.Load() != 2 {
+		t.Errorf("err %v after %d calls; want success on the second", err, calls.Load())
 	}
 }
 

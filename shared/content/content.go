@@ -27,18 +27,29 @@ type Site struct {
 	Criteria       []Criterion     `yaml:"criteria"`
 	Subprocessors  []Subprocessor  `yaml:"subprocessors"`
 	FAQ            []FAQ           `yaml:"faq"`
-	// Updates are sorted newest first at load.
+	// Updates are newest first: contentfile.Parse sorts them, and the page,
+	// the feed and trust.json all list them in the order held here, so a
+	// Site built in code must be sorted the same way.
 	Updates     []Update        `yaml:"updates"`
 	NDA         NDA             `yaml:"nda"`
 	SecurityTxt SecurityContact `yaml:"security_txt"`
 	// StaleAfterMonths is how long after its period ends a SOC report still
-	// counts as current; 12 when not set.
+	// counts as current; StaleMonths applies the default when it is not set.
 	StaleAfterMonths int `yaml:"stale_after_months"`
 }
 
 // DefaultStaleAfterMonths reflects the usual expectation of customers'
 // vendor-risk teams: a SOC report older than a year needs a successor.
 const DefaultStaleAfterMonths = 12
+
+// StaleMonths is the StaleAfterMonths in effect: the one set, else
+// DefaultStaleAfterMonths.
+func (s *Site) StaleMonths() int {
+	if s.StaleAfterMonths == 0 {
+		return DefaultStaleAfterMonths
+	}
+	return s.StaleAfterMonths
+}
 
 // Company describes the organisation behind the trust page.
 type Company struct {
@@ -58,12 +69,15 @@ type Company struct {
 // Document is a report file as the page lists it. The file itself, its
 // size, hash and version live in the document store under the same ID.
 type Document struct {
-	ID            string       `yaml:"id"`
-	Title         Text         `yaml:"title"`
-	Kind          string       `yaml:"kind"`
-	Access        trust.Access `yaml:"access"`
-	FileName      string       `yaml:"file_name"`
-	Certification string       `yaml:"certification"`
+	ID       string       `yaml:"id"`
+	Title    Text         `yaml:"title"`
+	Kind     string       `yaml:"kind"`
+	Access   trust.Access `yaml:"access"`
+	FileName string       `yaml:"file_name"`
+	// Certification is the id of the certification the document belongs
+	// to. Either side may name the link; contentfile.Parse fills in the
+	// other, so after it this and Certification.Document agree.
+	Certification string `yaml:"certification"`
 }
 
 // Framework is the standard a certification or report is issued under.
@@ -143,7 +157,8 @@ type Certification struct {
 	Issued        Date           `yaml:"issued"`
 	BridgeLetters []BridgeLetter `yaml:"bridge_letters"`
 	NextAudit     Date           `yaml:"next_audit"`
-	// Document is the id of the report file, if one is offered.
+	// Document is the id of the report file, if one is offered; see
+	// Document.Certification for how the two sides of the link agree.
 	Document string `yaml:"document"`
 	Summary  Text   `yaml:"summary"`
 }
@@ -259,9 +274,9 @@ type SecurityContact struct {
 	Hiring             string    `yaml:"hiring"`
 }
 
-// Expired reports whether the Expires date has passed at now. It is not
-// checked at load, because the load has no business reading the clock; a
-// health check or a test with a fixed clock should call this instead.
+// Expired reports whether the Expires date has passed at now.
+// contentfile.Deployable, which make build runs, refuses to ship a
+// security.txt that has, since scanners ignore an expired one.
 func (s SecurityContact) Expired(now time.Time) bool { return !now.Before(s.Expires) }
 
 // Document returns the document with id.
@@ -273,6 +288,33 @@ func (s *Site) Document(id string) (Document, bool) {
 	return s.Documents[i], true
 }
 
+// StoreDocument is content document id as the document store keeps it:
+// title, kind, access, file name and the audit facts of its
+// certification, without the file (version, size, hash), which uploads
+// add. Uploads take it afresh each time, so a file published after the
+// content changed carries the new facts.
+func (s *Site) StoreDocument(id string) (trust.Document, bool) {
+	cd, ok := s.Document(id)
+	if !ok {
+		return trust.Document{}, false
+	}
+	cert, _ := s.Certification(cd.Certification)
+	d := trust.Document{
+		ID:       cd.ID,
+		Title:    cd.Title.String(),
+		Kind:     cd.Kind,
+		Access:   cd.Access,
+		FileName: cd.FileName,
+		Auditor:  cert.Auditor,
+		IssuedAt: cert.Issued.Time(),
+	}
+	if cert.IsReport() {
+		p := cert.LatestPeriod()
+		d.PeriodStart, d.PeriodEnd = p.Start.Time(), p.End.Time()
+	}
+	return d, true
+}
+
 // Certification returns the certification with id.
 func (s *Site) Certification(id string) (Certification, bool) {
 	i := slices.IndexFunc(s.Certifications, func(c Certification) bool { return c.ID == id })
@@ -282,11 +324,12 @@ func (s *Site) Certification(id string) (Certification, bool) {
 	return s.Certifications[i], true
 }
 
-// Criterion returns the criterion with id.
-func (s *Site) Criterion(id string) (Criterion, bool) {
-	i := slices.IndexFunc(s.Criteria, func(c Criterion) bool { return c.ID == id })
-	if i < 0 {
-		return Criterion{}, false
-	}
-	return s.Criteria[i], true
+// InScope reports whether the Trust Services Criterion id is in the scope
+// of a SOC 2 or SOC 3 report the site lists. Both report against the
+// criteria (a SOC 3 is the general-use form of a SOC 2 examination), and no
+// other framework names them.
+func (s *Site) InScope(id string) bool {
+	return slices.ContainsFunc(s.Certifications, func(c Certification) bool {
+		return (c.Framework == SOC2 || c.Framework == SOC3) && slices.Contains(c.Criteria, id)
+	})
 }

@@ -13,7 +13,7 @@ const (
 	// Current: the report is recent enough, or the certificate is valid.
 	Current Status = "current"
 	// Stale: a report whose latest period ended more than
-	// Site.StaleAfterMonths ago.
+	// Site.StaleMonths ago.
 	Stale Status = "stale"
 	// Expired: a certificate past its valid_until day.
 	Expired Status = "expired"
@@ -39,15 +39,16 @@ func (s Segment) String() string {
 	return x
 }
 
-// Coverage is a certification's timeline as of one day.
+// Coverage is a certification's timeline as of one day. trust.json writes
+// it under each certification, which already carries the id and status.
 type Coverage struct {
-	Certification string `json:"certification"`
-	Status        Status `json:"status"`
+	Certification string `json:"-"`
+	Status        Status `json:"-"`
 	// Segments are the report periods, bridge letters or validity window,
 	// merged where they touch or overlap, oldest first.
 	Segments []Segment `json:"segments"`
 	// Through is the last covered day.
-	Through Date `json:"through"`
+	Through Date `json:"through,omitzero"`
 	// GapDays counts the days from Through to today; 0 while covered.
 	GapDays int `json:"gap_days"`
 	// StaleFrom is the first day a report counts as stale; zero for
@@ -58,26 +59,13 @@ type Coverage struct {
 // Coverage computes every certification's timeline on the day of now (in
 // UTC), in the order the certifications are listed.
 func (s *Site) Coverage(now time.Time) []Coverage {
-	months := s.StaleAfterMonths
-	if months == 0 {
-		months = DefaultStaleAfterMonths
-	}
+	months := s.StaleMonths()
 	today := DateOf(now)
 	out := make([]Coverage, 0, len(s.Certifications))
 	for _, c := range s.Certifications {
 		out = append(out, coverage(c, today, months))
 	}
 	return out
-}
-
-// CoverageOf is Coverage for the certification with id.
-func (s *Site) CoverageOf(id string, now time.Time) (Coverage, bool) {
-	for _, c := range s.Coverage(now) {
-		if c.Certification == id {
-			return c, true
-		}
-	}
-	return Coverage{}, false
 }
 
 func coverage(c Certification, today Date, staleMonths int) Coverage {

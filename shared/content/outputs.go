@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -95,14 +94,7 @@ type certOut struct {
 	Document      string         `json:"document,omitempty"`
 	Summary       string         `json:"summary,omitempty"`
 	Status        Status         `json:"status"`
-	Coverage      coverageOut    `json:"coverage"`
-}
-
-type coverageOut struct {
-	Segments  []Segment `json:"segments"`
-	Through   Date      `json:"through,omitzero"`
-	GapDays   int       `json:"gap_days"`
-	StaleFrom Date      `json:"stale_from,omitzero"`
+	Coverage      Coverage       `json:"coverage"`
 }
 
 type criterionOut struct {
@@ -195,29 +187,22 @@ func TrustJSON(s *Site, docs []trust.Document, baseURL string, now time.Time) ([
 			Sitemap:     base + PathSitemap,
 		},
 	}
-	inScope := map[string]bool{}
 	for i, cv := range s.Coverage(now) {
 		c := s.Certifications[i]
-		if c.Framework == SOC2 {
-			for _, id := range c.Criteria {
-				inScope[id] = true
-			}
-		}
-		segs := cv.Segments
-		if segs == nil {
-			segs = []Segment{}
+		if cv.Segments == nil {
+			cv.Segments = []Segment{}
 		}
 		out.Certifications = append(out.Certifications, certOut{
 			ID: c.ID, Name: c.Label(en), Framework: c.Framework, Type: c.Type, Criteria: c.Criteria,
 			Auditor: c.Auditor, Issued: c.Issued, Periods: c.Periods, BridgeLetters: c.BridgeLetters,
 			ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, NextAudit: c.NextAudit,
 			Document: c.Document, Summary: c.Summary.In(en), Status: cv.Status,
-			Coverage: coverageOut{Segments: segs, Through: cv.Through, GapDays: cv.GapDays, StaleFrom: cv.StaleFrom},
+			Coverage: cv,
 		})
 	}
 	for _, cr := range s.Criteria {
 		out.Criteria = append(out.Criteria, criterionOut{
-			ID: cr.ID, Title: cr.Title.In(en), InScope: inScope[cr.ID], Practices: texts(cr.Practices, en),
+			ID: cr.ID, Title: cr.Title.In(en), InScope: s.InScope(cr.ID), Practices: texts(cr.Practices, en),
 		})
 	}
 	stored := map[string]trust.Document{}
@@ -253,7 +238,7 @@ func TrustJSON(s *Site, docs []trust.Document, baseURL string, now time.Time) ([
 			Data: sp.Data.In(en), Website: sp.Website,
 		})
 	}
-	for _, u := range newestFirst(s.Updates) {
+	for _, u := range s.Updates {
 		out.Updates = append(out.Updates, updateOut{
 			ID: u.ID, Date: u.Date, Kind: u.Kind, Title: u.Title.In(en), Body: u.Body.In(en), Link: absolute(base, u.Link),
 		})
@@ -294,15 +279,6 @@ func hostOf(base string) (string, error) {
 		return "", fmt.Errorf("content: base URL %q is not an absolute http(s) URL", base)
 	}
 	return u.Hostname(), nil
-}
-
-// newestFirst returns updates sorted by date, newest first, without
-// touching the caller's slice. contentfile.Parse already sorts; a Site built
-// in code may not be.
-func newestFirst(us []Update) []Update {
-	out := slices.Clone(us)
-	slices.SortStableFunc(out, func(a, b Update) int { return b.Date.Compare(a.Date) })
-	return out
 }
 
 // Atom 1.0 (RFC 4287).
@@ -368,7 +344,6 @@ func Atom(s *Site, baseURL string, lang string) ([]byte, error) {
 	if !i18n.Supported(lang) {
 		lang = i18n.English
 	}
-	updates := newestFirst(s.Updates)
 	self := LocalizedURL(base, PathFeed, lang)
 	page := LocalizedURL(base, "/", lang)
 	feed := atomFeed{
@@ -376,14 +351,14 @@ func Atom(s *Site, baseURL string, lang string) ([]byte, error) {
 		ID:       self,
 		Title:    atomText{Type: "text", Body: i18n.T(lang, "feed.title", s.Company.Name)},
 		Subtitle: atomText{Type: "text", Body: i18n.T(lang, "feed.subtitle")},
-		Updated:  feedUpdated(s, updates),
+		Updated:  feedUpdated(s),
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: self},
 			{Rel: "alternate", Type: "text/html", Hreflang: lang, Href: page},
 		},
 		Author: atomPerson{Name: s.Company.Name, URI: s.Company.Website, Email: s.Company.Email},
 	}
-	for _, u := range updates {
+	for _, u := range s.Updates {
 		stamp := u.Date.Time().Format(time.RFC3339)
 		link := page + "#update-" + u.ID
 		if u.Link != "" {
@@ -417,10 +392,10 @@ func Atom(s *Site, baseURL string, lang string) ([]byte, error) {
 // feedUpdated picks the newest date the content knows of: the newest
 // update, else the newest certification issue date, else the Unix epoch,
 // because Atom requires the element and the clock must not leak in.
-func feedUpdated(s *Site, newest []Update) string {
+func feedUpdated(s *Site) string {
 	var d Date
-	if len(newest) > 0 {
-		d = newest[0].Date
+	if len(s.Updates) > 0 {
+		d = s.Updates[0].Date
 	} else {
 		for _, c := range s.Certifications {
 			if c.Issued.After(d) {
@@ -444,8 +419,7 @@ func SecurityTxt(s *Site, baseURL string) []byte {
 	field := func(name, value string) {
 		if value != "" {
 			// A value is one line; a newline would forge another field.
-			value = strings.NewReplacer("\r", " ", "\n", " ").Replace(value)
-			b.WriteString(name + ": " + value + "\n")
+			b.WriteString(name + ": " + oneLine(value) + "\n")
 		}
 	}
 	b.WriteString("# Security contact for " + oneLine(s.Company.Name) + ". See RFC 9116.\n")
@@ -464,6 +438,7 @@ func SecurityTxt(s *Site, baseURL string) []byte {
 	return []byte(b.String())
 }
 
+// oneLine replaces line breaks with spaces.
 func oneLine(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
 
 // Sitemap lists every page in every language, each with hreflang

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"trustcenter/shared/i18n"
 	"trustcenter/shared/trust"
@@ -15,11 +16,12 @@ import (
 )
 
 var (
-	slugRE     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	colorRE    = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	fileNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-	versionRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-	langTagRE  = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	slugRE  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	// plainRE is a file name or version that needs no quoting anywhere it
+	// goes: a Content-Disposition header, a URL, a log line.
+	plainRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	langTagRE = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 )
 
 // checker reports problems of meaning (references, enums, date order) at
@@ -109,11 +111,12 @@ func check(s *content.Site, d *decoder) {
 		}
 	}
 	for i, doc := range s.Documents {
-		c.document(s, fmt.Sprintf("documents[%d]", i), doc)
+		c.document(fmt.Sprintf("documents[%d]", i), doc)
 	}
 	for i, ct := range s.Certifications {
-		c.certification(s, fmt.Sprintf("certifications[%d]", i), ct)
+		c.certification(fmt.Sprintf("certifications[%d]", i), ct)
 	}
+	c.links(s)
 	c.criteria(s.Criteria)
 	names := map[string]string{}
 	for i, sp := range s.Subprocessors {
@@ -135,7 +138,7 @@ func check(s *content.Site, d *decoder) {
 	}
 	c.updates(s.Updates)
 	c.required("nda.version", s.NDA.Version)
-	if s.NDA.Version != "" && !versionRE.MatchString(s.NDA.Version) {
+	if s.NDA.Version != "" && !plainRE.MatchString(s.NDA.Version) {
 		c.errorf("nda.version", "%q is not a version (want e.g. 2026-01)", s.NDA.Version)
 	}
 	c.required("nda.text", s.NDA.Text)
@@ -167,7 +170,7 @@ func (c checker) company(co content.Company) {
 	}
 }
 
-func (c checker) document(s *content.Site, p string, doc content.Document) {
+func (c checker) document(p string, doc content.Document) {
 	c.slug(p+".id", doc.ID)
 	c.requiredText(p+".title", doc.Title)
 	c.required(p+".kind", doc.Kind)
@@ -178,26 +181,73 @@ func (c checker) document(s *content.Site, p string, doc content.Document) {
 	default:
 		c.errorf(p+".access", "%q is not an access level (want public or gated)", doc.Access)
 	}
-	if c.required(p+".file_name", doc.FileName) && !fileNameRE.MatchString(doc.FileName) {
+	if c.required(p+".file_name", doc.FileName) && !plainRE.MatchString(doc.FileName) {
 		// The name goes into a Content-Disposition header.
 		c.errorf(p+".file_name", "%q is not a plain file name (letters, digits, '.', '_', '-')", doc.FileName)
 	}
-	if doc.Certification == "" {
-		return
+}
+
+// links checks the links between documents and certifications. Either side
+// may name one (a document's certification, a certification's document), so
+// every rule about a link holds whichever side wrote it: a certification has
+// at most one document, a document belongs to at most one certification,
+// and a SOC 1 or SOC 2 report is never public.
+func (c checker) links(s *content.Site) {
+	docOf := map[string]string{}  // certification id → its document's id
+	claim := map[string]string{}  // certification id → the path naming that link
+	certOf := map[string]string{} // document id → its certification's id
+	for i, doc := range s.Documents {
+		if doc.Certification == "" {
+			continue
+		}
+		p := fmt.Sprintf("documents[%d].certification", i)
+		switch _, ok := s.Certification(doc.Certification); {
+		case !ok:
+			c.errorf(p, "no certification has id %q", doc.Certification)
+		case docOf[doc.Certification] != "":
+			c.errorf(p, "certification %q already has document %q (at %s)", doc.Certification, docOf[doc.Certification], claim[doc.Certification])
+		default:
+			docOf[doc.Certification], claim[doc.Certification], certOf[doc.ID] = doc.ID, p, doc.Certification
+		}
 	}
-	ct, ok := s.Certification(doc.Certification)
-	if !ok {
-		c.errorf(p+".certification", "no certification has id %q", doc.Certification)
-		return
+	for i, ct := range s.Certifications {
+		if ct.Document == "" {
+			continue
+		}
+		p := fmt.Sprintf("certifications[%d].document", i)
+		doc, ok := s.Document(ct.Document)
+		switch {
+		case !ok:
+			c.errorf(p, "no document has id %q", ct.Document)
+		case doc.Certification != "" && doc.Certification != ct.ID:
+			c.errorf(p, "document %q belongs to certification %q", doc.ID, doc.Certification)
+		case docOf[ct.ID] != "" && docOf[ct.ID] != doc.ID:
+			c.errorf(p, "certification %q already has document %q (at %s)", ct.ID, docOf[ct.ID], claim[ct.ID])
+		case certOf[doc.ID] != "" && certOf[doc.ID] != ct.ID:
+			c.errorf(p, "document %q already belongs to certification %q (at %s)", doc.ID, certOf[doc.ID], claim[certOf[doc.ID]])
+		default:
+			docOf[ct.ID], claim[ct.ID], certOf[doc.ID] = doc.ID, p, ct.ID
+		}
 	}
 	// SOC 1 and SOC 2 reports are restricted-use under AICPA standards;
-	// publishing one by a slip of the access field would breach that.
-	if (ct.Framework == content.SOC1 || ct.Framework == content.SOC2) && doc.Access == trust.Public {
-		c.errorf(p+".access", "a %s report is restricted-use; access must be gated", i18n.T(i18n.English, "framework."+string(ct.Framework)))
+	// publishing one by a slip of the access field would breach that. Every
+	// link either side names counts here, refused ones too, so that fixing
+	// one problem cannot uncover this one only on the next deploy.
+	for i, doc := range s.Documents {
+		if doc.Access != trust.Public {
+			continue
+		}
+		for _, ct := range s.Certifications {
+			if (ct.Framework == content.SOC1 || ct.Framework == content.SOC2) && (doc.Certification == ct.ID || ct.Document == doc.ID) {
+				c.errorf(fmt.Sprintf("documents[%d].access", i), "a %s report (certification %q) is restricted-use; access must be gated",
+					i18n.T(i18n.English, "framework."+string(ct.Framework)), ct.ID)
+				break
+			}
+		}
 	}
 }
 
-func (c checker) certification(s *content.Site, p string, ct content.Certification) {
+func (c checker) certification(p string, ct content.Certification) {
 	c.slug(p+".id", ct.ID)
 	f := ct.Framework
 	switch {
@@ -269,15 +319,6 @@ func (c checker) certification(s *content.Site, p string, ct content.Certificati
 	}
 	for i, bl := range ct.BridgeLetters {
 		c.bridgeLetter(fmt.Sprintf("%s.bridge_letters[%d]", p, i), ct, bl)
-	}
-	if ct.Document != "" {
-		doc, ok := s.Document(ct.Document)
-		switch {
-		case !ok:
-			c.errorf(p+".document", "no document has id %q", ct.Document)
-		case doc.Certification != "" && doc.Certification != ct.ID:
-			c.errorf(p+".document", "document %q belongs to certification %q", doc.ID, doc.Certification)
-		}
 	}
 }
 
@@ -382,9 +423,9 @@ func (c checker) updates(us []content.Update) {
 	ids := map[string]string{}
 	for i, u := range us {
 		p := fmt.Sprintf("updates[%d]", i)
-		if c.d.has(p+".id") && !slugRE.MatchString(u.ID) {
-			c.errorf(p+".id", "%q is not a valid id (want lowercase letters, digits and single hyphens)", u.ID)
-		} else if u.ID != "" {
+		// An id not written was derived from the date and title, and
+		// derived ids must be unique too.
+		if (!c.d.has(p+".id") || c.slug(p+".id", u.ID)) && u.ID != "" {
 			c.unique(ids, p+".id", "update id", u.ID)
 		}
 		c.requiredDate(p+".date", u.Date)
@@ -445,6 +486,30 @@ func frameworkList() string {
 	return strings.Join(s, ", ")
 }
 
+// completeLinks names each document-certification link on the side that
+// left it out, so code reading either side finds it. check has made sure
+// that the two sides agree and each link is one to one.
+func completeLinks(s *content.Site) {
+	for i := range s.Certifications {
+		ct := &s.Certifications[i]
+		if ct.Document != "" {
+			continue
+		}
+		if j := slices.IndexFunc(s.Documents, func(d content.Document) bool { return d.Certification == ct.ID }); j >= 0 {
+			ct.Document = s.Documents[j].ID
+		}
+	}
+	for i := range s.Documents {
+		doc := &s.Documents[i]
+		if doc.Certification != "" {
+			continue
+		}
+		if j := slices.IndexFunc(s.Certifications, func(c content.Certification) bool { return c.Document == doc.ID }); j >= 0 {
+			doc.Certification = s.Certifications[j].ID
+		}
+	}
+}
+
 // deriveUpdateIDs gives each update without an id one made from its date
 // and English title, so feed entries keep their identity across deploys.
 func deriveUpdateIDs(s *content.Site) {
@@ -478,4 +543,17 @@ func slugify(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Deployable reports what makes a checked site unfit to ship at now, which
+// Parse leaves alone so that reading a file does not depend on the day:
+// an expired security.txt. Scanners disregard one (RFC 9116, section
+// 2.5.5), so shipping it would be as good as publishing no contact at all.
+// make build runs it before compiling the content.
+func Deployable(s *content.Site, name string, now time.Time) error {
+	if st := s.SecurityTxt; st.Expired(now) {
+		return &Error{File: name, Problems: []Problem{{Path: "security_txt.expires",
+			Msg: fmt.Sprintf("%s has passed (it is now %s); set a later date", st.Expires.Format(time.RFC3339), now.UTC().Format(time.RFC3339))}}}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"trustcenter/shared/sample"
 	"trustcenter/shared/trust"
 
 	"trustcenter/shared/content"
@@ -119,6 +120,30 @@ func TestExampleFacts(t *testing.T) {
 	}
 	if st.Expired(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("security.txt expired already")
+	}
+}
+
+// TestExampleMatchesTheSampleReports: the local app serves the sample PDFs
+// as the example's SOC reports, so the periods and report dates the page
+// shows must be the ones printed in them.
+func TestExampleMatchesTheSampleReports(t *testing.T) {
+	s := example(t)
+	want := content.Period{Start: content.DateOf(sample.PeriodStart), End: content.DateOf(sample.PeriodEnd)}
+	n := 0
+	for _, ct := range s.Certifications {
+		if !ct.Framework.IsSOC() {
+			continue
+		}
+		n++
+		if got := ct.LatestPeriod(); got != want {
+			t.Errorf("%s: latest period %s..%s, the sample reports say %s..%s", ct.ID, got.Start, got.End, want.Start, want.End)
+		}
+		if got := ct.Issued; got != content.DateOf(sample.Issued) {
+			t.Errorf("%s: issued %s, the sample reports say %s", ct.ID, got, content.DateOf(sample.Issued))
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d SOC reports, want the three the samples cover", n)
 	}
 }
 

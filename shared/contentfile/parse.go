@@ -82,9 +82,12 @@ func Parse(data []byte, name string) (*content.Site, error) {
 		slices.SortStableFunc(d.problems, func(a, b Problem) int { return a.Line - b.Line })
 		return nil, &Error{File: name, Problems: d.problems}
 	}
-	if s.StaleAfterMonths == 0 {
-		s.StaleAfterMonths = content.DefaultStaleAfterMonths
-	}
+	completeLinks(&s)
+	// The compiled file states the value in effect rather than leaving the
+	// reader to know the default.
+	s.StaleAfterMonths = s.StaleMonths()
+	// Sorted once here; the page and the outputs keep this order (see
+	// content.Site.Updates).
 	slices.SortStableFunc(s.Updates, func(a, b content.Update) int { return b.Date.Compare(a.Date) })
 	return &s, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"trustcenter/shared/content"
 )
@@ -71,6 +72,22 @@ security_txt:
   contact: [mailto:security@acme.example]
   expires: 2027-01-01
 `
+
+func TestDeployable(t *testing.T) {
+	s, err := Parse([]byte(base), "content.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// base's security.txt expires 2027-01-01.
+	if err := Deployable(s, "content.yaml", time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)); err != nil {
+		t.Errorf("a security.txt still valid is refused: %v", err)
+	}
+	err = Deployable(s, "content.yaml", time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
+	want := "content.yaml: security_txt.expires: 2027-01-01T00:00:00Z has passed (it is now 2027-01-01T10:00:00Z)"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("expired security.txt: err %v, want %q", err, want)
+	}
+}
 
 func TestParseBase(t *testing.T) {
 	s, err := Parse([]byte(base), "content.yaml")
@@ -162,14 +179,18 @@ func TestParseProblems(t *testing.T) {
 		{"bridge letter reversed", "covers_to: 2025-12-31", "covers_to: 2025-09-30", "covers_from", "certifications[0].bridge_letters[0].covers_to", "is before covers_from"},
 		{"bridge letter inside period", "covers_from: 2025-10-01", "covers_from: 2025-06-01", "", "certifications[0].bridge_letters[0].covers_from", "is not after a report period ends"},
 		{"unknown document", "document: soc2-2025", "document: nope", "", "certifications[0].document", `no document has id "nope"`},
-		{"document of another certification", "document: soc2-2025", "document: soc3-2025", "", "", ""}, // soc3-2025 names no certification: allowed
+		// soc3-2025 names no certification, but soc2 has its document.
+		{"document of another certification", "document: soc2-2025", "document: soc3-2025", "", "certifications[0].document", `certification "soc2" already has document "soc2-2025" (at documents[0].certification)`},
+		// Only the certification names the link; the rule holds all the same.
+		{"public SOC 2 named by its certification", "access: gated\n    file_name: acme-soc2.pdf\n    certification: soc2\n", "access: public\n    file_name: acme-soc2.pdf\n", "", "documents[0].access", `a SOC 2 report (certification "soc2") is restricted-use; access must be gated`},
+		{"two documents of one certification", "file_name: acme-soc3.pdf\n", "file_name: acme-soc3.pdf\n    certification: soc2\n", "certification: soc2\ncertifications:", "documents[1].certification", `certification "soc2" already has document "soc2-2025" (at documents[0].certification)`},
 		{"missing criterion", "  - {id: privacy, title: Privacy, practices: [Notice]}\n", "", "criteria:\n  - {id: security", "criteria", `missing criterion "privacy"`},
 		{"duplicate criterion", "id: privacy", "id: security", "{id: security, title: Privacy", "criteria[4].id", `duplicate criterion "security"`},
 		{"criterion without practices", "practices: [Notice]", "practices: []", "id: privacy", "criteria[4].practices", "required"},
 		{"subprocessor without data", ", data: Everything", "", "name: AWS", "subprocessors[0].data", "required"},
 		{"update kind", "kind: report, title: Old news", "kind: rumour, title: Old news", "", "updates[0].kind", `"rumour" is not an update kind`},
 		{"update link", "link: /subprocessors", "link: javascript:alert(1)", "", "updates[1].link", "not an https:// URL"},
-		{"duplicate update id", "title: Old news", "title: New subprocessor, id: same", "", "", ""},
+		{"bad update id", "title: Old news}", "title: Old news, id: Old_News}", "kind: report, title: Old news", "updates[0].id", `"Old_News" is not a valid id`},
 		{"nda version", `version: "2026-01"`, `version: "2026 01"`, "", "nda.version", "is not a version"},
 		{"nda text missing", "  text: Keep it secret.\n", "", "nda:", "nda.text", "required"},
 		{"contact scheme", "contact: [mailto:security@acme.example]", "contact: [tel:+123]", "", "security_txt.contact[0]", "not a mailto: or https: URI"},
@@ -186,17 +207,6 @@ func TestParseProblems(t *testing.T) {
 			}
 			doc := strings.Replace(base, tt.old, tt.new, 1)
 			_, err := Parse([]byte(doc), "content.yaml")
-			if tt.msg == "" {
-				if tt.name == "duplicate update id" {
-					// Two updates with the same explicit... id via flow
-					// mapping keys are fine only when unique; see below.
-					return
-				}
-				if err != nil {
-					t.Fatalf("want no error, got:\n%v", err)
-				}
-				return
-			}
 			var cerr *Error
 			if !errors.As(err, &cerr) {
 				t.Fatalf("want *Error, got %v", err)
@@ -279,6 +289,58 @@ func TestParseDuplicateUpdateIDs(t *testing.T) {
 	_, err := Parse([]byte(doc), "content.yaml")
 	if err == nil || !strings.Contains(err.Error(), `updates[1].id: duplicate update id "same" (also at updates[0].id)`) {
 		t.Fatalf("want a duplicate id problem, got %v", err)
+	}
+	// Ids made from the same date and title collide just the same.
+	doc = strings.Replace(base, "{date: 2026-01-15, kind: subprocessor, title: New subprocessor, link: /subprocessors}",
+		"{date: 2025-11-01, kind: other, title: Old news}", 1)
+	_, err = Parse([]byte(doc), "content.yaml")
+	if err == nil || !strings.Contains(err.Error(), `updates[1].id: duplicate update id "2025-11-01-old-news" (also at updates[0].id)`) {
+		t.Fatalf("want a duplicate derived id problem, got %v", err)
+	}
+}
+
+// TestParseDocumentLinks: a document and its certification may each name
+// the other or leave it to the other side; Parse fills in the side left out,
+// and refuses links the two sides disagree on.
+func TestParseDocumentLinks(t *testing.T) {
+	for name, doc := range map[string]string{
+		"named by the document only":      strings.Replace(base, "    document: soc2-2025\n", "", 1),
+		"named by the certification only": strings.Replace(base, "    certification: soc2\n", "", 1),
+	} {
+		s, err := Parse([]byte(doc), "content.yaml")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := s.Certifications[0].Document; got != "soc2-2025" {
+			t.Errorf("%s: certification's document = %q", name, got)
+		}
+		if got := s.Documents[0].Certification; got != "soc2" {
+			t.Errorf("%s: document's certification = %q", name, got)
+		}
+		if got := s.Documents[1].Certification; got != "" {
+			t.Errorf("%s: unlinked document got certification %q", name, got)
+		}
+	}
+
+	// A public document that claims a SOC 2 certification already taken is
+	// refused twice over: for the claim, and for being public.
+	doc := strings.Replace(base, "file_name: acme-soc3.pdf\n", "file_name: acme-soc3.pdf\n    certification: soc2\n", 1)
+	_, err := Parse([]byte(doc), "content.yaml")
+	for _, want := range []string{
+		`documents[1].access: a SOC 2 report (certification "soc2") is restricted-use`,
+		`documents[1].certification: certification "soc2" already has document "soc2-2025"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q, got:\n%v", want, err)
+		}
+	}
+
+	// Two certifications naming one document that names neither.
+	doc = strings.Replace(base, "    certification: soc2\n", "", 1)
+	doc = strings.Replace(doc, "    auditor: Cert Body Ltd\n", "    auditor: Cert Body Ltd\n    document: soc2-2025\n", 1)
+	_, err = Parse([]byte(doc), "content.yaml")
+	if want := `certifications[1].document: document "soc2-2025" already belongs to certification "soc2" (at certifications[0].document)`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("want %q, got:\n%v", want, err)
 	}
 }
 

@@ -23,6 +23,10 @@ func TestLinksMatchTheS3Presigner(t *testing.T) {
 		{"virtual-hosted", "eu-west-1", "", "SESSION", "reports/soc2-type2-2026/v3-0123456789ab.pdf", "lumen-ledger-soc2.pdf", 60 * time.Second},
 		{"us-east-1 without session token", "us-east-1", "", "", "reports/soc3/v1-abcdef012345.pdf", `odd "name"; here.pdf`, 1500 * time.Millisecond},
 		{"path-style emulator", "us-east-1", "http://127.0.0.1:9000", "SESSION", "reports/soc1/v2-ffffffffffff.pdf", "SOC 1 (2026).pdf", 0},
+		// Go's URL escaping leaves "+", "=", "@" and ":" in a path alone; S3
+		// and its presigner escape every byte but the unreserved ones.
+		{"key needing escapes", "eu-west-1", "", "SESSION", "reports/a+b=c@d:e/v1 (draft) ü~.pdf", "r.pdf", 30 * time.Second},
+		{"key needing escapes, path-style", "us-east-1", "http://127.0.0.1:9000/prefix", "", "a+b=c@d", "r.pdf", 30 * time.Second},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,6 +5,7 @@
 package s3blob
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -37,7 +38,11 @@ var _ trust.Blobs = (*Blobs)(nil)
 
 // FromConfig is the engine of a Lambda function, on bucket;
 // AWS_ENDPOINT_URL_S3 points it at an emulator, path-style.
-func FromConfig(cfg aws.Config, bucket string) trust.Blobs {
+func FromConfig(cfg aws.Config, bucket string) trust.Blobs { return newBlobs(cfg, bucket) }
+
+// newBlobs addresses bucket as FromConfig describes; Links uses the same
+// address, so links and uploads cannot disagree on where an object is.
+func newBlobs(cfg aws.Config, bucket string) *Blobs {
 	if awsenv.Endpoint(cfg, "S3") != nil {
 		return &Blobs{s3: awsenv.NewService(cfg, "S3", "s3", "s3"), prefix: "/" + bucket}
 	}
@@ -47,16 +52,20 @@ func FromConfig(cfg aws.Config, bucket string) trust.Blobs {
 // Service is the signed-request sender under the engine, for tests to tune.
 func (b *Blobs) Service() *awsenv.Service { return b.s3 }
 
+// path is key's escaped path, as S3 signs and serves it.
 func (b *Blobs) path(key string) string { return b.prefix + "/" + awsenv.EscapePath(key) }
 
 // Put stores the size bytes of body under key. The body is read in full
 // first: the request is signed over its hash, and a report is a few
-// megabytes at most.
+// megabytes at most. It is read once, into a buffer made for the announced
+// size, so that no growing buffer copies it over and over.
 func (b *Blobs) Put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error {
-	data, err := io.ReadAll(io.LimitReader(body, size+1))
-	if err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(size, 0), trust.MaxFileSize)+bytes.MinRead))
+	// One byte more than announced is enough to tell a longer body.
+	if _, err := buf.ReadFrom(io.LimitReader(body, size+1)); err != nil {
 		return trust.Unavailable(err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) != size {
 		return trust.Unavailable(fmt.Errorf("s3blob: body of %q has %d bytes, not the %d announced", key, len(data), size))
 	}
@@ -74,7 +83,9 @@ func (b *Blobs) Put(ctx context.Context, key string, body io.Reader, size int64,
 func (b *Blobs) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	res, err := b.s3.Do(ctx, http.MethodGet, b.path(key), nil, nil)
 	if err != nil {
-		if code := awsenv.ErrorCode(err); code == "NoSuchKey" || code == "NotFound" || code == http.StatusText(http.StatusNotFound) {
+		// A missing bucket answers 404 as well, but that is a broken
+		// deployment, not a missing file.
+		if awsenv.HTTPStatus(err) == http.StatusNotFound && awsenv.ErrorCode(err) != "NoSuchBucket" {
 			return nil, trust.Errorf(trust.ENotFound, "The file was not found.")
 		}
 		return nil, trust.Unavailable(err)

@@ -106,6 +106,63 @@ func TestOpenMissingIsNotFound(t *testing.T) {
 	}
 }
 
+// A bucket that is not there answers 404 too; that is a misconfiguration
+// to report as such, not a file the reader may be told is gone.
+func TestOpenInMissingBucketIsUnavailable(t *testing.T) {
+	h := &sigv4test.Handler{T: t, Creds: creds, Region: "us-east-1", Service: "s3", Next: gofakes3.New(s3mem.New()).Server()}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	b, _ := engines(t, srv.URL, srv.Client())
+	_, err := b.Open(t.Context(), "k")
+	if code := trust.ErrorCode(err); code != trust.EUnavailable || h.Checked.Load() == 0 {
+		t.Fatalf("Open in a missing bucket: code %q (err %v) after %d requests, want %q", code, err, h.Checked.Load(), trust.EUnavailable)
+	}
+}
+
+// Keys with bytes Go's URL escaping leaves alone in a path are escaped the
+// way S3 signs them, on upload and in links alike.
+func TestKeysNeedingEscapes(t *testing.T) {
+	ctx := t.Context()
+	srv, b, links := fake(t, false)
+	for _, key := range []string{"a+b=c@d", "reports/x:y/v1 (draft) ü~.pdf"} {
+		if err := b.Put(ctx, key, bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
+			t.Fatalf("Put %q: %v", key, err)
+		}
+		rc, err := b.Open(ctx, key)
+		if err != nil {
+			t.Fatalf("Open %q: %v", key, err)
+		}
+		got, _ := io.ReadAll(rc)
+		rc.Close()
+		if !bytes.Equal(got, pdf) {
+			t.Errorf("%q: round trip gave %d bytes, want %d identical bytes", key, len(got), len(pdf))
+		}
+		link, err := links.PresignGet(ctx, key, "r.pdf", 30*time.Second)
+		if err != nil {
+			t.Fatalf("PresignGet %q: %v", key, err)
+		}
+		resp, err := srv.Client().Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, pdf) {
+			t.Errorf("%q: presigned GET: status %d, %d bytes", key, resp.StatusCode, len(got))
+		}
+	}
+}
+
+func TestPutRefusesWrongSize(t *testing.T) {
+	_, b, _ := fake(t, false)
+	for _, size := range []int64{int64(len(pdf)) - 1, int64(len(pdf)) + 1, -1} {
+		err := b.Put(t.Context(), "k", bytes.NewReader(pdf), size, "application/pdf")
+		if code := trust.ErrorCode(err); code != trust.EUnavailable {
+			t.Errorf("size %d for %d bytes: code %q (err %v), want %q", size, len(pdf), code, err, trust.EUnavailable)
+		}
+	}
+}
+
 func TestPresignedLinkDownloads(t *testing.T) {
 	ctx := t.Context()
 	srv, b, links := fake(t, false)

@@ -149,6 +149,10 @@ func (h *Handler) checkScope(date, credential, token string) (time.Time, error) 
 	return at, nil
 }
 
+// signer signs as the service does: S3 signs the path as sent, every other
+// service escapes it a second time. The rule is written out here rather than
+// taken from awsenv, whose requests this checks, so that a slip there shows
+// as a refused signature instead of being repeated on both sides.
 func (h *Handler) signer() *v4.Signer {
 	return v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = h.Service == "s3" })
 }
