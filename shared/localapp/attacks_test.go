@@ -181,13 +181,24 @@ func TestExpiredGrant(t *testing.T) {
 	h := boot(t, nil)
 	g := h.approve("Ada Lovelace", "ada@buyer.example", 1, "soc2-type2-2026")
 	access, download := g.access, g.download
-	// Move the service's clock past the end of the access period; the
-	// links' own expiry is the same instant, so the grant check and the
-	// token check agree on refusing.
-	h.local.Service.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	// Move past the end of the access period both the service's clock and
+	// the one the links are checked with. The links outlive the grant, so
+	// they still name it, and the grant check answers that access has
+	// expired rather than that the link is not valid.
+	data, err := os.ReadFile(filepath.Join(h.local.Config.DataDir, "keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := token.ParseKeyring(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := func() time.Time { return time.Now().Add(25 * time.Hour) }
+	h.local.Service.Now = later
+	h.local.Service.Tokens = token.New(keys, h.local.Config.Issuer, later)
 	for _, path := range []string{access, download} {
-		if res := h.get(path); res.Status != http.StatusForbidden && res.Status != http.StatusGone {
-			t.Errorf("%s after the access period: %d", path, res.Status)
+		if res := h.get(path); res.Status != http.StatusGone {
+			t.Errorf("%s after the access period: %d, want 410", path, res.Status)
 		}
 	}
 }

@@ -4,6 +4,7 @@ package sesmail
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -56,8 +57,11 @@ type sendEmailInput struct {
 // Send delivers m as a plain-text UTF-8 message. A recipient or subject that
 // could smuggle extra headers or recipients is refused (EInvalid) before SES
 // is called: the address comes from a public form, so it is never trusted.
-// Every SES failure, throttling included, is EUnavailable; the outbox keeps
-// the mail and tries again.
+//
+// SES refusing this one mail for good (see refusedForGood) is EInvalid too,
+// which tells the outbox to stop trying it. Every other failure, throttling,
+// 5xx answers, no answer at all and refusals about our account or set-up, is
+// EUnavailable; the outbox keeps the mail and tries again.
 func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 	if err := trust.CheckAddress(msg.To); err != nil {
 		return err
@@ -77,7 +81,38 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 	_, err = m.ses.Call(ctx, http.MethodPost, "/v2/email/outbound-emails",
 		http.Header{"Content-Type": {"application/json"}}, body)
 	if err != nil {
+		if refusedForGood(err) {
+			e := trust.Errorf(trust.EInvalid, "The email service refused this email; it will not be sent again.")
+			e.Err = err
+			return e
+		}
 		return trust.Unavailable(err)
 	}
 	return nil
+}
+
+// refusedForGood reports whether SES refused this particular mail in a way
+// that sending it again cannot change: a request SES finds malformed
+// (BadRequestException) or a message it rejects (MessageRejected, an address
+// it will not send to, say). A rejection because an identity is not verified
+// (our sender, or a recipient while the account is in the SES sandbox) is
+// not one: the operator fixes it, and the mail should then go out.
+//
+// The other refusals of a 4xx status (access denied, sending paused, an
+// account suspended or over its quota, a configuration set not found) are
+// about our set-up rather than the mail: every mail meets them alike, so
+// dropping the mail would lose it without letting any other through.
+// Throttling, 5xx answers and network failures are not refusals at all.
+func refusedForGood(err error) bool {
+	var api *awsenv.APIError
+	if !errors.As(err, &api) || api.Status < 400 || api.Status >= 500 || api.Status == http.StatusTooManyRequests {
+		return false
+	}
+	switch api.Code {
+	case "BadRequestException":
+		return true
+	case "MessageRejected":
+		return !strings.Contains(strings.ToLower(api.Message), "not verified")
+	}
+	return false
 }

@@ -157,7 +157,8 @@ func TestBadRecipientIsRefusedBeforeSES(t *testing.T) {
 }
 
 // A refusal that will not pass on its own (an unverified sender) is not sent
-// again.
+// again at once. It is about our set-up, not this mail, so the outbox keeps
+// the mail (EUnavailable) for when the sender is verified.
 func TestSESRefusalIsNotRetried(t *testing.T) {
 	var calls atomic.Int32
 	m, _ := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -172,6 +173,78 @@ func TestSESRefusalIsNotRetried(t *testing.T) {
 	}
 	if calls.Load() != 1 {
 		t.Errorf("SES called %d times, want 1", calls.Load())
+	}
+}
+
+// sesAnswers points a mailer at an SES that refuses every mail with status,
+// code and message, and returns it with the count of calls.
+func sesAnswers(t *testing.T, status int, code, message string) (*sesmail.Mailer, *atomic.Int32) {
+	t.Helper()
+	calls := new(atomic.Int32)
+	m, _ := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		body, _ := json.Marshal(map[string]string{"__type": code, "message": message})
+		w.Write(body)
+	})
+	return m, calls
+}
+
+// A refusal of this one mail, which no later try can change, is EInvalid:
+// the outbox stops trying it instead of letting it hold back later mails.
+func TestSESPermanentRefusalIsInvalid(t *testing.T) {
+	for name, answer := range map[string]struct {
+		status        int
+		code, message string
+	}{
+		"message rejected": {http.StatusBadRequest, "MessageRejected", "Illegal address 7f3a"},
+		"bad request":      {http.StatusBadRequest, "BadRequestException", "Invalid email address 7f3a"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, calls := sesAnswers(t, answer.status, answer.code, answer.message)
+			err := m.Send(t.Context(), trust.Mail{ID: "m1", To: "a@example.org", Subject: "s", Text: "t"})
+			if code := trust.ErrorCode(err); code != trust.EInvalid {
+				t.Fatalf("code %q (err %v), want %q", code, err, trust.EInvalid)
+			}
+			if !strings.Contains(err.Error(), answer.code) {
+				t.Errorf("error %q does not name SES's reason, for the log", err)
+			}
+			if msg := trust.ErrorMessage(err); msg == "" || strings.Contains(msg, "7f3a") {
+				t.Errorf("user message %q is empty or leaks the SES answer", msg)
+			}
+			if calls.Load() != 1 {
+				t.Errorf("SES called %d times, want 1", calls.Load())
+			}
+		})
+	}
+}
+
+// Refusals about our account or set-up meet every mail alike: the mail is
+// kept (EUnavailable) for when the operator has fixed the cause.
+func TestSESSetupRefusalKeepsTheMail(t *testing.T) {
+	for name, answer := range map[string]struct {
+		status        int
+		code, message string
+	}{
+		"sender not verified": {http.StatusBadRequest, "MessageRejected", "Email address is not verified. The following identities failed the check: trust@example.com"},
+		"access denied":       {http.StatusForbidden, "AccessDeniedException", "not authorized to perform ses:SendEmail"},
+		"sending paused":      {http.StatusBadRequest, "SendingPausedException", "sending is paused"},
+		"account suspended":   {http.StatusBadRequest, "AccountSuspendedException", "account suspended"},
+		"quota reached":       {http.StatusBadRequest, "LimitExceededException", "daily quota"},
+		"mail-from domain":    {http.StatusBadRequest, "MailFromDomainNotVerifiedException", "not verified"},
+		"not found":           {http.StatusNotFound, "NotFoundException", "configuration set does not exist"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, calls := sesAnswers(t, answer.status, answer.code, answer.message)
+			err := m.Send(t.Context(), trust.Mail{ID: "m1", To: "a@example.org", Subject: "s", Text: "t"})
+			if code := trust.ErrorCode(err); code != trust.EUnavailable {
+				t.Fatalf("code %q (err %v), want %q", code, err, trust.EUnavailable)
+			}
+			if calls.Load() != 1 {
+				t.Errorf("SES called %d times, want 1", calls.Load())
+			}
+		})
 	}
 }
 

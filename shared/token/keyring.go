@@ -32,7 +32,10 @@ func (k *Keyring) active() Key {
 			return key
 		}
 	}
-	panic("keyring: active key missing") // Validate rules this out at load
+	// ParseKeyring refuses a keyring whose active key is missing, and Rotate
+	// adds the key it makes active; a keyring built by hand must hold to
+	// the same.
+	panic("keyring: active key missing")
 }
 
 func (k *Keyring) public(kid string) (ed25519.PublicKey, bool) {
@@ -54,13 +57,15 @@ type keyringJSON struct {
 	} `json:"keys"`
 }
 
-// ParseKeyring reads the stored form and checks it.
+// ParseKeyring reads the stored form and checks it: every key has a kid of
+// its own and a valid seed, and the active kid names one of them.
 func ParseKeyring(data []byte) (*Keyring, error) {
 	var kj keyringJSON
 	if err := json.Unmarshal(data, &kj); err != nil {
 		return nil, fmt.Errorf("keyring: %w", err)
 	}
 	k := &Keyring{Active: kj.Active}
+	seen := make(map[string]bool, len(kj.Keys))
 	for _, e := range kj.Keys {
 		seed, err := base64.StdEncoding.DecodeString(e.Seed)
 		if err != nil || len(seed) != ed25519.SeedSize {
@@ -69,6 +74,12 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 		if e.ID == "" {
 			return nil, errors.New("keyring: a key has no kid")
 		}
+		// A token names its key by kid alone, so two keys under one kid
+		// would leave verification to whichever comes first.
+		if seen[e.ID] {
+			return nil, fmt.Errorf("keyring: kid %q is used by more than one key", e.ID)
+		}
+		seen[e.ID] = true
 		k.Keys = append(k.Keys, Key{ID: e.ID, Private: ed25519.NewKeyFromSeed(seed)})
 	}
 	if _, ok := k.public(k.Active); !ok {

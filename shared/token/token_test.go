@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
@@ -24,7 +25,21 @@ func newKeys(t *testing.T) *Keyring {
 	return k
 }
 
-// segments rewrites one part of a compact JWT.
+// mustFor returns a must for t: must(tok, err) is tok, failing the test if
+// making it failed. A forgery that could not be built would otherwise be an
+// empty string, which every parser refuses, and its case would pass without
+// testing anything.
+func mustFor(t *testing.T) func(string, error) string {
+	return func(tok string, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+}
+
+// reencode rewrites one part of a compact JWT.
 func reencode(t *testing.T, tok string, part int, edit func(map[string]any)) string {
 	t.Helper()
 	parts := strings.Split(tok, ".")
@@ -37,7 +52,10 @@ func reencode(t *testing.T, tok string, part int, edit func(map[string]any)) str
 		t.Fatal(err)
 	}
 	edit(m)
-	b, _ := json.Marshal(m)
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	parts[part] = base64.RawURLEncoding.EncodeToString(b)
 	return strings.Join(parts, ".")
 }
@@ -45,28 +63,35 @@ func reencode(t *testing.T, tok string, part int, edit func(map[string]any)) str
 func TestParseRefusesEveryForgery(t *testing.T) {
 	keys := newKeys(t)
 	tokens := New(keys, "trustcenter", func() time.Time { return t0 })
+	must := mustFor(t)
 	good, err := tokens.Sign(Download, Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2"}, t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := newKeys(t)
 	other.Keys[0].ID, other.Active = keys.Active, keys.Active // same kid, different key
-	forged, _ := New(other, "trustcenter", func() time.Time { return t0 }).Sign(Download, Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2"}, t0.Add(time.Hour))
-	wrongAud, _ := tokens.Sign(Access, Claims{Request: "req_1", Grant: "gnt_1"}, t0.Add(time.Hour))
-	expired, _ := tokens.Sign(Download, Claims{Request: "req_1"}, t0.Add(-time.Second))
-	wrongIss, _ := New(keys, "someone-else", func() time.Time { return t0 }).Sign(Download, Claims{Request: "req_1"}, t0.Add(time.Hour))
+	forged := must(New(other, "trustcenter", func() time.Time { return t0 }).Sign(Download, Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2"}, t0.Add(time.Hour)))
+	wrongAud := must(tokens.Sign(Access, Claims{Request: "req_1", Grant: "gnt_1"}, t0.Add(time.Hour)))
+	expired := must(tokens.Sign(Download, Claims{Request: "req_1"}, t0.Add(-time.Second)))
+	wrongIss := must(New(keys, "someone-else", func() time.Time { return t0 }).Sign(Download, Claims{Request: "req_1"}, t0.Add(time.Hour)))
 
 	none := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"iss": "trustcenter", "aud": string(Download), "exp": t0.Add(time.Hour).Unix(), "jti": "x"})
-	noneTok, _ := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
+	noneTok := must(none.SignedString(jwt.UnsafeAllowNoneSignatureType))
 	// Algorithm confusion: an HMAC keyed with the public key.
 	pub := keys.Keys[0].Private.Public().(ed25519.PublicKey)
 	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": "trustcenter", "aud": string(Download), "exp": t0.Add(time.Hour).Unix(), "jti": "x"})
 	hs.Header["kid"] = keys.Active
-	hsTok, _ := hs.SignedString([]byte(pub))
+	hsTok := must(hs.SignedString([]byte(pub)))
 	// No exp at all, properly signed.
 	noExp := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(Download), "jti": "x"})
 	noExp.Header["kid"] = keys.Active
-	noExpTok, _ := noExp.SignedString(keys.Keys[0].Private)
+	noExpTok := must(noExp.SignedString(keys.Keys[0].Private))
+	// No jti, properly signed: single-use links are consumed by their jti,
+	// so a token without one could be used again and again.
+	noJTI := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(Download), "exp": t0.Add(time.Hour).Unix(),
+		"iat": t0.Unix(), "req": "req_1", "gnt": "gnt_1", "doc": "soc2"})
+	noJTI.Header["kid"] = keys.Active
+	noJTITok := must(noJTI.SignedString(keys.Keys[0].Private))
 
 	cases := []struct {
 		name, tok string
@@ -80,6 +105,7 @@ func TestParseRefusesEveryForgery(t *testing.T) {
 		{"expired", expired},
 		{"wrong issuer", wrongIss},
 		{"no exp", noExpTok},
+		{"no jti", noJTITok},
 		{"garbage", "not.a.token"},
 		{"empty", ""},
 		{"signature stripped", good[:strings.LastIndexByte(good, '.')+1]},
@@ -100,7 +126,8 @@ func TestParseRefusesEveryForgery(t *testing.T) {
 func TestRotationKeepsOldLinksWorking(t *testing.T) {
 	keys := newKeys(t)
 	tokens := New(keys, "trustcenter", func() time.Time { return t0 })
-	old, _ := tokens.Sign(Access, Claims{Request: "r"}, t0.Add(time.Hour))
+	must := mustFor(t)
+	old := must(tokens.Sign(Access, Claims{Request: "r"}, t0.Add(time.Hour)))
 	oldKid := keys.Active
 	if err := keys.Rotate(t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
@@ -111,7 +138,7 @@ func TestRotationKeepsOldLinksWorking(t *testing.T) {
 	if _, err := tokens.Parse(Access, old); err != nil {
 		t.Fatalf("a link signed before rotation: %v", err)
 	}
-	fresh, _ := tokens.Sign(Access, Claims{Request: "r"}, t0.Add(time.Hour))
+	fresh := must(tokens.Sign(Access, Claims{Request: "r"}, t0.Add(time.Hour)))
 	reencode(t, fresh, 0, func(m map[string]any) {
 		if m["kid"] != keys.Active {
 			t.Errorf("new tokens carry kid %v, want %s", m["kid"], keys.Active)
@@ -141,5 +168,18 @@ func TestKeyringFile(t *testing.T) {
 		if _, err := ParseKeyring([]byte(bad)); err == nil {
 			t.Errorf("ParseKeyring(%s) accepted", bad)
 		}
+	}
+	// Two keys under one kid: which of them verifies a token would depend
+	// on their order.
+	seed := func(b byte) string {
+		return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, ed25519.SeedSize))
+	}
+	dup := `{"active":"k1","keys":[{"kid":"k1","seed":"` + seed(1) + `"},{"kid":"k2","seed":"` + seed(2) + `"},{"kid":"k1","seed":"` + seed(3) + `"}]}`
+	if _, err := ParseKeyring([]byte(dup)); err == nil || !strings.Contains(err.Error(), `"k1"`) {
+		t.Errorf("ParseKeyring with a duplicate kid: %v, want an error naming k1", err)
+	}
+	distinct := `{"active":"k1","keys":[{"kid":"k1","seed":"` + seed(1) + `"},{"kid":"k2","seed":"` + seed(2) + `"}]}`
+	if _, err := ParseKeyring([]byte(distinct)); err != nil {
+		t.Errorf("ParseKeyring with distinct kids: %v", err)
 	}
 }

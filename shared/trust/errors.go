@@ -79,7 +79,7 @@ var messages = map[string]string{
 	"error.confidential":   "This document is confidential. Request access to download it.",
 	"error.invalid_link":   "This link is not valid. It may have expired or been used already.",
 	"error.not_pdf":        "The file is not a PDF.",
-	"error.file_too_large": "The file is larger than 50 MB.",
+	"error.file_too_large": "The file is larger than %d MB.",
 
 	"valid.summary":            "Please correct the highlighted fields.",
 	"valid.name_required":      "Enter your name.",
@@ -102,13 +102,13 @@ var messages = map[string]string{
 	"valid.signature_mismatch": "The signature must match the name you entered.",
 
 	"mail.confirm.subject":  "Confirm your email address",
-	"mail.confirm.body":     "Hello %s,\n\nWe received a request for security reports from %s at %s.\nOpen this link within 24 hours to confirm your email address:\n\n%s\n\nIf you did not ask for this, ignore this email and nothing will happen.\n",
+	"mail.confirm.body":     "Hello %s,\n\nWe received a request for security reports from %s at %s.\nOpen this link within %d hours to confirm your email address:\n\n%s\n\nIf you did not ask for this, ignore this email and nothing will happen.\n",
 	"mail.pending.subject":  "New report request waiting for approval",
 	"mail.pending.body":     "%s (%s) from %s asks for: %s.\nThey accepted NDA version %s.\n\nReview the request:\n%s\n",
 	"mail.approved.subject": "Your security reports are ready",
 	"mail.approved.body":    "Hello %s,\n\nYour request for security reports from %s was approved.\nYour documents are available until %s UTC at:\n\n%s\n\nKeep this link to yourself: it is personal, and every download is recorded.\n",
 	"mail.signin.subject":   "Your sign-in link",
-	"mail.signin.body":      "Open this link within 15 minutes to sign in to the %s trust center console:\n\n%s\n\nIt works once. If you did not ask to sign in, ignore this email.\n",
+	"mail.signin.body":      "Open this link within %d minutes to sign in to the %s trust center console:\n\n%s\n\nIt works once. If you did not ask to sign in, ignore this email.\n",
 	"mail.denied.subject":   "Your report request",
 	"mail.denied.body":      "Hello %s,\n\nYour request for security reports from %s was not approved.\n\nReason given:\n%s\n\nReply to your contact at %s if you think this is a mistake.\n",
 }

@@ -9,13 +9,15 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"trustcenter/shared/token"
 )
 
-// Lifetimes of the links the service mints.
+// Lifetimes of the links the service mints. The mails state ConfirmTTL in
+// whole hours and SignInTTL in whole minutes.
 const (
 	ConfirmTTL     = 24 * time.Hour
 	SignInTTL      = 15 * time.Minute
@@ -26,6 +28,16 @@ const (
 	maxPerIPHour   = 20
 	maxPerMailHour = 5
 )
+
+// grantLinkGrace is how long access and download links outlive the grant
+// they name. The grant record decides whether a link works: its expiry and
+// its revocation are read from the store on every use, and the token only
+// says which grant it is for. Were the token to end with the grant, a
+// requester opening their link a minute late would be told it is not valid
+// (the signature check refuses first) instead of that their access has
+// expired and they can ask again. Past the grace the link is refused like
+// any other stale one.
+const grantLinkGrace = 7 * 24 * time.Hour
 
 // Service is the trust center's behaviour, written once against the engine
 // interfaces. Every Lambda function and the local server build one; each
@@ -55,6 +67,10 @@ type Service struct {
 	// lastRetry is when this process last looked for undelivered mail
 	// (unix seconds); see commit.
 	lastRetry atomic.Int64
+	// retrying is held while RetryMail runs: a retry that finds another
+	// under way (the local server's ticker, a commit's) leaves it the work
+	// rather than sending the same mails twice.
+	retrying sync.Mutex
 }
 
 // staffLang is the language of mail to staff, who have no stated preference.
@@ -86,7 +102,8 @@ type Client struct {
 }
 
 // commit writes tx and then delivers the mails it queued. A failed delivery
-// leaves the mail in the outbox for RetryMail; the state change stands.
+// leaves the mail in the outbox for RetryMail (unless the mail engine refused
+// it for good; see deliver); the state change stands.
 func (s *Service) commit(ctx context.Context, tx Tx) error {
 	if err := s.Store.Commit(ctx, tx); err != nil {
 		return err
@@ -103,10 +120,19 @@ func (s *Service) commit(ctx context.Context, tx Tx) error {
 	return nil
 }
 
+// deliver sends m and takes it out of the outbox. A mail engine answers
+// EInvalid for a mail it will never deliver, whatever the number of tries
+// (an address or a message the provider refuses); any other failure may pass
+// later. A mail refused for good leaves the outbox too: PendingMails hands
+// out the oldest first, so enough of them kept there would hold back every
+// mail queued after them. The log keeps the mail id and the reason.
 func (s *Service) deliver(ctx context.Context, m Mail) {
 	if err := s.Mail.Send(ctx, m); err != nil {
-		s.log().Error("mail delivery failed; left in outbox", "mail", m.ID, "err", err)
-		return
+		if ErrorCode(err) != EInvalid {
+			s.log().Error("mail delivery failed; left in outbox", "mail", m.ID, "err", err)
+			return
+		}
+		s.log().Error("mail refused for good; taken out of the outbox unsent", "mail", m.ID, "reason", err)
 	}
 	if err := s.Store.MarkMailSent(ctx, m.ID); err != nil {
 		s.log().Error("mark mail sent", "mail", m.ID, "err", err)
@@ -114,8 +140,13 @@ func (s *Service) deliver(ctx context.Context, m Mail) {
 }
 
 // RetryMail delivers outbox mails older than a minute, for deliveries that
-// failed after their state change committed.
+// failed after their state change committed. A mail refused for good is
+// marked done, so it is not offered again.
 func (s *Service) RetryMail(ctx context.Context) error {
+	if !s.retrying.TryLock() {
+		return nil
+	}
+	defer s.retrying.Unlock()
 	mails, err := s.Store.PendingMails(ctx, 50)
 	if err != nil {
 		return err
@@ -214,7 +245,8 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 			s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), c),
 			s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, c),
 		},
-		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", r.Name, r.Email, s.Company, s.link("/access-requests/confirm/"+tok))},
+		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", r.Name, r.Email, s.Company, int(ConfirmTTL/time.Hour),
+			s.link("/access-requests/confirm/"+tok))},
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		return Request{}, fmt.Errorf("submit request: %w", err)
@@ -294,7 +326,7 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	next.DecidedBy = actor
 	next.GrantID = s.newID("gnt_")
 	next.ExpiresAt = now.AddDate(0, 0, days)
-	tok, err := s.Tokens.Sign(token.Access, token.Claims{Request: next.ID, Grant: next.GrantID}, next.ExpiresAt)
+	tok, err := s.Tokens.Sign(token.Access, token.Claims{Request: next.ID, Grant: next.GrantID}, next.ExpiresAt.Add(grantLinkGrace))
 	if err != nil {
 		return err
 	}
@@ -318,7 +350,7 @@ func (s *Service) StaffMember(email string) (Staff, bool) {
 // the same whether or not email belongs to staff, so the form cannot be used
 // to discover who works here.
 func (s *Service) StartSignIn(ctx context.Context, email string, c Client) error {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = normalizeEmail(email)
 	if m := validEmail(email); m.Key != "" {
 		return invalid(m, map[string]Msg{"email": m})
 	}
@@ -341,7 +373,7 @@ func (s *Service) StartSignIn(ctx context.Context, email string, c Client) error
 	}
 	return s.commit(ctx, Tx{
 		Events: []Event{s.event("staff:"+st.Email, "signin.requested", st.Email, "", c)},
-		Mails:  []Mail{s.mail(st.Email, staffLang, "mail.signin", s.Company, s.link("/admin/login/"+tok))},
+		Mails:  []Mail{s.mail(st.Email, staffLang, "mail.signin", int(SignInTTL/time.Minute), s.Company, s.link("/admin/login/"+tok))},
 	})
 }
 
@@ -369,10 +401,13 @@ func (s *Service) CompleteSignIn(ctx context.Context, tok string, c Client) (Ses
 		Session: &sess,
 		Events:  []Event{s.event("staff:"+st.Email, "signin.completed", st.Email, "", c)},
 	})
-	if ErrorCode(err) == EConflict {
-		return Session{}, invalidLink()
+	if err != nil {
+		if ErrorCode(err) == EConflict {
+			return Session{}, invalidLink()
+		}
+		return Session{}, err
 	}
-	return sess, err
+	return sess, nil
 }
 
 // Session returns the live session with id for a member still on staff.
@@ -468,7 +503,7 @@ func (s *Service) Approve(ctx context.Context, by Session, id string, days int, 
 // Deny refuses a pending request and tells the requester why.
 func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Client) (Request, error) {
 	reason = strings.TrimSpace(reason)
-	if m := checkLength("reason", reason, 1000, true); m.Key != "" {
+	if m := checkLength("reason", reason, MaxReason, true); m.Key != "" {
 		return Request{}, invalid(m, map[string]Msg{"reason": m})
 	}
 	return s.decide(ctx, id, Pending, func(tx *Tx, next *Request) error {
@@ -541,7 +576,7 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 		if err != nil {
 			return Grant{}, fmt.Errorf("access page %s: document %s: %w", r.ID, id, err)
 		}
-		link, err := s.Tokens.Sign(token.Download, token.Claims{Request: r.ID, Grant: r.GrantID, Document: id}, r.ExpiresAt)
+		link, err := s.Tokens.Sign(token.Download, token.Claims{Request: r.ID, Grant: r.GrantID, Document: id}, r.ExpiresAt.Add(grantLinkGrace))
 		if err != nil {
 			return Grant{}, err
 		}
@@ -598,7 +633,8 @@ func invalidLink() error {
 	return errorMsg(EForbidden, msg("error.invalid_link"))
 }
 
-// MaxFileSize bounds an uploaded report.
+// MaxFileSize bounds an uploaded report. It is a whole number of MB, the
+// unit the refusal states it in.
 const MaxFileSize = 50 << 20
 
 // Publish stores pdf as the next version of document d: the file first,
@@ -611,7 +647,7 @@ func (s *Service) Publish(ctx context.Context, d Document, pdf []byte, actor str
 		return Document{}, invalid(m, map[string]Msg{"file": m})
 	}
 	if len(pdf) > MaxFileSize {
-		m := msg("error.file_too_large")
+		m := msg("error.file_too_large", MaxFileSize>>20)
 		return Document{}, invalid(m, map[string]Msg{"file": m})
 	}
 	if cur, err := s.Store.GetDocument(ctx, d.ID); err == nil {

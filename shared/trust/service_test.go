@@ -1,14 +1,18 @@
 package trust_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,11 +22,14 @@ import (
 	"trustcenter/shared/trust"
 )
 
-// mailbox records sent mail; fail makes the next sends fail.
+// mailbox records sent mail; fail makes the next sends fail for now, and
+// mail to an address in refuse is refused for good, as a provider refuses an
+// address it will never deliver to.
 type mailbox struct {
-	mu   sync.Mutex
-	sent []trust.Mail
-	fail bool
+	mu     sync.Mutex
+	sent   []trust.Mail
+	fail   bool
+	refuse map[string]bool
 }
 
 func (m *mailbox) Send(_ context.Context, mail trust.Mail) error {
@@ -30,6 +37,9 @@ func (m *mailbox) Send(_ context.Context, mail trust.Mail) error {
 	defer m.mu.Unlock()
 	if m.fail {
 		return trust.Unavailable(errors.New("smtp down"))
+	}
+	if m.refuse[mail.To] {
+		return trust.Errorf(trust.EInvalid, "The address %s does not accept mail.", mail.To)
 	}
 	m.sent = append(m.sent, mail)
 	return nil
@@ -78,7 +88,9 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { bolt.Close() })
 	keys := &token.Keyring{}
-	keys.Rotate(time.Now())
+	if err := keys.Rotate(time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{mail: &mailbox{}, store: &flakyStore{Store: bolt}, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	f.svc = &trust.Service{
@@ -305,7 +317,8 @@ func TestGrantExpiresAndSessionsEnd(t *testing.T) {
 	if _, err := f.svc.Approve(ctx, staff, r.ID, 1, trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	g, err := f.svc.AccessPage(ctx, lastLink(t, f.mail.to(r.Email), "/access/"))
+	access := lastLink(t, f.mail.to(r.Email), "/access/")
+	g, err := f.svc.AccessPage(ctx, access)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,9 +334,14 @@ func TestGrantExpiresAndSessionsEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Second)
-	// The token is still valid to the second here; the grant check is what refuses.
-	if _, err := f.svc.Download(ctx, g.Links["soc2"], trust.Client{}); trust.ErrorCode(err) != trust.EForbidden && trust.ErrorCode(err) != trust.EGone {
-		t.Fatalf("after the access period: %v", err)
+	// The links outlive the grant, so the grant check is what refuses here,
+	// and the requester learns that their access expired (not that their
+	// link is broken) and that they can ask again.
+	if _, err := f.svc.Download(ctx, g.Links["soc2"], trust.Client{}); trust.ErrorCode(err) != trust.EGone {
+		t.Fatalf("download after the access period: %v", err)
+	}
+	if _, err := f.svc.AccessPage(ctx, access); trust.ErrorCode(err) != trust.EGone {
+		t.Fatalf("access page after the access period: %v", err)
 	}
 	if _, err := f.svc.Session(ctx, sess.ID); err != nil {
 		t.Fatalf("session within 8 h: %v", err)
@@ -388,10 +406,12 @@ func TestDependencyFailures(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	f := newFixture(t)
-	var err error
-	for range 6 {
-		_, err = f.svc.Submit(context.Background(), validInput(), trust.Client{IP: "192.0.2.9"})
+	for i := range 5 {
+		if _, err := f.svc.Submit(context.Background(), validInput(), trust.Client{IP: "192.0.2.9"}); err != nil {
+			t.Fatalf("request %d from one email within the hour: %v", i+1, err)
+		}
 	}
+	_, err := f.svc.Submit(context.Background(), validInput(), trust.Client{IP: "192.0.2.9"})
 	if trust.ErrorCode(err) != trust.ERateLimited {
 		t.Fatalf("sixth request from one email within the hour: %v", err)
 	}
@@ -436,6 +456,62 @@ func TestLaterCommitsRetryMail(t *testing.T) {
 	lastLink(t, f.mail.to(r.Email), "/access/")
 }
 
+// A mail the mail engine refuses for good leaves the outbox, with an error in
+// the log, so that such mails cannot pile up at the head of the outbox and
+// keep every later mail from going out.
+func TestMailRefusedForGoodLeavesTheOutbox(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	var logs bytes.Buffer
+	f.svc.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	const bounce = "bounce@nowhere.example"
+	f.mail.refuse = map[string]bool{bounce: true}
+	// More refused mails than RetryMail reads at once, all older than the
+	// mail that can go.
+	for i := range 60 {
+		m := trust.Mail{ID: fmt.Sprintf("mail_refused%02d", i), To: bounce, Subject: "s", Text: "t", CreatedAt: f.now}
+		if err := f.store.Commit(ctx, trust.Tx{Mails: []trust.Mail{m}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := trust.Mail{ID: "mail_later", To: "ada@buyer.example", Subject: "s", Text: "t", CreatedAt: f.now.Add(time.Second)}
+	if err := f.store.Commit(ctx, trust.Tx{Mails: []trust.Mail{later}}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(2 * time.Minute)
+	for range 2 {
+		if err := f.svc.RetryMail(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.mail.to(later.To); len(got) != 1 || got[0].ID != later.ID {
+		t.Fatalf("the later mail was not delivered: %+v", got)
+	}
+	if got := f.mail.to(bounce); len(got) != 0 {
+		t.Fatalf("%d refused mails recorded as sent", len(got))
+	}
+	if pending, err := f.store.PendingMails(ctx, 100); err != nil || len(pending) != 0 {
+		t.Fatalf("%d mails still pending (%v)", len(pending), err)
+	}
+	for _, want := range []string{"level=ERROR", "mail=mail_refused00", "mail=mail_refused59", "does not accept mail"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+
+	// The same holds for a mail refused when it is first sent, right after
+	// the state change that queued it.
+	f.mail.refuse["grace@buyer.example"] = true
+	in := validInput()
+	in.Email = "grace@buyer.example"
+	if _, err := f.svc.Submit(ctx, in, trust.Client{IP: "192.0.2.3"}); err != nil {
+		t.Fatal(err)
+	}
+	if pending, err := f.store.PendingMails(ctx, 100); err != nil || len(pending) != 0 {
+		t.Fatalf("a mail refused on its first send is still pending: %d (%v)", len(pending), err)
+	}
+}
+
 func TestCheckAddress(t *testing.T) {
 	for a, ok := range map[string]bool{
 		"ada@buyer.example":                     true,
@@ -447,5 +523,53 @@ func TestCheckAddress(t *testing.T) {
 		if err := trust.CheckAddress(a); (err == nil) != ok {
 			t.Errorf("CheckAddress(%q) = %v", a, err)
 		}
+	}
+}
+
+// blockingMailer holds every Send until release is closed, and counts them.
+type blockingMailer struct {
+	entered chan struct{}
+	release chan struct{}
+	sent    atomic.Int32
+}
+
+func (b *blockingMailer) Send(context.Context, trust.Mail) error {
+	b.entered <- struct{}{}
+	<-b.release
+	b.sent.Add(1)
+	return nil
+}
+
+// TestRetryMailRunsOnce: a retry that finds another under way leaves it
+// the work, so no mail goes out twice from one process.
+func TestRetryMailRunsOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	m := trust.Mail{ID: "mail_pending", To: "ada@buyer.example", Subject: "s", Text: "t", CreatedAt: f.now}
+	if err := f.store.Commit(ctx, trust.Tx{Mails: []trust.Mail{m}}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(2 * time.Minute)
+	mailer := &blockingMailer{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	f.svc.Mail = mailer
+	first := make(chan error, 1)
+	go func() { first <- f.svc.RetryMail(ctx) }()
+	<-mailer.entered // the first retry is sending
+	second := make(chan error, 1)
+	go func() { second <- f.svc.RetryMail(ctx) }()
+	select {
+	case err := <-second:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-mailer.entered:
+		t.Error("a second retry sent the mail the first one is sending")
+	}
+	close(mailer.release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n := mailer.sent.Load(); n != 1 {
+		t.Fatalf("the mail was sent %d times, want once", n)
 	}
 }

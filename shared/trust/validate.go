@@ -1,7 +1,6 @@
 package trust
 
 import (
-	"net/mail"
 	"slices"
 	"strings"
 	"unicode"
@@ -31,7 +30,7 @@ type RequestInput struct {
 
 func (in *RequestInput) normalize() {
 	in.Name = collapseSpace(in.Name)
-	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	in.Email = normalizeEmail(in.Email)
 	in.Company = collapseSpace(in.Company)
 	in.Reason = strings.TrimSpace(in.Reason)
 	in.Lang = truncate(strings.TrimSpace(in.Lang), 16)
@@ -111,8 +110,14 @@ func checkText(field, v string) Msg {
 	return Msg{}
 }
 
+// normalizeEmail is the one spelling of an address the service stores and
+// compares: trimmed and lower-cased.
+func normalizeEmail(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
+
 // validEmail accepts a bare address (no display name, no comments), which is
-// all an email header will ever receive from us.
+// all an email header will ever receive from us. CheckAddress, which the
+// mail engines apply too, judges the syntax; the form is stricter still:
+// no blanks, quotes or angle brackets, and a domain with a dot.
 func validEmail(v string) Msg {
 	if v == "" {
 		return msg("valid.email_required")
@@ -120,8 +125,7 @@ func validEmail(v string) Msg {
 	if len(v) > MaxEmail {
 		return msg("valid.email_too_long", MaxEmail)
 	}
-	a, err := mail.ParseAddress(v)
-	if err != nil || a.Address != v || a.Name != "" || strings.ContainsAny(v, " \t\r\n<>\"") {
+	if CheckAddress(v) != nil || strings.ContainsAny(v, " \t<>\"") {
 		return msg("valid.email_invalid")
 	}
 	domain := v[strings.LastIndexByte(v, '@')+1:]
