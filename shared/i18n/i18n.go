@@ -87,18 +87,17 @@ func T(lang, key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
-// Plural is T for a message about a count n, which is passed as the first
-// argument. When n is 1 the key+".one" form is used if it exists: English
-// needs "1 day"; Chinese has no plural and repeats the same text there.
-func Plural(lang, key string, n int, args ...any) string {
-	all := append([]any{n}, args...)
+// Plural is T for a message about a count n, its only argument. When n is
+// 1 the key+".one" form is used if it exists: English needs "1 day";
+// Chinese has no plural and repeats the same text there.
+func Plural(lang, key string, n int) string {
 	if n == 1 {
 		one := key + ".one"
 		if _, ok := catalogs[lang][one]; ok {
-			return T(lang, one, all...)
+			return T(lang, one, n)
 		}
 	}
-	return T(lang, key, all...)
+	return T(lang, key, n)
 }
 
 // FormatDate writes the calendar day of t (in t's location) the way a
@@ -132,18 +131,7 @@ func Negotiate(acceptLanguage, query string) string {
 			break
 		}
 		tag, params, _ := strings.Cut(part, ";")
-		q := 1.0
-		for p := range strings.SplitSeq(params, ";") {
-			name, value, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
-				continue
-			}
-			v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-			if err != nil || v < 0 || v > 1 {
-				v = 0 // a malformed weight is not a preference
-			}
-			q = v
-		}
+		q := QValue(params)
 		if q == 0 {
 			continue // q=0 means "not acceptable"
 		}
@@ -165,6 +153,26 @@ func Negotiate(acceptLanguage, query string) string {
 		return choices[0].lang
 	}
 	return English
+}
+
+// QValue is the weight one member of an Accept-style header list gives
+// itself (RFC 9110, section 12.4.2); params is what follows the member's
+// first ";". Without a q parameter the weight is 1; a malformed or
+// out-of-range one counts as 0, since it states no preference.
+func QValue(params string) float64 {
+	q := 1.0
+	for p := range strings.SplitSeq(params, ";") {
+		name, value, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil || !(v >= 0 && v <= 1) { // NaN too
+			v = 0
+		}
+		q = v
+	}
+	return q
 }
 
 // match maps a language tag to a supported language, or "" when we have

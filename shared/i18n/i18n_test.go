@@ -80,15 +80,19 @@ func TestCatalogsHaveNoDuplicateOrEmptyEntries(t *testing.T) {
 	}
 }
 
+// TestPageStringsExist pins keys that other packages name or build, so that
+// renaming one in a catalog fails here, in the catalog's own tests, and not
+// only in theirs: web's TestTemplateKeysExist and TestHandlerKeysExist check
+// the keys its templates and handlers spell out, trust's tests the domain's
+// messages. The status.* keys are built at run time from the coverage
+// status and are spelled out nowhere else.
 func TestPageStringsExist(t *testing.T) {
-	// The keys the lead's templates are known to use; renaming one should
-	// fail here rather than show a raw key on the page.
 	keys := []string{
-		"nav.overview", "nav.certifications", "nav.criteria", "nav.subprocessors", "nav.faq",
+		"nav.certifications", "nav.criteria", "nav.subprocessors", "nav.faq",
 		"nav.updates", "nav.request_access", "nav.language",
-		"cert.framework", "cert.report_type", "cert.period", "cert.auditor", "cert.issued",
+		"cert.period", "cert.auditor", "cert.issued",
 		"cert.status", "cert.next_audit", "cert.bridge_letter",
-		"status.current", "status.stale", "status.expired", "status.upcoming",
+		"status.current", "status.stale", "status.expired", "status.upcoming", "status.expired.help", "status.upcoming.help",
 		"coverage.through", "coverage.gap_days",
 		"doc.download", "doc.request", "doc.public", "doc.requires_nda",
 		"form.name", "form.email", "form.company", "form.reason", "form.documents", "form.nda",
@@ -98,7 +102,6 @@ func TestPageStringsExist(t *testing.T) {
 		"confirm.check_email.title", "confirm.check_email.lead", "confirm.confirmed.title", "confirm.pending",
 		"access.heading", "access.until", "access.download",
 		"error.not_found.title", "error.invalid_link", "error.rate_limited", "error.unavailable",
-		"footer.copyright",
 	}
 	for _, k := range keys {
 		if !Has(k) {
@@ -219,5 +222,31 @@ func TestNegotiateBoundsWork(t *testing.T) {
 	b.WriteString("zh-CN")
 	if got := Negotiate(b.String(), ""); got != English {
 		t.Errorf("got %q, want ranges past the limit ignored", got)
+	}
+}
+
+func TestQValue(t *testing.T) {
+	tests := []struct {
+		params string
+		want   float64
+	}{
+		{"", 1},
+		{"q=0.8", 0.8},
+		{" q = 0.5 ", 0.5},
+		{"Q=0.25", 0.25},
+		{"level=1; q=0.3", 0.3},
+		{"q=0", 0},
+		{"q=0.000", 0},
+		{"q=1", 1},
+		{"q=abc", 0},
+		{"q=2", 0},
+		{"q=-1", 0},
+		{"q=NaN", 0},
+		{"charset=utf-8", 1},
+	}
+	for _, tt := range tests {
+		if got := QValue(tt.params); got != tt.want {
+			t.Errorf("QValue(%q) = %v, want %v", tt.params, got, tt.want)
+		}
 	}
 }

@@ -21,7 +21,10 @@
 // The response is buffered whole (payload 2.0 cannot stream): Set-Cookie
 // headers go to the Cookies field, other multi-value headers are joined with
 // ", ", and a body that is not UTF-8 text is base64-encoded. A panicking
-// handler is logged with log/slog and answered with a bare 500.
+// handler is logged with log/slog and answered with a bare 500. A panic with
+// http.ErrAbortHandler gets the same answer without a log entry: package
+// web's handlers log a panic themselves and abort that way when part of the
+// answer is already written.
 package lambdaweb
 
 import (
@@ -85,7 +88,8 @@ func serve(h http.Handler, w http.ResponseWriter, r *http.Request) (ok bool) {
 			return
 		}
 		// net/http treats ErrAbortHandler as a deliberate abort and does not
-		// log it; the client still needs some answer here.
+		// log it (whoever aborted has); the client still needs some answer
+		// here.
 		if v == http.ErrAbortHandler {
 			return
 		}

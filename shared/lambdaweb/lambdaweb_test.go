@@ -245,6 +245,29 @@ func TestPanicIsA500WithoutInternals(t *testing.T) {
 	}
 }
 
+// TestAbortDropsThePartialAnswer: a handler that has logged its own panic
+// and aborts with http.ErrAbortHandler gets the bare 500, without what it
+// had written and without a second log entry.
+func TestAbortDropsThePartialAnswer(t *testing.T) {
+	var logs bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "<p>half a page")
+		panic(http.ErrAbortHandler)
+	})
+	resp := invoke(t, h, loadEvent(t, "panic.json"))
+	if resp.StatusCode != http.StatusInternalServerError || resp.Body != "Internal Server Error\n" || resp.Headers["Cache-Control"] != "no-store" {
+		t.Errorf("%d %q %v, want the bare 500", resp.StatusCode, resp.Body, resp.Headers)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("the abort was logged: %s", logs.String())
+	}
+}
+
 // Clients cannot talk the handler into thinking the request was plain HTTP,
 // and r.TLS stays nil: X-Forwarded-Proto is the one signal.
 func TestForwardedProtoIsAlwaysHTTPS(t *testing.T) {

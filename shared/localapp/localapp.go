@@ -139,29 +139,12 @@ func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
 		if gen == nil {
 			continue
 		}
-		if _, err := svc.Publish(ctx, DocumentFor(cd, cert), gen(), "seed", trust.Client{}); err != nil {
+		d, _ := site.StoreDocument(cd.ID)
+		if _, err := svc.Publish(ctx, d, gen(), "seed", trust.Client{}); err != nil {
 			return fmt.Errorf("seed %s: %w", cd.ID, err)
 		}
 	}
 	return nil
-}
-
-// DocumentFor describes a content document as the store keeps it.
-func DocumentFor(cd content.Document, cert content.Certification) trust.Document {
-	d := trust.Document{
-		ID:       cd.ID,
-		Title:    cd.Title.String(),
-		Kind:     cd.Kind,
-		Access:   cd.Access,
-		FileName: cd.FileName,
-		Auditor:  cert.Auditor,
-		IssuedAt: cert.Issued.Time(),
-	}
-	if cert.IsReport() {
-		p := cert.LatestPeriod()
-		d.PeriodStart, d.PeriodEnd = p.Start.Time(), p.End.Time()
-	}
-	return d
 }
 
 // LoadContent reads the content file, or the built-in example.

@@ -39,7 +39,9 @@ type formData struct {
 	NDAHash   string
 }
 
-func (s *server) renderForm(w http.ResponseWriter, r *http.Request, status int, in trust.RequestInput, err error) {
+// renderForm shows the request form filled with in, and err's messages when
+// it comes back from a submission.
+func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.RequestInput, err error) {
 	docs, _, derr := s.documents(r.Context()) // the short-lived copy: a form view needs no fresh query
 	if derr != nil {
 		s.fail(w, r, derr)
@@ -48,21 +50,21 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	data := formData{Input: in, NDA: s.svc.NDA, NDAHash: s.svc.NDA.Hash()}
 	p := s.newPage(r, "form.heading", &data)
 	p.Robots = ""
+	p.postedFrom("/access-requests/new")
 	for _, d := range docs {
 		if d.Access == trust.Gated {
 			data.Documents = append(data.Documents, formDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)})
 		}
 	}
 	if err != nil {
-		retryAfter(w, status)
 		data.Error = p.errorText(err)
 		data.Fields = p.fieldErrors(err)
 	}
-	s.render(w, r, status, "request_form", p)
+	s.render(w, r, "request_form", p, err)
 }
 
 func (s *server) requestForm(w http.ResponseWriter, r *http.Request) {
-	s.renderForm(w, r, http.StatusOK, trust.RequestInput{Documents: r.URL.Query()["document"]}, nil)
+	s.renderForm(w, r, trust.RequestInput{Documents: r.URL.Query()["document"]}, nil)
 }
 
 func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
@@ -85,11 +87,12 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.svc.Submit(r.Context(), in, client(r)); err != nil {
 		switch trust.ErrorCode(err) {
 		case trust.EInvalid, trust.ERateLimited, trust.EUnavailable:
-			// The form comes back with everything the visitor typed.
-			if trust.ErrorCode(err) != trust.EInvalid {
+			// The form comes back with everything the visitor typed. An
+			// unavailable store is logged as every 5xx is, by render.
+			if trust.ErrorCode(err) == trust.ERateLimited {
 				s.log.Warn("request not submitted", "err", err)
 			}
-			s.renderForm(w, r, statusOf(err), in, err)
+			s.renderForm(w, r, in, err)
 		default:
 			s.fail(w, r, err)
 		}
@@ -105,7 +108,7 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) requestSent(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "request_sent", s.newPage(r, "confirm.check_email.title", nil))
+	s.render(w, r, "request_sent", s.newPage(r, "confirm.check_email.title", nil), nil)
 }
 
 func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +117,7 @@ func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "request_status", s.newPage(r, "confirm.confirmed.title", struct{ Request trust.Request }{req}))
+	s.render(w, r, "request_status", s.newPage(r, "confirm.confirmed.title", struct{ Request trust.Request }{req}), nil)
 }
 
 func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
@@ -123,5 +126,5 @@ func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "access", s.newPage(r, "access.heading", struct{ Grant trust.Grant }{g}))
+	s.render(w, r, "access", s.newPage(r, "access.heading", struct{ Grant trust.Grant }{g}), nil)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,12 +92,16 @@ func (s *server) adminPage(r *http.Request, title string, sess *trust.Session, d
 	return p
 }
 
+// loginData is the sign-in page's: whether a link was just sent, or the
+// address typed and why it was refused.
+type loginData struct {
+	Sent         bool
+	Email, Error string
+}
+
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
-	data := struct {
-		Sent         bool
-		Email, Error string
-	}{Sent: r.URL.Query().Get("sent") != ""}
-	s.render(w, r, http.StatusOK, "admin_login", s.adminPage(r, "admin.login.title", nil, data))
+	data := loginData{Sent: r.URL.Query().Get("sent") != ""}
+	s.render(w, r, "admin_login", s.adminPage(r, "admin.login.title", nil, data), nil)
 }
 
 func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
@@ -107,11 +112,9 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 	email := r.PostForm.Get("email")
 	if err := s.svc.StartSignIn(r.Context(), email, client(r)); err != nil {
 		p := s.adminPage(r, "admin.login.title", nil, nil)
-		p.Data = struct {
-			Sent         bool
-			Email, Error string
-		}{Email: email, Error: p.errorText(err)}
-		s.render(w, r, statusOf(err), "admin_login", p)
+		p.postedFrom("/admin/login")
+		p.Data = loginData{Email: email, Error: p.errorText(err)}
+		s.render(w, r, "admin_login", p, err)
 		return
 	}
 	q := url.Values{"sent": {"1"}}
@@ -165,22 +168,23 @@ func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.
 	for _, st := range trust.Statuses {
 		data.Tabs = append(data.Tabs, tab{Status: st, Current: st == status})
 	}
-	s.render(w, r, http.StatusOK, "admin_requests", s.adminPage(r, "admin.requests.title", &sess, data))
+	s.render(w, r, "admin_requests", s.adminPage(r, "admin.requests.title", &sess, data), nil)
 }
 
 func (s *server) requestDetail(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	s.showRequest(w, r, sess, http.StatusOK, nil)
+	s.showRequest(w, r, sess, nil)
 }
 
 // showRequest renders a request's page, with err (if any) shown above the
 // actions and reflected in the status.
-func (s *server) showRequest(w http.ResponseWriter, r *http.Request, sess trust.Session, status int, actionErr error) {
+func (s *server) showRequest(w http.ResponseWriter, r *http.Request, sess trust.Session, actionErr error) {
 	req, events, err := s.svc.Request(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p := s.adminPage(r, "admin.request.title", &sess, nil)
+	p.postedFrom("/admin/requests/" + url.PathEscape(r.PathValue("id")))
 	data := struct {
 		Request trust.Request
 		Events  []trust.Event
@@ -190,7 +194,7 @@ func (s *server) showRequest(w http.ResponseWriter, r *http.Request, sess trust.
 		data.Error = p.errorText(actionErr)
 	}
 	p.Data = data
-	s.render(w, r, status, "admin_request", p)
+	s.render(w, r, "admin_request", p, actionErr)
 }
 
 // decided answers a staff decision: back to the request's page on success
@@ -199,7 +203,7 @@ func (s *server) decided(w http.ResponseWriter, r *http.Request, sess trust.Sess
 	if err != nil {
 		switch trust.ErrorCode(err) {
 		case trust.EInvalid, trust.EConflict:
-			s.showRequest(w, r, sess, statusOf(err), err)
+			s.showRequest(w, r, sess, err)
 		default:
 			s.fail(w, r, err)
 		}
@@ -248,24 +252,40 @@ func readStaffForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) documentList(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	s.showDocuments(w, r, sess, http.StatusOK, "", nil)
+	s.showDocuments(w, r, sess, nil)
 }
 
-func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trust.Session, status int, done string, actionErr error) {
+// showDocuments renders the document list, with the error of an upload
+// (if any) shown above it and reflected in the status.
+func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trust.Session, actionErr error) {
 	if sess.Role != trust.Admin {
 		s.fail(w, r, userError(trust.EForbidden, "error.admins_only"))
 		return
 	}
-	docs, err := s.svc.Documents(r.Context())
+	stored, err := s.svc.Documents(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	// Every document of the content, with its file where one was published
+	// (a fresh deployment has none yet: this page is where they arrive),
+	// then any stored document the content no longer names.
+	var docs []trust.Document
+	for _, cd := range s.site.Documents {
+		if i := slices.IndexFunc(stored, func(d trust.Document) bool { return d.ID == cd.ID }); i >= 0 {
+			docs = append(docs, stored[i])
+			stored = slices.Delete(stored, i, i+1)
+		} else if d, ok := s.site.StoreDocument(cd.ID); ok {
+			docs = append(docs, d)
+		}
+	}
+	docs = append(docs, stored...)
 	p := s.adminPage(r, "doc.heading", &sess, nil)
+	p.postedFrom("/admin/documents")
 	data := struct {
 		Documents   []trust.Document
 		Error, Done string
-	}{Documents: docs, Done: done}
+	}{Documents: docs}
 	if actionErr != nil {
 		data.Error = p.errorText(actionErr)
 	}
@@ -273,14 +293,13 @@ func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trus
 		data.Done = p.T("admin.documents.published")
 	}
 	p.Data = data
-	s.render(w, r, status, "admin_documents", p)
+	s.render(w, r, "admin_documents", p, actionErr)
 }
 
 func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	_, err := s.upload(r, sess)
-	if err != nil {
+	if err := s.upload(r, sess); err != nil {
 		if trust.ErrorCode(err) == trust.EInvalid || trust.ErrorCode(err) == trust.ENotFound {
-			s.showDocuments(w, r, sess, statusOf(err), "", err)
+			s.showDocuments(w, r, sess, err)
 			return
 		}
 		s.fail(w, r, err)
@@ -289,22 +308,26 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess tru
 	http.Redirect(w, r, "/admin/documents?uploaded=1", http.StatusSeeOther)
 }
 
-func (s *server) upload(r *http.Request, sess trust.Session) (trust.Document, error) {
+func (s *server) upload(r *http.Request, sess trust.Session) error {
 	if sess.Role != trust.Admin {
-		return trust.Document{}, userError(trust.EForbidden, "error.admins_only")
+		return userError(trust.EForbidden, "error.admins_only")
 	}
-	d, err := s.svc.Store.GetDocument(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return trust.Document{}, err
+	// The description comes from the content, so the first upload of a
+	// fresh deployment works and later ones carry the content's changes;
+	// Publish takes the version on from the stored record.
+	d, ok := s.site.StoreDocument(r.PathValue("id"))
+	if !ok {
+		return userError(trust.ENotFound, "error.no_such_document", r.PathValue("id"))
 	}
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		return trust.Document{}, userError(trust.EInvalid, "error.choose_pdf")
+		return userError(trust.EInvalid, "error.choose_pdf")
 	}
 	defer f.Close()
 	pdf, err := io.ReadAll(io.LimitReader(f, trust.MaxFileSize+1))
 	if err != nil {
-		return trust.Document{}, userError(trust.EInvalid, "error.upload_unreadable")
+		return userError(trust.EInvalid, "error.upload_unreadable")
 	}
-	return s.svc.Publish(r.Context(), d, pdf, sess.Email, client(r))
+	_, err = s.svc.Publish(r.Context(), d, pdf, sess.Email, client(r))
+	return err
 }

@@ -43,7 +43,7 @@ func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if trust.ErrorCode(err) == trust.EForbidden && d.ID != "" {
 			p := s.newPage(r, "gated.title", struct{ Document trust.Document }{d})
-			s.render(w, r, http.StatusForbidden, "gated", p)
+			s.render(w, r, "gated", p, err)
 			return
 		}
 		s.fail(w, r, err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -33,25 +32,27 @@ func Public(d Deps) http.Handler {
 }
 
 func (s *server) mountPublic(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.trustPage)
+	mux.HandleFunc("GET /{$}", s.machine("text/html; charset=utf-8", usesDocs|usesDay|usesLang, s.trustPage))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET "+content.PathTrustJSON, s.machine("application/json", func(r *http.Request, docs []trust.Document, now time.Time) ([]byte, error) {
-		return content.TrustJSON(s.site, docs, s.svc.BaseURL, now)
+	// trust.json is English whatever the reader's language; the feed has
+	// no statuses, so it depends on neither documents nor the day.
+	mux.HandleFunc("GET "+content.PathTrustJSON, s.machine("application/json", usesDocs|usesDay, func(in bodyInput) ([]byte, error) {
+		return content.TrustJSON(s.site, in.Docs, s.svc.BaseURL, in.Now)
 	}))
-	mux.HandleFunc("GET "+content.PathFeed, s.machine("application/atom+xml; charset=utf-8", func(r *http.Request, _ []trust.Document, _ time.Time) ([]byte, error) {
-		return content.Atom(s.site, s.svc.BaseURL, s.lang(r))
+	mux.HandleFunc("GET "+content.PathFeed, s.machine("application/atom+xml; charset=utf-8", usesLang, func(in bodyInput) ([]byte, error) {
+		return content.Atom(s.site, s.svc.BaseURL, in.Lang)
 	}))
-	mux.HandleFunc("GET "+content.PathSecurityTxt, s.machine("text/plain; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
+	mux.HandleFunc("GET "+content.PathSecurityTxt, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.SecurityTxt(s.site, s.svc.BaseURL), nil
 	}))
-	mux.HandleFunc("GET "+content.PathSitemap, s.machine("application/xml; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
+	mux.HandleFunc("GET "+content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Sitemap(s.svc.BaseURL, []string{"/", "/access-requests/new"}, i18n.Languages), nil
 	}))
-	mux.HandleFunc("GET "+content.PathRobots, s.machine("text/plain; charset=utf-8", func(*http.Request, []trust.Document, time.Time) ([]byte, error) {
+	mux.HandleFunc("GET "+content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Robots(s.svc.BaseURL), nil
 	}))
 	static, _ := fs.Sub(site.Static, "static")
@@ -90,7 +91,7 @@ func (s *server) documents(ctx context.Context) ([]trust.Document, string, error
 	l := &s.docs
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.key != "" && time.Since(l.at) < docsTTL {
+	if !l.at.IsZero() && time.Since(l.at) < docsTTL {
 		return l.docs, l.key, nil
 	}
 	docs, err := s.svc.Documents(ctx)
@@ -101,23 +102,55 @@ func (s *server) documents(ctx context.Context) ([]trust.Document, string, error
 	for _, d := range docs {
 		fmt.Fprintf(&key, "%s@%d;", d.ID, d.Version)
 	}
-	l.docs, l.key, l.at = docs, key.String()+"|", time.Now()
+	l.docs, l.key, l.at = docs, key.String(), time.Now()
 	return l.docs, l.key, nil
 }
 
-// machine serves a generated text body from the cache; the key covers the
-// day (statuses depend on it), the documents and the language.
-func (s *server) machine(contentType string, build func(*http.Request, []trust.Document, time.Time) ([]byte, error)) http.HandlerFunc {
+// uses says what a generated body depends on besides the content file: the
+// inputs machine fetches for it and names in its cache key. A body that
+// does not use the documents is served even while the store is down.
+type uses uint8
+
+const (
+	usesDocs uses = 1 << iota // the document list
+	usesDay                   // today's date: statuses depend on it
+	usesLang                  // the reader's language
+)
+
+// bodyInput is what a generated body is built from; only what it uses is
+// filled in.
+type bodyInput struct {
+	Docs []trust.Document
+	Now  time.Time
+	Lang string
+}
+
+// machine serves a generated body from the cache, keyed by the path and
+// the inputs the body uses.
+func (s *server) machine(contentType string, deps uses, build func(bodyInput) ([]byte, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		docs, docsKey, err := s.documents(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
+		var in bodyInput
+		key := r.URL.Path
+		if deps&usesDocs != 0 {
+			docs, docsKey, err := s.documents(r.Context())
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			in.Docs = docs
+			key += "|" + docsKey
 		}
-		now := time.Now().UTC()
-		key := r.URL.Path + "|" + s.lang(r) + "|" + now.Format(time.DateOnly) + "|" + docsKey
+		if deps&usesDay != 0 {
+			in.Now = time.Now().UTC()
+			key += "|" + in.Now.Format(time.DateOnly)
+		}
+		if deps&usesLang != 0 {
+			in.Lang = s.lang(r)
+			key += "|" + in.Lang
+			w.Header().Set("Content-Language", in.Lang)
+		}
 		page, err := s.cache.get(key, func() (*rendered, error) {
-			body, err := build(r, docs, now)
+			body, err := build(in)
 			if err != nil {
 				return nil, err
 			}
@@ -127,37 +160,19 @@ func (s *server) machine(contentType string, build func(*http.Request, []trust.D
 			s.fail(w, r, err)
 			return
 		}
-		page.serve(w, r, 5*time.Minute)
+		page.serve(w, r, 5*time.Minute, deps&usesLang != 0)
 	}
 }
 
-func (s *server) trustPage(w http.ResponseWriter, r *http.Request) {
-	docs, docsKey, err := s.documents(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	lang := s.lang(r)
-	now := time.Now().UTC()
-	key := "/|" + lang + "|" + now.Format(time.DateOnly) + "|" + docsKey
-	page, err := s.cache.get(key, func() (*rendered, error) {
-		p := s.newPage(r, "", nil)
-		p.Robots = ""
-		p.Title = p.T("site.title", s.site.Company.Name)
-		p.Description = p.T("site.description", s.site.Company.Name)
-		p.Data = s.trustView(lang, docs, now)
-		var buf bytes.Buffer
-		if err := s.pages["index"].ExecuteTemplate(&buf, "layout", p); err != nil {
-			return nil, fmt.Errorf("render trust page: %w", err)
-		}
-		return newRendered("text/html; charset=utf-8", buf.Bytes()), nil
-	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Language", lang)
-	page.serve(w, r, 5*time.Minute)
+// trustPage renders the trust page for the cache: one body per language,
+// day and document list, whatever else the request carries.
+func (s *server) trustPage(in bodyInput) ([]byte, error) {
+	c := s.site.Company
+	p := &page{Lang: in.Lang, CSS: s.css, Company: c.Name, Logo: c.Logo, site: s.site, address: "/"}
+	p.Title = p.T("site.title", c.Name)
+	p.Description = p.T("site.description", c.Name)
+	p.Data = s.trustView(in.Lang, in.Docs, in.Now)
+	return s.execute("index", p)
 }
 
 // The trust page's view: everything already in the reader's language and
@@ -240,7 +255,6 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		x := float64(windowStart.DaysUntil(d)) / windowDays * 100
 		return min(max(x, 0), 100)
 	}
-	inScope := map[string]bool{}
 	for _, cov := range c.Coverage(now) {
 		cert, _ := c.Certification(cov.Certification)
 		cv := certView{
@@ -260,9 +274,6 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		}
 		for _, id := range cert.Criteria {
 			cv.Criteria = append(cv.Criteria, t("criteria."+id))
-			if cert.Framework == content.SOC2 {
-				inScope[id] = true
-			}
 		}
 		for _, b := range cert.BridgeLetters {
 			cv.Bridges = append(cv.Bridges, t("cert.bridge_covers", date(b.CoversFrom), date(b.CoversTo), date(b.Issued)))
@@ -271,17 +282,15 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		case content.Expired:
 			cv.Coverage = t("coverage.expired_on", date(cov.Through))
 		case content.Upcoming:
-			cv.Coverage = t("coverage.starts", date(cert.ValidFrom))
+			// Upcoming coverage has its first day in the segments, for
+			// reports (periods) and certificates (validity) alike.
+			cv.Coverage = t("coverage.starts", date(cov.Segments[0].Start))
 		default:
 			cv.Coverage = t("coverage.through", date(cov.Through))
 		}
 		switch cov.Status {
 		case content.Stale:
-			months := c.StaleAfterMonths
-			if months == 0 {
-				months = content.DefaultStaleAfterMonths
-			}
-			cv.StatusHelp = t("status.stale.help", months)
+			cv.StatusHelp = t("status.stale.help", c.StaleMonths())
 		case content.Expired, content.Upcoming:
 			cv.StatusHelp = t("status." + string(cov.Status) + ".help")
 		}
@@ -307,7 +316,7 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		v.Certs = append(v.Certs, cv)
 	}
 	for _, cr := range c.Criteria {
-		cv := criterionView{Title: cr.Title.In(lang), InScope: inScope[cr.ID]}
+		cv := criterionView{Title: cr.Title.In(lang), InScope: c.InScope(cr.ID)}
 		if cv.Title == "" {
 			cv.Title = t("criteria." + cr.ID)
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +29,11 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 		{time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC), "en",
 			map[string]string{"soc3": "stale", "soc2-type2": "stale", "soc1-type2": "stale", "iso27001": "expired"},
 			[]string{"ended more than 12 months ago", "Expired on February 28, 2027", "The certificate is past its expiry date."}},
+		// Before anything was audited: reports and the certificate alike say
+		// when their coverage starts.
+		{time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC), "en",
+			map[string]string{"soc3": "upcoming", "soc2-type2": "upcoming", "iso27001": "upcoming"},
+			[]string{"Coverage starts October 1, 2024", "Coverage starts March 1, 2024"}},
 		{time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC), "zh-CN",
 			map[string]string{"soc3": "stale", "iso27001": "expired"},
 			[]string{"已结束超过 12 个月", "2027年2月28日"}},
@@ -46,12 +50,12 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 			}
 		}
 		p := &page{Lang: c.lang, CSS: s.css, Company: site.Company.Name, Data: v}
-		var buf bytes.Buffer
-		if err := s.pages["index"].ExecuteTemplate(&buf, "layout", p); err != nil {
+		body, err := s.execute("index", p)
+		if err != nil {
 			t.Fatal(err)
 		}
 		for _, want := range c.text {
-			if !strings.Contains(buf.String(), want) {
+			if !strings.Contains(string(body), want) {
 				t.Errorf("%s %s: the page lacks %q", c.day.Format(time.DateOnly), c.lang, want)
 			}
 		}

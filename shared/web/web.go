@@ -17,6 +17,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -66,10 +68,31 @@ func newServer(d Deps) *server {
 	style := string(css) + brand
 	s.css = template.CSS(style)
 	sum := sha256.Sum256([]byte(style))
-	s.csp = "default-src 'none'; img-src 'self' data:; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
+	img := "'self' data:"
+	if d.Site != nil {
+		if origin := logoOrigin(d.Site.Company.Logo); origin != "" {
+			img += " " + origin
+		}
+	}
+	s.csp = "default-src 'none'; img-src " + img + "; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
 		"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 	s.pages = parsePages()
 	return s
+}
+
+// cspHost is what may stand as a host in the CSP: a name or address and a
+// port, nothing that could end the source list or start a directive.
+var cspHost = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$`)
+
+// logoOrigin is the origin (scheme and host) of a logo served by another
+// site, which img-src must name for the page to show it; "" for a logo of
+// our own, a path under /static/.
+func logoOrigin(logo string) string {
+	u, err := url.Parse(logo)
+	if err != nil || u.Scheme != "https" || !cspHost.MatchString(u.Host) {
+		return ""
+	}
+	return "https://" + u.Host
 }
 
 // parsePages builds one template set per page: the layout, the page, and
@@ -104,10 +127,14 @@ type page struct {
 	Company     string
 	Logo        string
 	CSS         template.CSS
-	Langs       []langLink
 	Staff       *trust.Session
 	Data        any
 	site        *content.Site
+	// address is the page's own address, where the language links lead
+	// with ?lang= replaced. A page answering a post has none: the post's
+	// address has nothing to GET, so its handler names the page the form
+	// came from (postedFrom), or the links lead to the home page.
+	address string
 }
 
 type langLink struct {
@@ -150,46 +177,117 @@ func (p *page) DocName(id string) string {
 	return id
 }
 
-// LangQuery carries an explicit language choice along internal links.
-func (p *page) LangQuery() string {
-	if p.Lang == i18n.English {
+// LangQuery is the query of an internal link: params, given as name and
+// value pairs, and the reader's explicit language choice, which the link
+// carries along unless it is English.
+func (p *page) LangQuery(params ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(params); i += 2 {
+		q.Add(params[i], params[i+1])
+	}
+	if p.Lang != i18n.English {
+		q.Set("lang", p.Lang)
+	}
+	if len(q) == 0 {
 		return ""
 	}
-	return "?lang=" + p.Lang
+	return "?" + q.Encode()
+}
+
+// Langs are the language switch: the page's address in each language, its
+// other query parameters kept.
+func (p *page) Langs() []langLink {
+	u, err := url.Parse(p.address)
+	if err != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		u = &url.URL{Path: "/"}
+	}
+	links := make([]langLink, 0, len(i18n.Languages))
+	for _, code := range i18n.Languages {
+		q := u.Query()
+		q.Set("lang", code)
+		href := (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: q.Encode()}).String()
+		links = append(links, langLink{Code: code, Name: i18n.T(code, "lang."+code), Href: href, Current: code == p.Lang})
+	}
+	return links
+}
+
+// postedFrom names the page whose form a post came from, for a page
+// rendered in answer to the post; a page answering a GET keeps its own
+// address.
+func (p *page) postedFrom(address string) {
+	if p.address == "" {
+		p.address = address
+	}
 }
 
 func (s *server) newPage(r *http.Request, title string, data any) *page {
-	lang := i18n.Negotiate(r.Header.Get("Accept-Language"), r.URL.Query().Get("lang"))
-	p := &page{Lang: lang, CSS: s.css, Data: data, Robots: "noindex", site: s.site}
+	p := &page{Lang: s.lang(r), CSS: s.css, Data: data, Robots: "noindex", site: s.site}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		p.address = r.URL.RequestURI()
+	}
 	if s.site != nil {
 		p.Company = s.site.Company.Name
 		p.Logo = s.site.Company.Logo
 	}
 	p.Title = p.T(title) + " · " + p.Company
-	for _, code := range i18n.Languages {
-		q := url.Values{"lang": {code}}
-		p.Langs = append(p.Langs, langLink{Code: code, Name: i18n.T(code, "lang."+code), Href: r.URL.Path + "?" + q.Encode(), Current: code == lang})
-	}
 	return p
 }
 
-// render writes a page whole: it is executed into a buffer first, so a
-// template error becomes a clean 500 instead of half a page.
-func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+// execute renders a page into memory.
+func (s *server) execute(name string, p *page) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.log.Error("render", "page", name, "err", err)
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// render writes a page whole: it is executed into a buffer first, so a
+// template error becomes a clean 500 instead of half a page. The status is
+// err's, or 200 without one. Every page that reports an error comes
+// through here, so this is where a failure is logged and where an error
+// answer gets its headers.
+func (s *server) render(w http.ResponseWriter, r *http.Request, name string, p *page, err error) {
+	status := http.StatusOK
+	if err != nil {
+		status = statusOf(err)
+	}
+	if status >= 500 {
+		// Internal errors and dependency failures go to the log in full;
+		// the client sees only the safe message.
+		s.log.Error("request failed", "method", r.Method, "path", redact(r.URL.Path), "status", status, "err", err)
+	}
+	body, rerr := s.execute(name, p)
+	if rerr != nil {
+		s.log.Error("render", "page", name, "err", rerr)
+		refused(w.Header(), http.StatusInternalServerError)
 		http.Error(w, p.T("error.internal"), http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", p.Lang)
-	if h.Get("Cache-Control") == "" {
+	if status >= 400 {
+		refused(h, status)
+	} else if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// refused sets the headers every error answer needs, whatever the handler
+// set before it failed: no cache may keep it (a handler may have declared
+// the success it expected public), and a client turned away for load learns
+// when to come back.
+func refused(h http.Header, status int) {
+	h.Set("Cache-Control", "no-store")
+	switch status {
+	case http.StatusTooManyRequests:
+		h.Set("Retry-After", "3600")
+	case http.StatusServiceUnavailable:
+		h.Set("Retry-After", "30")
+	}
 }
 
 // statuses is the one table from domain error codes to HTTP statuses;
@@ -212,14 +310,9 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// fail renders err as an error page. Internal errors and dependency
-// failures go to the log in full; the client sees only the safe message.
+// fail renders err as an error page.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
-	if status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", redact(r.URL.Path), "status", status, "err", err)
-	}
-	retryAfter(w, status)
 	heading, ok := errorHeadings[status]
 	if !ok {
 		heading = "error.internal.title"
@@ -232,18 +325,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		msg = p.T("error.not_found.body")
 	}
 	p.Data = errorData{Heading: p.T(heading), Message: msg}
-	s.render(w, r, status, "error", p)
-}
-
-// retryAfter tells a client refused for load when to come back; the form
-// re-rendered with such an error needs it as much as the error page.
-func retryAfter(w http.ResponseWriter, status int) {
-	switch status {
-	case http.StatusTooManyRequests:
-		w.Header().Set("Retry-After", "3600")
-	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", "30")
-	}
+	s.render(w, r, "error", p, err)
 }
 
 var errorHeadings = map[int]string{
@@ -375,7 +457,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // wrap adds what every response needs: security headers, panic recovery
-// and one log line per request.
+// and one log line per request. It is the one place a panic is logged,
+// with its stack; lambdaweb, which recovers too, answers an abort from here
+// without logging it again.
 func (s *server) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -393,18 +477,32 @@ func (s *server) wrap(h http.Handler) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
-			if v := recover(); v != nil {
-				s.log.Error("panic", "path", redact(r.URL.Path), "panic", fmt.Sprint(v))
-				if sw.status == 0 {
+			log := s.log.With("method", r.Method, "path", redact(r.URL.Path))
+			if s.requestID != nil {
+				log = log.With("request_id", s.requestID(r))
+			}
+			v := recover()
+			abort := false
+			if v != nil {
+				if v != http.ErrAbortHandler {
+					log.Error("panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				}
+				if sw.status == 0 && v != http.ErrAbortHandler {
+					refused(sw.Header(), http.StatusInternalServerError)
 					http.Error(sw, i18n.T(s.lang(r), "error.internal"), http.StatusInternalServerError)
+				} else {
+					// Part of the answer is out (or the handler asked to
+					// abort), and an error page after it would read as its
+					// end. Aborting makes net/http cut the connection and
+					// lambdaweb drop what it buffered, so the client sees
+					// the answer fail.
+					abort = true
 				}
 			}
-			attrs := []any{"method", r.Method, "path", redact(r.URL.Path), "status", sw.status, "bytes", sw.bytes,
-				"ms", float64(time.Since(start).Microseconds()) / 1000}
-			if s.requestID != nil {
-				attrs = append(attrs, "request_id", s.requestID(r))
+			log.Info("request", "status", sw.status, "bytes", sw.bytes, "ms", float64(time.Since(start).Microseconds())/1000)
+			if abort {
+				panic(http.ErrAbortHandler)
 			}
-			s.log.Info("request", attrs...)
 		}()
 		h.ServeHTTP(sw, r)
 	})
