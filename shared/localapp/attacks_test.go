@@ -115,26 +115,40 @@ func TestLinkAttacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every forgery must be built as meant, or a case would pass on an
+	// empty token.
+	must := func(tok string, err error) string {
+		t.Helper()
+		if err != nil || tok == "" {
+			t.Fatalf("building a forged link: %v", err)
+		}
+		return tok
+	}
+	parts := strings.Split(downloadTok, ".")
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
 	claims := func() token.Claims {
 		var c token.Claims
-		parts := strings.Split(downloadTok, ".")
-		raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
-		json.Unmarshal(raw, &c)
+		if err := json.Unmarshal(payload, &c); err != nil {
+			t.Fatal(err)
+		}
 		c.Issuer, c.Audience, c.ExpiresAt, c.IssuedAt, c.ID = "", nil, nil, nil, ""
 		return c
 	}
 	now := time.Now()
 	other := &token.Keyring{}
-	other.Rotate(now)
+	if err := other.Rotate(now); err != nil {
+		t.Fatal(err)
+	}
 	other.Keys[0].ID, other.Active = keys.Active, keys.Active // same kid, another key
-	forged, _ := token.New(other, "trustcenter", nil).Sign(token.Download, claims(), now.Add(time.Hour))
-	expired, _ := token.New(keys, "trustcenter", func() time.Time { return now.Add(-2 * time.Hour) }).Sign(token.Download, claims(), now.Add(-time.Hour))
-	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{
+	forged := must(token.New(other, "trustcenter", nil).Sign(token.Download, claims(), now.Add(time.Hour)))
+	expired := must(token.New(keys, "trustcenter", func() time.Time { return now.Add(-2 * time.Hour) }).Sign(token.Download, claims(), now.Add(-time.Hour)))
+	none := must(jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{
 		"iss": "trustcenter", "aud": string(token.Download), "exp": now.Add(time.Hour).Unix(), "jti": "x",
 		"req": claims().Request, "gnt": claims().Grant, "doc": claims().Document,
-	}).SignedString(jwt.UnsafeAllowNoneSignatureType)
-	parts := strings.Split(downloadTok, ".")
-	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	}).SignedString(jwt.UnsafeAllowNoneSignatureType))
 	altered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "soc2-type2-2026", "soc1-type2-2026", 1))) + "." + parts[2]
 
 	refused := map[string]string{

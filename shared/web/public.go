@@ -58,6 +58,11 @@ func (s *server) mountPublic(mux *http.ServeMux) {
 	static, _ := fs.Sub(site.Static, "static")
 	files := http.FileServerFS(static)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: the file server would list a folder's contents.
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			s.fail(w, r, trust.Errorf(trust.ENotFound, "not found"))
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		files.ServeHTTP(w, r)
 	})))

@@ -431,3 +431,19 @@ func TestLangQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestStaticServesFilesOnly: the static folder answers its files, never a
+// listing of what it holds.
+func TestStaticServesFilesOnly(t *testing.T) {
+	h := Public(newDeps(t, &fakeStore{}, nil))
+	for target, want := range map[string]int{
+		"/static/site.css": http.StatusOK,
+		"/static/":         http.StatusNotFound,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		if rec.Code != want || strings.Contains(rec.Body.String(), `<a href="site.css">`) {
+			t.Errorf("GET %s: %d, want %d and no listing", target, rec.Code, want)
+		}
+	}
+}
