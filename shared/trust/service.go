@@ -570,12 +570,19 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 	if err != nil {
 		return Grant{}, err
 	}
+	// One query for the few documents there are, rather than a read per
+	// granted document.
+	docs, err := s.Store.ListDocuments(ctx)
+	if err != nil {
+		return Grant{}, fmt.Errorf("access page %s: %w", r.ID, err)
+	}
 	g := Grant{Request: r, Links: map[string]string{}}
 	for _, id := range r.Documents {
-		d, err := s.Store.GetDocument(ctx, id)
-		if err != nil {
-			return Grant{}, fmt.Errorf("access page %s: document %s: %w", r.ID, id, err)
+		i := slices.IndexFunc(docs, func(d Document) bool { return d.ID == id })
+		if i < 0 {
+			return Grant{}, fmt.Errorf("access page %s: document %s: %w", r.ID, id, Errorf(ENotFound, "The document was not found."))
 		}
+		d := docs[i]
 		link, err := s.Tokens.Sign(token.Download, token.Claims{Request: r.ID, Grant: r.GrantID, Document: id}, r.ExpiresAt.Add(grantLinkGrace))
 		if err != nil {
 			return Grant{}, err
