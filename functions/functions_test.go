@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,6 +87,10 @@ const (
 	// process start on a loaded two-core machine can take seconds.
 	invokeTimeout = time.Minute
 )
+
+// buildFlags are what every build of the functions passes to go build,
+// as `make build` does (TestMakefileBuildsAsShipped holds it to them).
+var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
 
 // A build is one way of compiling the four functions: its name in benchmark
 // output and its compiler flags beyond those every build shares.
@@ -170,7 +173,8 @@ func (b build) compile() (string, error) {
 	if err := os.WriteFile(filepath.Join(dir, "content.json"), data, 0o644); err != nil {
 		return "", err
 	}
-	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(filepath.Separator)}
+	args := append([]string{"build"}, buildFlags...)
+	args = append(args, "-o", dir+string(filepath.Separator))
 	args = append(args, b.gcflags...)
 	for _, f := range functions {
 		args = append(args, "./functions/"+f.Name)
@@ -204,8 +208,6 @@ type world struct {
 	pdf     []byte
 }
 
-var tableSeq atomic.Int64
-
 func newWorld(tb testing.TB) *world {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -217,21 +219,10 @@ func newWorld(tb testing.TB) *world {
 	// DynamoDB Local keeps one database per access key and region, so
 	// any other pair would seed a table the functions cannot see.
 	w.ep.dynamo = dynamo.Endpoint(tb)
-	db := dynamodb.New(dynamodb.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(w.ep.dynamo),
-		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
+	db := dynamolocal.Client(w.ep.dynamo, func(o *dynamodb.Options) {
+		o.Region, o.Credentials = region, credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")
 	})
-	w.table = fmt.Sprintf("trust-%d", tableSeq.Add(1))
-	if err := dynamostore.CreateTable(ctx, db, w.table); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		// In-memory tables cost the shared JVM's heap.
-		if _, err := db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(w.table)}); err != nil {
-			tb.Errorf("delete table %s: %v", w.table, err)
-		}
-	})
+	w.table = dynamolocal.NewTable(tb, db)
 	w.store = dynamostore.New(db, w.table)
 
 	backend := s3mem.New()
@@ -822,6 +813,17 @@ func TestMakefileBuildsAsShipped(t *testing.T) {
 	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// buildFlags as the Makefile's shell line writes them.
+	var words []string
+	for _, f := range buildFlags {
+		if strings.Contains(f, " ") {
+			f = `"` + f + `"`
+		}
+		words = append(words, f)
+	}
+	if want := "$(GO) build " + strings.Join(words, " "); !strings.Contains(string(mk), want) {
+		t.Errorf("the Makefile has no %s", want)
 	}
 	for line := range strings.Lines(string(mk)) {
 		if v, ok := strings.CutPrefix(line, "LAMBDA_GCFLAGS ?="); ok {

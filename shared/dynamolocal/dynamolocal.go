@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"trustcenter/shared/childproc"
+	"trustcenter/shared/dynamostore"
 	"trustcenter/shared/modroot"
 )
 
@@ -244,4 +246,25 @@ func Client(endpoint string, optFns ...func(*dynamodb.Options)) *dynamodb.Client
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 	}, optFns...)
+}
+
+var tableSeq atomic.Int64
+
+// NewTable creates a fresh table of the trust center's schema
+// (dynamostore.CreateTable) through client and deletes it when tb ends: the
+// in-memory tables share the one JVM's heap.
+func NewTable(tb testing.TB, client *dynamodb.Client) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	name := fmt.Sprintf("trust-%d", tableSeq.Add(1))
+	if err := dynamostore.CreateTable(ctx, client, name); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if _, err := client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)}); err != nil {
+			tb.Errorf("delete table %s: %v", name, err)
+		}
+	})
+	return name
 }

@@ -34,25 +34,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var tableSeq atomic.Int64
-
-// newTable creates a fresh table from Schema and deletes it when t ends.
+// newTable creates a fresh table from Schema, deleted when t ends.
 func newTable(t *testing.T) (*dynamodb.Client, string) {
 	t.Helper()
 	client := dynamolocal.Client(local.Endpoint(t))
-	name := fmt.Sprintf("trust-%d", tableSeq.Add(1))
-	if err := dynamostore.CreateTable(t.Context(), client, name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// In-memory tables cost the shared JVM heap; t.Context is already
-		// done here.
-		_, err := client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
-		if err != nil {
-			t.Errorf("delete table %s: %v", name, err)
-		}
-	})
-	return client, name
+	return client, dynamolocal.NewTable(t, client)
 }
 
 func newStore(t *testing.T) (*dynamostore.Store, *dynamodb.Client, string) {
