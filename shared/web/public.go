@@ -309,13 +309,12 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 			}
 		}
 		cv.Window = t("cert.range", date(windowStart), date(content.DateOf(now)))
-		if cert.Document != "" {
-			if cd, ok := c.Document(cert.Document); ok {
-				dv := &docView{ID: cd.ID, Title: cd.Title.In(lang), Public: cd.Access == trust.Public}
-				if i := slices.IndexFunc(docs, func(d trust.Document) bool { return d.ID == cd.ID }); i >= 0 && docs[i].Size > 0 {
-					dv.Size = fmt.Sprintf("%d KB", (docs[i].Size+1023)/1024)
-				}
-				cv.Doc = dv
+		// A document is offered once its file is published: before that
+		// (a fresh deployment) its link could only answer 404.
+		if cd, ok := c.Document(cert.Document); ok {
+			if i := slices.IndexFunc(docs, func(d trust.Document) bool { return d.ID == cd.ID }); i >= 0 {
+				cv.Doc = &docView{ID: cd.ID, Title: cd.Title.In(lang), Public: cd.Access == trust.Public,
+					Size: fmt.Sprintf("%d KB", (docs[i].Size+1023)/1024)}
 			}
 		}
 		v.Certs = append(v.Certs, cv)

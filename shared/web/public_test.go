@@ -61,3 +61,31 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustPageOffersPublishedDocumentsOnly: a document of the content is
+// offered once its file is published, with the file's size; before that
+// its link would only answer 404.
+func TestTrustPageOffersPublishedDocumentsOnly(t *testing.T) {
+	site, err := contentfile.Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(Deps{Service: &trust.Service{BaseURL: "https://trust.example"}, Site: site})
+	day := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	offered := func(docs []trust.Document) map[string]string {
+		got := map[string]string{}
+		for _, cv := range s.trustView("en", docs, day).Certs {
+			if cv.Doc != nil {
+				got[cv.Doc.ID] = cv.Doc.Size
+			}
+		}
+		return got
+	}
+	if got := offered(nil); len(got) != 0 {
+		t.Errorf("with nothing published, the page offers %v", got)
+	}
+	got := offered([]trust.Document{{ID: "soc3-2026", Size: 2048, Version: 1}})
+	if len(got) != 1 || got["soc3-2026"] != "2 KB" {
+		t.Errorf("with the SOC 3 published, the page offers %v, want only soc3-2026 (2 KB)", got)
+	}
+}
