@@ -6,8 +6,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -107,14 +105,7 @@ func TestLinkAttacks(t *testing.T) {
 		t.Fatalf("genuine download: %d", res.Status)
 	}
 
-	data, err := os.ReadFile(filepath.Join(h.local.Config.DataDir, "keys.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := token.ParseKeyring(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := h.keys()
 	// Every forgery must be built as meant, or a case would pass on an
 	// empty token.
 	must := func(tok string, err error) string {
@@ -199,14 +190,7 @@ func TestExpiredGrant(t *testing.T) {
 	// the one the links are checked with. The links outlive the grant, so
 	// they still name it, and the grant check answers that access has
 	// expired rather than that the link is not valid.
-	data, err := os.ReadFile(filepath.Join(h.local.Config.DataDir, "keys.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := token.ParseKeyring(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := h.keys()
 	later := func() time.Time { return time.Now().Add(25 * time.Hour) }
 	h.local.Service.Now = later
 	h.local.Service.Tokens = token.New(keys, h.local.Config.Issuer, later)

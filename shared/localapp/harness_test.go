@@ -19,6 +19,7 @@ import (
 
 	"trustcenter/shared/app"
 	"trustcenter/shared/localapp"
+	"trustcenter/shared/token"
 )
 
 // harness is the local server booted on port 0 with a fresh data folder,
@@ -274,4 +275,18 @@ func (h *harness) approve(name, addr string, days int, docs ...string) grant {
 		h.t.Fatal("the access page has no download link")
 	}
 	return g
+}
+
+// keys is the server's signing keyring, as it keeps it in its data folder.
+func (h *harness) keys() *token.Keyring {
+	h.t.Helper()
+	data, err := os.ReadFile(filepath.Join(h.local.Config.DataDir, "keys.json"))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	keys, err := token.ParseKeyring(data)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return keys
 }
