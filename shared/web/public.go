@@ -135,25 +135,25 @@ type bodyInput struct {
 func (s *server) machine(contentType string, deps uses, build func(bodyInput) ([]byte, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in bodyInput
-		key := r.URL.Path
+		var docsKey, day string
 		if deps&usesDocs != 0 {
-			docs, docsKey, err := s.documents(r.Context())
+			docs, k, err := s.documents(r.Context())
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			in.Docs = docs
-			key += "|" + docsKey
+			in.Docs, docsKey = docs, k
 		}
 		if deps&usesDay != 0 {
 			in.Now = time.Now().UTC()
-			key += "|" + in.Now.Format(time.DateOnly)
+			day = in.Now.Format(time.DateOnly)
 		}
 		if deps&usesLang != 0 {
 			in.Lang = s.lang(r)
-			key += "|" + in.Lang
 			w.Header().Set("Content-Language", in.Lang)
 		}
+		// One concatenation: this runs on every request.
+		key := r.URL.Path + "|" + docsKey + "|" + day + "|" + in.Lang
 		page, err := s.cache.get(key, func() (*rendered, error) {
 			body, err := build(in)
 			if err != nil {

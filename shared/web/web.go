@@ -477,15 +477,17 @@ func (s *server) wrap(h http.Handler) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
-			log := s.log.With("method", r.Method, "path", redact(r.URL.Path))
+			// The request's attributes, built once for both lines; not a
+			// logger.With, which would clone the handler on every request.
+			attrs := []any{"method", r.Method, "path", redact(r.URL.Path)}
 			if s.requestID != nil {
-				log = log.With("request_id", s.requestID(r))
+				attrs = append(attrs, "request_id", s.requestID(r))
 			}
 			v := recover()
 			abort := false
 			if v != nil {
 				if v != http.ErrAbortHandler {
-					log.Error("panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+					s.log.Error("panic", append(attrs, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))...)
 				}
 				if sw.status == 0 && v != http.ErrAbortHandler {
 					refused(sw.Header(), http.StatusInternalServerError)
@@ -499,7 +501,7 @@ func (s *server) wrap(h http.Handler) http.Handler {
 					abort = true
 				}
 			}
-			log.Info("request", "status", sw.status, "bytes", sw.bytes, "ms", float64(time.Since(start).Microseconds())/1000)
+			s.log.Info("request", append(attrs, "status", sw.status, "bytes", sw.bytes, "ms", float64(time.Since(start).Microseconds())/1000)...)
 			if abort {
 				panic(http.ErrAbortHandler)
 			}
