@@ -66,9 +66,9 @@ sizes: build
 
 ## bench: speed, size and memory figures as a table (the README quotes them)
 bench: test-deps
-	@{ $(GO) test -run '^$$' -bench 'TrustPage' -benchmem -benchtime 2s ./shared/localapp; \
-	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/localapp; \
-	   $(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./shared/boltstore; \
+	@{ $(GO) test -run '^$$' -bench 'TrustPage' -benchmem -benchtime 2s ./shared/local/localapp; \
+	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/local/localapp; \
+	   $(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./shared/local/boltstore; \
 	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 5x ./functions; \
 	   $(GO) test -run '^$$' -bench 'WarmRequest' -benchtime 2s ./functions; } | awk '\
 	  /^Benchmark/ { name=$$1; sub(/-[0-9]+$$/, "", name); row=""; \

@@ -24,7 +24,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"trustcenter/shared/dynamostore"
+	"trustcenter/shared/aws/dynamostore"
 	"trustcenter/shared/trust"
 )
 
@@ -455,7 +455,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/\*$/g`)})
 		}
 
-		// Each function gets the settings its engines read (app.Function's
+		// Each function gets the settings its engines read (lambdaapp.Function's
 		// needs) and no others.
 		env := map[string]*string{
 			"TRUST_TABLE":    table.TableName(),

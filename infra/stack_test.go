@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"trustcenter/shared/dynamostore"
+	"trustcenter/shared/aws/dynamostore"
 )
 
 func TestMain(m *testing.M) {

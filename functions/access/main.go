@@ -3,12 +3,12 @@
 package main
 
 import (
-	"trustcenter/shared/app"
-	"trustcenter/shared/secretkeys"
-	"trustcenter/shared/sesmail"
+	"trustcenter/shared/aws/lambdaapp"
+	"trustcenter/shared/aws/secretkeys"
+	"trustcenter/shared/aws/sesmail"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	app.Lambda(app.Function{Name: "access", Handler: web.Access, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
+	lambdaapp.Lambda(lambdaapp.Function{Name: "access", Handler: web.Access, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
 }

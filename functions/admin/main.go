@@ -3,13 +3,13 @@
 package main
 
 import (
-	"trustcenter/shared/app"
-	"trustcenter/shared/s3blob"
-	"trustcenter/shared/secretkeys"
-	"trustcenter/shared/sesmail"
+	"trustcenter/shared/aws/lambdaapp"
+	"trustcenter/shared/aws/s3blob"
+	"trustcenter/shared/aws/secretkeys"
+	"trustcenter/shared/aws/sesmail"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	app.Lambda(app.Function{Name: "admin", Handler: web.Admin, Blobs: s3blob.FromConfig, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
+	lambdaapp.Lambda(lambdaapp.Function{Name: "admin", Handler: web.Admin, Blobs: s3blob.FromConfig, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
 }

@@ -4,12 +4,12 @@
 package main
 
 import (
-	"trustcenter/shared/app"
-	"trustcenter/shared/s3blob"
-	"trustcenter/shared/secretkeys"
+	"trustcenter/shared/aws/lambdaapp"
+	"trustcenter/shared/aws/s3blob"
+	"trustcenter/shared/aws/secretkeys"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	app.Lambda(app.Function{Name: "download", Handler: web.Download, Links: s3blob.LinksFromConfig, Keys: secretkeys.FromConfig})
+	lambdaapp.Lambda(lambdaapp.Function{Name: "download", Handler: web.Download, Links: s3blob.LinksFromConfig, Keys: secretkeys.FromConfig})
 }

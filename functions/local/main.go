@@ -15,8 +15,8 @@ import (
 
 	"trustcenter/shared/app"
 	"trustcenter/shared/content"
-	"trustcenter/shared/contentfile"
-	"trustcenter/shared/localapp"
+	"trustcenter/shared/local/contentfile"
+	"trustcenter/shared/local/localapp"
 	"trustcenter/shared/token"
 )
 

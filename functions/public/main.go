@@ -3,10 +3,10 @@
 package main
 
 import (
-	"trustcenter/shared/app"
+	"trustcenter/shared/aws/lambdaapp"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	app.Lambda(app.Function{Name: "public", Handler: web.Public})
+	lambdaapp.Lambda(lambdaapp.Function{Name: "public", Handler: web.Public})
 }

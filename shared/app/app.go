@@ -1,7 +1,7 @@
-// Package app wires a Lambda function together: configuration read once at
-// cold start, the AWS engines, the domain service and the handler.
-// functions/* mains are a few lines around it; the one-machine server is
-// package localapp, which shares the configuration and NewService.
+// Package app is what every way of running the trust center shares: the
+// configuration, read once at start, and the domain service built on
+// whichever engines the caller brings (shared/aws/lambdaapp for a Lambda
+// function, shared/local/localapp for one machine).
 package app
 
 import (

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"trustcenter/shared/boltstore"
-	"trustcenter/shared/fileblob"
+	"trustcenter/shared/local/boltstore"
+	"trustcenter/shared/local/fileblob"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 )

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"trustcenter/shared/boltstore"
-	"trustcenter/shared/contentfile"
-	"trustcenter/shared/fileblob"
+	"trustcenter/shared/local/boltstore"
+	"trustcenter/shared/local/contentfile"
+	"trustcenter/shared/local/fileblob"
 	"trustcenter/shared/trust"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"trustcenter/shared/contentfile"
+	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/trust"
 )
 

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"trustcenter/shared/content"
-	"trustcenter/shared/contentfile"
+	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/trust"
 )
 

@@ -1,0 +1,519 @@
+// Package dynamostore is the DynamoDB engine of trust.Store: one table, the
+// item kinds told apart by the prefix of their partition key, and one global
+// secondary index for everything listed in order (the request queue by status,
+// the documents, the outbox). The layout is in schema.go; the CDK stack
+// creates the same table from it.
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"trustcenter/shared/aws/awsenv"
+	"trustcenter/shared/trust"
+)
+
+// maxTxItems is DynamoDB's limit on the actions of one TransactWriteItems.
+const maxTxItems = 100
+
+// maxPage bounds one ListRequests page, so a caller's limit cannot turn one
+// request into an unbounded read.
+const maxPage = 1000
+
+// Store is a trust.Store on one DynamoDB table.
+type Store struct {
+	client api
+	table  string
+}
+
+var _ trust.Store = (*Store)(nil)
+
+// New returns a store on table, which must have the shape of Schema.
+func New(client *dynamodb.Client, table string) *Store {
+	return &Store{table: table, client: api{
+		GetItem:            client.GetItem,
+		DeleteItem:         client.DeleteItem,
+		UpdateItem:         client.UpdateItem,
+		Query:              client.Query,
+		TransactWriteItems: client.TransactWriteItems,
+	}}
+}
+
+// Commit writes tx as one TransactWriteItems, so the request, the tokens it
+// consumes, its events and its mails land together or not at all.
+func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
+	var items []types.TransactWriteItem
+	// DynamoDB refuses two actions on one item as a malformed request; to
+	// the caller it is one id written twice, a conflict like any other
+	// reuse, so it is answered before anything is sent.
+	seen := make(map[[2]string]bool)
+	var twice error
+	put := func(it map[string]types.AttributeValue, cond string, names map[string]string, values map[string]types.AttributeValue) {
+		k := [2]string{it[AttrPK].(*types.AttributeValueMemberS).Value, it[AttrSK].(*types.AttributeValueMemberS).Value}
+		if seen[k] && twice == nil {
+			twice = errConflict(fmt.Errorf("dynamostore: item %s / %s written twice in one transaction", k[0], k[1]))
+		}
+		seen[k] = true
+		p := &types.Put{TableName: aws.String(s.table), Item: it, ConditionExpression: aws.String(cond)}
+		if len(names) > 0 {
+			p.ExpressionAttributeNames = names
+		}
+		if len(values) > 0 {
+			p.ExpressionAttributeValues = values
+		}
+		items = append(items, types.TransactWriteItem{Put: p})
+	}
+	// Every item in a transaction is new except the request, so each one is
+	// guarded against overwriting: a reused id must fail, not silently
+	// replace an event, resend a mail or revive a used token.
+	const mustBeNew = "attribute_not_exists(" + AttrPK + ")"
+
+	if r := tx.Request; r != nil {
+		if r.ID == "" {
+			return trust.Errorf(trust.EInvalid, "The request has no id.")
+		}
+		if tx.IfVersion < 0 {
+			return trust.Errorf(trust.EInvalid, "The request version is invalid.")
+		}
+		req := *r
+		req.Version = tx.IfVersion + 1
+		pk := prefixRequest + req.ID
+		it, err := item(req, map[string]string{
+			AttrPK: pk, AttrSK: pk,
+			AttrGSI1PK: prefixStatus + string(req.Status),
+			AttrGSI1SK: timeKey(req.CreatedAt, req.ID),
+		})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode request: %w", err)
+		}
+		if tx.IfVersion == 0 {
+			put(it, mustBeNew, nil, nil)
+		} else {
+			put(it, "#version = :version",
+				map[string]string{"#version": "version"},
+				map[string]types.AttributeValue{":version": num(tx.IfVersion)})
+		}
+	}
+
+	if d := tx.Document; d != nil {
+		it, err := documentItem(*d)
+		if err != nil {
+			return err
+		}
+		if d.Version == 1 {
+			put(it, mustBeNew, nil, nil)
+		} else {
+			put(it, "#version = :version",
+				map[string]string{"#version": "version"},
+				map[string]types.AttributeValue{":version": num(int64(d.Version - 1))})
+		}
+	}
+
+	for _, u := range tx.Uses {
+		if u.ID == "" {
+			return trust.Errorf(trust.EInvalid, "The token has no id.")
+		}
+		pk := prefixUse + u.ID
+		it, err := item(u, map[string]string{AttrPK: pk, AttrSK: pk})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode use: %w", err)
+		}
+		setTTL(it, u.ExpiresAt)
+		put(it, mustBeNew, nil, nil)
+	}
+
+	if se := tx.Session; se != nil {
+		if se.ID == "" {
+			return trust.Errorf(trust.EInvalid, "The session has no id.")
+		}
+		pk := prefixSession + se.ID
+		it, err := item(*se, map[string]string{AttrPK: pk, AttrSK: pk})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode session: %w", err)
+		}
+		setTTL(it, se.ExpiresAt)
+		put(it, mustBeNew, nil, nil)
+	}
+
+	for _, e := range tx.Events {
+		if e.ID == "" || e.Subject == "" {
+			return trust.Errorf(trust.EInvalid, "The event has no id or subject.")
+		}
+		it, err := item(e, map[string]string{AttrPK: prefixEvent + e.Subject, AttrSK: timeKey(e.At, e.ID)})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode event: %w", err)
+		}
+		put(it, mustBeNew, nil, nil)
+	}
+
+	for _, m := range tx.Mails {
+		if m.ID == "" {
+			return trust.Errorf(trust.EInvalid, "The mail has no id.")
+		}
+		pk := prefixMail + m.ID
+		it, err := item(m, map[string]string{
+			AttrPK: pk, AttrSK: pk,
+			AttrGSI1PK: partOutbox,
+			AttrGSI1SK: timeKey(m.CreatedAt, m.ID),
+		})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode mail: %w", err)
+		}
+		put(it, mustBeNew, nil, nil)
+	}
+
+	if twice != nil {
+		return twice
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	if len(items) > maxTxItems {
+		return trust.Errorf(trust.EInvalid, "Too many changes in one step (%d, at most %d).", len(items), maxTxItems)
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
+	for attempt := 1; ; attempt++ {
+		_, err := s.client.TransactWriteItems(ctx, in)
+		if err == nil || !txConflict(err) || attempt == commitAttempts {
+			return mapErr("TransactWriteItems", err)
+		}
+		// DynamoDB cancels a transaction that meets another one on the
+		// same item (two approvers at once) without saying who won, and
+		// the SDK does not retry cancelled transactions. Trying again
+		// turns that into the real answer: success, or a failed
+		// condition because the other one committed.
+		backoff := time.Duration(rand.Int64N(int64(commitBackoff << attempt)))
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return mapErr("TransactWriteItems", errors.Join(err, ctx.Err()))
+		case <-t.C:
+		}
+	}
+}
+
+// commitAttempts and commitBackoff bound the retries of a transaction that
+// met a concurrent one: full jitter, at most 5ms·2^n after attempt n.
+const (
+	commitAttempts = 4
+	commitBackoff  = 5 * time.Millisecond
+)
+
+// txConflict reports whether err is a transaction cancelled only because of
+// a concurrent transaction, not because a condition failed.
+func txConflict(err error) bool {
+	reasons, _ := cancelReasons(err)
+	return slices.Contains(reasons, "TransactionConflict") && !slices.Contains(reasons, "ConditionalCheckFailed")
+}
+
+func setTTL(it map[string]types.AttributeValue, at time.Time) {
+	if !at.IsZero() {
+		it[AttrTTL] = num(epoch(at))
+	}
+}
+
+// getItem reads and decodes the item pk, ENotFound if there is none. The
+// read is strongly consistent: callers read a request's version and write
+// against it at once, and a stale read would only buy a conflict.
+func getItem[T any](ctx context.Context, s *Store, pk, what string) (T, error) {
+	var zero, v T
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(pk),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return zero, mapErr("GetItem", err)
+	}
+	if out.Item == nil {
+		return zero, trust.Errorf(trust.ENotFound, "No such %s.", what)
+	}
+	if err := decode(out.Item, &v); err != nil {
+		return zero, fmt.Errorf("dynamostore: decode %s %s: %w", what, pk, err)
+	}
+	return v, nil
+}
+
+// gsi1Query queries one partition of GSI1, oldest first when forward.
+func (s *Store) gsi1Query(pk string, forward bool) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(IndexGSI1),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk)},
+		ScanIndexForward:          aws.Bool(forward),
+	}
+}
+
+func (s *Store) GetRequest(ctx context.Context, id string) (trust.Request, error) {
+	return getItem[trust.Request](ctx, s, prefixRequest+id, "request")
+}
+
+// ListRequests reads the status partition of GSI1, newest first. GSI reads
+// are eventually consistent: a request written a moment ago may show up a
+// moment later, which a queue can live with.
+func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor string, limit int) ([]trust.Request, string, error) {
+	if !slices.Contains(trust.Statuses, status) {
+		return nil, "", trust.Errorf(trust.EInvalid, "Unknown status %q.", status)
+	}
+	if limit <= 0 {
+		return nil, "", trust.Errorf(trust.EInvalid, "The page size must be positive.")
+	}
+	limit = min(limit, maxPage)
+	gsiPK := prefixStatus + string(status)
+	start, err := decodeCursor(cursor, gsiPK)
+	if err != nil {
+		return nil, "", err
+	}
+
+	// Ask for one more than the page: DynamoDB hands back a LastEvaluatedKey
+	// whenever it stops at Limit, even with nothing left, and a cursor to
+	// an empty page would break "next is empty on the last page".
+	want := limit + 1
+	var items []map[string]types.AttributeValue
+	in := s.gsi1Query(gsiPK, false)
+	in.ExclusiveStartKey = start
+	for {
+		in.Limit = aws.Int32(int32(want - len(items)))
+		out, err := s.client.Query(ctx, in)
+		if err != nil {
+			return nil, "", mapErr("Query", err)
+		}
+		items = append(items, out.Items...)
+		if len(items) >= want || len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+
+	next := ""
+	if len(items) > limit {
+		items = items[:limit]
+		next = encodeCursor(items[limit-1])
+	}
+	reqs := make([]trust.Request, 0, len(items))
+	for _, it := range items {
+		var r trust.Request
+		if err := decode(it, &r); err != nil {
+			return nil, "", fmt.Errorf("dynamostore: decode request: %w", err)
+		}
+		reqs = append(reqs, r)
+	}
+	return reqs, next, nil
+}
+
+// ListEvents reads the subject's partition of the base table, strongly
+// consistent, so the audit trail shows what was just committed.
+func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, error) {
+	var events []trust.Event
+	err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(prefixEvent + subject)},
+		ScanIndexForward:          aws.Bool(true),
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) error {
+		var e trust.Event
+		if err := decode(it, &e); err != nil {
+			return fmt.Errorf("dynamostore: decode event: %w", err)
+		}
+		events = append(events, e)
+		return nil
+	})
+	return events, err
+}
+
+// api is the part of *dynamodb.Client the store calls, as method values.
+// Holding the client itself would make its type reachable from Store's,
+// and html/template's use of reflection makes the linker keep every
+// exported method of every reachable type: the client's hundreds of
+// operations would add megabytes to each function binary.
+type api struct {
+	GetItem            func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	DeleteItem         func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	UpdateItem         func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query              queryFunc
+	TransactWriteItems func(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// queryFunc is Query as the paginator wants it: an interface whose only
+// method is Query.
+type queryFunc func(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+
+func (f queryFunc) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// queryAll runs in to its last page, handing each item to fn.
+func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(map[string]types.AttributeValue) error) error {
+	p := dynamodb.NewQueryPaginator(s.client.Query, in)
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return mapErr("Query", err)
+		}
+		for _, it := range out.Items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func documentItem(d trust.Document) (map[string]types.AttributeValue, error) {
+	if d.ID == "" {
+		return nil, trust.Errorf(trust.EInvalid, "The document has no id.")
+	}
+	pk := prefixDoc + d.ID
+	it, err := item(d, map[string]string{AttrPK: pk, AttrSK: pk, AttrGSI1PK: partDocs, AttrGSI1SK: d.ID})
+	if err != nil {
+		return nil, fmt.Errorf("dynamostore: encode document: %w", err)
+	}
+	return it, nil
+}
+
+func (s *Store) GetDocument(ctx context.Context, id string) (trust.Document, error) {
+	return getItem[trust.Document](ctx, s, prefixDoc+id, "document")
+}
+
+// ListDocuments reads the DOCS partition of GSI1, ordered by id.
+func (s *Store) ListDocuments(ctx context.Context) ([]trust.Document, error) {
+	var docs []trust.Document
+	err := s.queryAll(ctx, s.gsi1Query(partDocs, true), func(it map[string]types.AttributeValue) error {
+		var d trust.Document
+		if err := decode(it, &d); err != nil {
+			return fmt.Errorf("dynamostore: decode document: %w", err)
+		}
+		docs = append(docs, d)
+		return nil
+	})
+	return docs, err
+}
+
+// GetSession returns the session even past ExpiresAt: TTL deletes expired
+// items only eventually (typically within days), so the caller's expiry
+// check is what ends a session.
+func (s *Store) GetSession(ctx context.Context, id string) (trust.Session, error) {
+	return getItem[trust.Session](ctx, s, prefixSession+id, "session")
+}
+
+// DeleteSession is idempotent: signing out twice is not an error.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table),
+		Key:       key(prefixSession + id),
+	})
+	return mapErr("DeleteItem", err)
+}
+
+// PendingMails reads the OUTBOX partition of GSI1, oldest first.
+func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, error) {
+	if limit <= 0 {
+		return nil, trust.Errorf(trust.EInvalid, "The batch size must be positive.")
+	}
+	var mails []trust.Mail
+	in := s.gsi1Query(partOutbox, true)
+	for len(mails) < limit {
+		in.Limit = aws.Int32(int32(min(limit-len(mails), maxPage)))
+		out, err := s.client.Query(ctx, in)
+		if err != nil {
+			return nil, mapErr("Query", err)
+		}
+		for _, it := range out.Items {
+			var m trust.Mail
+			if err := decode(it, &m); err != nil {
+				return nil, fmt.Errorf("dynamostore: decode mail: %w", err)
+			}
+			mails = append(mails, m)
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+	return mails, nil
+}
+
+// MarkMailSent takes the mail out of the outbox by removing its GSI1 keys (a
+// sparse index keeps only what is pending) and lets TTL remove it later.
+// The update is conditioned on the mail still being pending, so marking it
+// again keeps the first sent_at and TTL; when the condition fails, the item
+// DynamoDB returns with the failure tells a sent mail (success) from a
+// missing one.
+func (s *Store) MarkMailSent(ctx context.Context, id string) error {
+	now := time.Now()
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 key(prefixMail + id),
+		UpdateExpression:    aws.String("REMOVE #gpk, #gsk SET #ttl = :ttl, #sent = :sent"),
+		ConditionExpression: aws.String("attribute_exists(#gpk)"),
+		ExpressionAttributeNames: map[string]string{
+			"#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#ttl": AttrTTL, "#sent": "sent_at",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":ttl":  num(epoch(now.Add(trust.SentMailRetention))),
+			":sent": str(now.UTC().Format(time.RFC3339Nano)),
+		},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var condFailed *types.ConditionalCheckFailedException
+	if errors.As(err, &condFailed) {
+		if len(condFailed.Item) > 0 {
+			return nil
+		}
+		return trust.Errorf(trust.ENotFound, "No such mail.")
+	}
+	return mapErr("UpdateItem", err)
+}
+
+// Hit counts with an atomic ADD on one item per key and window, so
+// concurrent attempts from many function instances all count. The item
+// expires when its window ends.
+func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
+	if window <= 0 {
+		return 0, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
+	}
+	start := now.Truncate(window)
+	pk := prefixRate + key + "#" + start.UTC().Format(sortTime) + "/" + window.String()
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      map[string]types.AttributeValue{AttrPK: str(pk), AttrSK: str(pk)},
+		UpdateExpression:         aws.String("ADD #n :one SET #ttl = :ttl"),
+		ExpressionAttributeNames: map[string]string{"#n": "count", "#ttl": AttrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": num(1),
+			":ttl": num(epoch(start.Add(window))),
+		},
+		ReturnValues: types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, mapErr("UpdateItem", err)
+	}
+	n, ok := out.Attributes["count"].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("dynamostore: rate counter %s came back without a count", pk)
+	}
+	count, err := strconv.Atoi(n.Value)
+	if err != nil {
+		return 0, fmt.Errorf("dynamostore: rate counter %s: %w", pk, err)
+	}
+	return count, nil
+}
+
+// FromConfig is the engine of a Lambda function, on table.
+func FromConfig(cfg aws.Config, table string) *Store {
+	return New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "DYNAMODB") }), table)
+}

@@ -1,0 +1,118 @@
+// Package lambdaapp is a Lambda function's main: configuration read once at
+// cold start, the AWS engines, the domain service and the handler behind the
+// API Gateway adapter.
+package lambdaapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"trustcenter/shared/app"
+	"trustcenter/shared/aws/awsenv"
+	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/aws/lambdaweb"
+	"trustcenter/shared/content"
+	"trustcenter/shared/token"
+	"trustcenter/shared/trust"
+	"trustcenter/shared/web"
+)
+
+// Function is one Lambda function: its handler and the engines beyond the
+// table that it uses. A main names only what its function needs, so the
+// linker leaves the other AWS clients out of its binary, and its IAM role
+// allows only the calls those engines make.
+type Function struct {
+	Name    string
+	Handler func(web.Deps) http.Handler
+	Blobs   func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
+	Links   func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
+	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
+	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+}
+
+// needs lists the settings f cannot start without.
+func (f Function) needs() []string {
+	n := []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT"}
+	if f.Blobs != nil || f.Links != nil {
+		n = append(n, "TRUST_BUCKET")
+	}
+	if f.Mail != nil {
+		n = append(n, "TRUST_MAIL_FROM", "TRUST_STAFF")
+	}
+	if f.Keys != nil {
+		n = append(n, "TRUST_KEYS_SECRET")
+	}
+	return n
+}
+
+// Lambda is the whole main of a function: configuration and engines once
+// per cold start, then requests. A missing setting fails the cold start
+// with a message naming it.
+func Lambda(f Function) {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", f.Name)
+	slog.SetDefault(log)
+	h, err := NewLambdaHandler(context.Background(), f, log)
+	if err != nil {
+		log.Error("cold start failed", "err", err)
+		fmt.Fprintf(os.Stderr, "%s: cold start: %v\n", f.Name, err)
+		os.Exit(1)
+	}
+	lambdaweb.Start(h)
+}
+
+// NewLambdaHandler builds f's handler on the AWS engines.
+func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.Handler, error) {
+	var missing []string
+	for _, k := range f.needs() {
+		if os.Getenv(k) == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing settings: %s", strings.Join(missing, ", "))
+	}
+	c, err := app.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	// The compiled form that make build checked and wrote: the YAML parser
+	// stays out of the functions' binaries.
+	site, err := content.LoadCompiled(c.ContentPath)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsenv.Config()
+	if err != nil {
+		return nil, err
+	}
+	store := dynamostore.FromConfig(awsCfg, c.Table)
+	var (
+		blobs trust.Blobs
+		mail  trust.Mailer
+		keys  *token.Keyring
+	)
+	if f.Blobs != nil {
+		blobs = f.Blobs(awsCfg, c.Bucket)
+	}
+	if f.Mail != nil {
+		mail = f.Mail(awsCfg, c.MailFrom)
+	}
+	if f.Keys != nil {
+		if keys, err = f.Keys(ctx, awsCfg, c.KeysSecret); err != nil {
+			return nil, err
+		}
+	}
+	svc := app.NewService(c, site, store, blobs, mail, keys, log)
+	if f.Links != nil {
+		svc.Links = f.Links(awsCfg, c.Bucket)
+	}
+	return f.Handler(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
+		return lambdaweb.RequestID(r.Context())
+	}}), nil
+}

@@ -1,0 +1,213 @@
+package contentfile
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"trustcenter/shared/local/sample"
+	"trustcenter/shared/trust"
+
+	"trustcenter/shared/content"
+)
+
+func example(t *testing.T) *content.Site {
+	t.Helper()
+	s, err := Example()
+	if err != nil {
+		t.Fatalf("example content does not load:\n%v", err)
+	}
+	return s
+}
+
+func TestExampleCoverage(t *testing.T) {
+	s := example(t)
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	// Two back-to-back report periods give unbroken coverage from October
+	// 2024; the latest ended 56 days ago, well inside the year a report
+	// counts as current. The ISO certificate runs to February 2027.
+	want := []struct {
+		id, status, segments, through string
+		gap                           int
+	}{
+		{"soc3", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
+		{"soc2-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
+		{"soc1-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
+		{"iso27001", "current", "[2024-03-01..2027-02-28]", "2027-02-28", 0},
+	}
+	got := s.Coverage(now)
+	if len(got) != len(want) {
+		t.Fatalf("got %d coverages, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		c := got[i]
+		if c.Certification != w.id || string(c.Status) != w.status || fmt.Sprint(c.Segments) != w.segments ||
+			c.Through.String() != w.through || c.GapDays != w.gap {
+			t.Errorf("%s: got %s %v through %s gap %d; want %s %s through %s gap %d",
+				w.id, c.Status, c.Segments, c.Through, c.GapDays, w.status, w.segments, w.through, w.gap)
+		}
+	}
+	// If no newer report were filed, a year on the SOC reports would be
+	// stale and the certificate expired: the page would say so by itself.
+	later := map[string]content.Status{"soc3": content.Stale, "soc2-type2": content.Stale, "soc1-type2": content.Stale, "iso27001": content.Expired}
+	for _, c := range s.Coverage(time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		if c.Status != later[c.Certification] {
+			t.Errorf("%s on 2027-12-01: %s, want %s", c.Certification, c.Status, later[c.Certification])
+		}
+	}
+}
+
+func TestExampleFacts(t *testing.T) {
+	s := example(t)
+	if s.Company.LegalName != "Lumen Ledger, Inc." || !strings.Contains(s.Company.Website, "lumenledger.example") {
+		t.Errorf("company = %q %q", s.Company.LegalName, s.Company.Website)
+	}
+	docs := []struct {
+		id     string
+		access trust.Access
+	}{
+		{"soc3-2026", trust.Public},
+		{"soc2-type2-2026", trust.Gated},
+		{"soc1-type2-2026", trust.Gated},
+	}
+	if len(s.Documents) != len(docs) {
+		t.Errorf("documents = %d, want %d", len(s.Documents), len(docs))
+	}
+	for _, d := range docs {
+		got, ok := s.Document(d.id)
+		if !ok || got.Access != d.access {
+			t.Errorf("document %s: %+v", d.id, got)
+		}
+	}
+	if d, _ := s.Document("soc3-2026"); d.FileName != "lumen-ledger-soc3-2026.pdf" {
+		t.Errorf("soc3 file name = %q", d.FileName)
+	}
+	soc2, _ := s.Certification("soc2-type2")
+	if soc2.Type != content.Type2 || fmt.Sprint(soc2.Criteria) != "[security availability confidentiality]" ||
+		soc2.Auditor != "Halden & Ruiz LLP" || soc2.Issued.String() != "2026-11-14" || len(soc2.BridgeLetters) != 1 ||
+		soc2.BridgeLetters[0].Issued.String() != "2026-01-20" {
+		t.Errorf("soc2 = %+v", soc2)
+	}
+	iso, _ := s.Certification("iso27001")
+	if iso.Auditor != "Northgate Certification Ltd" || iso.Label("en") != "ISO/IEC 27001:2022" {
+		t.Errorf("iso = %+v", iso)
+	}
+	if n := len(s.Subprocessors); n < 5 || n > 7 {
+		t.Errorf("%d subprocessors, want 5 to 7", n)
+	}
+	if n := len(s.Updates); n < 3 || n > 6 {
+		t.Errorf("%d updates, want 3 to 6", n)
+	}
+	kinds := map[content.UpdateKind]bool{}
+	for _, u := range s.Updates {
+		kinds[u.Kind] = true
+	}
+	for _, k := range []content.UpdateKind{content.UpdateReport, content.UpdateSubprocessor, content.UpdateIncident} {
+		if !kinds[k] {
+			t.Errorf("no %s update", k)
+		}
+	}
+	if s.NDA.Version != "2026-01" || strings.Count(s.NDA.Text, "\n\n") < 5 || !strings.Contains(s.NDA.Text, "English text") {
+		t.Errorf("NDA %q is not a complete, English-governed text", s.NDA.Version)
+	}
+	st := s.SecurityTxt
+	if st.Contact[0] != "mailto:security@lumenledger.example" || st.Expires.Year() != 2027 || st.Expires.Month() < time.September {
+		t.Errorf("security.txt = %+v", st)
+	}
+	if st.Expired(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("security.txt expired already")
+	}
+}
+
+// TestExampleMatchesTheSampleReports: the local app serves the sample PDFs
+// as the example's SOC reports, so the periods and report dates the page
+// shows must be the ones printed in them.
+func TestExampleMatchesTheSampleReports(t *testing.T) {
+	s := example(t)
+	want := content.Period{Start: content.DateOf(sample.PeriodStart), End: content.DateOf(sample.PeriodEnd)}
+	n := 0
+	for _, ct := range s.Certifications {
+		if !ct.Framework.IsSOC() {
+			continue
+		}
+		n++
+		if got := ct.LatestPeriod(); got != want {
+			t.Errorf("%s: latest period %s..%s, the sample reports say %s..%s", ct.ID, got.Start, got.End, want.Start, want.End)
+		}
+		if got := ct.Issued; got != content.DateOf(sample.Issued) {
+			t.Errorf("%s: issued %s, the sample reports say %s", ct.ID, got, content.DateOf(sample.Issued))
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d SOC reports, want the three the samples cover", n)
+	}
+}
+
+// TestExampleIsTranslated walks every Text in the example: each one a
+// reader can see must have Simplified Chinese as well as English.
+func TestExampleIsTranslated(t *testing.T) {
+	s := example(t)
+	count := 0
+	var walk func(v reflect.Value, path string)
+	walk = func(v reflect.Value, path string) {
+		switch {
+		case v.Type() == textType:
+			tx := v.Interface().(content.Text)
+			if tx.IsZero() {
+				return
+			}
+			count++
+			if tx["en"] == "" || tx["zh-CN"] == "" {
+				t.Errorf("%s: want en and zh-CN, got %v", path, tx)
+			}
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i), path+"."+v.Type().Field(i).Name)
+			}
+		case v.Kind() == reflect.Slice:
+			for i := range v.Len() {
+				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(*s), "site")
+	if count < 50 {
+		t.Errorf("only %d texts found; is the walk broken?", count)
+	}
+}
+
+func TestExampleOutputs(t *testing.T) {
+	s := example(t)
+	const base = "https://trust.lumenledger.example"
+	data, err := content.TrustJSON(s, nil, base, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j trustJSONShape
+	if err := json.Unmarshal(data, &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Documents[0].DownloadURL != base+"/documents/soc3-2026" || j.Documents[1].RequestURL != base+"/access-requests/new?document=soc2-type2-2026" {
+		t.Errorf("documents = %+v", j.Documents)
+	}
+	for _, lang := range []string{"en", "zh-CN"} {
+		feed, err := content.Atom(s, base, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f atomShape
+		if err := xml.Unmarshal(feed, &f); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Entries) != len(s.Updates) || f.Updated != "2026-11-14T00:00:00Z" {
+			t.Errorf("%s feed: %d entries, updated %s", lang, len(f.Entries), f.Updated)
+		}
+	}
+	if !strings.Contains(string(content.SecurityTxt(s, base)), "Expires: 2027-11-30T00:00:00Z\n") {
+		t.Errorf("security.txt:\n%s", content.SecurityTxt(s, base))
+	}
+}
