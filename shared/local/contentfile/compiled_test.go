@@ -41,7 +41,7 @@ func TestLoadCompiledRefusesOtherFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	yaml, err := os.ReadFile(filepath.Join("..", "..", ExampleName))
+	yaml, err := os.ReadFile(filepath.Join("..", "..", "..", ExampleName))
 	if err != nil {
 		t.Fatal(err)
 	}
