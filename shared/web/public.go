@@ -280,7 +280,7 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		for _, id := range cert.Criteria {
 			cv.Criteria = append(cv.Criteria, t("criteria."+id))
 		}
-		for _, b := range cert.BridgeLetters {
+		for _, b := range cert.CurrentBridgeLetters() {
 			cv.Bridges = append(cv.Bridges, t("cert.bridge_covers", date(b.CoversFrom), date(b.CoversTo), date(b.Issued)))
 		}
 		switch cov.Status {
@@ -299,8 +299,8 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		case content.Expired, content.Upcoming:
 			cv.StatusHelp = t("status." + string(cov.Status) + ".help")
 		}
-		if cov.GapDays > 0 {
-			cv.Gap = i18n.Plural(lang, "coverage.gap_days", cov.GapDays)
+		if cov.Since != nil {
+			cv.Gap = cov.Since.Explain(lang)
 		}
 		for _, seg := range cov.Segments {
 			x0, x1 := pos(seg.Start), pos(seg.End.AddDays(1))

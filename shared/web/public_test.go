@@ -25,7 +25,7 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 	}{
 		{time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), "en",
 			map[string]string{"soc3": "current", "soc2-type2": "current", "soc1-type2": "current", "iso27001": "current"},
-			[]string{"Covered through September 30, 2026", "56 days since coverage ended"}},
+			[]string{"Covered through September 30, 2026", "Since the period ended on 30 Sep 2026: bridge letter expected Jan 2027 · next report expected Nov 2027"}},
 		{time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC), "en",
 			map[string]string{"soc3": "stale", "soc2-type2": "stale", "soc1-type2": "stale", "iso27001": "expired"},
 			[]string{"ended more than 12 months ago", "Expired on February 28, 2027", "The certificate is past its expiry date."}},

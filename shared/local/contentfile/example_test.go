@@ -29,15 +29,19 @@ func TestExampleCoverage(t *testing.T) {
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	// Two back-to-back report periods give unbroken coverage from October
 	// 2024; the latest ended 56 days ago, well inside the year a report
-	// counts as current. The ISO certificate runs to February 2027.
+	// counts as current, and the page says what covers the time since. The
+	// 2025 bridge letter lies inside the 2026 period, so it is superseded
+	// and covers nothing now. The ISO certificate runs to February 2027.
 	want := []struct {
-		id, status, segments, through string
-		gap                           int
+		id, status, segments, through, since string
 	}{
-		{"soc3", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
-		{"soc2-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
-		{"soc1-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
-		{"iso27001", "current", "[2024-03-01..2027-02-28]", "2027-02-28", 0},
+		{"soc3", "current", "[2024-10-01..2026-09-30]", "2026-09-30",
+			"Since the period ended on 30 Sep 2026: next report expected Nov 2027"},
+		{"soc2-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30",
+			"Since the period ended on 30 Sep 2026: bridge letter expected Jan 2027 · next report expected Nov 2027"},
+		{"soc1-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30",
+			"Since the period ended on 30 Sep 2026: bridge letter expected Jan 2027 · next report expected Nov 2027"},
+		{"iso27001", "current", "[2024-03-01..2027-02-28]", "2027-02-28", ""},
 	}
 	got := s.Coverage(now)
 	if len(got) != len(want) {
@@ -45,11 +49,19 @@ func TestExampleCoverage(t *testing.T) {
 	}
 	for i, w := range want {
 		c := got[i]
-		if c.Certification != w.id || string(c.Status) != w.status || fmt.Sprint(c.Segments) != w.segments ||
-			c.Through.String() != w.through || c.GapDays != w.gap {
-			t.Errorf("%s: got %s %v through %s gap %d; want %s %s through %s gap %d",
-				w.id, c.Status, c.Segments, c.Through, c.GapDays, w.status, w.segments, w.through, w.gap)
+		since := ""
+		if c.Since != nil {
+			since = c.Since.Explain("en")
 		}
+		if c.Certification != w.id || string(c.Status) != w.status || fmt.Sprint(c.Segments) != w.segments ||
+			c.Through.String() != w.through || since != w.since {
+			t.Errorf("%s: got %s %v through %s, %q; want %s %s through %s, %q",
+				w.id, c.Status, c.Segments, c.Through, since, w.status, w.segments, w.through, w.since)
+		}
+	}
+	soc2, _ := s.Certification("soc2-type2")
+	if cur := soc2.CurrentBridgeLetters(); len(soc2.BridgeLetters) != 1 || len(cur) != 0 {
+		t.Errorf("bridge letters %v, current %v: want the one superseded", soc2.BridgeLetters, cur)
 	}
 	// If no newer report were filed, a year on the SOC reports would be
 	// stale and the certificate expired: the page would say so by itself.

@@ -12,8 +12,9 @@ import (
 	"trustcenter/shared/content"
 )
 
-// base is the smallest content file that passes every check; the error
-// cases below each break one thing in it.
+// base is a small content file that passes every check, with the report
+// depth filled in on the SOC 2; the error cases below each break one thing
+// in it.
 const base = `company:
   name: Acme
   overview: We make things.
@@ -47,6 +48,15 @@ certifications:
     bridge_letters:
       - {covers_from: 2025-10-01, covers_to: 2025-12-31, issued: 2026-01-15}
     document: soc2-2025
+    criteria_version: 2017 Trust Services Criteria (revised points of focus, 2022)
+    opinion: unqualified
+    scope:
+      services: [Acme Cloud]
+      locations: [{en: Frankfurt data centre, zh-CN: 法兰克福数据中心}]
+    subservice_organizations:
+      - {name: AWS, service: Hosting, method: carve-out}
+      - {name: Colo GmbH, method: inclusive}
+    user_entity_controls: [Customers review their users.]
   - id: iso
     framework: iso27001
     valid_from: 2024-03-01
@@ -187,7 +197,7 @@ func TestParseProblems(t *testing.T) {
 		{"missing criterion", "  - {id: privacy, title: Privacy, practices: [Notice]}\n", "", "criteria:\n  - {id: security", "criteria", `missing criterion "privacy"`},
 		{"duplicate criterion", "id: privacy", "id: security", "{id: security, title: Privacy", "criteria[4].id", `duplicate criterion "security"`},
 		{"criterion without practices", "practices: [Notice]", "practices: []", "id: privacy", "criteria[4].practices", "required"},
-		{"subprocessor without data", ", data: Everything", "", "name: AWS", "subprocessors[0].data", "required"},
+		{"subprocessor without data", ", data: Everything", "", "name: AWS, purpose", "subprocessors[0].data", "required"},
 		{"update kind", "kind: report, title: Old news", "kind: rumour, title: Old news", "", "updates[0].kind", `"rumour" is not an update kind`},
 		{"update link", "link: /subprocessors", "link: javascript:alert(1)", "", "updates[1].link", "not an https:// URL"},
 		{"bad update id", "title: Old news}", "title: Old news, id: Old_News}", "kind: report, title: Old news", "updates[0].id", `"Old_News" is not a valid id`},
