@@ -81,8 +81,9 @@ const (
 
 // Since is how the time after a report's latest period is covered.
 type Since struct {
-	PeriodEnd Date  `json:"period_end"`
-	How       Cover `json:"how"`
+	// Period is the latest report period; a Type I's is one day.
+	Period Period `json:"period"`
+	How    Cover  `json:"how"`
 	// BridgeLetter is the current letter reaching furthest past the
 	// period, when there is one; it may itself have run out.
 	BridgeLetter *BridgeLetter `json:"bridge_letter,omitempty"`
@@ -95,9 +96,16 @@ type Since struct {
 // 30 Sep 2026: bridge letter through 31 Dec 2026 · next report expected
 // Nov 2027". Expected dates are given to the month: they are plans.
 func (s Since) Explain(lang string) string {
+	day := func(d Date) string { return i18n.FormatShortDate(lang, d.Time()) }
 	var parts []string
 	if b := s.BridgeLetter; b != nil {
-		parts = append(parts, i18n.T(lang, "coverage.since.bridge_letter", i18n.FormatShortDate(lang, b.CoversTo.Time())))
+		if b.CoversFrom == s.Period.End.AddDays(1) {
+			parts = append(parts, i18n.T(lang, "coverage.since.bridge_letter", day(b.CoversTo)))
+		} else {
+			// Days between the period and the letter rest on nothing;
+			// saying where the letter starts lets the reader see them.
+			parts = append(parts, i18n.T(lang, "coverage.since.bridge_letter_range", day(b.CoversFrom), day(b.CoversTo)))
+		}
 	}
 	if !s.NextBridgeLetter.IsZero() {
 		parts = append(parts, i18n.T(lang, "coverage.since.next_bridge_letter", i18n.FormatMonth(lang, s.NextBridgeLetter.Time())))
@@ -108,8 +116,11 @@ func (s Since) Explain(lang string) string {
 	if len(parts) == 0 {
 		parts = append(parts, i18n.T(lang, "coverage.since.on_request"))
 	}
-	return i18n.T(lang, "coverage.since", i18n.FormatShortDate(lang, s.PeriodEnd.Time()),
-		strings.Join(parts, i18n.T(lang, "summary.separator")))
+	key := "coverage.since"
+	if s.Period.Start == s.Period.End {
+		key = "coverage.since_as_of"
+	}
+	return i18n.T(lang, key, day(s.Period.End), strings.Join(parts, i18n.T(lang, "summary.separator")))
 }
 
 // since is how c's days after its latest period are covered on today, or
@@ -119,7 +130,7 @@ func since(c Certification, today Date) *Since {
 	if !c.IsReport() || !today.After(latest.End) {
 		return nil
 	}
-	s := &Since{PeriodEnd: latest.End}
+	s := &Since{Period: latest}
 	for _, b := range c.CurrentBridgeLetters() {
 		if b.CoversTo.After(latest.End) && (s.BridgeLetter == nil || b.CoversTo.After(s.BridgeLetter.CoversTo)) {
 			s.BridgeLetter = &b

@@ -66,7 +66,7 @@ type trustJSONShape struct {
 			Through   string `json:"through"`
 			StaleFrom string `json:"stale_from"`
 			Since     *struct {
-				PeriodEnd    string            `json:"period_end"`
+				Period       map[string]string `json:"period"`
 				How          string            `json:"how"`
 				BridgeLetter map[string]string `json:"bridge_letter"`
 				NextReport   string            `json:"next_report"`
@@ -149,7 +149,7 @@ func TestTrustJSON(t *testing.T) {
 	// letter covered the time after the period; no count of days.
 	cv := soc2.Coverage
 	if len(cv.Segments) != 1 || cv.Segments[0].End != "2025-12-31" || !cv.Segments[0].Bridged || cv.Through != "2025-12-31" ||
-		cv.StaleFrom != "2026-10-01" || cv.Since == nil || cv.Since.PeriodEnd != "2025-09-30" || cv.Since.How != "bridge_letter" ||
+		cv.StaleFrom != "2026-10-01" || cv.Since == nil || cv.Since.Period["end"] != "2025-09-30" || cv.Since.How != "bridge_letter" ||
 		cv.Since.BridgeLetter["covers_to"] != "2025-12-31" || cv.Since.NextReport != "" {
 		t.Errorf("coverage = %+v", cv)
 	}
