@@ -206,6 +206,26 @@ func TestExampleOutputs(t *testing.T) {
 	if j.Documents[0].DownloadURL != base+"/documents/soc3-2026" || j.Documents[1].RequestURL != base+"/access-requests/new?document=soc2-type2-2026" {
 		t.Errorf("documents = %+v", j.Documents)
 	}
+	// The report depth a reviewer reads first, and the 2025 bridge letter
+	// marked as superseded by the 2026 report.
+	soc2, soc1 := j.Certifications[1], j.Certifications[2]
+	if soc2.ID != "soc2-type2" || soc2.Standard != content.StandardSOC2 || soc2.Opinion != "unqualified" ||
+		!strings.HasPrefix(soc2.CriteriaVersion, "2017 Trust Services Criteria") || soc2.Scope == nil ||
+		len(soc2.Subservice) != 2 || soc2.Subservice[0]["method"] != "carve-out" || len(soc2.UserControls) < 3 {
+		t.Errorf("soc2 depth = %+v", soc2)
+	}
+	if len(soc2.BridgeLetters) != 1 || soc2.BridgeLetters[0].Superseded == nil || !*soc2.BridgeLetters[0].Superseded {
+		t.Errorf("soc2 bridge letters = %+v, want the one superseded", soc2.BridgeLetters)
+	}
+	if soc2.StatusLine != "Period 1 Oct 2025 – 30 Sep 2026 · issued 14 Nov 2026 · next report expected Nov 2027" {
+		t.Errorf("status line = %q", soc2.StatusLine)
+	}
+	if cv := soc2.Coverage; cv.Since == nil || cv.Since.How != "next_bridge_letter" || cv.Since.BridgeLetter != nil || cv.Since.NextReport != "2027-11-15" {
+		t.Errorf("soc2 coverage = %+v", cv)
+	}
+	if soc1.Standard != content.StandardSOC1 || soc1.CriteriaVersion != "" {
+		t.Errorf("soc1 standard %q, criteria version %q", soc1.Standard, soc1.CriteriaVersion)
+	}
 	for _, lang := range []string{"en", "zh-CN"} {
 		feed, err := content.Atom(s, base, lang)
 		if err != nil {
