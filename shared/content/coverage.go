@@ -96,7 +96,7 @@ type Since struct {
 // 30 Sep 2026: bridge letter through 31 Dec 2026 · next report expected
 // Nov 2027". Expected dates are given to the month: they are plans.
 func (s Since) Explain(lang string) string {
-	day := func(d Date) string { return i18n.FormatShortDate(lang, d.Time()) }
+	day := func(d Date) string { return shortDate(lang, d) }
 	var parts []string
 	if b := s.BridgeLetter; b != nil {
 		if b.CoversFrom == s.Period.End.AddDays(1) {

@@ -70,9 +70,9 @@ func (o Opinion) Label(lang string) string {
 // Scope is what a report or certificate covers.
 type Scope struct {
 	// Services are the products or services in the system described.
-	Services []Text `yaml:"services" json:"services,omitempty"`
+	Services []Text `yaml:"services"`
 	// Locations are the sites, regions or data centres covered.
-	Locations []Text `yaml:"locations" json:"locations,omitempty"`
+	Locations []Text `yaml:"locations"`
 }
 
 // IsZero reports whether no scope is stated.

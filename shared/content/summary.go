@@ -47,7 +47,7 @@ func (l StatusLine) AsOf() bool { return l.Report && l.Start == l.End }
 // 2026 · issued 14 Nov 2026 · next report expected Nov 2027". Parts the
 // content does not state are left out.
 func (l StatusLine) Format(lang string) string {
-	day := func(d Date) string { return i18n.FormatShortDate(lang, d.Time()) }
+	day := func(d Date) string { return shortDate(lang, d) }
 	var parts []string
 	switch {
 	case l.Start.IsZero():
@@ -71,6 +71,9 @@ func (l StatusLine) Format(lang string) string {
 	return strings.Join(parts, i18n.T(lang, "summary.separator"))
 }
 
+// shortDate writes d as compact lines do, "1 Oct 2025".
+func shortDate(lang string, d Date) string { return i18n.FormatShortDate(lang, d.Time()) }
+
 // Obtain is how a reader gets an attestation's document.
 type Obtain string
 
@@ -92,6 +95,8 @@ type Attestation struct {
 	Name    Text
 	Line    StatusLine
 	Auditor string
+	// Opinion is the auditor's, when the content states one.
+	Opinion Opinion
 	Status  Status
 	// Document is the id of the file behind Obtain; "" with ObtainNone.
 	Document string
@@ -112,7 +117,7 @@ func (s *Site) Attestations(docs []trust.Document, now time.Time) []Attestation 
 		c := s.Certifications[i]
 		a := Attestation{
 			Certification: c.ID, Framework: c.Framework, Type: c.Type, Name: c.Name,
-			Line: c.StatusLine(), Auditor: c.Auditor, Status: cv.Status,
+			Line: c.StatusLine(), Auditor: c.Auditor, Opinion: c.Opinion, Status: cv.Status,
 		}
 		if d, ok := s.Document(c.Document); ok {
 			if j := slices.IndexFunc(docs, func(st trust.Document) bool { return st.ID == d.ID }); j >= 0 {

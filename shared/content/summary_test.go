@@ -49,7 +49,7 @@ func TestAttestations(t *testing.T) {
 			{ID: "soc1-doc", Access: trust.Gated, Certification: "soc1"},
 		},
 		Certifications: []Certification{
-			{ID: "soc3", Framework: SOC3, Periods: periods("2025-10-01", "2026-09-30"), Auditor: "Audit LLP",
+			{ID: "soc3", Framework: SOC3, Periods: periods("2025-10-01", "2026-09-30"), Auditor: "Audit LLP", Opinion: Unqualified,
 				Issued: MustDate("2026-11-14"), Document: "soc3-doc"},
 			{ID: "soc2", Framework: SOC2, Type: Type2, Periods: periods("2024-01-01", "2024-12-31"), Auditor: "Audit LLP",
 				Issued: MustDate("2025-02-01"), Document: "soc2-doc"},
@@ -83,6 +83,9 @@ func TestAttestations(t *testing.T) {
 			a.Obtain != w.obtain || a.Document != w.doc || a.Auditor == "" {
 			t.Errorf("%s: got %s %q %q %s %q %q %q", w.id, a.Certification, a.Label("en"), a.Line.Format("en"), a.Status, a.Obtain, a.Document, a.Auditor)
 		}
+	}
+	if got[0].Opinion != Unqualified || got[1].Opinion != "" {
+		t.Errorf("opinions %q %q", got[0].Opinion, got[1].Opinion)
 	}
 	if got[0].Label("zh-CN") != "SOC 3" || got[1].Label("zh-CN") != "SOC 2 Type II（第二类）" {
 		t.Errorf("labels in Chinese: %q %q", got[0].Label("zh-CN"), got[1].Label("zh-CN"))
