@@ -66,7 +66,7 @@ type Coverage struct {
 // Cover is how the days after a report period are accounted for.
 type Cover string
 
-// The ways, in the order Since picks them.
+// The ways, in order of preference: the first that applies is chosen.
 const (
 	// CoverBridgeLetter: management's bridge letter vouches for days after
 	// the period (Since.BridgeLetter says which).
