@@ -2,6 +2,8 @@ package content
 
 import (
 	"testing"
+
+	"trustcenter/shared/i18n"
 )
 
 func TestAttestationStandard(t *testing.T) {
@@ -157,5 +159,22 @@ func TestSinceExplainChinese(t *testing.T) {
 	want := "报告期间于 2026年9月30日 结束，此后：桥接函覆盖至 2026年12月31日 · 下一份报告预计于 2027年11月 出具"
 	if got := s.Explain("zh-CN"); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestLabelKeysExist: the opinion and subservice labels are looked up by
+// keys built at run time, so no other test spells every one out.
+func TestLabelKeysExist(t *testing.T) {
+	var keys []string
+	for _, o := range Opinions {
+		keys = append(keys, "opinion."+string(o))
+	}
+	for _, m := range SubserviceMethods {
+		keys = append(keys, "subservice."+string(m))
+	}
+	for _, k := range keys {
+		if !i18n.Has(k) {
+			t.Errorf("no catalog entry %q", k)
+		}
 	}
 }
