@@ -297,9 +297,9 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 // every approver is emailed, or a rule approves it at once. Opening the link
 // again shows where the request stands instead of failing.
 func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, error) {
-	claims, err := s.signer.Parse(ConfirmLink, tok, s.now())
+	claims, err := s.parse(ConfirmLink, tok, s.now())
 	if err != nil {
-		return Request{}, invalidLink()
+		return Request{}, err
 	}
 	r, err := s.store.GetRequest(ctx, claims.Request)
 	if err != nil {
@@ -419,9 +419,9 @@ func (s *Service) StartSignIn(ctx context.Context, email string, c Client) error
 
 // CompleteSignIn consumes a sign-in link and opens a session.
 func (s *Service) CompleteSignIn(ctx context.Context, tok string, c Client) (Session, error) {
-	claims, err := s.signer.Parse(SignInLink, tok, s.now())
+	claims, err := s.parse(SignInLink, tok, s.now())
 	if err != nil {
-		return Session{}, invalidLink()
+		return Session{}, err
 	}
 	st, ok := s.StaffMember(claims.Subject)
 	if !ok {
@@ -605,9 +605,9 @@ func (s *Service) grant(ctx context.Context, claims Claims) (Request, error) {
 // AccessPage opens a requester's access page.
 func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 	now := s.now()
-	claims, err := s.signer.Parse(AccessLink, tok, now)
+	claims, err := s.parse(AccessLink, tok, now)
 	if err != nil {
-		return Grant{}, invalidLink()
+		return Grant{}, err
 	}
 	r, err := s.grant(ctx, claims)
 	if err != nil {
@@ -639,9 +639,9 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 // Download checks a download link against the grant as it stands now,
 // records the download, and returns the document to serve.
 func (s *Service) Download(ctx context.Context, tok string, c Client) (Document, error) {
-	claims, err := s.signer.Parse(DownloadLink, tok, s.now())
+	claims, err := s.parse(DownloadLink, tok, s.now())
 	if err != nil {
-		return Document{}, invalidLink()
+		return Document{}, err
 	}
 	r, err := s.grant(ctx, claims)
 	if err != nil {
@@ -677,6 +677,19 @@ func (s *Service) PublicDocument(ctx context.Context, id string, c Client) (Docu
 		return Document{}, fmt.Errorf("record download: %w", err)
 	}
 	return d, nil
+}
+
+// parse checks a link for purpose. Every refusal is the same invalid link
+// to the caller; a function without a signer says so instead.
+func (s *Service) parse(purpose Purpose, tok string, now time.Time) (Claims, error) {
+	claims, err := s.signer.Parse(purpose, tok, now)
+	if errors.Is(err, ErrNoEngine) {
+		return Claims{}, err
+	}
+	if err != nil {
+		return Claims{}, invalidLink()
+	}
+	return claims, nil
 }
 
 func invalidLink() error {

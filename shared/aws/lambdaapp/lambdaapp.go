@@ -91,7 +91,8 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	if err != nil {
 		return nil, err
 	}
-	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table), Clock: trust.SystemClock, Log: log}
+	clock := trust.SystemClock
+	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Clock: clock, Log: log}
 	var keys *token.Keyring
 	if f.Blobs != nil {
 		e.Blobs = f.Blobs(awsCfg, c.Bucket)
