@@ -46,15 +46,14 @@ const grantLinkGrace = 7 * 24 * time.Hour
 // New; each function only calls the methods its routes need, and its IAM
 // role only allows the engine calls those methods make.
 type Service struct {
-	cfg     Config
-	store   Store
-	blobs   Blobs
-	links   Presigner // nil: files are streamed from blobs
-	mailer  Mailer
-	canMail bool // the function has a mail engine of its own
-	signer  Signer
-	clock   Clock
-	log     *slog.Logger
+	cfg    Config
+	store  Store
+	blobs  Blobs
+	links  Presigner // nil: files are streamed from blobs
+	mailer Mailer
+	signer Signer
+	clock  Clock
+	log    *slog.Logger
 
 	// lastRetry is when this process last looked for undelivered mail
 	// (unix seconds); see commit.
@@ -101,15 +100,13 @@ var ErrNoEngine = errors.New("trust: this function has no engine for that")
 // New builds the service on e.
 func New(c Config, e Engines) *Service {
 	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, mailer: e.Mail, signer: e.Signer, clock: e.Clock, log: e.Log}
-	s.cfg.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if s.store == nil {
 		s.store = noStore{}
 	}
 	if s.blobs == nil {
 		s.blobs = noBlobs{}
 	}
-	s.canMail = s.mailer != nil
-	if !s.canMail {
+	if s.mailer == nil {
 		s.mailer = noMail{}
 	}
 	if s.signer == nil {
@@ -137,6 +134,12 @@ const retryEvery = 5 * time.Minute
 
 func (s *Service) now() time.Time { return s.clock.Now() }
 
+// canMail reports whether the function has a mail engine of its own.
+func (s *Service) canMail() bool {
+	_, none := s.mailer.(noMail)
+	return !none
+}
+
 // Client is what the service records about the person behind a call.
 type Client struct {
 	IP        string
@@ -155,7 +158,7 @@ func (s *Service) commit(ctx context.Context, tx Tx) error {
 	for _, m := range tx.Mails {
 		s.deliver(ctx, m)
 	}
-	if !s.canMail {
+	if !s.canMail() {
 		return nil
 	}
 	now := s.now().Unix()
@@ -188,8 +191,12 @@ func (s *Service) deliver(ctx context.Context, m Mail) {
 
 // RetryMail delivers outbox mails older than a minute, for deliveries that
 // failed after their state change committed. A mail refused for good is
-// marked done, so it is not offered again.
+// marked done, so it is not offered again. A function without a mail engine
+// has nothing to deliver with: ErrNoEngine.
 func (s *Service) RetryMail(ctx context.Context) error {
+	if !s.canMail() {
+		return noEngine("mail", "RetryMail")
+	}
 	if !s.retrying.TryLock() {
 		return nil
 	}
