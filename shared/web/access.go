@@ -47,7 +47,7 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 		s.fail(w, r, derr)
 		return
 	}
-	data := formData{Input: in, NDA: s.svc.NDA, NDAHash: s.svc.NDA.Hash()}
+	data := formData{Input: in, NDA: s.svc.NDA(), NDAHash: s.svc.NDA().Hash()}
 	p := s.newPage(r, "form.heading", &data)
 	p.Robots = ""
 	p.postedFrom("/access-requests/new")

@@ -258,7 +258,8 @@ func (s *server) documentList(w http.ResponseWriter, r *http.Request, sess trust
 // showDocuments renders the document list, with the error of an upload
 // (if any) shown above it and reflected in the status.
 func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trust.Session, actionErr error) {
-	if sess.Role != trust.Admin {
+	if !sess.Role.May(trust.Publish) {
+		// The page would offer uploads the service refuses.
 		s.fail(w, r, userError(trust.EForbidden, "error.admins_only"))
 		return
 	}
@@ -309,9 +310,6 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess tru
 }
 
 func (s *server) upload(r *http.Request, sess trust.Session) error {
-	if sess.Role != trust.Admin {
-		return userError(trust.EForbidden, "error.admins_only")
-	}
 	// The description comes from the content, so the first upload of a
 	// fresh deployment works and later ones carry the content's changes;
 	// Publish takes the version on from the stored record.
@@ -328,6 +326,6 @@ func (s *server) upload(r *http.Request, sess trust.Session) error {
 	if err != nil {
 		return userError(trust.EInvalid, "error.upload_unreadable")
 	}
-	_, err = s.svc.Publish(r.Context(), d, pdf, sess.Email, client(r))
+	_, err = s.svc.Publish(r.Context(), sess, d, pdf, client(r))
 	return err
 }

@@ -5,14 +5,9 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"time"
 
 	"trustcenter/shared/trust"
 )
-
-// presignTTL is how long a presigned object URL lives: just long enough
-// for the browser to follow the redirect.
-const presignTTL = 60 * time.Second
 
 // Download serves public documents and granted downloads. It is the only
 // function that reads report files.
@@ -56,21 +51,17 @@ func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
 // serveFile hands the client the document: a redirect to a short-lived
 // presigned URL where the blob engine has them (S3), else the bytes.
 func (s *server) serveFile(w http.ResponseWriter, r *http.Request, d trust.Document) {
-	if links := s.svc.Links; links != nil {
-		u, err := links.PresignGet(r.Context(), d.BlobKey, d.FileName, presignTTL)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Cache-Control", "private, no-store")
-		http.Redirect(w, r, u, http.StatusFound)
-		return
-	}
-	f, err := s.svc.Blobs.Open(r.Context(), d.BlobKey)
+	file, err := s.svc.Open(r.Context(), d)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	if file.URL != "" {
+		w.Header().Set("Cache-Control", "private, no-store")
+		http.Redirect(w, r, file.URL, http.StatusFound)
+		return
+	}
+	f := file.Body
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")

@@ -41,19 +41,19 @@ func (s *server) mountPublic(mux *http.ServeMux) {
 	// trust.json is English whatever the reader's language; the feed has
 	// no statuses, so it depends on neither documents nor the day.
 	mux.HandleFunc("GET "+content.PathTrustJSON, s.machine("application/json", usesDocs|usesDay, func(in bodyInput) ([]byte, error) {
-		return content.TrustJSON(s.site, in.Docs, s.svc.BaseURL, in.Now)
+		return content.TrustJSON(s.site, in.Docs, s.svc.BaseURL(), in.Now)
 	}))
 	mux.HandleFunc("GET "+content.PathFeed, s.machine("application/atom+xml; charset=utf-8", usesLang, func(in bodyInput) ([]byte, error) {
-		return content.Atom(s.site, s.svc.BaseURL, in.Lang)
+		return content.Atom(s.site, s.svc.BaseURL(), in.Lang)
 	}))
 	mux.HandleFunc("GET "+content.PathSecurityTxt, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.SecurityTxt(s.site, s.svc.BaseURL), nil
+		return content.SecurityTxt(s.site, s.svc.BaseURL()), nil
 	}))
 	mux.HandleFunc("GET "+content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.Sitemap(s.svc.BaseURL, []string{"/", "/access-requests/new"}, i18n.Languages), nil
+		return content.Sitemap(s.svc.BaseURL(), []string{"/", "/access-requests/new"}, i18n.Languages), nil
 	}))
 	mux.HandleFunc("GET "+content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.Robots(s.svc.BaseURL), nil
+		return content.Robots(s.svc.BaseURL()), nil
 	}))
 	static, _ := fs.Sub(site.Static, "static")
 	files := http.FileServerFS(static)
@@ -240,7 +240,7 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		return i18n.FormatDate(lang, d.Time())
 	}
 	v := trustView{
-		BaseURL: s.svc.BaseURL, Tagline: c.Company.Tagline.In(lang), Overview: c.Company.Overview.In(lang),
+		BaseURL: s.svc.BaseURL(), Tagline: c.Company.Tagline.In(lang), Overview: c.Company.Overview.In(lang),
 		LegalName: c.Company.LegalName, Website: c.Company.Website, Email: c.Company.Email,
 	}
 	if v.Tagline == "" {
@@ -249,7 +249,7 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 	if strings.HasPrefix(c.Company.Logo, "https://") {
 		v.OGImage = c.Company.Logo
 	} else if c.Company.Logo != "" {
-		v.OGImage = s.svc.BaseURL + c.Company.Logo
+		v.OGImage = s.svc.BaseURL() + c.Company.Logo
 	}
 	for _, l := range c.Company.Locations {
 		v.Locations = append(v.Locations, l.In(lang))

@@ -16,7 +16,7 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(Deps{Service: &trust.Service{BaseURL: "https://trust.example"}, Site: site})
+	s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
 	cases := []struct {
 		day    time.Time
 		lang   string
@@ -70,7 +70,7 @@ func TestTrustPageOffersPublishedDocumentsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(Deps{Service: &trust.Service{BaseURL: "https://trust.example"}, Site: site})
+	s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
 	day := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	offered := func(docs []trust.Document) map[string]string {
 		got := map[string]string{}

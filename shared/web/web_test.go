@@ -90,11 +90,16 @@ func exampleSite(t *testing.T) *content.Site {
 	return site
 }
 
-func newDeps(t *testing.T, store *fakeStore, log *bytes.Buffer) Deps {
+// newDeps serves a service on store; engines adds engines to it.
+func newDeps(t *testing.T, store *fakeStore, log *bytes.Buffer, engines ...func(*trust.Engines)) Deps {
 	t.Helper()
+	e := trust.Engines{Store: store}
+	for _, edit := range engines {
+		edit(&e)
+	}
 	d := Deps{
-		Service: &trust.Service{Store: store, BaseURL: "https://trust.example",
-			Staff: []trust.Staff{{Email: "admin@trust.example", Role: trust.Admin}}},
+		Service: trust.New(trust.Config{BaseURL: "https://trust.example",
+			Staff: []trust.Staff{{Email: "admin@trust.example", Role: trust.Admin}}}, e),
 		Site: exampleSite(t),
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
@@ -127,16 +132,15 @@ func serve(h http.Handler, method, target string, form url.Values, hdr map[strin
 func TestErrorPagesAreNotCached(t *testing.T) {
 	cases := []struct {
 		name   string
-		setup  func(*trust.Service)
+		setup  func(*trust.Engines)
 		status int
 	}{
-		{"presigning fails", func(s *trust.Service) { s.Links = failingPresigner{} }, http.StatusServiceUnavailable},
-		{"file missing", func(s *trust.Service) { s.Blobs = missingBlobs{} }, http.StatusNotFound},
+		{"presigning fails", func(e *trust.Engines) { e.Links = failingPresigner{} }, http.StatusServiceUnavailable},
+		{"file missing", func(e *trust.Engines) { e.Blobs = missingBlobs{} }, http.StatusNotFound},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil)
-			c.setup(d.Service)
+			d := newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil, c.setup)
 			rec := serve(Download(d), http.MethodGet, "/documents/"+publicDoc.ID, nil, nil)
 			if rec.Code != c.status || rec.Header().Get("Cache-Control") != "no-store" {
 				t.Errorf("%d with Cache-Control %q, want %d with no-store", rec.Code, rec.Header().Get("Cache-Control"), c.status)
@@ -303,7 +307,7 @@ func TestLogoOriginInCSP(t *testing.T) {
 		{"https://cdn.example.com;script-src */x.svg", "img-src 'self' data:;"},
 	}
 	for _, c := range cases {
-		s := newServer(Deps{Service: &trust.Service{}, Site: &content.Site{Company: content.Company{Logo: c.logo}}})
+		s := newServer(Deps{Service: trust.New(trust.Config{}, trust.Engines{}), Site: &content.Site{Company: content.Company{Logo: c.logo}}})
 		if !strings.Contains(s.csp, c.img) {
 			t.Errorf("logo %q: CSP %q lacks %q", c.logo, s.csp, c.img)
 		}

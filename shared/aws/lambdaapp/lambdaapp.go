@@ -91,27 +91,24 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	if err != nil {
 		return nil, err
 	}
-	store := dynamostore.FromConfig(awsCfg, c.Table)
-	var (
-		blobs trust.Blobs
-		mail  trust.Mailer
-		keys  *token.Keyring
-	)
+	clock := trust.SystemClock
+	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Clock: clock, Log: log}
+	var keys *token.Keyring
 	if f.Blobs != nil {
-		blobs = f.Blobs(awsCfg, c.Bucket)
+		e.Blobs = f.Blobs(awsCfg, c.Bucket)
+	}
+	if f.Links != nil {
+		e.Links = f.Links(awsCfg, c.Bucket)
 	}
 	if f.Mail != nil {
-		mail = f.Mail(awsCfg, c.MailFrom)
+		e.Mail = f.Mail(awsCfg, c.MailFrom)
 	}
 	if f.Keys != nil {
 		if keys, err = f.Keys(ctx, awsCfg, c.KeysSecret); err != nil {
 			return nil, err
 		}
 	}
-	svc := app.NewService(c, site, store, blobs, mail, keys, log)
-	if f.Links != nil {
-		svc.Links = f.Links(awsCfg, c.Bucket)
-	}
+	svc := app.NewService(c, site, keys, e)
 	return f.Handler(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
 		return lambdaweb.RequestID(r.Context())
 	}}), nil

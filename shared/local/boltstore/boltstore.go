@@ -50,17 +50,20 @@ const openTimeout = time.Second
 
 // Store is a trust.Store in one bbolt file.
 type Store struct {
-	db *bolt.DB
+	db    *bolt.DB
+	clock trust.Clock
 }
 
 var _ trust.Store = (*Store)(nil)
 
-// Open opens or creates the store at path, creating its directory.
-func Open(path string) (*Store, error) {
-	return open(path, openTimeout, time.Now())
+// Open opens or creates the store at path, creating its directory. clock
+// (nil: the system's) dates what the store expires on its own: the sweep at
+// open and the retention of sent mails.
+func Open(path string, clock trust.Clock) (*Store, error) {
+	return open(path, openTimeout, clock)
 }
 
-func open(path string, timeout time.Duration, now time.Time) (*Store, error) {
+func open(path string, timeout time.Duration, clock trust.Clock) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("boltstore: create directory for %s: %w", path, err)
 	}
@@ -77,13 +80,13 @@ func open(path string, timeout time.Duration, now time.Time) (*Store, error) {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		return sweep(tx, now)
+		return sweep(tx, clock.Now())
 	})
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("boltstore: initialize %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, clock: clock}, nil
 }
 
 // Close releases the file.
@@ -245,9 +248,12 @@ func outboxKey(m trust.Mail) []byte {
 }
 
 // Commit writes tx in one bolt transaction: any error rolls all of it back.
-// Every new item is checked right before it is put, after the ones before
-// it, so an id repeated within tx conflicts like one already stored.
+// trust.CheckTx judges the arguments first; then every new item is checked
+// against what is stored right before it is put.
 func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
+	if err := trust.CheckTx(tx); err != nil {
+		return err
+	}
 	err := s.update(ctx, func(btx *bolt.Tx) error {
 		if tx.Request != nil {
 			if err := writeRequest(btx, *tx.Request, tx.IfVersion); err != nil {
@@ -492,7 +498,7 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, erro
 // again succeeds and changes nothing, so a sender that crashed between
 // sending and marking can mark again.
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
-	end := time.Now().Add(trust.SentMailRetention).UnixNano()
+	end := s.clock.Now().Add(trust.SentMailRetention).UnixNano()
 	err := s.update(ctx, func(btx *bolt.Tx) error {
 		keys, sent := btx.Bucket(bucketMailKeys), btx.Bucket(bucketSent)
 		k := keys.Get([]byte(id))

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"mime"
 	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/mail"
@@ -15,7 +16,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"trustcenter/shared/app"
 	"trustcenter/shared/local/localapp"
@@ -31,6 +34,8 @@ type harness struct {
 	base   string
 	outbox string
 	client *http.Client
+	// skipped is how far the server's clock is ahead of the real one (ns).
+	skipped atomic.Int64
 }
 
 func boot(t *testing.T, env map[string]string) *harness {
@@ -49,23 +54,34 @@ func boot(t *testing.T, env map[string]string) *harness {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Links in mails must name the port, which is known only once the
-	// server listens, so the base URL is set on the service after Start.
-	l, err := localapp.Open(cfg, log)
+	// server listens: the harness listens first.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Start("127.0.0.1:0"); err != nil {
+	base := "http://" + ln.Addr().String()
+	cfg.BaseURL = base
+	h := &harness{t: t, base: base, client: newClient()}
+	l, err := localapp.Open(cfg, log, h.now)
+	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
-	base := "http://" + l.Addr()
-	l.Service.BaseURL = base
+	l.Serve(ln)
 	t.Cleanup(func() {
 		if err := l.Close(); err != nil {
 			t.Error(err)
 		}
 	})
-	return &harness{t: t, local: l, base: base, outbox: l.Outbox, client: newClient()}
+	h.local, h.outbox = l, l.Outbox
+	return h
 }
+
+// now is the server's clock: the real time, moved on by skip.
+func (h *harness) now() time.Time { return time.Now().Add(time.Duration(h.skipped.Load())) }
+
+// skip moves the server's clock on by d.
+func (h *harness) skip(d time.Duration) { h.skipped.Add(int64(d)) }
 
 // newClient is a browser's worth of state: its own cookies, and redirects
 // left for the test to see.

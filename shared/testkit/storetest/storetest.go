@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"CommitVersions", testCommitVersions},
 		{"RequestRoundTrip", testRequestRoundTrip},
 		{"Atomicity", testAtomicity},
+		{"EmptyIDs", testEmptyIDs},
 		{"ConcurrentCommit", testConcurrentCommit},
 		{"Uses", testUses},
 		{"Sessions", testSessions},
@@ -725,6 +726,48 @@ func testListEvents(t *testing.T, s trust.Store) {
 			t.Fatalf("ListEvents(%q): %v", tc.subject, err)
 		}
 		equalAll(t, "ListEvents("+tc.subject+")", got, tc.want, normEvent)
+	}
+}
+
+// testEmptyIDs: an item without its id (or an event without its subject)
+// is an argument no engine could act on, EInvalid whatever the storage
+// underneath would have made of it, and nothing of its Tx lands.
+func testEmptyIDs(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	exp := future()
+	for i, tc := range []struct {
+		name string
+		tx   trust.Tx
+	}{
+		{"a request without an id", trust.Tx{Request: &trust.Request{Email: "ada@example.com", Status: trust.Pending, CreatedAt: t0}}},
+		{"a document without an id", trust.Tx{Document: &trust.Document{Title: "SOC 3", Access: trust.Public, Version: 1}}},
+		{"a use without an id", trust.Tx{Uses: []trust.Use{{ExpiresAt: exp}}}},
+		{"a session without an id", trust.Tx{Session: &trust.Session{Email: "admin@example.com", Role: trust.Admin, ExpiresAt: exp}}},
+		{"an event without an id", trust.Tx{Events: []trust.Event{{Subject: "req-a", Type: "approved", At: t0}}}},
+		{"an event without a subject", trust.Tx{Events: []trust.Event{{ID: "e1", Type: "approved", At: t0}}}},
+		{"a mail without an id", trust.Tx{Mails: []trust.Mail{{To: "ada@example.com", CreatedAt: t0}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := tc.tx
+			// A valid mail beside the bad item, which must not land either.
+			tx.Mails = append(tx.Mails, trust.Mail{ID: fmt.Sprintf("mail-%d", i), To: "ada@example.com", CreatedAt: t0})
+			wantCode(t, s.Commit(ctx, tx), trust.EInvalid, "Commit of "+tc.name)
+			ms, err := s.PendingMails(ctx, 10)
+			if err != nil {
+				t.Fatalf("PendingMails: %v", err)
+			}
+			if len(ms) != 0 {
+				t.Fatalf("mails after the refused Tx: %+v, want none", ms)
+			}
+		})
+	}
+	docs, err := s.ListDocuments(ctx)
+	if err != nil || len(docs) != 0 {
+		t.Fatalf("documents after the refused Txs: %+v (%v), want none", docs, err)
+	}
+	reqs, _, err := s.ListRequests(ctx, trust.Pending, "", 10)
+	if err != nil || len(reqs) != 0 {
+		t.Fatalf("requests after the refused Txs: %+v (%v), want none", reqs, err)
 	}
 }
 
