@@ -28,7 +28,7 @@ func TestFieldMessagesHaveKeys(t *testing.T) {
 	for _, field := range []string{"name", "company", "reason"} {
 		got = append(got, checkLength(field, "", 10, true), checkLength(field, long, 10, false))
 	}
-	for _, field := range []string{"name", "company"} {
+	for _, field := range []string{"name", "company", "reason"} {
 		got = append(got, checkText(field, "a\x00b"))
 	}
 	got = append(got, validEmail(""), validEmail(string(make([]byte, MaxEmail+1))), validEmail("ada@"))

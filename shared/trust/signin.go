@@ -93,7 +93,10 @@ func (s *Service) CompleteSignIn(ctx context.Context, tok string, endOthers bool
 		Events:  []Event{s.event("staff:"+st.Email, "signin.completed", st.Email, "", c)},
 	}
 	if endOthers {
-		tx.Events = append(tx.Events, s.event(sessionsSubject(st.Email), sessionsEnded, st.Email, "", c))
+		// Stamped with the new session's own start, which it outlives.
+		ended := s.event(sessionsSubject(st.Email), sessionsEnded, st.Email, "", c)
+		ended.At = now
+		tx.Events = append(tx.Events, ended)
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
