@@ -44,11 +44,11 @@ func TestNetwork(t *testing.T) {
 
 func TestInert(t *testing.T) {
 	for in, want := range map[string]string{
-		"Ada Lovelace":                  "Ada Lovelace",
-		"J. R. R. Tolkien":              "J. R. R. Tolkien",
-		"see https://evil.example/x":    "see https[:]//evil[.]example/x",
-		"mail ceo@evil.example":         "mail ceo[@]evil[.]example",
-		"Acme\u202e moc.live":           "Acme moc[.]live",
+		"Ada Lovelace":                   "Ada Lovelace",
+		"J. R. R. Tolkien":               "J. R. R. Tolkien",
+		"see https://evil.example/x":     "see https[:]//evil[.]example/x",
+		"mail ceo@evil.example":          "mail ceo[@]evil[.]example",
+		"Acme\u202e moc.live":            "Acme moc[.]live",
 		"Acme\u2066\u2069\u200f Ltd\x07": "Acme Ltd",
 	} {
 		if got := inert(in); got != want {
