@@ -5,6 +5,7 @@ FUNCTIONS := public access download admin
 # The trust page's content, shipped with every function by `make build`.
 CONTENT   ?= site/content/example.yaml
 GO        ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 # Inlining off outside the runtime and crypto: the four bootstraps come out
 # under 10 MB each, for about a tenth of a millisecond per warm request
 # (BenchmarkWarmRequest compares both builds). `make build LAMBDA_GCFLAGS=`
@@ -41,9 +42,11 @@ test-deps:
 	@[ -f tools/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar ] && [ -f tools/node_modules/axe-core/axe.min.js ] \
 	  && [ -x $(CDK) ] || npm ci --prefix tools --no-audit --no-fund
 
+## vet: gofmt, go vet and staticcheck (a pinned version, fetched by the Go toolchain)
 vet:
 	@unformatted=$$(gofmt -l functions infra shared site); [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 ## build: one arm64 `bootstrap` per Lambda function under build/<name>/, with the
 ## checked content file (CONTENT=path, default the example company) beside it

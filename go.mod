@@ -21,7 +21,10 @@ require (
 	github.com/johannesboyne/gofakes3 v1.2.0
 	go.etcd.io/bbolt v1.5.0
 	go.yaml.in/yaml/v3 v3.0.6
+	golang.org/x/net v0.61.0
 )
+
+require golang.org/x/text v0.43.0 // indirect
 
 require (
 	github.com/Masterminds/semver/v3 v3.5.0 // indirect

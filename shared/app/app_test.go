@@ -29,7 +29,7 @@ func TestServiceWithoutKeysRefusesLinks(t *testing.T) {
 	if err := svc.StartSignIn(t.Context(), "admin@trust.example", trust.Client{}); !errors.Is(err, trust.ErrNoEngine) {
 		t.Fatalf("sign-in without keys: %v, want ErrNoEngine", err)
 	}
-	if _, err := svc.CompleteSignIn(t.Context(), "x.y.z", trust.Client{}); !errors.Is(err, trust.ErrNoEngine) {
+	if _, err := svc.CompleteSignIn(t.Context(), "x.y.z", false, trust.Client{}); !errors.Is(err, trust.ErrNoEngine) {
 		t.Fatalf("a sign-in link without keys: %v, want ErrNoEngine", err)
 	}
 

@@ -322,8 +322,6 @@ func hostOf(base string) (string, error) {
 
 // Atom 1.0 (RFC 4287).
 
-const atomNS = "http://www.w3.org/2005/Atom"
-
 type atomFeed struct {
 	XMLName  xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
 	Lang     string      `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`

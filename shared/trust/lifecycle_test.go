@@ -158,7 +158,7 @@ func TestMissingEnginesRefuse(t *testing.T) {
 		"AccessPage":     func() error { _, err := svc.AccessPage(ctx, "x.y.z"); return err },
 		"Download":       func() error { _, err := svc.Download(ctx, "x.y.z", trust.Client{}); return err },
 		"PublicDocument": func() error { _, err := svc.PublicDocument(ctx, "soc3", trust.Client{}); return err },
-		"CompleteSignIn": func() error { _, err := svc.CompleteSignIn(ctx, "x.y.z", trust.Client{}); return err },
+		"CompleteSignIn": func() error { _, err := svc.CompleteSignIn(ctx, "x.y.z", false, trust.Client{}); return err },
 		"Session":        func() error { _, err := svc.Session(ctx, "sess"); return err },
 		"SignOut":        func() error { return svc.SignOut(ctx, "sess") },
 		"Requests":       func() error { _, _, err := svc.Requests(ctx, trust.Pending, ""); return err },

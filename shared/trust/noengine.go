@@ -43,8 +43,8 @@ func (noStore) PendingMails(context.Context, int) ([]Mail, error) {
 	return nil, noEngine("store", "PendingMails")
 }
 func (noStore) MarkMailSent(context.Context, string) error { return noEngine("store", "MarkMailSent") }
-func (noStore) Hit(context.Context, string, time.Duration, time.Time) (int, error) {
-	return 0, noEngine("store", "Hit")
+func (noStore) Hit(context.Context, string, time.Duration, time.Time) (Hits, error) {
+	return Hits{}, noEngine("store", "Hit")
 }
 
 type noBlobs struct{}

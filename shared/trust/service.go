@@ -21,14 +21,11 @@ import (
 // Lifetimes of the links the service mints. The mails state ConfirmTTL in
 // whole hours and SignInTTL in whole minutes.
 const (
-	ConfirmTTL     = 24 * time.Hour
-	SignInTTL      = 15 * time.Minute
-	SessionTTL     = 8 * time.Hour
-	DefaultDays    = 30
-	MaxDays        = 365
-	rateWindow     = time.Hour
-	maxPerIPHour   = 20
-	maxPerMailHour = 5
+	ConfirmTTL  = 24 * time.Hour
+	SignInTTL   = 15 * time.Minute
+	SessionTTL  = 8 * time.Hour
+	DefaultDays = 30
+	MaxDays     = 365
 )
 
 // grantLinkGrace is how long access and download links outlive the grant
@@ -226,18 +223,6 @@ func (s *Service) mail(to, lang, key string, args ...any) Mail {
 
 func (s *Service) link(path string) string { return s.cfg.BaseURL + path }
 
-// limit counts one attempt against key and refuses past max in the window.
-func (s *Service) limit(ctx context.Context, key string, max int) error {
-	n, err := s.store.Hit(ctx, key, rateWindow, s.now())
-	if err != nil {
-		return err
-	}
-	if n > max {
-		return errorMsg(ERateLimited, msg("error.rate_limited"))
-	}
-	return nil
-}
-
 // Documents lists every document, public and gated.
 func (s *Service) Documents(ctx context.Context) ([]Document, error) {
 	return s.store.ListDocuments(ctx)
@@ -254,10 +239,10 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 	if err := in.Validate(docs, s.cfg.NDA); err != nil {
 		return Request{}, err
 	}
-	if err := s.limit(ctx, "ip:"+c.IP, maxPerIPHour); err != nil {
+	if err := s.allow(ctx, submitPerNetwork, network(c.IP)); err != nil {
 		return Request{}, err
 	}
-	if err := s.limit(ctx, "email:"+in.Email, maxPerMailHour); err != nil {
+	if err := s.allow(ctx, submitPerAddress, addressKey(in.Email, c)); err != nil {
 		return Request{}, err
 	}
 	now := s.now()
@@ -290,7 +275,7 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 			s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), c),
 			s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, c),
 		},
-		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", r.Name, r.Email, s.cfg.Company, int(ConfirmTTL/time.Hour),
+		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", quoted(r.Name), r.Email, s.cfg.Company, int(ConfirmTTL/time.Hour),
 			s.link("/access-requests/confirm/"+tok))},
 	}
 	if err := s.commit(ctx, tx); err != nil {
@@ -333,7 +318,7 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 		}
 	} else {
 		for _, st := range s.cfg.Staff {
-			tx.Mails = append(tx.Mails, s.mail(st.Email, staffLang, "mail.pending", r.Name, r.Email, r.Company,
+			tx.Mails = append(tx.Mails, s.mail(st.Email, staffLang, "mail.pending", quoted(r.Name), r.Email, quoted(r.Company),
 				strings.Join(r.Documents, ", "), r.NDA.Version, s.link("/admin/requests/"+r.ID)))
 		}
 	}
@@ -354,9 +339,9 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 }
 
 func (s *Service) autoApproveRule(email string) string {
-	domain := email[strings.LastIndexByte(email, '@')+1:]
+	domain := emailDomain(email)
 	for _, d := range s.cfg.AutoApprove {
-		if strings.EqualFold(d, domain) {
+		if asciiDomain(strings.TrimSpace(d)) == domain {
 			return "customer-domain:" + domain
 		}
 	}
@@ -379,102 +364,9 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 		return err
 	}
 	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, fmt.Sprintf("grant=%s days=%d", next.GrantID, days), c))
-	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", next.Name, s.cfg.Company,
+	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
 		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok)))
 	return nil
-}
-
-// StaffMember returns the staff member with email, if any.
-func (s *Service) StaffMember(email string) (Staff, bool) {
-	for _, st := range s.cfg.Staff {
-		if strings.EqualFold(st.Email, email) {
-			return st, true
-		}
-	}
-	return Staff{}, false
-}
-
-// StartSignIn emails a staff member a single-use sign-in link. It answers
-// the same whether or not email belongs to staff, so the form cannot be used
-// to discover who works here.
-func (s *Service) StartSignIn(ctx context.Context, email string, c Client) error {
-	email = normalizeEmail(email)
-	if m := validEmail(email); m.Key != "" {
-		return invalid(m, map[string]Msg{"email": m})
-	}
-	if err := s.limit(ctx, "signin-ip:"+c.IP, maxPerIPHour); err != nil {
-		return err
-	}
-	st, ok := s.StaffMember(email)
-	if !ok {
-		s.log.Info("sign-in asked for a non-staff email")
-		return nil
-	}
-	if err := s.limit(ctx, "signin:"+st.Email, maxPerMailHour); err != nil {
-		return err
-	}
-	now := s.now()
-	tok, err := s.signer.Sign(SignInLink, Claims{Subject: st.Email, ExpiresAt: now.Add(SignInTTL)}, now)
-	if err != nil {
-		return err
-	}
-	return s.commit(ctx, Tx{
-		Events: []Event{s.event("staff:"+st.Email, "signin.requested", st.Email, "", c)},
-		Mails:  []Mail{s.mail(st.Email, staffLang, "mail.signin", int(SignInTTL/time.Minute), s.cfg.Company, s.link("/admin/login/"+tok))},
-	})
-}
-
-// CompleteSignIn consumes a sign-in link and opens a session.
-func (s *Service) CompleteSignIn(ctx context.Context, tok string, c Client) (Session, error) {
-	claims, err := s.parse(SignInLink, tok, s.now())
-	if err != nil {
-		return Session{}, err
-	}
-	st, ok := s.StaffMember(claims.Subject)
-	if !ok {
-		return Session{}, invalidLink()
-	}
-	now := s.now()
-	sess := Session{
-		ID:        RandomID(32),
-		Email:     st.Email,
-		Role:      st.Role,
-		CSRF:      RandomID(32),
-		CreatedAt: now,
-		ExpiresAt: now.Add(SessionTTL),
-	}
-	err = s.commit(ctx, Tx{
-		Uses:    []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}},
-		Session: &sess,
-		Events:  []Event{s.event("staff:"+st.Email, "signin.completed", st.Email, "", c)},
-	})
-	if err != nil {
-		if ErrorCode(err) == EConflict {
-			return Session{}, invalidLink()
-		}
-		return Session{}, err
-	}
-	return sess, nil
-}
-
-// Session returns the live session with id for a member still on staff.
-func (s *Service) Session(ctx context.Context, id string) (Session, error) {
-	if id == "" {
-		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
-	}
-	sess, err := s.store.GetSession(ctx, id)
-	if ErrorCode(err) == ENotFound {
-		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
-	}
-	if err != nil {
-		return Session{}, err
-	}
-	st, ok := s.StaffMember(sess.Email)
-	if !ok || !s.now().Before(sess.ExpiresAt) {
-		return Session{}, errorMsg(EUnauthorized, msg("error.session_ended"))
-	}
-	sess.Role = st.Role
-	return sess, nil
 }
 
 // SignOut ends a session.
@@ -559,7 +451,7 @@ func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Cli
 		next.DecidedBy = by.Email
 		next.DenyReason = reason
 		tx.Events = append(tx.Events, s.event(next.ID, "request.denied", by.Email, reason, c))
-		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", next.Name, s.cfg.Company, reason, s.cfg.Company))
+		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", quoted(next.Name), s.cfg.Company, quotedBlock(reason), s.cfg.Company))
 		return nil
 	})
 }

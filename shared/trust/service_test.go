@@ -304,17 +304,17 @@ func TestTokenPurposes(t *testing.T) {
 	_, checks["access link as download"] = f.svc.Download(ctx, access, trust.Client{})
 	_, checks["download link as access page"] = f.svc.AccessPage(ctx, download)
 	_, checks["sign-in link as download"] = f.svc.Download(ctx, signin, trust.Client{})
-	_, checks["access link as sign-in"] = f.svc.CompleteSignIn(ctx, access, trust.Client{})
+	_, checks["access link as sign-in"] = f.svc.CompleteSignIn(ctx, access, false, trust.Client{})
 	_, checks["download link as confirmation"] = f.svc.Confirm(ctx, download, trust.Client{})
 	for name, err := range checks {
 		if !forbidden(err) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := f.svc.CompleteSignIn(ctx, signin, trust.Client{}); err != nil {
+	if _, err := f.svc.CompleteSignIn(ctx, signin, false, trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.CompleteSignIn(ctx, signin, trust.Client{}); !forbidden(err) {
+	if _, err := f.svc.CompleteSignIn(ctx, signin, false, trust.Client{}); !forbidden(err) {
 		t.Errorf("sign-in link used twice: %v", err)
 	}
 }
@@ -338,7 +338,7 @@ func TestGrantExpiresAndSessionsEnd(t *testing.T) {
 	if err := f.svc.StartSignIn(ctx, staff.Email, trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := f.svc.CompleteSignIn(ctx, lastLink(t, f.mail.to(staff.Email), "/admin/login/"), trust.Client{})
+	sess, err := f.svc.CompleteSignIn(ctx, lastLink(t, f.mail.to(staff.Email), "/admin/login/"), false, trust.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,9 +82,18 @@ type Store interface {
 	MarkMailSent(ctx context.Context, id string) error
 
 	// Hit counts one attempt against key in the fixed window that contains
-	// now and returns the count so far in that window. A window that is
-	// not positive is EInvalid.
-	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	// now and returns the count so far in that window and the count of the
+	// window just before it, which the service weighs into a sliding
+	// window. Windows are aligned to the Unix epoch (now.Truncate(window)
+	// starts the one containing now). A window that is not positive is
+	// EInvalid.
+	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (Hits, error)
+}
+
+// Hits are the attempts a Store counted against one key.
+type Hits struct {
+	Current  int // in the window containing now, this attempt included
+	Previous int // in the window before it
 }
 
 // Blobs keeps report files.

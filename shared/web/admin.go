@@ -29,7 +29,8 @@ func (s *server) mountAdmin(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET /admin/login", s.loginForm)
 	mux.HandleFunc("POST /admin/login", s.startLogin)
-	mux.HandleFunc("GET /admin/login/{token}", s.completeLogin)
+	mux.HandleFunc("GET /admin/login/{token}", s.confirmLogin)
+	mux.HandleFunc("POST /admin/login/{token}", s.completeLogin)
 	mux.HandleFunc("POST /admin/logout", s.staff(s.logout))
 	mux.HandleFunc("GET /admin/requests", s.staff(s.requestList))
 	mux.HandleFunc("GET /admin/requests/{id}", s.staff(s.requestDetail))
@@ -76,14 +77,23 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 }
 
 // sameOrigin refuses a cross-site form post. Browsers send Origin on
-// POST; a client that sends none still needs the CSRF token.
+// POST; a client that sends none still needs the CSRF token. The scheme
+// counts as much as the host: a page served over plain http on our name
+// (anything between the browser and us could write one) is another origin.
 func sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
 	}
 	u, err := url.Parse(origin)
-	return err == nil && u.Host == r.Host
+	if err != nil || u.Path != "" || u.User != nil {
+		return false
+	}
+	scheme := "http"
+	if isHTTPS(r) {
+		scheme = "https"
+	}
+	return u.Scheme == scheme && strings.EqualFold(u.Host, r.Host)
 }
 
 func (s *server) adminPage(r *http.Request, title string, sess *trust.Session, data any) *page {
@@ -122,8 +132,31 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/login?"+q.Encode(), http.StatusSeeOther)
 }
 
+// confirmLogin answers an opened sign-in link with a button, and only the
+// button's post signs in: a mail scanner that follows the link to look at
+// it leaves the single use to its owner.
+func (s *server) confirmLogin(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.CheckSignIn(r.PathValue("token")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.adminPage(r, "admin.signin.title", nil, struct{ Action string }{"/admin/login/" + url.PathEscape(r.PathValue("token"))})
+	// The page's address holds the token: language links must not repeat it.
+	p.address = "/admin/login"
+	s.render(w, r, "admin_signin", p, nil)
+}
+
 func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.svc.CompleteSignIn(r.Context(), r.PathValue("token"), client(r))
+	if err := readForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !sameOrigin(r) {
+		s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
+		return
+	}
+	endOthers := r.PostForm.Get("end_others") != ""
+	sess, err := s.svc.CompleteSignIn(r.Context(), r.PathValue("token"), endOthers, client(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -110,7 +110,7 @@ func parsePages() map[string]*template.Template {
 			continue
 		}
 		files := []string{n}
-		if strings.HasPrefix(name, "admin_") && name != "admin_login" {
+		if strings.HasPrefix(name, "admin_") && name != "admin_login" && name != "admin_signin" {
 			files = append(files, "templates/admin_nav.html")
 		}
 		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(site.Templates, files...))
@@ -318,6 +318,11 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		heading = "error.internal.title"
 	}
 	p := s.newPage(r, heading, nil)
+	if len(p.address) > maxErrorAddress {
+		// The language links would repeat whatever address was asked
+		// for; a made-up one of any length is not worth echoing.
+		p.address = ""
+	}
 	msg := p.errorText(err)
 	if status == http.StatusNotFound {
 		// Whatever was missing, the reader only learns that the address
@@ -327,6 +332,10 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p.Data = errorData{Heading: p.T(heading), Message: msg}
 	s.render(w, r, "error", p, err)
 }
+
+// maxErrorAddress bounds the request address an error page repeats in its
+// links; longer ones are left out, and the links lead home.
+const maxErrorAddress = 256
 
 var errorHeadings = map[int]string{
 	http.StatusBadRequest: "error.invalid.title", http.StatusUnauthorized: "error.unauthorized.title",

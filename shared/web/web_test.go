@@ -46,8 +46,8 @@ func (f *fakeStore) GetDocument(_ context.Context, id string) (trust.Document, e
 
 func (f *fakeStore) Commit(context.Context, trust.Tx) error { return nil }
 
-func (f *fakeStore) Hit(context.Context, string, time.Duration, time.Time) (int, error) {
-	return f.hits, f.hitErr
+func (f *fakeStore) Hit(context.Context, string, time.Duration, time.Time) (trust.Hits, error) {
+	return trust.Hits{Current: f.hits}, f.hitErr
 }
 
 func (f *fakeStore) GetRequest(_ context.Context, id string) (trust.Request, error) {

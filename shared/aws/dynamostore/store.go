@@ -455,14 +455,18 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 }
 
 // Hit counts with an atomic ADD on one item per key and window, so
-// concurrent attempts from many function instances all count. The item
-// expires when its window ends.
-func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
+// concurrent attempts from many function instances all count, and reads the
+// item of the window before. An item expires a window after its own ends,
+// while the next window still weighs it.
+func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (trust.Hits, error) {
 	if window <= 0 {
-		return 0, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
+		return trust.Hits{}, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
 	}
 	start := now.Truncate(window)
-	pk := prefixRate + key + "#" + start.UTC().Format(sortTime) + "/" + window.String()
+	ratePK := func(start time.Time) string {
+		return prefixRate + key + "#" + start.UTC().Format(sortTime) + "/" + window.String()
+	}
+	pk := ratePK(start)
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
 		Key:                      map[string]types.AttributeValue{AttrPK: str(pk), AttrSK: str(pk)},
@@ -470,14 +474,37 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 		ExpressionAttributeNames: map[string]string{"#n": "count", "#ttl": AttrTTL},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one": num(1),
-			":ttl": num(epoch(start.Add(window))),
+			":ttl": num(epoch(start.Add(2 * window))),
 		},
 		ReturnValues: types.ReturnValueUpdatedNew,
 	})
 	if err != nil {
-		return 0, mapErr("UpdateItem", err)
+		return trust.Hits{}, mapErr("UpdateItem", err)
 	}
-	n, ok := out.Attributes["count"].(*types.AttributeValueMemberN)
+	cur, err := rateCount(pk, out.Attributes)
+	if err != nil {
+		return trust.Hits{}, err
+	}
+	prevPK := ratePK(start.Add(-window))
+	prev, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            map[string]types.AttributeValue{AttrPK: str(prevPK), AttrSK: str(prevPK)},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return trust.Hits{}, mapErr("GetItem", err)
+	}
+	hits := trust.Hits{Current: cur}
+	if len(prev.Item) > 0 {
+		if hits.Previous, err = rateCount(prevPK, prev.Item); err != nil {
+			return trust.Hits{}, err
+		}
+	}
+	return hits, nil
+}
+
+func rateCount(pk string, item map[string]types.AttributeValue) (int, error) {
+	n, ok := item["count"].(*types.AttributeValueMemberN)
 	if !ok {
 		return 0, fmt.Errorf("dynamostore: rate counter %s came back without a count", pk)
 	}

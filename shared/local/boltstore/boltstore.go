@@ -36,7 +36,7 @@ var (
 	bucketOutbox   = []byte("outbox")             // time id → Mail
 	bucketMailKeys = []byte("mail_keys")          // id → outbox key, while the mail is pending
 	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent
-	bucketRates    = []byte("rates")              // key(len-prefixed) window start → end count
+	bucketRates    = []byte("rates")              // key(len-prefixed) window length start → expiry count
 )
 
 var allBuckets = [][]byte{
@@ -543,19 +543,22 @@ func decodeRate(v []byte) (end int64, count uint64, err error) {
 }
 
 // Hit aligns windows to the Unix epoch, so a one-minute window starts on the
-// minute. Finished windows of the same key are deleted on the way, which
-// keeps a busy key at one counter.
-func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
+// minute. Windows of the same key older than the previous one are deleted on
+// the way (their expiry has passed), which keeps a busy key at two counters.
+func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (trust.Hits, error) {
 	if window <= 0 {
-		return 0, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
+		return trust.Hits{}, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
 	}
 	n, w := now.UnixNano(), int64(window)
 	start := n - ((n%w)+w)%w
 	prefix := lenPrefixed(key)
-	k := binary.BigEndian.AppendUint64(bytes.Clone(prefix), uint64(w))
-	k = binary.BigEndian.AppendUint64(k, uint64(start))
+	windowKey := func(start int64) []byte {
+		k := binary.BigEndian.AppendUint64(bytes.Clone(prefix), uint64(w))
+		return binary.BigEndian.AppendUint64(k, uint64(start))
+	}
+	k, prev := windowKey(start), windowKey(start-w)
 
-	var count uint64
+	var hits trust.Hits
 	err := s.update(ctx, func(btx *bolt.Tx) error {
 		b := btx.Bucket(bucketRates)
 		var dead [][]byte
@@ -574,20 +577,34 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 				return err
 			}
 		}
-		if v := b.Get(k); v != nil {
+		count := func(k []byte) (uint64, error) {
+			v := b.Get(k)
+			if v == nil {
+				return 0, nil
+			}
 			_, c, err := decodeRate(v)
 			if err != nil {
-				return corrupt("rate counter", k, err)
+				return 0, corrupt("rate counter", k, err)
 			}
-			count = c
+			return c, nil
 		}
-		count++
-		return b.Put(k, encodeRate(start+w, count))
+		p, err := count(prev)
+		if err != nil {
+			return err
+		}
+		cur, err := count(k)
+		if err != nil {
+			return err
+		}
+		cur++
+		hits = trust.Hits{Current: int(cur), Previous: int(p)}
+		// Kept until the window after it is over too, as it weighs in there.
+		return b.Put(k, encodeRate(start+2*w, cur))
 	})
 	if err != nil {
-		return 0, fail("hit", err)
+		return trust.Hits{}, fail("hit", err)
 	}
-	return int(count), nil
+	return hits, nil
 }
 
 // view and update run fn in a read-only or a read-write bolt transaction,

@@ -107,8 +107,8 @@ func TestSurvivesReopen(t *testing.T) {
 	if err := s.Commit(ctx, trust.Tx{Uses: []trust.Use{{ID: "use-1", ExpiresAt: exp}}}); trust.ErrorCode(err) != trust.EConflict {
 		t.Fatalf("reusing a use after reopen: got %v, want EConflict", err)
 	}
-	if n, err := s.Hit(ctx, "k", time.Hour, now); err != nil || n != 2 {
-		t.Fatalf("Hit after reopen: %d, %v; want 2", n, err)
+	if n, err := s.Hit(ctx, "k", time.Hour, now); err != nil || n.Current != 2 {
+		t.Fatalf("Hit after reopen: %+v, %v; want 2", n, err)
 	}
 }
 

@@ -34,8 +34,9 @@ type harness struct {
 	base   string
 	outbox string
 	client *http.Client
-	// skipped is how far the server's clock is ahead of the real one (ns).
-	skipped atomic.Int64
+	// skipped is how far the server's clock is ahead of the real one (ns),
+	// shared by copies of the harness that stand for other browsers.
+	skipped *atomic.Int64
 }
 
 func boot(t *testing.T, env map[string]string) *harness {
@@ -61,7 +62,7 @@ func boot(t *testing.T, env map[string]string) *harness {
 	}
 	base := "http://" + ln.Addr().String()
 	cfg.BaseURL = base
-	h := &harness{t: t, base: base, client: newClient()}
+	h := &harness{t: t, base: base, client: newClient(), skipped: new(atomic.Int64)}
 	l, err := localapp.Open(cfg, log, h.now)
 	if err != nil {
 		ln.Close()
@@ -216,16 +217,27 @@ func (h *harness) signIn(addr string) string {
 	if res.Status != http.StatusSeeOther {
 		h.t.Fatalf("login: %d %s", res.Status, res.Body)
 	}
-	res = h.get(h.link(addr, "/admin/login/"))
-	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/admin/requests" {
-		h.t.Fatalf("sign-in link: %d %v", res.Status, res.Header)
-	}
+	h.completeSignIn(h.link(addr, "/admin/login/"), nil)
 	res = h.get("/admin/requests")
 	m := csrfRe.FindStringSubmatch(res.Body)
 	if res.Status != http.StatusOK || m == nil {
 		h.t.Fatalf("queue after sign-in: %d", res.Status)
 	}
 	return m[1]
+}
+
+// completeSignIn opens a sign-in link, which shows a button, and posts the
+// button's form with form's fields, which signs in.
+func (h *harness) completeSignIn(link string, form url.Values) {
+	h.t.Helper()
+	res := h.get(link)
+	if res.Status != http.StatusOK || !strings.Contains(res.Body, `method="post" action="`+strings.TrimPrefix(link, h.base)+`"`) {
+		h.t.Fatalf("sign-in link: %d, no form posting to it:\n%s", res.Status, res.Body)
+	}
+	res = h.post(link, form)
+	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/admin/requests" {
+		h.t.Fatalf("signing in with the link: %d %v", res.Status, res.Header)
+	}
 }
 
 var ndaVersionRe = regexp.MustCompile(`name="nda_version" value="([^"]+)"`)

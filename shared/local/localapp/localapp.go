@@ -92,7 +92,7 @@ func (l *Local) Start(addr string) error {
 // (and put it in the configuration's BaseURL) before Open.
 func (l *Local) Serve(ln net.Listener) {
 	l.listener = ln
-	l.server = &http.Server{Handler: l.Handler, ReadHeaderTimeout: 10 * time.Second}
+	l.server = newHTTPServer(l.Handler)
 	l.done = make(chan error, 1)
 	ctx, stop := context.WithCancel(context.Background())
 	l.stop = stop
@@ -111,6 +111,20 @@ func (l *Local) Serve(ln net.Listener) {
 			}
 		}
 	}()
+}
+
+// newHTTPServer bounds how long a connection may hold the server: a client
+// that trickles its request, reads its answer slowly or idles between
+// requests is cut off instead of keeping a connection for good. The read
+// and write bounds leave room for the largest report going either way.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       time.Minute,
+	}
 }
 
 // Addr is the address the server listens on.

@@ -1037,13 +1037,13 @@ func testMarkMailSent(t *testing.T, s trust.Store) {
 	wantCode(t, s.MarkMailSent(ctx, "nope"), trust.ENotFound, "MarkMailSent of an unknown mail after others were sent")
 }
 
-func hit(t *testing.T, s trust.Store, key string, window time.Duration, now time.Time) int {
+func hit(t *testing.T, s trust.Store, key string, window time.Duration, now time.Time) trust.Hits {
 	t.Helper()
-	n, err := s.Hit(t.Context(), key, window, now)
+	h, err := s.Hit(t.Context(), key, window, now)
 	if err != nil {
 		t.Fatalf("Hit(%q, %v, %v): %v", key, window, now, err)
 	}
-	return n
+	return h
 }
 
 func testHit(t *testing.T, s trust.Store) {
@@ -1053,21 +1053,30 @@ func testHit(t *testing.T, s trust.Store) {
 	for i, step := range []struct {
 		key  string
 		at   time.Duration
-		want int
+		want trust.Hits
 	}{
-		{"signin:203.0.113.7", 0, 1},
-		{"signin:203.0.113.7", 10 * time.Second, 2},
-		{"signin:198.51.100.2", 20 * time.Second, 1},
-		{"signin:203.0.113.7", time.Minute - time.Millisecond, 3},
-		{"signin:198.51.100.2", 30 * time.Second, 2},
-		{"signin:203.0.113.7", time.Minute, 1},
-		{"signin:203.0.113.7", time.Minute + time.Second, 2},
-		{"signin:198.51.100.2", time.Minute + 2*time.Second, 1},
-		{"signin:203.0.113.7", 3 * time.Minute, 1},
+		{"signin:203.0.113.7", 0, trust.Hits{Current: 1}},
+		{"signin:203.0.113.7", 10 * time.Second, trust.Hits{Current: 2}},
+		{"signin:198.51.100.2", 20 * time.Second, trust.Hits{Current: 1}},
+		{"signin:203.0.113.7", time.Minute - time.Millisecond, trust.Hits{Current: 3}},
+		{"signin:198.51.100.2", 30 * time.Second, trust.Hits{Current: 2}},
+		// The next window starts counting again, and reports the one before.
+		{"signin:203.0.113.7", time.Minute, trust.Hits{Current: 1, Previous: 3}},
+		{"signin:203.0.113.7", time.Minute + time.Second, trust.Hits{Current: 2, Previous: 3}},
+		{"signin:198.51.100.2", time.Minute + 2*time.Second, trust.Hits{Current: 1, Previous: 2}},
+		// A window later, the previous one is the one just counted.
+		{"signin:203.0.113.7", 2 * time.Minute, trust.Hits{Current: 1, Previous: 2}},
+		// After a quiet window, nothing is carried over.
+		{"signin:203.0.113.7", 4 * time.Minute, trust.Hits{Current: 1}},
+		{"signin:198.51.100.2", 3 * time.Minute, trust.Hits{Current: 1}},
 	} {
 		if got := hit(t, s, step.key, time.Minute, base.Add(step.at)); got != step.want {
-			t.Fatalf("step %d: Hit(%q) at +%v = %d, want %d", i, step.key, step.at, got, step.want)
+			t.Fatalf("step %d: Hit(%q) at +%v = %+v, want %+v", i, step.key, step.at, got, step.want)
 		}
+	}
+	// Windows of another length are counted apart.
+	if got := hit(t, s, "signin:203.0.113.7", time.Hour, base.Add(4*time.Minute)); got != (trust.Hits{Current: 1}) {
+		t.Fatalf("an hour's window shares counts with a minute's: %+v", got)
 	}
 }
 
@@ -1078,8 +1087,8 @@ func testHitBadWindow(t *testing.T, s trust.Store) {
 	}
 	// The refused hits counted nothing.
 	base := time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
-	if got := hit(t, s, "signin:203.0.113.7", time.Minute, base); got != 1 {
-		t.Fatalf("first valid Hit after refused ones = %d, want 1", got)
+	if got := hit(t, s, "signin:203.0.113.7", time.Minute, base); got != (trust.Hits{Current: 1}) {
+		t.Fatalf("first valid Hit after refused ones = %+v, want 1", got)
 	}
 }
 
@@ -1095,7 +1104,8 @@ func testHitConcurrent(t *testing.T, s trust.Store) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			counts[i], errs[i] = s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
+			h, err := s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
+			counts[i], errs[i] = h.Current, err
 		})
 	}
 	close(start)
