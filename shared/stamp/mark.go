@@ -1,0 +1,70 @@
+package stamp
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// mark is what a stamp says, ready to draw.
+type mark struct {
+	diagonal, footer string
+}
+
+func newMark(r Recipient, when time.Time, id string) mark {
+	who := clean(r.Name, 60)
+	if c := clean(r.Company, 60); c != "" {
+		if who != "" {
+			who += " · "
+		}
+		who += c
+	}
+	email := clean(r.Email, 80)
+	date := when.UTC().Format("2006-01-02") + " UTC"
+	lines := []string{who, email, id + "  ·  " + date}
+	footer := "Copy for " + email
+	if who == "" {
+		lines = lines[1:]
+	} else {
+		footer = "Copy for " + who + " <" + email + ">"
+	}
+	footer += " · " + date + " · " + id + " · Confidential: do not forward"
+	return mark{diagonal: strings.Join(lines, "\n"), footer: footer}
+}
+
+// watermarks returns the two marks for pages of shape s: a large
+// translucent diagonal across the content, hard to crop out of a screenshot
+// and light enough to read through, and one small solid line at the foot
+// of the page, the part that survives a print-out.
+func (m mark) watermarks(s shape) ([]*model.Watermark, error) {
+	// Where the reader's bottom edge is in the page's own coordinates, and
+	// which way the footer must turn to read left to right there.
+	foot := map[int]string{
+		0:   "position:bc, rotation:0, offset:0 10",
+		90:  "position:r, rotation:90, offset:-10 0",
+		180: "position:tc, rotation:180, offset:0 -10",
+		270: "position:l, rotation:-90, offset:10 0",
+	}[s.rotate]
+	slant := "diagonal:1"
+	if s.rotate != 0 {
+		slant = fmt.Sprintf("rotation:%.1f", s.angle)
+	}
+	diagonal, err := pdfcpu.ParseTextWatermarkDetails(m.diagonal,
+		"font:Helvetica-Bold, points:48, scale:0.75 rel, position:c, aligntext:c, "+
+			"fillcolor:#9a1b1b, opacity:0.2, "+slant,
+		true, types.POINTS)
+	if err != nil {
+		return nil, fmt.Errorf("diagonal mark: %w", err)
+	}
+	footer, err := pdfcpu.ParseTextWatermarkDetails(m.footer,
+		"font:Helvetica, points:7, scale:1 abs, fillcolor:#444444, opacity:1, "+foot,
+		true, types.POINTS)
+	if err != nil {
+		return nil, fmt.Errorf("footer: %w", err)
+	}
+	return []*model.Watermark{diagonal, footer}, nil
+}
