@@ -36,6 +36,9 @@ func newMark(r Recipient, when time.Time, id string) mark {
 	return mark{diagonal: strings.Join(lines, "\n"), footer: footer}
 }
 
+// diagonalScale is the diagonal mark's width as a fraction of the page's.
+const diagonalScale = 0.75
+
 // watermarks returns the two marks for pages of shape s: a large
 // translucent diagonal across the content, hard to crop out of a screenshot
 // and light enough to read through, and one small solid line at the foot
@@ -53,9 +56,13 @@ func (m mark) watermarks(s shape) ([]*model.Watermark, error) {
 	if s.rotate != 0 {
 		slant = fmt.Sprintf("rotation:%.1f", s.angle)
 	}
+	scale := diagonalScale
+	if s.scale != 0 {
+		scale = s.scale
+	}
 	diagonal, err := pdfcpu.ParseTextWatermarkDetails(m.diagonal,
-		"font:Helvetica-Bold, points:48, scale:0.75 rel, position:c, aligntext:c, "+
-			"fillcolor:#9a1b1b, opacity:0.2, "+slant,
+		fmt.Sprintf("font:Helvetica-Bold, points:48, scale:%.2f rel, position:c, aligntext:c, "+
+			"fillcolor:#9a1b1b, opacity:0.2, %s", scale, slant),
 		true, types.POINTS)
 	if err != nil {
 		return nil, fmt.Errorf("diagonal mark: %w", err)

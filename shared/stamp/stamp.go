@@ -114,6 +114,7 @@ func stampPages(ctx *model.Context, n int, r Recipient, when time.Time, id strin
 type shape struct {
 	rotate int     // clockwise quarter turns in degrees: 0, 90, 180 or 270
 	angle  float64 // diagonal angle in the page's own coordinates, rotated pages only
+	scale  float64 // the diagonal's width relative to the page's own, when not diagonalScale
 }
 
 type page struct {
@@ -154,6 +155,9 @@ func pageGroups(ctx *model.Context, n int) ([]group, error) {
 			}
 			w, h := box.Width(), box.Height()
 			if sh.rotate != 180 {
+				// pdfcpu sizes the mark against the unrotated width,
+				// which the reader sees as the height.
+				sh.scale = math.Round(min(1, diagonalScale*h/w)*100) / 100
 				w, h = h, w
 			}
 			// The reader's diagonal, turned back by the page's rotation;
@@ -232,6 +236,13 @@ func open(data []byte) (ctx *model.Context, err error) {
 	if !bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
 		return nil, ErrNotPDF
 	}
+	// pdfcpu rebuilds a truncated file from what is left and reports no
+	// error, so a copy cut short in transfer would be delivered without its
+	// last pages. A complete file ends with %%EOF (a little trailing junk is
+	// common, hence the window).
+	if !bytes.Contains(data[max(0, len(data)-1024):], []byte("%%EOF")) {
+		return nil, damaged(errors.New("no %%EOF marker at the end: the file is truncated"), "reading it")
+	}
 	defer catch(&err, "reading it")
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
@@ -251,18 +262,23 @@ func open(data []byte) (ctx *model.Context, err error) {
 
 // Error is a refusal: its message is meant for the person who supplied the
 // file, and errors.Is matches it against ErrNotPDF, ErrDamaged, ErrPassword
-// or ErrNoID. The underlying cause, for the log, is in Unwrap.
+// ErrNoID or ErrSeveralIDs. The underlying cause, for the log, is in Unwrap.
 type Error struct {
 	kind  *Error
 	msg   string
+	note  string // specifics that belong in the message, such as the IDs found
 	cause error
 }
 
 func (e *Error) Error() string {
+	msg := e.msg
 	if e.kind != nil {
-		return e.kind.msg
+		msg = e.kind.msg
 	}
-	return e.msg
+	if e.note != "" {
+		msg += ": " + e.note
+	}
+	return msg
 }
 
 // Detail is the technical reason, for the log.
@@ -283,6 +299,9 @@ var (
 	ErrDamaged  = &Error{msg: "this PDF is damaged or incomplete: save or export it again (or re-download it) and upload the new copy"}
 	ErrPassword = &Error{msg: "this PDF needs a password to open: upload a copy without an open password"}
 	ErrNoID     = &Error{msg: "no watermark ID found: this copy was not stamped by the trust center, or the stamp was removed"}
+	// ErrSeveralIDs means the copy was stamped again after delivery; each
+	// ID it lists leads to one delivery.
+	ErrSeveralIDs = &Error{msg: "several watermark IDs found, look up each"}
 )
 
 func damaged(cause error, doing string) *Error {
