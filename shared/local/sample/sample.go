@@ -5,10 +5,10 @@
 // real audit reports.
 //
 // The files are committed as they are, not generated: they were rendered
-// once by the project's former PDF writer (removed now that pdfcpu does the
-// PDF work; see git history before "sample reports as committed files").
-// To change the wording, edit a copy in any PDF tool or replace the file,
-// and keep the constants below and the package test in step.
+// once by the project's former PDF writer, removed now that pdfcpu does the
+// PDF work (its content and layout: `git show a44030c:shared/local/sample`).
+// To change the wording, replace a file and keep the constants below and
+// the package test in step.
 package sample
 
 import (

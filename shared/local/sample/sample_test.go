@@ -3,7 +3,9 @@ package sample
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"trustcenter/shared/stamp"
 	"trustcenter/shared/testkit/pdftest"
 )
 
@@ -73,6 +75,22 @@ func TestReports(t *testing.T) {
 				if raw := pdftest.Squash(pdftest.RawPageText(t, data, p)); !strings.HasPrefix(raw, Watermark) {
 					t.Errorf("page %d lacks the %s watermark; raw text starts %.40q", p, Watermark, raw)
 				}
+			}
+
+			// The seeded reports go through the same delivery as uploads.
+			if _, err := stamp.Inspect(data); err != nil {
+				t.Fatalf("stamp.Inspect refuses it: %v", err)
+			}
+			id := stamp.NewID()
+			stamped, err := stamp.Stamp(data, stamp.Recipient{Name: "Ann Lee", Email: "ann@example.com"}, time.Now(), id)
+			if err != nil {
+				t.Fatalf("stamp.Stamp: %v", err)
+			}
+			if got := pdftest.Pages(t, stamped); got != pages {
+				t.Errorf("stamped copy has %d pages, want %d", got, pages)
+			}
+			if got, err := stamp.FindID(stamped); err != nil || got != id {
+				t.Errorf("stamp.FindID = %q, %v; want %q", got, err, id)
 			}
 		})
 	}
