@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pdfcpu/pdfcpu/pkg/font"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -13,9 +14,19 @@ import (
 // mark is what a stamp says, ready to draw.
 type mark struct {
 	diagonal, footer string
+	footerPoints     int
 }
 
-func newMark(r Recipient, when time.Time, id string) mark {
+// Footer sizes in points: the usual one, and the least that stays legible
+// in print, for long names on narrow pages; and its side margins.
+const (
+	footerPoints    = 7
+	minFooterPoints = 4
+	footerMargin    = 24 // on each side
+)
+
+// newMark words the stamp for pages at least width points wide.
+func newMark(r Recipient, when time.Time, id string, width float64) mark {
 	who := clean(r.Name, 60)
 	if c := clean(r.Company, 60); c != "" {
 		if who != "" {
@@ -26,14 +37,47 @@ func newMark(r Recipient, when time.Time, id string) mark {
 	email := clean(r.Email, 80)
 	date := when.UTC().Format("2006-01-02") + " UTC"
 	lines := []string{who, email, id + "  ·  " + date}
-	footer := "Copy for " + email
+	copyFor := "Copy for"
 	if who == "" {
 		lines = lines[1:]
 	} else {
-		footer = "Copy for " + who + " <" + email + ">"
+		copyFor += " " + who
 	}
-	footer += " · " + date + " · " + id + " · Confidential: do not forward"
-	return mark{diagonal: strings.Join(lines, "\n"), footer: footer}
+	footer, points := fitFooter([]string{copyFor, "<" + email + ">", date + " · " + id + " · Confidential: do not forward"},
+		[]string{" ", " · "}, width-2*footerMargin)
+	return mark{diagonal: strings.Join(lines, "\n"), footer: footer, footerPoints: points}
+}
+
+// fitFooter sets the footer's parts on one line at the largest size from
+// footerPoints down to minFooterPoints that fits width, else on two lines,
+// else one part a line at the least size. sep[i] joins parts i and i+1
+// when they share a line.
+func fitFooter(parts, sep []string, width float64) (string, int) {
+	fits := func(s string, points int) bool {
+		w, err := font.TextWidth(s, "Helvetica", points)
+		return err == nil && w <= width
+	}
+	for _, maxLines := range []int{1, 2} {
+		for points := footerPoints; points >= minFooterPoints; points-- {
+			var lines []string
+			line := parts[0]
+			ok := fits(line, points)
+			for i, p := range parts[1:] {
+				if joined := line + sep[i] + p; fits(joined, points) {
+					line = joined
+					continue
+				}
+				lines = append(lines, line)
+				line = p
+				ok = ok && fits(p, points)
+			}
+			lines = append(lines, line)
+			if ok && len(lines) <= maxLines {
+				return strings.Join(lines, "\n"), points
+			}
+		}
+	}
+	return strings.Join(parts, "\n"), minFooterPoints
 }
 
 // diagonalScale is the diagonal mark's width as a fraction of the page's.
@@ -68,7 +112,7 @@ func (m mark) watermarks(s shape) ([]*model.Watermark, error) {
 		return nil, fmt.Errorf("diagonal mark: %w", err)
 	}
 	footer, err := pdfcpu.ParseTextWatermarkDetails(m.footer,
-		"font:Helvetica, points:7, scale:1 abs, fillcolor:#444444, opacity:1, "+foot,
+		fmt.Sprintf("font:Helvetica, points:%d, scale:1 abs, fillcolor:#444444, opacity:1, %s", m.footerPoints, foot),
 		true, types.POINTS)
 	if err != nil {
 		return nil, fmt.Errorf("footer: %w", err)

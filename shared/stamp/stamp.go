@@ -42,8 +42,8 @@ const IDKey = "WatermarkID"
 
 // Stamp returns a copy of the PDF src stamped on every page for r, dated
 // when (shown in UTC) and carrying the watermark ID id (see NewID). The
-// original's pages, text, sizes and rotation are kept. Errors are *Error
-// values, as for Inspect.
+// original's pages, text, sizes and rotation are kept. A malformed id gives
+// ErrBadID; a file that cannot be stamped, an *Error as for Inspect.
 func Stamp(src []byte, r Recipient, when time.Time, id string) ([]byte, error) {
 	id, err := ParseID(id)
 	if err != nil {
@@ -62,11 +62,11 @@ func Stamp(src []byte, r Recipient, when time.Time, id string) ([]byte, error) {
 // stampPages stamps pages 1..n of ctx and records id in its metadata.
 func stampPages(ctx *model.Context, n int, r Recipient, when time.Time, id string) (err error) {
 	defer catch(&err, "stamping it")
-	groups, err := pageGroups(ctx, n)
+	groups, narrowest, err := pageGroups(ctx, n)
 	if err != nil {
 		return damaged(err, "reading its pages")
 	}
-	m := newMark(r, when, id)
+	m := newMark(r, when, id, narrowest)
 	for _, g := range groups {
 		// pdfcpu draws a mark on a rotated page by turning the whole page
 		// upright, which loses its /Rotate; so the page is marked as if it
@@ -130,30 +130,36 @@ type group struct {
 }
 
 // pageGroups sorts pages 1..n by shape, so that each shape costs one pass
-// whatever the page count.
-func pageGroups(ctx *model.Context, n int) ([]group, error) {
-	var groups []group
+// whatever the page count, and finds the narrowest page as the reader sees
+// it, which the footer must fit.
+func pageGroups(ctx *model.Context, n int) (groups []group, narrowest float64, err error) {
 	index := map[shape]int{}
+	narrowest = math.Inf(1)
 	for nr := 1; nr <= n; nr++ {
 		d, _, attrs, err := ctx.PageDict(nr, false)
 		if err != nil {
-			return nil, fmt.Errorf("page %d: %w", nr, err)
+			return nil, 0, fmt.Errorf("page %d: %w", nr, err)
 		}
 		if d == nil || attrs == nil || attrs.MediaBox == nil {
-			return nil, fmt.Errorf("page %d: no page dictionary or media box", nr)
+			return nil, 0, fmt.Errorf("page %d: no page dictionary or media box", nr)
 		}
 		_, had := d.Find("Rotate")
 		pg := page{nr: nr, dict: d, rotate: attrs.Rotate, hadRotate: had}
 		sh := shape{rotate: ((attrs.Rotate % 360) + 360) % 360}
 		if sh.rotate%90 != 0 {
-			return nil, fmt.Errorf("page %d: rotation %d is not a quarter turn", nr, attrs.Rotate)
+			return nil, 0, fmt.Errorf("page %d: rotation %d is not a quarter turn", nr, attrs.Rotate)
+		}
+		box := attrs.MediaBox
+		if attrs.CropBox != nil {
+			box = attrs.CropBox
+		}
+		w, h := box.Width(), box.Height()
+		if sh.rotate == 90 || sh.rotate == 270 {
+			narrowest = min(narrowest, h)
+		} else {
+			narrowest = min(narrowest, w)
 		}
 		if sh.rotate != 0 {
-			box := attrs.MediaBox
-			if attrs.CropBox != nil {
-				box = attrs.CropBox
-			}
-			w, h := box.Width(), box.Height()
 			if sh.rotate != 180 {
 				// pdfcpu sizes the mark against the unrotated width,
 				// which the reader sees as the height.
@@ -176,7 +182,7 @@ func pageGroups(ctx *model.Context, n int) ([]group, error) {
 		}
 		groups[i].pages = append(groups[i].pages, pg)
 	}
-	return groups, nil
+	return groups, narrowest, nil
 }
 
 func write(ctx *model.Context, sizeHint int) (out []byte, err error) {

@@ -264,3 +264,55 @@ func preview(t *testing.T, name string, pdf []byte) {
 	prefix := filepath.Join(dir, strings.NewReplacer(" ", "-", ",", "").Replace(name))
 	run(t, ".", "pdftoppm", "-r", "60", "-png", pdftest.File(t, pdf), prefix)
 }
+
+// A Lambda or the local server stamps several downloads at once.
+func TestConcurrentStamps(t *testing.T) {
+	pdftest.RequireTools(t)
+	src := ghostscript(t, t.TempDir(), []psPage{a4, letterL})
+	ids := make([]string, 6)
+	errs := make(chan error, len(ids))
+	outs := make([][]byte, len(ids))
+	for i := range ids {
+		ids[i] = NewID()
+		go func() {
+			var err error
+			outs[i], err = Stamp(src, jane, when, ids[i])
+			errs <- err
+		}()
+	}
+	for range ids {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, out := range outs {
+		if got, err := FindID(out); err != nil || got != ids[i] {
+			t.Errorf("copy %d: FindID = %q, %v; want %q", i, got, err, ids[i])
+		}
+	}
+}
+
+// A long name on a small page still gets the whole footer on the page.
+func TestLongRecipientOnSmallPage(t *testing.T) {
+	pdftest.RequireTools(t)
+	src := ghostscript(t, t.TempDir(), []psPage{a5})
+	long := Recipient{
+		Name:    "Maximiliane Alexandra von Hohenberg-Wittelsbach",
+		Company: "Internationale Treuhand- und Revisionsgesellschaft mbH",
+		Email:   "maximiliane.von.hohenberg-wittelsbach@revisionsgesellschaft.example",
+	}
+	id := NewID()
+	out, err := Stamp(src, long, when, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preview(t, "long recipient A5", out)
+	// -bbox-layout would give coordinates; cropping to the page with -x/-W
+	// is enough to show the footer's ends are on it.
+	text := pdftest.Normalize(pdftest.PageText(t, out, 1))
+	for _, want := range []string{"Copy for Maximiliane", long.Email, id, "Confidential: do not forward"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("page text lacks %q:\n%s", want, text)
+		}
+	}
+}
