@@ -209,7 +209,8 @@ type Info struct {
 }
 
 // Inspect checks that data is a PDF that can be opened and stamped, by
-// stamping its first page on trial, and describes it. A refusal is an *Error
+// stamping its first page on trial and writing the result, and describes
+// it. A refusal is an *Error
 // whose message tells the uploader what to do instead.
 func Inspect(data []byte) (Info, error) {
 	ctx, err := open(data)
@@ -231,6 +232,11 @@ func Inspect(data []byte) (Info, error) {
 	if err := stampPages(ctx, 1, trial, time.Now(), NewID()); err != nil {
 		return Info{}, err
 	}
+	// Writing the whole file out too finds broken objects on any page,
+	// which pdfcpu only meets when it copies them.
+	if _, err := write(ctx, len(data)); err != nil {
+		return Info{}, err
+	}
 	return info, nil
 }
 
@@ -247,7 +253,7 @@ func open(data []byte) (ctx *model.Context, err error) {
 	// last pages. A complete file ends with %%EOF (a little trailing junk is
 	// common, hence the window).
 	if !bytes.Contains(data[max(0, len(data)-1024):], []byte("%%EOF")) {
-		return nil, damaged(errors.New("no %%EOF marker at the end: the file is truncated"), "reading it")
+		return nil, damaged(errors.New("no %EOF marker at the end: the file is truncated"), "reading it")
 	}
 	defer catch(&err, "reading it")
 	conf := model.NewDefaultConfiguration()
