@@ -9,6 +9,7 @@
 package stamp
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,17 +20,21 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
 )
+
+// The package calls pdfcpu's engine (pdfcpu.Read, validate, WriteContext)
+// rather than its api package: api brings in form filling and with it
+// go-runewidth, whose init fills 2.2 MB of tables, 40 ms of every cold start.
 
 func init() {
 	// Without this pdfcpu writes a configuration folder under the user's
 	// home on first use; a Lambda has no writable home, and the core fonts
 	// we stamp with need no configuration.
-	api.DisableConfigDir()
+	model.ConfigPath = "disable"
 }
 
 // Recipient is who a copy is made for.
@@ -189,7 +194,9 @@ func write(ctx *model.Context, sizeHint int) (out []byte, err error) {
 	defer catch(&err, "writing the stamped copy")
 	var b bytes.Buffer
 	b.Grow(sizeHint + sizeHint/8 + 16<<10)
-	if err := api.WriteContext(ctx, &b); err != nil {
+	w := bufio.NewWriter(&b)
+	ctx.Write.Writer = w
+	if err := errors.Join(pdfcpu.WriteContext(ctx), w.Flush()); err != nil {
 		return nil, damaged(err, "writing the stamped copy")
 	}
 	return b.Bytes(), nil
@@ -259,10 +266,13 @@ func open(data []byte) (ctx *model.Context, err error) {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
 	conf.Cmd = model.ADDWATERMARKS
-	// Optimizing (merging duplicate fonts and images) would cost a fifth
-	// of the time of every download and gains nothing the uploader lost.
-	conf.Optimize = false
-	ctx, err = api.ReadValidateAndOptimize(bytes.NewReader(data), conf)
+	// No optimizing pass (merging duplicate fonts and images): it would
+	// cost a fifth of the time of every download, for a file the uploader
+	// was content with.
+	ctx, err = pdfcpu.Read(bytes.NewReader(data), conf)
+	if err == nil {
+		err = validate.XRefTable(ctx)
+	}
 	if err != nil {
 		if errors.Is(err, pdfcpu.ErrWrongPassword) {
 			return nil, &Error{kind: ErrPassword, cause: err}
