@@ -86,7 +86,7 @@ func benchStamp(b *testing.B, src []byte, pages int) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
-	b.ReportMetric(float64(elapsed.Milliseconds())/float64(b.N)/float64(pages), "ms/page")
+	b.ReportMetric(elapsed.Seconds()*1000/float64(b.N)/float64(pages), "ms/page")
 	b.ReportMetric(float64(peak())/1e6, "peak-heap-MB")
 	b.ReportMetric(float64(len(src))/1e6, "input-MB")
 }
