@@ -24,6 +24,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The package calls pdfcpu's engine (pdfcpu.Read, validate, WriteContext)
@@ -343,20 +344,61 @@ func catch(err *error, doing string) {
 
 // clean makes a recipient field safe to draw: one line, no control
 // characters, and no backslash, which pdfcpu reads as the start of a line
-// break. Characters the core fonts lack are drawn as spaces by pdfcpu.
+// break. The standard fonts we stamp with hold Latin-1 only (pdfcpu draws
+// anything else as a space), so other letters lose their accents
+// (Dvořák as Dvorak) and scripts beyond that are left out; the delivery
+// record keeps the name as typed.
 func clean(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
+	var b strings.Builder
+	for _, r := range norm.NFC.String(s) {
 		switch {
 		case r == '\\':
-			return '/'
+			b.WriteByte('/')
 		case unicode.IsControl(r) || unicode.IsSpace(r):
-			return ' '
+			b.WriteByte(' ')
+		case r <= 0xff:
+			b.WriteRune(r)
+		default:
+			b.WriteString(latin1(r))
 		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	}
+	s = strings.Join(strings.Fields(b.String()), " ")
 	if r := []rune(s); len(r) > max {
-		s = string(r[:max-1]) + "…"
+		s = string(r[:max-3]) + "..."
 	}
 	return s
+}
+
+// latin1 spells r with Latin-1 letters: its base letter when it is one with
+// marks added, a few letters that have no decomposition, or nothing.
+func latin1(r rune) string {
+	switch r {
+	case 'Ł':
+		return "L"
+	case 'ł':
+		return "l"
+	case 'Đ':
+		return "D"
+	case 'đ', 'ð':
+		return "d"
+	case 'ı':
+		return "i"
+	case 'Œ':
+		return "OE"
+	case 'œ':
+		return "oe"
+	case '‘', '’':
+		return "'"
+	case '“', '”':
+		return "\""
+	case '–', '—':
+		return "-"
+	}
+	var b strings.Builder
+	for _, d := range norm.NFD.String(string(r)) {
+		if d <= 0xff && !unicode.Is(unicode.Mn, d) {
+			b.WriteRune(d)
+		}
+	}
+	return b.String()
 }

@@ -249,6 +249,19 @@ func TestRecipientFieldsAreCleaned(t *testing.T) {
 	if want := "Copy for Zoë (QA)/n Smith line <zoe@example.com> · 2026-12-02 UTC · " + id; !strings.Contains(text, want) {
 		t.Errorf("footer should read %q; page text:\n%s", want, text)
 	}
+	for name, want := range map[string]string{
+		"Antonín Dvořák":    "Antonín Dvorák",
+		"Łukasz Żółkiewski": "Lukasz Zólkiewski",
+		"王小明 (Wang)":        "(Wang)",
+		"O’Brien – Ops":     "O'Brien - Ops",
+	} {
+		if got := clean(name, 60); got != want {
+			t.Errorf("clean(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got := clean(strings.Repeat("a", 70), 60); got != strings.Repeat("a", 57)+"..." {
+		t.Errorf("clean of 70 letters = %q, want 57 and an ellipsis", got)
+	}
 	if _, err := Stamp(src, odd, when, "not-an-id"); !errors.Is(err, ErrBadID) {
 		t.Errorf("Stamp with a bad ID: %v, want ErrBadID", err)
 	}
