@@ -1,6 +1,6 @@
-// Package pdftest checks generated PDF files with the external tools qpdf
-// and poppler-utils, so that tests prove a file is valid for independent
-// readers rather than only for our own writer. The tools are a test
+// Package pdftest checks PDF files with the external tools qpdf and
+// poppler-utils, so that tests prove a file is valid for independent readers
+// rather than only for the library that wrote it. The tools are a test
 // dependency: `make test-deps` installs them.
 package pdftest
 
@@ -112,6 +112,45 @@ func Info(t testing.TB, data []byte) map[string]string {
 		}
 	}
 	return info
+}
+
+// Page is one page as pdfinfo describes it.
+type Page struct {
+	Size   string // "595 x 842 pts (A4)"
+	Rotate string // "0", "90", ...
+}
+
+// PageList returns every page's size and rotation, from `pdfinfo -f 1 -l N`.
+func PageList(t testing.TB, data []byte) []Page {
+	t.Helper()
+	n := Pages(t, data)
+	var stderr bytes.Buffer
+	cmd := exec.Command("pdfinfo", "-f", "1", "-l", strconv.Itoa(n), File(t, data))
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("pdfinfo -f 1 -l %d failed (%v):\n%s", n, err, stderr.String())
+	}
+	pages := make([]Page, n)
+	for line := range strings.Lines(string(out)) {
+		// "Page    2 size: 842 x 595 pts" and "Page    2 rot:  90"
+		f := strings.Fields(line)
+		if len(f) < 4 || f[0] != "Page" {
+			continue
+		}
+		i, err := strconv.Atoi(f[1])
+		if err != nil || i < 1 || i > n {
+			continue
+		}
+		value := strings.Join(f[3:], " ")
+		switch f[2] {
+		case "size:":
+			pages[i-1].Size = value
+		case "rot:":
+			pages[i-1].Rotate = value
+		}
+	}
+	return pages
 }
 
 // Pages returns the page count that pdfinfo reports.
