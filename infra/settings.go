@@ -72,22 +72,22 @@ type TrustCenterStackProps struct {
 
 // Setting is one deployment setting as a context value.
 type Setting struct {
-	Key, Required, Example, What string
+	Key, Make, Required, Example, What string
 }
 
-// Settings is the one list of deployment settings; the README's table is
-// written from it (TestReadmeListsSettings keeps the two equal).
+// Settings is the one list of deployment settings, with the make variable
+// that sets each; the README's table lists them (TestReadmeListsSettings).
 var Settings = []Setting{
-	{"mailFrom", "yes", "`Lumen Ledger Trust Center <trust@example.com>`", "SES sender, with an optional display name; verify the address or its domain in SES"},
-	{"staff", "yes", "`alice@example.com,bob@example.com:approver`", "staff accounts, `email[:admin|approver]`, comma-separated (admin when omitted)"},
-	{"alarmEmail", "yes", "`ops@example.com`", "subscribed to the alarm topic (confirm the e-mail AWS sends)"},
-	{"autoApprove", "no", "`example.com,partner.example`", "e-mail domains whose confirmed requests are approved without staff"},
-	{"domainName", "with certificateArn", "`trust.example.com`", "custom domain on the CloudFront distribution; point it at the `DomainTarget` output"},
-	{"certificateArn", "with domainName", "`arn:aws:acm:us-east-1:…`", "ACM certificate for domainName, in us-east-1 whatever the stack's region"},
-	{"baseUrl", "no", "`https://trust.example.com`", "public origin in links and mail; default `https://<domainName>`, else the distribution's domain"},
-	{"logRetentionDays", "no (30)", "`90`", "retention of every log group, a value CloudWatch Logs accepts"},
-	{"reservedConcurrency", "no (public=50,access=10,download=10,admin=5)", "`public=100,admin=0`", "reserved concurrency per function; 0 leaves it unreserved, a function left out keeps its default"},
-	{"assets", "no (build)", "`build`", "directory holding `<function>/bootstrap` and `content.json` (`make build`)"},
+	{"mailFrom", "MAIL_FROM", "yes", "`Lumen Ledger Trust Center <trust@example.com>`", "SES sender, with an optional display name; verify the address or its domain in SES"},
+	{"staff", "STAFF", "yes", "`alice@example.com,bob@example.com:approver`", "staff accounts, `email[:admin|approver]`, comma-separated (admin when omitted)"},
+	{"alarmEmail", "ALARM_EMAIL", "yes", "`ops@example.com`", "subscribed to the alarm topic (confirm the e-mail AWS sends)"},
+	{"autoApprove", "AUTO_APPROVE", "no", "`example.com,partner.example`", "e-mail domains whose confirmed requests are approved without staff"},
+	{"domainName", "DOMAIN_NAME", "with certificateArn", "`trust.example.com`", "custom domain on the CloudFront distribution; point it at the `DomainTarget` output"},
+	{"certificateArn", "CERTIFICATE_ARN", "with domainName", "`arn:aws:acm:us-east-1:…`", "ACM certificate for domainName, in us-east-1 whatever the stack's region"},
+	{"baseUrl", "BASE_URL", "no", "`https://trust.example.com`", "public origin in links and mail; default `https://<domainName>`, else the distribution's domain"},
+	{"logRetentionDays", "LOG_RETENTION_DAYS", "no (30)", "`90`", "retention of every log group, a value CloudWatch Logs accepts"},
+	{"reservedConcurrency", "RESERVED_CONCURRENCY", "no (public=50,access=10,download=10,admin=5)", "`public=100,admin=0`", "reserved concurrency per function; 0 leaves it unreserved, a function left out keeps its default"},
+	{"assets", "—", "no (build)", "`build`", "directory holding `<function>/bootstrap` and `content.json` (`make build`)"},
 }
 
 // PropsFromContext reads the settings through get (the app's context; ""
