@@ -154,6 +154,7 @@ func (m *monitoring) dashboard(distributionID *string, webACL string, req, e5, t
 		durations = append(durations, fn.MetricDuration(&awscloudwatch.MetricOptions{Label: jsii.String(name + " p99"), Statistic: jsii.String("p99"), Period: fiveMinutes}))
 	}
 	awscloudwatch.NewDashboard(m.stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DashboardName: jsii.String(*m.stack.StackName() + "-" + *m.stack.Region()),
 		Widgets: &[]*[]awscloudwatch.IWidget{
 			{
 				graph("Edge requests", edgeMetric("AWS/CloudFront", "Requests", cf, "Sum")),

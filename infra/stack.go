@@ -48,6 +48,9 @@ var featureFlags = map[string]any{
 	// Server access logs are granted by a bucket policy instead of the legacy
 	// log-delivery ACL, which BucketOwnerEnforced buckets reject.
 	"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": true,
+	// The web ACL's ARN crosses from the edge stack to the main one: a
+	// strong reference keeps the ACL from being deleted while in use.
+	"@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 
 // keyAccess allows actions on the items whose partition key matches one of
