@@ -32,7 +32,7 @@ run:
 test: test-deps vet
 	$(GO) test -count=1 ./...
 
-## test-deps: what the tests need beyond Go: Debian packages and node_modules
+## test-deps: what the tests need beyond Go: Debian packages, node_modules and cfn-lint (pip)
 test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -47,6 +47,8 @@ test-deps:
 	fi
 	@[ -f tools/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar ] && [ -f tools/node_modules/axe-core/axe.min.js ] \
 	  && [ -x $(CDK) ] || npm ci --prefix tools --no-audit --no-fund
+	@command -v cfn-lint >/dev/null 2>&1 || python3 -m cfnlint --version >/dev/null 2>&1 || \
+	  python3 -m pip install --user --quiet cfn-lint 2>/dev/null || python3 -m pip install --user --quiet --break-system-packages cfn-lint
 
 vet:
 	@unformatted=$$(gofmt -l functions infra shared site); [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }
