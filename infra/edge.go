@@ -43,20 +43,23 @@ var CachedPaths = []string{
 // Accept-Language to the one supported language it selects, so that the
 // cache keeps one copy per language instead of one per browser header; an
 // explicit ?lang= (which the pages honour first) is kept in the key as is.
-// The matching mirrors shared/i18n.match: English and Simplified Chinese.
+// It mirrors shared/i18n.Negotiate (TestLanguageFunction runs both).
 const langFunction = `function handler(event) {
   var req = event.request;
   var h = req.headers['accept-language'];
   var best = 'en', bestQ = 0;
   if (h) {
-    var parts = h.value.split(',').slice(0, 20);
+    var parts = h.value.split(',').slice(0, 32);
     for (var i = 0; i < parts.length; i++) {
       var p = parts[i].split(';');
       var tag = p[0].trim().toLowerCase().replace(/_/g, '-');
       var q = 1;
       for (var j = 1; j < p.length; j++) {
-        var kv = p[j].trim().split('=');
-        if (kv[0] === 'q') { q = parseFloat(kv[1]); if (isNaN(q)) { q = 0; } }
+        var kv = p[j].split('=');
+        if (kv.length < 2 || kv[0].trim().toLowerCase() !== 'q') { continue; }
+        var v = kv.slice(1).join('=').trim();
+        q = /^[0-9]*\.?[0-9]*$/.test(v) && v !== '' && v !== '.' ? Number(v) : 0;
+        if (!(q >= 0 && q <= 1)) { q = 0; }
       }
       var lang = '';
       if (tag === 'en' || tag.indexOf('en-') === 0) { lang = 'en'; }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"trustcenter/shared/i18n"
 )
 
 // Managed CloudFront policies (their ids are fixed by AWS).
@@ -228,31 +230,28 @@ func TestWebACL(t *testing.T) {
 }
 
 // The language function, run by Node (which jsii needs anyway), picks what
-// shared/i18n would pick for the headers browsers send.
+// shared/i18n.Negotiate picks for the same header, so the cached page is the
+// one the function would have rendered.
 func TestLanguageFunction(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("node not found (the CDK needs it): %v", err)
 	}
-	cases := map[string]string{
-		"":                               "en",
-		"en-US,en;q=0.9":                 "en",
-		"zh-CN,zh;q=0.9,en;q=0.8":        "zh-CN",
-		"fr-FR, zh;q=0.5, en;q=0.4":      "zh-CN",
-		"en;q=0.3, zh-Hans-CN;q=0.8":     "zh-CN",
-		"zh-TW,zh-HK;q=0.9":              "en",
-		"de, fr;q=0.9":                   "en",
-		"zh-cn;q=0, en;q=0.1":            "en",
-		"ZH_sg":                          "zh-CN",
-		"*":                              "en",
-		strings.Repeat("xx,", 50) + "zh": "en", // past the 20 ranges looked at
+	headers := []string{
+		"", "en-US,en;q=0.9", "zh-CN,zh;q=0.9,en;q=0.8", "fr-FR, zh;q=0.5, en;q=0.4",
+		"en;q=0.3, zh-Hans-CN;q=0.8", "zh-TW,zh-HK;q=0.9", "de, fr;q=0.9", "zh-cn;q=0, en;q=0.1",
+		"ZH_sg", "*", "en;q=0.5, zh;q=0.5", "zh;q=0.5, en;q=0.5", "en;Q=0.2, zh;q = 0.3",
+		"en;q=0.9x, zh;q=0.1", "en;q=2, zh;q=0.1", "en;q=0x1, zh;q=0.1", "en;q=, zh;q=.5",
+		"en;level=1;q=0.2, zh;q=0.3", " , ,zh", strings.Repeat("xx,", 31) + "zh", strings.Repeat("xx,", 32) + "zh",
 	}
-	var script strings.Builder
-	script.WriteString(langFunction + "\nvar cases = " + toJSON(cases) + ";\nvar out = {};\n" +
-		"for (var h in cases) { var ev = {request: {headers: h ? {'accept-language': {value: h}} : {}}};" +
-		" out[h] = handler(ev).headers['accept-language'].value; }\nconsole.log(JSON.stringify(out));\n")
-	cmd := exec.Command(node, "-e", script.String())
-	b, err := cmd.Output()
+	want := map[string]string{}
+	for _, h := range headers {
+		want[h] = i18n.Negotiate(h, "")
+	}
+	script := langFunction + "\nvar hs = " + toJSON(headers) + ";\nvar out = {};\n" +
+		"hs.forEach(function (h) { var ev = {request: {headers: h ? {'accept-language': {value: h}} : {}}};" +
+		" out[h] = handler(ev).headers['accept-language'].value; });\nconsole.log(JSON.stringify(out));\n"
+	b, err := exec.Command(node, "-e", script).Output()
 	if err != nil {
 		t.Fatalf("node: %v", err)
 	}
@@ -260,10 +259,14 @@ func TestLanguageFunction(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatalf("node printed %q: %v", b, err)
 	}
-	for h, want := range cases {
-		if got[h] != want {
-			t.Errorf("Accept-Language %q → %q, want %q", h, got[h], want)
+	for _, h := range headers {
+		if got[h] != want[h] {
+			t.Errorf("Accept-Language %q → %q, i18n.Negotiate says %q", h, got[h], want[h])
 		}
+	}
+	// Not vacuous: both languages come out.
+	if want["zh-CN,zh;q=0.9,en;q=0.8"] != "zh-CN" || want["de, fr;q=0.9"] != "en" {
+		t.Errorf("Negotiate = %v", want)
 	}
 }
 
