@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
 const sessionCookie = "tc_session"
@@ -86,22 +87,16 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host == r.Host
 }
 
-func (s *server) adminPage(r *http.Request, title string, sess *trust.Session, data any) *page {
-	p := s.newPage(r, title, data)
+func (s *server) adminPage(r *http.Request, title string, sess *trust.Session) *page {
+	p := s.newPage(r, title)
 	p.Staff = sess
 	return p
 }
 
-// loginData is the sign-in page's: whether a link was just sent, or the
-// address typed and why it was refused.
-type loginData struct {
-	Sent         bool
-	Email, Error string
-}
-
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
-	data := loginData{Sent: r.URL.Query().Get("sent") != ""}
-	s.render(w, r, "admin_login", s.adminPage(r, "admin.login.title", nil, data), nil)
+	data := pages.LoginData{Sent: r.URL.Query().Get("sent") != ""}
+	p := s.adminPage(r, "admin.login.title", nil)
+	s.render(w, r, p, pages.AdminLogin(&p.Page, data), nil)
 }
 
 func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
@@ -111,10 +106,9 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	email := r.PostForm.Get("email")
 	if err := s.svc.StartSignIn(r.Context(), email, client(r)); err != nil {
-		p := s.adminPage(r, "admin.login.title", nil, nil)
+		p := s.adminPage(r, "admin.login.title", nil)
 		p.postedFrom("/admin/login")
-		p.Data = loginData{Email: email, Error: p.errorText(err)}
-		s.render(w, r, "admin_login", p, err)
+		s.render(w, r, p, pages.AdminLogin(&p.Page, pages.LoginData{Email: email, Error: p.errorText(err)}), err)
 		return
 	}
 	q := url.Values{"sent": {"1"}}
@@ -144,11 +138,6 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, sess trust.Sessi
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 }
 
-type tab struct {
-	Status  trust.Status
-	Current bool
-}
-
 func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	status := trust.Status(r.URL.Query().Get("status"))
 	if status == "" {
@@ -159,16 +148,12 @@ func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.
 		s.fail(w, r, err)
 		return
 	}
-	data := struct {
-		Status   trust.Status
-		Tabs     []tab
-		Requests []trust.Request
-		Next     string
-	}{Status: status, Requests: reqs, Next: next}
+	data := pages.RequestsData{Status: status, Requests: reqs, Next: next}
 	for _, st := range trust.Statuses {
-		data.Tabs = append(data.Tabs, tab{Status: st, Current: st == status})
+		data.Tabs = append(data.Tabs, pages.Tab{Status: st, Current: st == status})
 	}
-	s.render(w, r, "admin_requests", s.adminPage(r, "admin.requests.title", &sess, data), nil)
+	p := s.adminPage(r, "admin.requests.title", &sess)
+	s.render(w, r, p, pages.AdminRequests(&p.Page, data), nil)
 }
 
 func (s *server) requestDetail(w http.ResponseWriter, r *http.Request, sess trust.Session) {
@@ -183,18 +168,13 @@ func (s *server) showRequest(w http.ResponseWriter, r *http.Request, sess trust.
 		s.fail(w, r, err)
 		return
 	}
-	p := s.adminPage(r, "admin.request.title", &sess, nil)
+	p := s.adminPage(r, "admin.request.title", &sess)
 	p.postedFrom("/admin/requests/" + url.PathEscape(r.PathValue("id")))
-	data := struct {
-		Request trust.Request
-		Events  []trust.Event
-		Error   string
-	}{Request: req, Events: events}
+	data := pages.RequestData{Request: req, Events: events}
 	if actionErr != nil {
 		data.Error = p.errorText(actionErr)
 	}
-	p.Data = data
-	s.render(w, r, "admin_request", p, actionErr)
+	s.render(w, r, p, pages.AdminRequest(&p.Page, data), actionErr)
 }
 
 // decided answers a staff decision: back to the request's page on success
@@ -280,20 +260,16 @@ func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trus
 		}
 	}
 	docs = append(docs, stored...)
-	p := s.adminPage(r, "doc.heading", &sess, nil)
+	p := s.adminPage(r, "doc.heading", &sess)
 	p.postedFrom("/admin/documents")
-	data := struct {
-		Documents   []trust.Document
-		Error, Done string
-	}{Documents: docs}
+	data := pages.DocumentsData{Documents: docs}
 	if actionErr != nil {
 		data.Error = p.errorText(actionErr)
 	}
 	if r.URL.Query().Get("uploaded") != "" {
 		data.Done = p.T("admin.documents.published")
 	}
-	p.Data = data
-	s.render(w, r, "admin_documents", p, actionErr)
+	s.render(w, r, p, pages.AdminDocuments(&p.Page, data), actionErr)
 }
 
 func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess trust.Session) {

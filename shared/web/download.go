@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
 // presignTTL is how long a presigned object URL lives: just long enough
@@ -42,8 +43,8 @@ func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
 	d, err := s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
 	if err != nil {
 		if trust.ErrorCode(err) == trust.EForbidden && d.ID != "" {
-			p := s.newPage(r, "gated.title", struct{ Document trust.Document }{d})
-			s.render(w, r, "gated", p, err)
+			p := s.newPage(r, "gated.title")
+			s.render(w, r, p, pages.Gated(&p.Page, d), err)
 			return
 		}
 		s.fail(w, r, err)

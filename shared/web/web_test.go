@@ -17,6 +17,7 @@ import (
 	"trustcenter/shared/content"
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
 // fakeStore answers the few store calls these tests make; any other call
@@ -425,7 +426,7 @@ func TestLangQuery(t *testing.T) {
 		{"zh-CN", []string{"document", "soc2"}, "?document=soc2&lang=zh-CN"},
 	}
 	for _, c := range cases {
-		p := &page{Lang: c.lang}
+		p := &pages.Page{Lang: c.lang}
 		if got := p.LangQuery(c.params...); got != c.want {
 			t.Errorf("%s %v: %q, want %q", c.lang, c.params, got, c.want)
 		}
