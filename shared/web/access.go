@@ -9,21 +9,12 @@ import (
 	"trustcenter/site/pages"
 )
 
-// Access serves the request form, email confirmation and the requester's
-// access page.
-func Access(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountAccess(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountAccess(mux *http.ServeMux) {
-	mux.HandleFunc("GET /access-requests/new", s.requestForm)
-	mux.HandleFunc("POST /access-requests", s.submitRequest)
-	mux.HandleFunc("GET /access-requests/sent", s.requestSent)
-	mux.HandleFunc("GET /access-requests/confirm/{token}", s.confirmEmail)
-	mux.HandleFunc("GET /access/{token}", s.accessPage)
+func (s *server) mountAccess(m router) {
+	m.handle("GET", "/access-requests/new", s.requestForm)
+	m.handle("POST", "/access-requests", s.submitRequest)
+	m.handle("GET", "/access-requests/sent", s.requestSent)
+	m.handle("GET", "/access-requests/confirm/{token}", s.confirmEmail)
+	m.handle("GET", "/access/{token}", s.accessPage)
 }
 
 // renderForm shows the request form filled with in, and err's messages when

@@ -15,31 +15,21 @@ import (
 
 const sessionCookie = "tc_session"
 
-// Admin serves the sales console: sign-in by emailed link, the request
-// queue, approve/deny/revoke, and report uploads.
-func Admin(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountAdmin(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountAdmin(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+func (s *server) mountAdmin(m router) {
+	m.handle("GET", "/admin", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/requests", http.StatusSeeOther)
 	})
-	mux.HandleFunc("GET /admin/login", s.loginForm)
-	mux.HandleFunc("POST /admin/login", s.startLogin)
-	mux.HandleFunc("GET /admin/login/{token}", s.completeLogin)
-	mux.HandleFunc("POST /admin/logout", s.staff(s.logout))
-	mux.HandleFunc("GET /admin/requests", s.staff(s.requestList))
-	mux.HandleFunc("GET /admin/requests/{id}", s.staff(s.requestDetail))
-	mux.HandleFunc("POST /admin/requests/{id}/approve", s.staff(s.approve))
-	mux.HandleFunc("POST /admin/requests/{id}/deny", s.staff(s.deny))
-	mux.HandleFunc("POST /admin/requests/{id}/revoke", s.staff(s.revoke))
-	mux.HandleFunc("GET /admin/documents", s.staff(s.documentList))
-	mux.HandleFunc("POST /admin/documents/{id}", s.staff(s.uploadDocument))
-	mux.HandleFunc("/admin/", notFound(s))
+	m.handle("GET", "/admin/login", s.loginForm)
+	m.handle("POST", "/admin/login", s.startLogin)
+	m.handle("GET", "/admin/login/{token}", s.completeLogin)
+	m.handle("POST", "/admin/logout", s.staff(s.logout))
+	m.handle("GET", "/admin/requests", s.staff(s.requestList))
+	m.handle("GET", "/admin/requests/{id}", s.staff(s.requestDetail))
+	m.handle("POST", "/admin/requests/{id}/approve", s.staff(s.approve))
+	m.handle("POST", "/admin/requests/{id}/deny", s.staff(s.deny))
+	m.handle("POST", "/admin/requests/{id}/revoke", s.staff(s.revoke))
+	m.handle("GET", "/admin/documents", s.staff(s.documentList))
+	m.handle("POST", "/admin/documents/{id}", s.staff(s.uploadDocument))
 }
 
 type staffHandler func(w http.ResponseWriter, r *http.Request, sess trust.Session)

@@ -15,18 +15,9 @@ import (
 // for the browser to follow the redirect.
 const presignTTL = 60 * time.Second
 
-// Download serves public documents and granted downloads. It is the only
-// function that reads report files.
-func Download(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountDownload(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountDownload(mux *http.ServeMux) {
-	mux.HandleFunc("GET /download/{token}", s.download)
-	mux.HandleFunc("GET /documents/{id}", s.publicDocument)
+func (s *server) mountDownload(m router) {
+	m.handle("GET", "/download/{token}", s.download)
+	m.handle("GET", "/documents/{id}", s.publicDocument)
 }
 
 func (s *server) download(w http.ResponseWriter, r *http.Request) {

@@ -23,42 +23,34 @@ import (
 // this time without a query per page view.
 const docsTTL = 30 * time.Second
 
-// Public serves the trust page and its machine-readable companions. It only
-// reads the store (the document list) and never touches report files.
-func Public(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountPublic(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountPublic(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.machine("text/html; charset=utf-8", usesDocs|usesDay|usesLang, s.trustPage))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+func (s *server) mountPublic(m router) {
+	m.handle("GET", "/{$}", s.machine("text/html; charset=utf-8", usesDocs|usesDay|usesLang, s.trustPage))
+	m.handle("GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
 	// trust.json is English whatever the reader's language; the feed has
 	// no statuses, so it depends on neither documents nor the day.
-	mux.HandleFunc("GET "+content.PathTrustJSON, s.machine("application/json", usesDocs|usesDay, func(in bodyInput) ([]byte, error) {
+	m.handle("GET", content.PathTrustJSON, s.machine("application/json", usesDocs|usesDay, func(in bodyInput) ([]byte, error) {
 		return content.TrustJSON(s.site, in.Docs, s.svc.BaseURL, in.Now)
 	}))
-	mux.HandleFunc("GET "+content.PathFeed, s.machine("application/atom+xml; charset=utf-8", usesLang, func(in bodyInput) ([]byte, error) {
+	m.handle("GET", content.PathFeed, s.machine("application/atom+xml; charset=utf-8", usesLang, func(in bodyInput) ([]byte, error) {
 		return content.Atom(s.site, s.svc.BaseURL, in.Lang)
 	}))
-	mux.HandleFunc("GET "+content.PathSecurityTxt, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
+	m.handle("GET", content.PathSecurityTxt, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.SecurityTxt(s.site, s.svc.BaseURL), nil
 	}))
-	mux.HandleFunc("GET "+content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
+	m.handle("GET", content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Sitemap(s.svc.BaseURL, []string{"/", "/access-requests/new"}, i18n.Languages), nil
 	}))
-	mux.HandleFunc("GET "+content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
+	m.handle("GET", content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Robots(s.svc.BaseURL), nil
 	}))
 	static, _ := fs.Sub(site.Static, "static")
 	files := http.FileServerFS(static)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The wildcard is named as API Gateway names a greedy path variable.
+	m.handle("GET", "/static/{proxy...}", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Files only: the file server would list a folder's contents.
 		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
 			s.fail(w, r, trust.Errorf(trust.ENotFound, "not found"))
@@ -66,11 +58,10 @@ func (s *server) mountPublic(mux *http.ServeMux) {
 		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		files.ServeHTTP(w, r)
-	})))
-	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+	})).ServeHTTP)
+	m.handle("GET", "/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 	})
-	mux.HandleFunc("/", notFound(s))
 }
 
 func (s *server) lang(r *http.Request) string {

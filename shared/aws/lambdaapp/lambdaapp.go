@@ -23,13 +23,12 @@ import (
 	"trustcenter/shared/web"
 )
 
-// Function is one Lambda function: its handler and the engines beyond the
-// table that it uses. A main names only what its function needs, so the
+// Function is one Lambda function: its share of the web handlers and the
+// engines beyond the table that it uses. A main names only what its function needs, so the
 // linker leaves the other AWS clients out of its binary, and its IAM role
 // allows only the calls those engines make.
 type Function struct {
-	Name    string
-	Handler func(web.Deps) http.Handler
+	Name    web.Function
 	Blobs   func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
 	Links   func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
 	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
@@ -112,7 +111,7 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	if f.Links != nil {
 		svc.Links = f.Links(awsCfg, c.Bucket)
 	}
-	return f.Handler(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
+	return web.New(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
 		return lambdaweb.RequestID(r.Context())
-	}}), nil
+	}}, f.Name), nil
 }
