@@ -28,11 +28,11 @@ import (
 // linker leaves the other AWS clients out of its binary, and its IAM role
 // allows only the calls those engines make.
 type Function struct {
-	Name    web.Function
-	Blobs   func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
-	Links   func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
-	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
-	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+	Name  web.Function
+	Blobs func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
+	Links func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
+	Mail  func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
+	Keys  func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
 }
 
 // needs lists the settings f cannot start without.
