@@ -26,6 +26,7 @@ import (
 
 	"trustcenter/shared/aws/dynamostore"
 	"trustcenter/shared/trust"
+	"trustcenter/shared/web"
 )
 
 // Function names: each is both the directory under the assets dir that holds
@@ -157,31 +158,39 @@ type route struct {
 	Fn     string
 }
 
-// Routes is the whole HTTP API. Tests assert against it and against the
-// synthesized template, so a route moved here moves in both.
-var Routes = []route{
-	{"GET", "/", FnPublic},
-	{"GET", "/healthz", FnPublic},
-	{"GET", "/static/{proxy+}", FnPublic},
-	{"GET", "/trust.json", FnPublic},
-	{"GET", "/updates.atom", FnPublic},
-	{"GET", "/sitemap.xml", FnPublic},
-	{"GET", "/robots.txt", FnPublic},
-	{"GET", "/.well-known/security.txt", FnPublic},
-	{"GET", "/favicon.ico", FnPublic},
+// Routes is the whole HTTP API: each function's routes as its web handler
+// serves them, so that nothing is served that is not deployed, or deployed
+// to a function that does not serve it. Tests assert against it and against
+// the synthesized template.
+var Routes = apiRoutes()
 
-	{"GET", "/access-requests/new", FnAccess},
-	{"POST", "/access-requests", FnAccess},
-	{"GET", "/access-requests/{proxy+}", FnAccess},
-	{"GET", "/access/{token}", FnAccess},
+func apiRoutes() []route {
+	var rs []route
+	for _, fn := range FunctionNames {
+		for _, r := range web.Routes(web.Function(fn)) {
+			method := r.Method
+			if method == "" {
+				method = "ANY"
+			}
+			rs = append(rs, route{Method: method, Path: apiPath(r.Path), Fn: fn})
+		}
+	}
+	return rs
+}
 
-	{"GET", "/download/{token}", FnDownload},
-	// Public documents are served here, not by the public function, so that
-	// only download and admin can read the bucket.
-	{"GET", "/documents/{id}", FnDownload},
-
-	{"ANY", "/admin", FnAdmin},
-	{"ANY", "/admin/{proxy+}", FnAdmin},
+// apiPath writes a ServeMux path as an API Gateway route path: the rest of
+// the path, {name...}, is the greedy {name+}, and the {$} that keeps "/"
+// from matching every path is not needed, since API Gateway matches whole
+// paths.
+func apiPath(muxPath string) string {
+	p := strings.TrimSuffix(muxPath, "{$}")
+	if i := strings.LastIndex(p, "{"); i >= 0 && strings.HasSuffix(p, "...}") {
+		p = p[:len(p)-len("...}")] + "+}"
+	}
+	if p == "" {
+		p = "/"
+	}
+	return p
 }
 
 // constructID turns a function name into the prefix of its construct ids.

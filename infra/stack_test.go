@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/web"
 )
 
 func TestMain(m *testing.M) {
@@ -591,26 +592,72 @@ func TestRoutes(t *testing.T) {
 	// Written out independently of Routes, so that a route pointed at the
 	// wrong function there fails here.
 	want := map[string]string{
-		"GET /":                         FnPublic,
-		"GET /healthz":                  FnPublic,
-		"GET /static/{proxy+}":          FnPublic,
-		"GET /trust.json":               FnPublic,
-		"GET /updates.atom":             FnPublic,
-		"GET /sitemap.xml":              FnPublic,
-		"GET /robots.txt":               FnPublic,
-		"GET /.well-known/security.txt": FnPublic,
-		"GET /favicon.ico":              FnPublic,
-		"GET /access-requests/new":      FnAccess,
-		"POST /access-requests":         FnAccess,
-		"GET /access-requests/{proxy+}": FnAccess,
-		"GET /access/{token}":           FnAccess,
-		"GET /download/{token}":         FnDownload,
-		"GET /documents/{id}":           FnDownload,
-		"ANY /admin":                    FnAdmin,
-		"ANY /admin/{proxy+}":           FnAdmin,
+		"GET /":                                FnPublic,
+		"GET /healthz":                         FnPublic,
+		"GET /static/{proxy+}":                 FnPublic,
+		"GET /trust.json":                      FnPublic,
+		"GET /updates.atom":                    FnPublic,
+		"GET /sitemap.xml":                     FnPublic,
+		"GET /robots.txt":                      FnPublic,
+		"GET /.well-known/security.txt":        FnPublic,
+		"GET /favicon.ico":                     FnPublic,
+		"GET /access-requests/new":             FnAccess,
+		"POST /access-requests":                FnAccess,
+		"GET /access-requests/sent":            FnAccess,
+		"GET /access-requests/confirm/{token}": FnAccess,
+		"GET /access/{token}":                  FnAccess,
+		"GET /download/{token}":                FnDownload,
+		"GET /documents/{id}":                  FnDownload,
+		"GET /admin":                           FnAdmin,
+		"GET /admin/login":                     FnAdmin,
+		"POST /admin/login":                    FnAdmin,
+		"GET /admin/login/{token}":             FnAdmin,
+		"POST /admin/logout":                   FnAdmin,
+		"GET /admin/requests":                  FnAdmin,
+		"GET /admin/requests/{id}":             FnAdmin,
+		"POST /admin/requests/{id}/approve":    FnAdmin,
+		"POST /admin/requests/{id}/deny":       FnAdmin,
+		"POST /admin/requests/{id}/revoke":     FnAdmin,
+		"GET /admin/documents":                 FnAdmin,
+		"POST /admin/documents/{id}":           FnAdmin,
 	}
 
-	fnName := map[string]string{}
+	got, fnName := deployedRoutes(t, s)
+	if toJSON(got) != toJSON(want) {
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("route %q → %q, want %q", k, got[k], v)
+			}
+		}
+		for k, v := range got {
+			if _, ok := want[k]; !ok {
+				t.Errorf("unexpected route %q → %q", k, v)
+			}
+		}
+	}
+
+	// API Gateway may invoke each function; nothing else is granted.
+	invokable := map[string]bool{}
+	for _, perm := range s.resources("AWS::Lambda::Permission") {
+		p := props(perm)
+		if p["Principal"] != "apigateway.amazonaws.com" || p["Action"] != "lambda:InvokeFunction" {
+			t.Errorf("unexpected Lambda permission %s", toJSON(p))
+		}
+		invokable[fnName[getAtt(p["FunctionName"], "Arn")]] = true
+	}
+	for _, name := range FunctionNames {
+		if !invokable[name] {
+			t.Errorf("API Gateway cannot invoke %s", name)
+		}
+	}
+}
+
+// deployedRoutes are the synthesized API's routes, by route key, each with
+// the name of the function its integration invokes; and the function
+// names by logical id.
+func deployedRoutes(t *testing.T, s *synthesized) (routes, fnName map[string]string) {
+	t.Helper()
+	fnName = map[string]string{}
 	for name, id := range s.functionsByName(t) {
 		fnName[id] = name
 	}
@@ -639,31 +686,49 @@ func TestRoutes(t *testing.T) {
 		}
 		got[p["RouteKey"].(string)] = integrationFn[integ]
 	}
-	if toJSON(got) != toJSON(want) {
-		for k, v := range want {
-			if got[k] != v {
-				t.Errorf("route %q → %q, want %q", k, got[k], v)
-			}
-		}
-		for k, v := range got {
-			if _, ok := want[k]; !ok {
-				t.Errorf("unexpected route %q → %q", k, v)
-			}
-		}
-	}
+	return got, fnName
+}
 
-	// API Gateway may invoke each function; nothing else is granted.
-	invokable := map[string]bool{}
-	for _, perm := range s.resources("AWS::Lambda::Permission") {
-		p := props(perm)
-		if p["Principal"] != "apigateway.amazonaws.com" || p["Action"] != "lambda:InvokeFunction" {
-			t.Errorf("unexpected Lambda permission %s", toJSON(p))
-		}
-		invokable[fnName[getAtt(p["FunctionName"], "Arn")]] = true
+// TestDeployedRoutesAreServed: the API routes each function exactly the
+// routes its web handler serves (web.Routes), so nothing served locally is
+// missing from the deployment, and nothing deployed goes to a function
+// that would answer 404.
+func TestDeployedRoutesAreServed(t *testing.T) {
+	var names []string
+	for _, fn := range web.Functions {
+		names = append(names, string(fn))
 	}
-	for _, name := range FunctionNames {
-		if !invokable[name] {
-			t.Errorf("API Gateway cannot invoke %s", name)
+	if !slices.Equal(names, FunctionNames) {
+		t.Fatalf("the stack deploys %v, the web layer has %v", FunctionNames, names)
+	}
+	got, _ := deployedRoutes(t, synth(t))
+	served := map[string]string{}
+	for _, fn := range web.Functions {
+		for _, r := range web.Routes(fn) {
+			key := r.Method + " " + apiPath(r.Path)
+			served[key] = string(fn)
+			if got[key] != string(fn) {
+				t.Errorf("%s serves %s, which the API routes to %q", fn, r.Pattern(), got[key])
+			}
+		}
+	}
+	for key, fn := range got {
+		if served[key] != fn {
+			t.Errorf("the API routes %s to %s, which does not serve it", key, fn)
+		}
+	}
+}
+
+func TestAPIPath(t *testing.T) {
+	for mux, want := range map[string]string{
+		"/{$}":                             "/",
+		"/healthz":                         "/healthz",
+		"/static/{proxy...}":               "/static/{proxy+}",
+		"/admin/requests/{id}/deny":        "/admin/requests/{id}/deny",
+		"/access-requests/confirm/{token}": "/access-requests/confirm/{token}",
+	} {
+		if got := apiPath(mux); got != want {
+			t.Errorf("apiPath(%q) = %q, want %q", mux, got, want)
 		}
 	}
 }

@@ -86,10 +86,14 @@ func Routes(fn Function) []Route {
 // Lambda functions run. Anything else is answered 404 with the error page.
 func New(d Deps, fns ...Function) http.Handler {
 	s := newServer(d)
+	return s.wrap(s.mux(fns...))
+}
+
+func (s *server) mux(fns ...Function) *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, fn := range fns {
 		mountFor(fn)(s, router{mux: mux})
 	}
 	mux.HandleFunc("/", notFound(s))
-	return s.wrap(mux)
+	return mux
 }
