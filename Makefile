@@ -15,7 +15,7 @@ CDK       := tools/node_modules/.bin/cdk
 CDK_CONTEXT = -c assets=build $(if $(MAIL_FROM),-c mailFrom=$(MAIL_FROM)) $(if $(STAFF),-c staff=$(STAFF)) \
   $(if $(DOMAIN_NAME),-c domainName=$(DOMAIN_NAME) -c certificateArn=$(CERTIFICATE_ARN)) $(if $(BASE_URL),-c baseUrl=$(BASE_URL))
 
-.PHONY: run test test-deps vet build sizes bench synth deploy clean
+.PHONY: run test test-deps vet templ build sizes bench synth deploy clean
 
 ## run: the whole trust center at http://localhost:8080 on the embedded engines (./data)
 run:
@@ -40,6 +40,11 @@ test-deps:
 	fi
 	@[ -f tools/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar ] && [ -f tools/node_modules/axe-core/axe.min.js ] \
 	  && [ -x $(CDK) ] || npm ci --prefix tools --no-audit --no-fund
+
+## templ: regenerate site/pages/*_templ.go from the .templ files (commit both;
+## a test fails when they differ)
+templ:
+	$(GO) run github.com/a-h/templ/cmd/templ@v0.3.1100 generate -path site/pages
 
 vet:
 	@unformatted=$$(gofmt -l functions infra shared site); [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }
