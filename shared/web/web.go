@@ -1,7 +1,8 @@
-// Package web is the trust center's HTTP layer: one http.Handler per Lambda
-// function (Public, Access, Download, Admin) and All, which mounts the four
-// on one mux for the local server. Handlers parse requests, call the domain
-// service and render templates; the one place domain errors become HTTP
+// Package web is the trust center's HTTP layer: New builds the handler of
+// one Lambda function (Public, Access, Download, Admin), or of all four on
+// one mux for the local server, and Routes lists what each serves, for the
+// stack to deploy. Handlers parse requests, call the domain service and
+// render the pages of site/pages; the one place domain errors become HTTP
 // statuses is statusOf.
 package web
 
