@@ -26,16 +26,21 @@ func TestTemplateKeysExist(t *testing.T) {
 	if err != nil || len(names) == 0 {
 		t.Fatalf("no templates found (%v)", err)
 	}
+	found := 0
 	for _, n := range names {
 		src, err := os.ReadFile(n)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range templateKey.FindAllStringSubmatch(string(src), -1) {
+			found++
 			if !i18n.Has(m[1]) {
 				t.Errorf("%s: %q is not in the catalog", n, m[1])
 			}
 		}
+	}
+	if found < 100 {
+		t.Errorf("only %d keys found in the templates: does templateKey still match how they translate?", found)
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"trustcenter/shared/content"
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/trust"
-	"trustcenter/site/pages"
 )
 
 // fakeStore answers the few store calls these tests make; any other call
@@ -410,25 +409,6 @@ func TestLoginRefusalsSayWhenToComeBack(t *testing.T) {
 		}
 		if got := strings.Contains(log.String(), "dynamodb: throttled"); got != c.logged {
 			t.Errorf("%d: logged %v, want %v:\n%s", res.Code, got, c.logged, log.String())
-		}
-	}
-}
-
-func TestLangQuery(t *testing.T) {
-	cases := []struct {
-		lang   string
-		params []string
-		want   string
-	}{
-		{"en", nil, ""},
-		{"zh-CN", nil, "?lang=zh-CN"},
-		{"en", []string{"document", "soc 2"}, "?document=soc+2"},
-		{"zh-CN", []string{"document", "soc2"}, "?document=soc2&lang=zh-CN"},
-	}
-	for _, c := range cases {
-		p := &pages.Page{Lang: c.lang}
-		if got := p.LangQuery(c.params...); got != c.want {
-			t.Errorf("%s %v: %q, want %q", c.lang, c.params, got, c.want)
 		}
 	}
 }
