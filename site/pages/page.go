@@ -136,3 +136,11 @@ func prefix(s string, n int) string {
 	}
 	return s
 }
+
+// also is sep and s, or nothing when there is no s.
+func also(sep, s string) string {
+	if s == "" {
+		return ""
+	}
+	return sep + s
+}
