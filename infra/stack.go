@@ -166,8 +166,9 @@ var Routes = apiRoutes()
 
 func apiRoutes() []route {
 	var rs []route
-	for _, fn := range FunctionNames {
-		for _, r := range web.Routes(web.Function(fn)) {
+	for _, f := range web.Functions() {
+		fn := f.Name
+		for _, r := range web.Routes(f) {
 			method := r.Method
 			if method == "" {
 				method = "ANY"

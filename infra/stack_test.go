@@ -695,19 +695,19 @@ func deployedRoutes(t *testing.T, s *synthesized) (routes, fnName map[string]str
 // that would answer 404.
 func TestDeployedRoutesAreServed(t *testing.T) {
 	var names []string
-	for _, fn := range web.Functions {
-		names = append(names, string(fn))
+	for _, fn := range web.Functions() {
+		names = append(names, fn.Name)
 	}
 	if !slices.Equal(names, FunctionNames) {
 		t.Fatalf("the stack deploys %v, the web layer has %v", FunctionNames, names)
 	}
 	got, _ := deployedRoutes(t, synth(t))
 	served := map[string]string{}
-	for _, fn := range web.Functions {
+	for _, fn := range web.Functions() {
 		for _, r := range web.Routes(fn) {
 			key := r.Method + " " + apiPath(r.Path)
-			served[key] = string(fn)
-			if got[key] != string(fn) {
+			served[key] = fn.Name
+			if got[key] != fn.Name {
 				t.Errorf("%s serves %s, which the API routes to %q", fn, r.Pattern(), got[key])
 			}
 		}

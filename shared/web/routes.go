@@ -1,40 +1,40 @@
 package web
 
-import (
-	"fmt"
-	"net/http"
-)
+import "net/http"
 
-// Function names one Lambda function's share of the HTTP API. The local
-// server mounts every function's share on one handler.
-type Function string
+// Function is one Lambda function's share of the HTTP API. The local
+// server mounts every function's share on one handler. A function's main
+// names only its own, so the linker leaves the other functions' handlers
+// and pages out of its binary.
+type Function struct {
+	// Name is the function's: the directory of its main under functions/
+	// and of its bootstrap in the stack's assets.
+	Name  string
+	mount func(*server, router)
+}
 
-const (
+var (
 	// Public serves the trust page and its machine-readable companions. It
 	// only reads the store (the document list) and never touches report
 	// files.
-	Public Function = "public"
+	Public = Function{"public", (*server).mountPublic}
 	// Access serves the request form, email confirmation and the
 	// requester's access page.
-	Access Function = "access"
+	Access = Function{"access", (*server).mountAccess}
 	// Download serves public documents and granted downloads. It is the
 	// only function that reads report files.
-	Download Function = "download"
+	Download = Function{"download", (*server).mountDownload}
 	// Admin serves the sales console: sign-in by emailed link, the request
 	// queue, approve/deny/revoke, and report uploads.
-	Admin Function = "admin"
+	Admin = Function{"admin", (*server).mountAdmin}
 )
 
-// Functions are every function, in the order the stack deploys them.
-var Functions = []Function{Public, Access, Download, Admin}
+func (f Function) String() string { return f.Name }
 
-// mounts puts each function's routes on a router.
-var mounts = map[Function]func(*server, router){
-	Public:   (*server).mountPublic,
-	Access:   (*server).mountAccess,
-	Download: (*server).mountDownload,
-	Admin:    (*server).mountAdmin,
-}
+// Functions are every function, in the order the stack deploys them. It is
+// a function, not a variable, so that only what calls it (the local server,
+// the stack) links all four.
+func Functions() []Function { return []Function{Public, Access, Download, Admin} }
 
 // Route is one method and path a function serves, in ServeMux syntax: a
 // {name} is one path segment, a final {name...} the rest of the path, and
@@ -64,20 +64,12 @@ func (m router) handle(method, path string, h http.HandlerFunc) {
 	}
 }
 
-func mountFor(fn Function) func(*server, router) {
-	mount, ok := mounts[fn]
-	if !ok {
-		panic(fmt.Sprintf("web: no function %q", fn))
-	}
-	return mount
-}
-
 // Routes are the routes fn serves: the one list the stack deploys to fn,
 // so that a route served here is routed there.
 func Routes(fn Function) []Route {
 	var rs []Route
 	// Mounting only builds handlers; none runs, so the server may be empty.
-	mountFor(fn)(&server{}, router{routes: &rs})
+	fn.mount(&server{}, router{routes: &rs})
 	return rs
 }
 
@@ -92,7 +84,7 @@ func New(d Deps, fns ...Function) http.Handler {
 func (s *server) mux(fns ...Function) *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, fn := range fns {
-		mountFor(fn)(s, router{mux: mux})
+		fn.mount(s, router{mux: mux})
 	}
 	mux.HandleFunc("/", notFound(s))
 	return mux

@@ -326,7 +326,7 @@ func TestLanguageLinksAfterAPost(t *testing.T) {
 	sess := trust.Session{ID: "s1", Email: "admin@trust.example", CSRF: "c1", ExpiresAt: time.Now().Add(time.Hour)}
 	store := &fakeStore{docs: []trust.Document{publicDoc}, sess: sess,
 		req: trust.Request{ID: "req_1", Name: "Ada", Status: trust.Pending}}
-	h := New(newDeps(t, store, nil), Functions...)
+	h := New(newDeps(t, store, nil), Functions()...)
 	cookie := map[string]string{"Cookie": sessionCookie + "=" + sess.ID}
 	cases := []struct {
 		name, target string
@@ -365,7 +365,7 @@ func TestLanguageLinksAfterAPost(t *testing.T) {
 // links keep its other parameters; the cached trust page's never carry
 // the first visitor's.
 func TestLanguageLinksKeepTheQuery(t *testing.T) {
-	h := New(newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil), Functions...)
+	h := New(newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil), Functions()...)
 	cases := []struct{ target, lang, link string }{
 		{"/access-requests/new?document=soc3-2026&lang=en", "zh-CN", "/access-requests/new?document=soc3-2026&lang=zh-CN"},
 		{"/access-requests/new?document=soc3-2026", "zh-CN", "/access-requests/new?document=soc3-2026&lang=zh-CN"},

@@ -66,7 +66,7 @@ func Open(c app.Config, log *slog.Logger) (*Local, error) {
 		store.Close()
 		return nil, err
 	}
-	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log}, web.Functions...)
+	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log}, web.Functions()...)
 	return l, nil
 }
 
