@@ -23,7 +23,7 @@ CDK_CONTEXT = -c assets=build -c 'mailFrom=$(MAIL_FROM)' -c 'staff=$(STAFF)' -c 
 # change that widens security (IAM, security groups).
 APPROVE   ?= broadening
 
-.PHONY: run test test-deps cdk-deps deploy-settings vet build sizes bench synth deploy clean
+.PHONY: run test test-deps cdk-deps deploy-settings vet templ build sizes bench synth deploy clean
 
 ## run: the whole trust center at http://localhost:8080 on the embedded engines (./data)
 run:
@@ -50,6 +50,11 @@ test-deps:
 	  && [ -x $(CDK) ] || npm ci --prefix tools --no-audit --no-fund
 	@command -v cfn-lint >/dev/null 2>&1 || python3 -m cfnlint --version >/dev/null 2>&1 || \
 	  python3 -m pip install --user --quiet cfn-lint 2>/dev/null || python3 -m pip install --user --quiet --break-system-packages cfn-lint
+
+## templ: regenerate site/pages/*_templ.go from the .templ files (commit both;
+## a test fails when they differ)
+templ:
+	$(GO) run github.com/a-h/templ/cmd/templ@v0.3.1100 generate -path site/pages
 
 ## vet: gofmt, go vet and staticcheck (a pinned version, fetched by the Go toolchain)
 vet:

@@ -65,7 +65,7 @@ type TrustCenterStackProps struct {
 	// default, 0 leaves it unreserved.
 	ReservedConcurrency map[string]int
 	// ThrottleRate (requests/s) and ThrottleBurst bound the stage's default
-	// route settings; routeThrottles tighten single routes below that.
+	// route settings; routeThrottle tightens single routes below that.
 	ThrottleRate  float64
 	ThrottleBurst float64
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/web"
 )
 
 // Function names: each is both the directory under the assets dir that holds
@@ -130,16 +131,20 @@ var functionGrants = map[string]grants{
 // Publish); the S3 grants reach nothing else.
 const ReportsPrefix = "reports/"
 
-// routeThrottles tighten single routes below the stage default, so that a
-// flood on a form cannot use up the API's rate for the pages. Keys are
-// route keys of Routes.
-var routeThrottles = map[string]struct{ rate, burst float64 }{
-	"POST /access-requests":         {5, 10},
-	"GET /access/{token}":           {10, 20},
-	"GET /download/{token}":         {10, 20},
-	"GET /documents/{id}":           {10, 20},
-	"ANY /admin/{proxy+}":           {10, 20},
-	"GET /access-requests/{proxy+}": {10, 20},
+// routeThrottle tightens single routes below the stage default, so that a
+// flood on a form or a token route cannot use up the API's rate for the
+// pages: the request form's post most, every route that carries a token or
+// a staff session less. Each route gets its own budget.
+func routeThrottle(method, path string) (rate, burst float64, ok bool) {
+	if method == "POST" && path == "/access-requests" {
+		return 5, 10, true
+	}
+	for _, prefix := range []string{"/access/", "/access-requests/", "/download/", "/documents/", "/admin"} {
+		if strings.HasPrefix(path, prefix) {
+			return 10, 20, true
+		}
+	}
+	return 0, 0, false
 }
 
 // route is one HTTP API route and the function that serves it.
@@ -149,31 +154,40 @@ type route struct {
 	Fn     string
 }
 
-// Routes is the whole HTTP API. Tests assert against it and against the
-// synthesized template, so a route moved here moves in both.
-var Routes = []route{
-	{"GET", "/", FnPublic},
-	{"GET", "/healthz", FnPublic},
-	{"GET", "/static/{proxy+}", FnPublic},
-	{"GET", "/trust.json", FnPublic},
-	{"GET", "/updates.atom", FnPublic},
-	{"GET", "/sitemap.xml", FnPublic},
-	{"GET", "/robots.txt", FnPublic},
-	{"GET", "/.well-known/security.txt", FnPublic},
-	{"GET", "/favicon.ico", FnPublic},
+// Routes is the whole HTTP API: each function's routes as its web handler
+// serves them, so that nothing is served that is not deployed, or deployed
+// to a function that does not serve it. Tests assert against it and against
+// the synthesized template.
+var Routes = apiRoutes()
 
-	{"GET", "/access-requests/new", FnAccess},
-	{"POST", "/access-requests", FnAccess},
-	{"GET", "/access-requests/{proxy+}", FnAccess},
-	{"GET", "/access/{token}", FnAccess},
+func apiRoutes() []route {
+	var rs []route
+	for _, f := range web.Functions() {
+		fn := f.Name
+		for _, r := range web.Routes(f) {
+			method := r.Method
+			if method == "" {
+				method = "ANY"
+			}
+			rs = append(rs, route{Method: method, Path: apiPath(r.Path), Fn: fn})
+		}
+	}
+	return rs
+}
 
-	{"GET", "/download/{token}", FnDownload},
-	// Public documents are served here, not by the public function, so that
-	// only download and admin can read the bucket.
-	{"GET", "/documents/{id}", FnDownload},
-
-	{"ANY", "/admin", FnAdmin},
-	{"ANY", "/admin/{proxy+}", FnAdmin},
+// apiPath writes a ServeMux path as an API Gateway route path: the rest of
+// the path, {name...}, is the greedy {name+}, and the {$} that keeps "/"
+// from matching every path is not needed, since API Gateway matches whole
+// paths.
+func apiPath(muxPath string) string {
+	p := strings.TrimSuffix(muxPath, "{$}")
+	if i := strings.LastIndex(p, "{"); i >= 0 && strings.HasSuffix(p, "...}") {
+		p = p[:len(p)-len("...}")] + "+}"
+	}
+	if p == "" {
+		p = "/"
+	}
+	return p
 }
 
 // constructID turns a function name into the prefix of its construct ids.
@@ -562,8 +576,8 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			Integration: integrations[r.Fn],
 		})
 		key := r.Method + " " + r.Path
-		if t, ok := routeThrottles[key]; ok {
-			routeSettings[key] = map[string]any{"ThrottlingRateLimit": t.rate, "ThrottlingBurstLimit": t.burst}
+		if rate, burst, ok := routeThrottle(r.Method, r.Path); ok {
+			routeSettings[key] = map[string]any{"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
 			// A route setting names a route that must exist first.
 			for _, rt := range *routes {
 				cfnStage.Node().AddDependency(rt)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/web"
 )
 
 func TestMain(m *testing.M) {
@@ -823,54 +824,37 @@ func TestRoutes(t *testing.T) {
 	// Written out independently of Routes, so that a route pointed at the
 	// wrong function there fails here.
 	want := map[string]string{
-		"GET /":                         FnPublic,
-		"GET /healthz":                  FnPublic,
-		"GET /static/{proxy+}":          FnPublic,
-		"GET /trust.json":               FnPublic,
-		"GET /updates.atom":             FnPublic,
-		"GET /sitemap.xml":              FnPublic,
-		"GET /robots.txt":               FnPublic,
-		"GET /.well-known/security.txt": FnPublic,
-		"GET /favicon.ico":              FnPublic,
-		"GET /access-requests/new":      FnAccess,
-		"POST /access-requests":         FnAccess,
-		"GET /access-requests/{proxy+}": FnAccess,
-		"GET /access/{token}":           FnAccess,
-		"GET /download/{token}":         FnDownload,
-		"GET /documents/{id}":           FnDownload,
-		"ANY /admin":                    FnAdmin,
-		"ANY /admin/{proxy+}":           FnAdmin,
+		"GET /":                                FnPublic,
+		"GET /healthz":                         FnPublic,
+		"GET /static/{proxy+}":                 FnPublic,
+		"GET /trust.json":                      FnPublic,
+		"GET /updates.atom":                    FnPublic,
+		"GET /sitemap.xml":                     FnPublic,
+		"GET /robots.txt":                      FnPublic,
+		"GET /.well-known/security.txt":        FnPublic,
+		"GET /favicon.ico":                     FnPublic,
+		"GET /access-requests/new":             FnAccess,
+		"POST /access-requests":                FnAccess,
+		"GET /access-requests/sent":            FnAccess,
+		"GET /access-requests/confirm/{token}": FnAccess,
+		"GET /access/{token}":                  FnAccess,
+		"GET /download/{token}":                FnDownload,
+		"GET /documents/{id}":                  FnDownload,
+		"GET /admin":                           FnAdmin,
+		"GET /admin/login":                     FnAdmin,
+		"POST /admin/login":                    FnAdmin,
+		"GET /admin/login/{token}":             FnAdmin,
+		"POST /admin/logout":                   FnAdmin,
+		"GET /admin/requests":                  FnAdmin,
+		"GET /admin/requests/{id}":             FnAdmin,
+		"POST /admin/requests/{id}/approve":    FnAdmin,
+		"POST /admin/requests/{id}/deny":       FnAdmin,
+		"POST /admin/requests/{id}/revoke":     FnAdmin,
+		"GET /admin/documents":                 FnAdmin,
+		"POST /admin/documents/{id}":           FnAdmin,
 	}
 
-	fnName := map[string]string{}
-	for name, id := range s.functionsByName(t) {
-		fnName[id] = name
-	}
-	integrationFn := map[string]string{}
-	for id, in := range s.resources("AWS::ApiGatewayV2::Integration") {
-		p := props(in)
-		if p["IntegrationType"] != "AWS_PROXY" || p["PayloadFormatVersion"] != "2.0" {
-			t.Errorf("integration %s: type %v, payload %v; want AWS_PROXY 2.0", id, p["IntegrationType"], p["PayloadFormatVersion"])
-		}
-		integrationFn[id] = fnName[getAtt(p["IntegrationUri"], "Arn")]
-	}
-
-	got := map[string]string{}
-	for id, r := range s.resources("AWS::ApiGatewayV2::Route") {
-		p := props(r)
-		// Target is {"Fn::Join": ["", ["integrations/", {"Ref": id}]]}.
-		var integ string
-		if j, ok := p["Target"].(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 {
-			if parts := j[1].([]any); len(parts) == 2 && parts[0] == "integrations/" {
-				integ = ref(parts[1])
-			}
-		}
-		if integ == "" {
-			t.Errorf("route %s: unexpected target %s", id, toJSON(p["Target"]))
-			continue
-		}
-		got[p["RouteKey"].(string)] = integrationFn[integ]
-	}
+	got, fnName := deployedRoutes(t, s)
 	if toJSON(got) != toJSON(want) {
 		for k, v := range want {
 			if got[k] != v {
@@ -900,6 +884,87 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+// deployedRoutes are the synthesized API's routes, by route key, each with
+// the name of the function its integration invokes; and the function
+// names by logical id.
+func deployedRoutes(t *testing.T, s *synthesized) (routes, fnName map[string]string) {
+	t.Helper()
+	fnName = map[string]string{}
+	for name, id := range s.functionsByName(t) {
+		fnName[id] = name
+	}
+	integrationFn := map[string]string{}
+	for id, in := range s.resources("AWS::ApiGatewayV2::Integration") {
+		p := props(in)
+		if p["IntegrationType"] != "AWS_PROXY" || p["PayloadFormatVersion"] != "2.0" {
+			t.Errorf("integration %s: type %v, payload %v; want AWS_PROXY 2.0", id, p["IntegrationType"], p["PayloadFormatVersion"])
+		}
+		integrationFn[id] = fnName[getAtt(p["IntegrationUri"], "Arn")]
+	}
+
+	got := map[string]string{}
+	for id, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		p := props(r)
+		// Target is {"Fn::Join": ["", ["integrations/", {"Ref": id}]]}.
+		var integ string
+		if j, ok := p["Target"].(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 {
+			if parts := j[1].([]any); len(parts) == 2 && parts[0] == "integrations/" {
+				integ = ref(parts[1])
+			}
+		}
+		if integ == "" {
+			t.Errorf("route %s: unexpected target %s", id, toJSON(p["Target"]))
+			continue
+		}
+		got[p["RouteKey"].(string)] = integrationFn[integ]
+	}
+	return got, fnName
+}
+
+// TestDeployedRoutesAreServed: the API routes each function exactly the
+// routes its web handler serves (web.Routes), so nothing served locally is
+// missing from the deployment, and nothing deployed goes to a function
+// that would answer 404.
+func TestDeployedRoutesAreServed(t *testing.T) {
+	var names []string
+	for _, fn := range web.Functions() {
+		names = append(names, fn.Name)
+	}
+	if !slices.Equal(names, FunctionNames) {
+		t.Fatalf("the stack deploys %v, the web layer has %v", FunctionNames, names)
+	}
+	got, _ := deployedRoutes(t, synth(t))
+	served := map[string]string{}
+	for _, fn := range web.Functions() {
+		for _, r := range web.Routes(fn) {
+			key := r.Method + " " + apiPath(r.Path)
+			served[key] = fn.Name
+			if got[key] != fn.Name {
+				t.Errorf("%s serves %s, which the API routes to %q", fn, r.Pattern(), got[key])
+			}
+		}
+	}
+	for key, fn := range got {
+		if served[key] != fn {
+			t.Errorf("the API routes %s to %s, which does not serve it", key, fn)
+		}
+	}
+}
+
+func TestAPIPath(t *testing.T) {
+	for mux, want := range map[string]string{
+		"/{$}":                             "/",
+		"/healthz":                         "/healthz",
+		"/static/{proxy...}":               "/static/{proxy+}",
+		"/admin/requests/{id}/deny":        "/admin/requests/{id}/deny",
+		"/access-requests/confirm/{token}": "/access-requests/confirm/{token}",
+	} {
+		if got := apiPath(mux); got != want {
+			t.Errorf("apiPath(%q) = %q, want %q", mux, got, want)
+		}
+	}
+}
+
 func TestStage(t *testing.T) {
 	s := synth(t)
 	id, st := s.only(t, "AWS::ApiGatewayV2::Stage")
@@ -920,7 +985,7 @@ func TestStage(t *testing.T) {
 	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
 		routeKeys[props(r)["RouteKey"].(string)] = true
 	}
-	for _, key := range []string{"POST /access-requests", "GET /download/{token}", "ANY /admin/{proxy+}"} {
+	for _, key := range []string{"POST /access-requests", "GET /download/{token}", "POST /admin/login", "POST /admin/requests/{id}/approve"} {
 		r, _ := perRoute[key].(map[string]any)
 		rate, _ := r["ThrottlingRateLimit"].(float64)
 		burst, _ := r["ThrottlingBurstLimit"].(float64)

@@ -40,7 +40,7 @@ func TestFirstUploadOnAnEmptyStore(t *testing.T) {
 	if err := store.Commit(t.Context(), trust.Tx{Session: &sess}); err != nil {
 		t.Fatal(err)
 	}
-	h := Admin(Deps{Service: svc, Site: site, Log: log})
+	h := New(Deps{Service: svc, Site: site, Log: log}, Admin)
 	send := func(req *http.Request) *httptest.ResponseRecorder {
 		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess.ID})
 		rec := httptest.NewRecorder()

@@ -7,20 +7,12 @@ import (
 	"strconv"
 
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
-// Download serves public documents and granted downloads. It is the only
-// function that reads report files.
-func Download(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountDownload(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountDownload(mux *http.ServeMux) {
-	mux.HandleFunc("GET /download/{token}", s.download)
-	mux.HandleFunc("GET /documents/{id}", s.publicDocument)
+func (s *server) mountDownload(m router) {
+	m.handle("GET", "/download/{token}", s.download)
+	m.handle("GET", "/documents/{id}", s.publicDocument)
 }
 
 func (s *server) download(w http.ResponseWriter, r *http.Request) {
@@ -37,8 +29,8 @@ func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
 	d, err := s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
 	if err != nil {
 		if trust.ErrorCode(err) == trust.EForbidden && d.ID != "" {
-			p := s.newPage(r, "gated.title", struct{ Document trust.Document }{d})
-			s.render(w, r, "gated", p, err)
+			p := s.newPage(r, "gated.title")
+			s.render(w, r, p, pages.Gated(&p.Page, d), err)
 			return
 		}
 		s.fail(w, r, err)

@@ -45,7 +45,7 @@ func TestSameOrigin(t *testing.T) {
 // TestErrorPageBoundsTheAddress: an error page repeats a short address in
 // its language links, and none of a long one.
 func TestErrorPageBoundsTheAddress(t *testing.T) {
-	h := Admin(newDeps(t, &fakeStore{}, nil))
+	h := New(newDeps(t, &fakeStore{}, nil), Admin)
 	long := "/admin/" + strings.Repeat("spam-", 2000)
 	res := serve(h, http.MethodGet, long, nil, nil)
 	if res.Code != http.StatusNotFound {

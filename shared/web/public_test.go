@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
 // TestTrustViewFollowsTheClock: the page's statuses come from the dates in
@@ -49,8 +51,8 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 				t.Errorf("%s %s: %s is %q, want %q", c.day.Format(time.DateOnly), c.lang, id, got[id], want)
 			}
 		}
-		p := &page{Lang: c.lang, CSS: s.css, Company: site.Company.Name, Data: v}
-		body, err := s.execute("index", p)
+		p := &pages.Page{Lang: c.lang, CSS: s.css, Company: site.Company.Name}
+		body, err := execute(context.Background(), pages.Index(p, v))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -141,7 +141,7 @@ func TestErrorPagesAreNotCached(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil, c.setup)
-			rec := serve(Download(d), http.MethodGet, "/documents/"+publicDoc.ID, nil, nil)
+			rec := serve(New(d, Download), http.MethodGet, "/documents/"+publicDoc.ID, nil, nil)
 			if rec.Code != c.status || rec.Header().Get("Cache-Control") != "no-store" {
 				t.Errorf("%d with Cache-Control %q, want %d with no-store", rec.Code, rec.Header().Get("Cache-Control"), c.status)
 			}
@@ -243,7 +243,7 @@ func TestAcceptsGzip(t *testing.T) {
 // TestGzipHasItsOwnETag: the gzip and identity bodies are different
 // representations, and revalidation compares against the one served.
 func TestGzipHasItsOwnETag(t *testing.T) {
-	h := Public(newDeps(t, &fakeStore{}, nil))
+	h := New(newDeps(t, &fakeStore{}, nil), Public)
 	get := func(enc, match string) *httptest.ResponseRecorder {
 		return serve(h, http.MethodGet, "/robots.txt", nil, map[string]string{"Accept-Encoding": enc, "If-None-Match": match})
 	}
@@ -280,7 +280,7 @@ func TestGzipHasItsOwnETag(t *testing.T) {
 // TestMachineBodiesNeedNoStore: the bodies that list no documents are served
 // while the store is down, and vary by language only when they depend on it.
 func TestMachineBodiesNeedNoStore(t *testing.T) {
-	h := Public(newDeps(t, &fakeStore{listErr: trust.Errorf(trust.EUnavailable, "store down")}, nil))
+	h := New(newDeps(t, &fakeStore{listErr: trust.Errorf(trust.EUnavailable, "store down")}, nil), Public)
 	for path, byLang := range map[string]bool{"/robots.txt": false, "/sitemap.xml": false, "/.well-known/security.txt": false, "/updates.atom": true} {
 		res := serve(h, http.MethodGet, path, nil, nil)
 		if res.Code != http.StatusOK {
@@ -330,7 +330,7 @@ func TestLanguageLinksAfterAPost(t *testing.T) {
 	sess := trust.Session{ID: "s1", Email: "admin@trust.example", CSRF: "c1", ExpiresAt: time.Now().Add(time.Hour)}
 	store := &fakeStore{docs: []trust.Document{publicDoc}, sess: sess,
 		req: trust.Request{ID: "req_1", Name: "Ada", Status: trust.Pending}}
-	h := All(newDeps(t, store, nil))
+	h := New(newDeps(t, store, nil), Functions()...)
 	cookie := map[string]string{"Cookie": sessionCookie + "=" + sess.ID}
 	cases := []struct {
 		name, target string
@@ -369,7 +369,7 @@ func TestLanguageLinksAfterAPost(t *testing.T) {
 // links keep its other parameters; the cached trust page's never carry
 // the first visitor's.
 func TestLanguageLinksKeepTheQuery(t *testing.T) {
-	h := All(newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil))
+	h := New(newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil), Functions()...)
 	cases := []struct{ target, lang, link string }{
 		{"/access-requests/new?document=soc3-2026&lang=en", "zh-CN", "/access-requests/new?document=soc3-2026&lang=zh-CN"},
 		{"/access-requests/new?document=soc3-2026", "zh-CN", "/access-requests/new?document=soc3-2026&lang=zh-CN"},
@@ -402,7 +402,7 @@ func TestLoginRefusalsSayWhenToComeBack(t *testing.T) {
 	}
 	for _, c := range cases {
 		var log bytes.Buffer
-		h := Admin(newDeps(t, c.store, &log))
+		h := New(newDeps(t, c.store, &log), Admin)
 		res := serve(h, http.MethodPost, "/admin/login", url.Values{"email": {"admin@trust.example"}}, nil)
 		if res.Code != c.status || res.Header().Get("Retry-After") != c.retryAfter || res.Header().Get("Cache-Control") != "no-store" {
 			t.Errorf("%d, Retry-After %q, Cache-Control %q; want %d, %s, no-store",
@@ -417,29 +417,10 @@ func TestLoginRefusalsSayWhenToComeBack(t *testing.T) {
 	}
 }
 
-func TestLangQuery(t *testing.T) {
-	cases := []struct {
-		lang   string
-		params []string
-		want   string
-	}{
-		{"en", nil, ""},
-		{"zh-CN", nil, "?lang=zh-CN"},
-		{"en", []string{"document", "soc 2"}, "?document=soc+2"},
-		{"zh-CN", []string{"document", "soc2"}, "?document=soc2&lang=zh-CN"},
-	}
-	for _, c := range cases {
-		p := &page{Lang: c.lang}
-		if got := p.LangQuery(c.params...); got != c.want {
-			t.Errorf("%s %v: %q, want %q", c.lang, c.params, got, c.want)
-		}
-	}
-}
-
 // TestStaticServesFilesOnly: the static folder answers its files, never a
 // listing of what it holds.
 func TestStaticServesFilesOnly(t *testing.T) {
-	h := Public(newDeps(t, &fakeStore{}, nil))
+	h := New(newDeps(t, &fakeStore{}, nil), Public)
 	for target, want := range map[string]int{
 		"/static/site.css": http.StatusOK,
 		"/static/":         http.StatusNotFound,

@@ -23,17 +23,16 @@ import (
 	"trustcenter/shared/web"
 )
 
-// Function is one Lambda function: its handler and the engines beyond the
-// table that it uses. A main names only what its function needs, so the
+// Function is one Lambda function: its share of the web handlers and the
+// engines beyond the table that it uses. A main names only what its function needs, so the
 // linker leaves the other AWS clients out of its binary, and its IAM role
 // allows only the calls those engines make.
 type Function struct {
-	Name    string
-	Handler func(web.Deps) http.Handler
-	Blobs   func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
-	Links   func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
-	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
-	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+	Web   web.Function
+	Blobs func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
+	Links func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
+	Mail  func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
+	Keys  func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
 }
 
 // needs lists the settings f cannot start without.
@@ -55,12 +54,12 @@ func (f Function) needs() []string {
 // per cold start, then requests. A missing setting fails the cold start
 // with a message naming it.
 func Lambda(f Function) {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", f.Name)
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", f.Web.Name)
 	slog.SetDefault(log)
 	h, err := NewLambdaHandler(context.Background(), f, log)
 	if err != nil {
 		log.Error("cold start failed", "err", err)
-		fmt.Fprintf(os.Stderr, "%s: cold start: %v\n", f.Name, err)
+		fmt.Fprintf(os.Stderr, "%s: cold start: %v\n", f.Web.Name, err)
 		os.Exit(1)
 	}
 	lambdaweb.Start(h)
@@ -109,7 +108,7 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		}
 	}
 	svc := app.NewService(c, site, keys, e)
-	return f.Handler(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
+	return web.New(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
 		return lambdaweb.RequestID(r.Context())
-	}}), nil
+	}}, f.Web), nil
 }

@@ -73,7 +73,7 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		store.Close()
 		return nil, err
 	}
-	l.Handler = web.All(web.Deps{Service: l.Service, Site: site, Log: log})
+	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log}, web.Functions()...)
 	return l, nil
 }
 
