@@ -844,6 +844,7 @@ func TestRoutes(t *testing.T) {
 		"GET /admin/login":                     FnAdmin,
 		"POST /admin/login":                    FnAdmin,
 		"GET /admin/login/{token}":             FnAdmin,
+		"POST /admin/login/{token}":            FnAdmin,
 		"POST /admin/logout":                   FnAdmin,
 		"GET /admin/requests":                  FnAdmin,
 		"GET /admin/requests/{id}":             FnAdmin,
