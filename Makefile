@@ -5,12 +5,20 @@ FUNCTIONS := public access download admin
 # The trust page's content, shipped with every function by `make build`.
 CONTENT   ?= site/content/example.yaml
 GO        ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 CDK       := tools/node_modules/.bin/cdk
-# Deployment settings, passed to the CDK app as context.
-CDK_CONTEXT = -c assets=build $(if $(MAIL_FROM),-c mailFrom=$(MAIL_FROM)) $(if $(STAFF),-c staff=$(STAFF)) \
-  $(if $(DOMAIN_NAME),-c domainName=$(DOMAIN_NAME) -c certificateArn=$(CERTIFICATE_ARN)) $(if $(BASE_URL),-c baseUrl=$(BASE_URL))
+# Deployment settings, passed to the CDK app as context (README, "Deploy to
+# AWS", has the table). Single quotes keep a display name's spaces and <>.
+CDK_CONTEXT = -c assets=build -c 'mailFrom=$(MAIL_FROM)' -c 'staff=$(STAFF)' -c 'alarmEmail=$(ALARM_EMAIL)' \
+  $(if $(AUTO_APPROVE),-c 'autoApprove=$(AUTO_APPROVE)') \
+  $(if $(DOMAIN_NAME),-c 'domainName=$(DOMAIN_NAME)') $(if $(CERTIFICATE_ARN),-c 'certificateArn=$(CERTIFICATE_ARN)') \
+  $(if $(BASE_URL),-c 'baseUrl=$(BASE_URL)') $(if $(LOG_RETENTION_DAYS),-c 'logRetentionDays=$(LOG_RETENTION_DAYS)') \
+  $(if $(RESERVED_CONCURRENCY),-c 'reservedConcurrency=$(RESERVED_CONCURRENCY)')
+# APPROVE=never deploys without asking (CI); the default asks before any
+# change that widens security (IAM, security groups).
+APPROVE   ?= broadening
 
-.PHONY: run test test-deps vet build sizes bench synth deploy clean
+.PHONY: run test test-deps cdk-deps deploy-settings vet templ build sizes bench synth deploy clean
 
 ## run: the whole trust center at http://localhost:8080 on the embedded engines (./data)
 run:
@@ -20,7 +28,7 @@ run:
 test: test-deps vet
 	$(GO) test -count=1 ./...
 
-## test-deps: what the tests need beyond Go: Debian packages and node_modules
+## test-deps: what the tests need beyond Go: Debian packages, node_modules and cfn-lint (pip)
 test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -35,10 +43,19 @@ test-deps:
 	fi
 	@[ -f tools/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar ] && [ -f tools/node_modules/axe-core/axe.min.js ] \
 	  && [ -x $(CDK) ] || npm ci --prefix tools --no-audit --no-fund
+	@command -v cfn-lint >/dev/null 2>&1 || python3 -m cfnlint --version >/dev/null 2>&1 || \
+	  python3 -m pip install --user --quiet cfn-lint 2>/dev/null || python3 -m pip install --user --quiet --break-system-packages cfn-lint
 
+## templ: regenerate site/pages/*_templ.go from the .templ files (commit both;
+## a test fails when they differ)
+templ:
+	$(GO) run github.com/a-h/templ/cmd/templ@v0.3.1100 generate -path site/pages
+
+## vet: gofmt, go vet and staticcheck (a pinned version, fetched by the Go toolchain)
 vet:
 	@unformatted=$$(gofmt -l functions infra shared site); [ -z "$$unformatted" ] || { echo "gofmt needed: $$unformatted"; exit 1; }
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 ## build: one arm64 `bootstrap` per Lambda function under build/<name>/, with the
 ## checked content file (CONTENT=path, default the example company) beside it
@@ -63,6 +80,7 @@ bench: test-deps
 	@{ $(GO) test -run '^$$' -bench 'TrustPage' -benchmem -benchtime 2s ./shared/local/localapp; \
 	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/local/localapp; \
 	   $(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./shared/local/boltstore; \
+	   $(GO) test -run '^$$' -bench 'Stamp' -benchmem -benchtime 3x ./shared/stamp; \
 	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 5x ./functions; \
 	   $(GO) test -run '^$$' -bench 'WarmRequest' -benchtime 2s ./functions; } | awk '\
 	  /^Benchmark/ { name=$$1; sub(/-[0-9]+$$/, "", name); row=""; \
@@ -72,15 +90,34 @@ bench: test-deps
 	  | { printf "| %-32s | %s |\n|---|---|\n" benchmark figures; cat; }
 	@$(MAKE) --no-print-directory sizes
 
-## synth: the CloudFormation template, checked by cdk-nag, into cdk.out/
-synth: build test-deps
+## cdk-deps: what synth and deploy need beyond Go: Node and the CDK CLI
+cdk-deps:
+	@command -v node >/dev/null 2>&1 || { echo "synth and deploy need Node.js 20 or later (https://nodejs.org)"; exit 2; }
+	@[ -x $(CDK) ] || npm ci --prefix tools --no-audit --no-fund
+
+## deploy-settings: the settings synth and deploy cannot do without, checked before anything is built
+deploy-settings:
+	@missing=""; \
+	[ -n "$(MAIL_FROM)" ] || missing="$$missing MAIL_FROM"; \
+	[ -n "$(STAFF)" ] || missing="$$missing STAFF"; \
+	[ -n "$(ALARM_EMAIL)" ] || missing="$$missing ALARM_EMAIL"; \
+	if [ -n "$(DOMAIN_NAME)$(CERTIFICATE_ARN)" ] && { [ -z "$(DOMAIN_NAME)" ] || [ -z "$(CERTIFICATE_ARN)" ]; }; then \
+	  missing="$$missing DOMAIN_NAME+CERTIFICATE_ARN(both)"; fi; \
+	case "$(APPROVE)" in never|broadening|any-change) ;; *) missing="$$missing APPROVE(never|broadening|any-change)";; esac; \
+	[ -z "$$missing" ] || { echo "missing or bad settings:$$missing"; \
+	  echo "  e.g. make deploy MAIL_FROM='Example Trust Center <trust@example.com>' STAFF=alice@example.com:admin ALARM_EMAIL=ops@example.com"; exit 2; }
+
+## synth: the CloudFormation templates, checked by cdk-nag, into cdk.out/
+synth: deploy-settings
+	@$(MAKE) --no-print-directory cdk-deps build
 	$(CDK) synth --quiet $(CDK_CONTEXT)
 
-## deploy: synth, then deploy stack TrustCenter to the account of your AWS credentials
-##   make deploy MAIL_FROM=trust@yourcompany.com STAFF=alice@yourcompany.com,bob@yourcompany.com:approver
-deploy: build test-deps
-	@[ -n "$(MAIL_FROM)" ] && [ -n "$(STAFF)" ] || { echo "make deploy needs MAIL_FROM=<SES sender> STAFF=<staff emails>"; exit 2; }
-	$(CDK) deploy TrustCenter --require-approval broadening $(CDK_CONTEXT)
+## deploy: build, synth, then deploy TrustCenter (and TrustCenterEdge, the us-east-1 WAF, when the
+## region is another) to the account and region of your AWS credentials. APPROVE=never: no prompt.
+##   make deploy MAIL_FROM='Example Trust Center <trust@example.com>' STAFF=alice@example.com:admin ALARM_EMAIL=ops@example.com
+deploy: deploy-settings
+	@$(MAKE) --no-print-directory cdk-deps build
+	$(CDK) deploy --all --require-approval $(APPROVE) $(CDK_CONTEXT)
 
 clean:
 	rm -rf build cdk.out artifacts

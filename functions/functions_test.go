@@ -226,7 +226,7 @@ func newWorld(tb testing.TB) *world {
 		o.Region, o.Credentials = region, credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")
 	})
 	w.table = dynamolocal.NewTable(tb, db)
-	w.store = dynamostore.New(db, w.table)
+	w.store = dynamostore.New(db, w.table, trust.SystemClock)
 
 	backend := s3mem.New()
 	if err := backend.CreateBucket(bucket); err != nil {

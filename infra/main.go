@@ -1,12 +1,10 @@
 // Command infra is the CDK app that deploys the trust center. Run it through
-// the CDK CLI from the module root (cdk.json says "go run ./infra"):
+// the CDK CLI from the module root (cdk.json says "go run ./infra"), with the
+// settings as context values (Settings lists them; the README has the table):
 //
-//	npx cdk synth -c assets=build -c mailFrom=trust@example.com
+//	cdk synth -c mailFrom='Example Trust Center <trust@example.com>' -c staff=alice@example.com -c alarmEmail=ops@example.com
 //
-// Context values: assets (directory holding <function>/bootstrap, default
-// "build"), mailFrom (SES sender identity), staff (comma-separated staff
-// e-mails), domainName + certificateArn (custom domain, both or neither) and
-// baseUrl (public origin, when it differs from the domain or API endpoint).
+// `make synth` and `make deploy` pass them from make variables.
 package main
 
 import (
@@ -46,50 +44,25 @@ func AddNagChecks(scope constructs.IConstruct) {
 }
 
 func propsFromContext(app awscdk.App) (*TrustCenterStackProps, error) {
-	get := func(key, def string) string {
+	get := func(key string) string {
 		v := app.Node().TryGetContext(jsii.String(key))
 		if v == nil {
-			return def
+			return ""
 		}
-		s := strings.TrimSpace(fmt.Sprint(v))
-		if s == "" {
-			return def
-		}
-		return s
+		return strings.TrimSpace(fmt.Sprint(v))
 	}
-
-	assets, err := filepath.Abs(get("assets", "build"))
+	// The CLI resolves the account and region from the caller's credentials
+	// and profile; the region is required, the account is not (synth works
+	// without credentials).
+	props, err := PropsFromContext(get, os.Getenv("CDK_DEFAULT_ACCOUNT"), os.Getenv("CDK_DEFAULT_REGION"))
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckAssets(assets); err != nil {
+	if props.AssetsDir, err = filepath.Abs(props.AssetsDir); err != nil {
 		return nil, err
 	}
-	var staff []string
-	for _, s := range strings.Split(get("staff", ""), ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			staff = append(staff, s)
-		}
-	}
-	props := &TrustCenterStackProps{
-		StackProps: awscdk.StackProps{
-			Description: jsii.String("Trust center: SOC reports, NDA-gated access requests, signed download links"),
-		},
-		AssetsDir:      assets,
-		MailFrom:       get("mailFrom", DefaultMailFrom),
-		Staff:          staff,
-		DomainName:     get("domainName", ""),
-		CertificateArn: get("certificateArn", ""),
-		BaseURL:        get("baseUrl", ""),
-	}
-	if err := props.Validate(); err != nil {
-		return nil, fmt.Errorf("context %w", err)
-	}
-	// Pin the environment only when the CLI resolved one, so that synth works
-	// without credentials and deploy targets the caller's account and region.
-	account, region := os.Getenv("CDK_DEFAULT_ACCOUNT"), os.Getenv("CDK_DEFAULT_REGION")
-	if account != "" && region != "" {
-		props.Env = &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
+	if err := CheckAssets(props.AssetsDir); err != nil {
+		return nil, err
 	}
 	return props, nil
 }

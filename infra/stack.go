@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/mail"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -12,8 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -25,7 +22,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"trustcenter/shared/aws/dynamostore"
-	"trustcenter/shared/trust"
+	"trustcenter/shared/web"
 )
 
 // Function names: each is both the directory under the assets dir that holds
@@ -45,69 +42,6 @@ var FunctionNames = []string{FnPublic, FnAccess, FnDownload, FnAdmin}
 // each bootstrap; Lambda unpacks the asset into /var/task.
 const ContentFile = "content.json"
 
-// Defaults applied when the corresponding prop is left zero.
-const (
-	DefaultMailFrom      = "trust@example.com"
-	DefaultThrottleRate  = 50
-	DefaultThrottleBurst = 100
-)
-
-// TrustCenterStackProps configures NewTrustCenterStack. Only AssetsDir is
-// required; everything else has a default that synthesizes (MailFrom's
-// default cannot send mail, which is the point: it must be overridden to
-// deploy for real).
-type TrustCenterStackProps struct {
-	awscdk.StackProps
-
-	// AssetsDir holds <name>/bootstrap for each of FunctionNames.
-	AssetsDir string
-	// MailFrom is the SES sender: an address ("trust@example.com", optionally
-	// with a display name) or a bare domain. The SES permission is scoped to
-	// the identities it implies.
-	MailFrom string
-	// Staff are the staff e-mail addresses, passed to the functions as
-	// TRUST_STAFF (comma-separated).
-	Staff []string
-	// DomainName and CertificateArn, both or neither, put the API behind a
-	// custom domain. The certificate must be in the stack's region.
-	DomainName     string
-	CertificateArn string
-	// BaseURL is the public origin used in links and mail. Default: the
-	// custom domain if set, else the API's execute-api endpoint.
-	BaseURL string
-	// ThrottleRate (requests/s) and ThrottleBurst bound the default stage.
-	ThrottleRate  float64
-	ThrottleBurst float64
-}
-
-// Validate reports props the stack cannot deploy: a domain without its
-// certificate or the reverse, a sender SES cannot be scoped to, a staff entry
-// the functions would refuse at every cold start.
-func (p *TrustCenterStackProps) Validate() error {
-	if p.AssetsDir == "" {
-		return fmt.Errorf("AssetsDir is required")
-	}
-	if (p.DomainName == "") != (p.CertificateArn == "") {
-		return fmt.Errorf("domainName and certificateArn must be given together")
-	}
-	if _, err := SESIdentities(p.mailFrom()); err != nil {
-		return fmt.Errorf("mailFrom: %w", err)
-	}
-	if len(p.Staff) > 0 {
-		if _, err := trust.ParseStaff(strings.Join(p.Staff, ",")); err != nil {
-			return fmt.Errorf("staff: %w", err)
-		}
-	}
-	return nil
-}
-
-func (p *TrustCenterStackProps) mailFrom() string {
-	if p.MailFrom == "" {
-		return DefaultMailFrom
-	}
-	return p.MailFrom
-}
-
 // The stack sets these feature flags on itself rather than relying on
 // cdk.json, because tests build the app without the CLI and must synthesize
 // exactly what deploys.
@@ -115,39 +49,102 @@ var featureFlags = map[string]any{
 	// Server access logs are granted by a bucket policy instead of the legacy
 	// log-delivery ACL, which BucketOwnerEnforced buckets reject.
 	"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": true,
+	// The web ACL's ARN crosses from the edge stack to the main one: a
+	// strong reference keeps the ACL from being deleted while in use.
+	"@aws-cdk/core:defaultCrossStackReferences": "strong",
+}
+
+// keyAccess allows actions on the items whose partition key matches one of
+// keys (a trailing * matches a prefix): an IAM condition on
+// dynamodb:LeadingKeys, which DynamoDB checks for every item a call touches,
+// each Put of a transaction included.
+type keyAccess struct {
+	actions []string
+	keys    []string
 }
 
 // grants is what one function may do; everything not listed is denied.
 type grants struct {
-	tableActions  []string
+	table         []keyAccess // by the table's partition key
+	index         []keyAccess // Query on GSI1, by GSI1PK
 	secret        bool
 	mail          bool
 	objectActions []string
 }
 
-var tableRead = []string{"dynamodb:GetItem", "dynamodb:Query"}
+func prefix(p string) string { return p + "*" }
 
-// Transactions are authorised per contained operation (there is no
-// TransactWriteItems IAM action): ConditionCheckItem covers the condition
-// checks, PutItem/UpdateItem the writes.
-var tableWrite = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}
+var (
+	requests  = prefix(dynamostore.PrefixRequest)
+	documents = prefix(dynamostore.PrefixDoc)
+	sessions  = prefix(dynamostore.PrefixSession)
+	uses      = prefix(dynamostore.PrefixUse)
+	mails     = prefix(dynamostore.PrefixMail)
+	rates     = prefix(dynamostore.PrefixRate)
+	events    = prefix(dynamostore.PrefixEvent)
+	byStatus  = prefix(dynamostore.PrefixStatus)
+)
 
+// Transactions (Store.Commit) are authorised per contained Put, so
+// PutItem's keys are those of every item a function's transactions write.
+// Sending mail marks it sent (UpdateItem MAIL#) and retries the outbox
+// (Query OUTBOX); rate limits are counters (UpdateItem RATE#).
 var functionGrants = map[string]grants{
-	// The public page only reads published documents and updates.
-	FnPublic: {tableActions: tableRead},
-	// Access requests, confirmations and sessions: conditional writes, signed
-	// tokens, mail; never the documents themselves.
-	FnAccess: {tableActions: slices.Concat(tableRead, tableWrite), secret: true, mail: true},
-	// Verifies a token, records the download, streams the object.
-	FnDownload: {tableActions: slices.Concat(tableRead, tableWrite), secret: true, objectActions: []string{"s3:GetObject"}},
-	// Staff console: approves, revokes and deletes, uploads reports (it
-	// never reads them back).
-	FnAdmin: {
-		tableActions:  slices.Concat(tableRead, tableWrite, []string{"dynamodb:DeleteItem"}),
-		secret:        true,
-		mail:          true,
-		objectActions: []string{"s3:PutObject"},
+	// The trust page lists the documents and reads nothing else.
+	FnPublic: {index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}}},
+	// Access requests, their confirmation and the access page; never a
+	// document's file, session or status list.
+	FnAccess: {
+		table: []keyAccess{
+			{[]string{"dynamodb:GetItem"}, []string{requests}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
+		},
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs, dynamostore.PartOutbox}}},
+		secret: true, mail: true,
 	},
+	// Checks a download link against its request, reads the document,
+	// records the download and signs the S3 link.
+	FnDownload: {
+		table: []keyAccess{
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents}},
+			{[]string{"dynamodb:PutItem"}, []string{events}},
+		},
+		secret: true, objectActions: []string{"s3:GetObject"},
+	},
+	// Staff console: sign-in and sessions, the request queue and trails,
+	// decisions, uploads (it never reads a report back).
+	FnAdmin: {
+		table: []keyAccess{
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
+			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
+			{[]string{"dynamodb:Query"}, []string{events}},
+		},
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartOutbox}}},
+		secret: true, mail: true, objectActions: []string{"s3:PutObject"},
+	},
+}
+
+// ReportsPrefix is where the service stores report files (trust.Service
+// Publish); the S3 grants reach nothing else.
+const ReportsPrefix = "reports/"
+
+// routeThrottle tightens single routes below the stage default, so that a
+// flood on a form or a token route cannot use up the API's rate for the
+// pages: the request form's post most, every route that carries a token or
+// a staff session less. Each route gets its own budget.
+func routeThrottle(method, path string) (rate, burst float64, ok bool) {
+	if method == "POST" && path == "/access-requests" {
+		return 5, 10, true
+	}
+	for _, prefix := range []string{"/access/", "/access-requests/", "/download/", "/documents/", "/admin"} {
+		if strings.HasPrefix(path, prefix) {
+			return 10, 20, true
+		}
+	}
+	return 0, 0, false
 }
 
 // route is one HTTP API route and the function that serves it.
@@ -157,31 +154,40 @@ type route struct {
 	Fn     string
 }
 
-// Routes is the whole HTTP API. Tests assert against it and against the
-// synthesized template, so a route moved here moves in both.
-var Routes = []route{
-	{"GET", "/", FnPublic},
-	{"GET", "/healthz", FnPublic},
-	{"GET", "/static/{proxy+}", FnPublic},
-	{"GET", "/trust.json", FnPublic},
-	{"GET", "/updates.atom", FnPublic},
-	{"GET", "/sitemap.xml", FnPublic},
-	{"GET", "/robots.txt", FnPublic},
-	{"GET", "/.well-known/security.txt", FnPublic},
-	{"GET", "/favicon.ico", FnPublic},
+// Routes is the whole HTTP API: each function's routes as its web handler
+// serves them, so that nothing is served that is not deployed, or deployed
+// to a function that does not serve it. Tests assert against it and against
+// the synthesized template.
+var Routes = apiRoutes()
 
-	{"GET", "/access-requests/new", FnAccess},
-	{"POST", "/access-requests", FnAccess},
-	{"GET", "/access-requests/{proxy+}", FnAccess},
-	{"GET", "/access/{token}", FnAccess},
+func apiRoutes() []route {
+	var rs []route
+	for _, f := range web.Functions() {
+		fn := f.Name
+		for _, r := range web.Routes(f) {
+			method := r.Method
+			if method == "" {
+				method = "ANY"
+			}
+			rs = append(rs, route{Method: method, Path: apiPath(r.Path), Fn: fn})
+		}
+	}
+	return rs
+}
 
-	{"GET", "/download/{token}", FnDownload},
-	// Public documents are served here, not by the public function, so that
-	// only download and admin can read the bucket.
-	{"GET", "/documents/{id}", FnDownload},
-
-	{"ANY", "/admin", FnAdmin},
-	{"ANY", "/admin/{proxy+}", FnAdmin},
+// apiPath writes a ServeMux path as an API Gateway route path: the rest of
+// the path, {name...}, is the greedy {name+}, and the {$} that keeps "/"
+// from matching every path is not needed, since API Gateway matches whole
+// paths.
+func apiPath(muxPath string) string {
+	p := strings.TrimSuffix(muxPath, "{$}")
+	if i := strings.LastIndex(p, "{"); i >= 0 && strings.HasSuffix(p, "...}") {
+		p = p[:len(p)-len("...}")] + "+}"
+	}
+	if p == "" {
+		p = "/"
+	}
+	return p
 }
 
 // constructID turns a function name into the prefix of its construct ids.
@@ -257,26 +263,8 @@ func suppress(construct constructs.IConstruct, id, reason string, appliesTo ...a
 	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(true))
 }
 
-// NewTrustCenterStack builds the whole trust center: table, reports bucket,
-// signing-key secret, four functions, HTTP API and alarms.
-func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCenterStackProps) awscdk.Stack {
-	if props == nil {
-		panic("TrustCenterStackProps are required")
-	}
-	if err := props.Validate(); err != nil {
-		panic(err)
-	}
-	mailFrom := props.mailFrom()
-	identities, _ := SESIdentities(mailFrom)
-	rate, burst := props.ThrottleRate, props.ThrottleBurst
-	if rate == 0 {
-		rate = DefaultThrottleRate
-	}
-	if burst == 0 {
-		burst = DefaultThrottleBurst
-	}
-
-	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+// setFeatureFlags pins the flags on a stack (featureFlags).
+func setFeatureFlags(stack awscdk.Stack) {
 	flags := make([]string, 0, len(featureFlags))
 	for k := range featureFlags {
 		flags = append(flags, k)
@@ -284,6 +272,43 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	sort.Strings(flags)
 	for _, k := range flags {
 		stack.Node().SetContext(jsii.String(k), featureFlags[k])
+	}
+}
+
+// NewTrustCenterStack builds the whole trust center: table, buckets,
+// secrets, four functions, the HTTP API behind CloudFront and its web ACL,
+// alarms and a dashboard. Outside us-east-1 the web ACL goes into a second
+// stack, <id>Edge, in us-east-1, created beside the returned stack in scope.
+func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCenterStackProps) awscdk.Stack {
+	if props == nil {
+		panic("TrustCenterStackProps are required")
+	}
+	if err := props.Validate(); err != nil {
+		panic(err)
+	}
+	identities, _ := SESIdentities(props.MailFrom)
+	rate, burst := props.ThrottleRate, props.ThrottleBurst
+	if rate == 0 {
+		rate = DefaultThrottleRate
+	}
+	if burst == 0 {
+		burst = DefaultThrottleBurst
+	}
+	retention := props.logRetention()
+
+	stackProps := props.StackProps
+	if props.region() != EdgeRegion {
+		stackProps.CrossRegionReferences = jsii.Bool(true)
+	}
+	stack := awscdk.NewStack(scope, &id, &stackProps)
+	setFeatureFlags(stack)
+	mon := newMonitoring(stack, props.AlarmEmail)
+
+	newLogGroup := func(cid string) awslogs.LogGroup {
+		lg := awslogs.NewLogGroup(stack, jsii.String(cid), &awslogs.LogGroupProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+		// Any value CloudWatch accepts, not only those RetentionDays names.
+		lg.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(retention))
+		return lg
 	}
 
 	schema := dynamostore.Schema
@@ -299,7 +324,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		TimeToLiveAttribute: jsii.String(schema.TTLAttribute),
 		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
 	})
-	indexArns := []*string{}
+	var indexArn *string
 	for _, g := range schema.GSIs {
 		table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
 			IndexName:      jsii.String(g.Name),
@@ -307,9 +332,10 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			SortKey:        attribute(g.SortKey),
 			ProjectionType: awsdynamodb.ProjectionType_ALL,
 		})
-		// Naming each index keeps the policies free of "index/*" wildcards.
-		indexArns = append(indexArns, awscdk.Fn_Join(jsii.String(""), &[]*string{table.TableArn(), jsii.String("/index/" + g.Name)}))
 	}
+	// Naming the index keeps the policies free of "index/*" wildcards.
+	indexArn = awscdk.Fn_Join(jsii.String(""), &[]*string{table.TableArn(), jsii.String("/index/" + dynamostore.IndexGSI1)})
+	mon.tableAlarms(table)
 
 	// The log bucket is not itself logged: cdk-nag accepts a bucket that
 	// receives other buckets' access logs, and logging it would recurse.
@@ -320,6 +346,20 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		Encryption:      awss3.BucketEncryption_S3_MANAGED,
 		ObjectOwnership: awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		RemovalPolicy:   awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Expiration: awscdk.Duration_Days(jsii.Number(365)),
+		}},
+	})
+	// CloudFront's standard logs are delivered with an ACL grant, which a
+	// BucketOwnerEnforced bucket refuses: they get a bucket of their own.
+	edgeLogs := awss3.NewBucket(stack, jsii.String("EdgeLogsBucket"), &awss3.BucketProps{
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_PREFERRED,
+		ServerAccessLogsBucket: logsBucket,
+		ServerAccessLogsPrefix: jsii.String("edge-logs/"),
+		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Expiration: awscdk.Duration_Days(jsii.Number(365)),
 		}},
@@ -339,6 +379,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
 		}},
 	})
+	reportObjects := bucket.ArnForObjects(jsii.String(ReportsPrefix + "*"))
 
 	secret := awssecretsmanager.NewSecret(stack, jsii.String("SigningKeys"), &awssecretsmanager.SecretProps{
 		Description: jsii.String("Trust center Ed25519 signing keyring (JSON). The generated value is a placeholder: put the keyring in before first use."),
@@ -348,25 +389,25 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	suppress(secret, "AwsSolutions-SMG4",
 		"Signing keys rotate by adding a new kid to the keyring and retiring the old one after its tokens expire; a Secrets Manager rotation Lambda cannot do that safely.")
 
-	// HTTP API (created before the functions, whose TRUST_BASE_URL may be
-	// its endpoint).
+	// The value CloudFront sends in OriginSecretHeader and the functions
+	// expect. CloudFormation resolves it into both at deploy time.
+	originSecret := awssecretsmanager.NewSecret(stack, jsii.String("OriginSecret"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Trust center: the header value CloudFront adds to every origin request; requests without it did not come through the edge"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			ExcludePunctuation: jsii.Bool(true),
+			PasswordLength:     jsii.Number(40),
+		},
+	})
+	suppress(originSecret, "AwsSolutions-SMG4",
+		"The value lives in the distribution's origin header and the functions' environment, both set by CloudFormation: rotating it is a new value and a redeploy, which a rotation Lambda cannot do.")
+	originSecretValue := originSecret.SecretValue().UnsafeUnwrap()
+
 	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
-		Description:        jsii.String("Trust center"),
+		Description:        jsii.String("Trust center (behind CloudFront; the functions refuse requests without the origin secret)"),
 		CreateDefaultStage: jsii.Bool(false),
 	})
-	var domain awsapigatewayv2.DomainName
-	if props.DomainName != "" {
-		domain = awsapigatewayv2.NewDomainName(stack, jsii.String("Domain"), &awsapigatewayv2.DomainNameProps{
-			DomainName:     jsii.String(props.DomainName),
-			Certificate:    awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Certificate"), jsii.String(props.CertificateArn)),
-			SecurityPolicy: awsapigatewayv2.SecurityPolicy_TLS_1_2,
-		})
-	}
-	apiLogs := awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
-		Retention:     awslogs.RetentionDays_ONE_MONTH,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
-	stageProps := &awsapigatewayv2.HttpStageProps{
+	apiLogs := newLogGroup("ApiAccessLogs")
+	stage := awsapigatewayv2.NewHttpStage(stack, jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageProps{
 		HttpApi:    api,
 		StageName:  jsii.String("$default"),
 		AutoDeploy: jsii.Bool(true),
@@ -375,11 +416,10 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			destination: awsapigatewayv2.NewLogGroupLogDestination(apiLogs),
 			format:      awsapigateway.AccessLogFormat_Custom(jsii.String(accessLogFormat)),
 		},
-	}
-	if domain != nil {
-		stageProps.DomainMapping = &awsapigatewayv2.DomainMappingOptions{DomainName: domain}
-	}
-	awsapigatewayv2.NewHttpStage(stack, jsii.String("DefaultStage"), stageProps)
+	})
+
+	webACLArn, _ := edgeACL(scope, stack, id, props)
+	dist := newDistribution(stack, props, edgeProps{api: api, originSecret: originSecretValue, webACLArn: webACLArn, logsBucket: edgeLogs})
 
 	baseURL := props.BaseURL
 	switch {
@@ -387,7 +427,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	case props.DomainName != "":
 		baseURL = "https://" + props.DomainName
 	default:
-		baseURL = *api.ApiEndpoint()
+		baseURL = *awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), dist.DistributionDomainName()})
 	}
 
 	var identityArns []*string
@@ -398,16 +438,13 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			ResourceName: jsii.String(name),
 		}))
 	}
-	tableResources := append([]*string{table.TableArn()}, indexArns...)
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{}
+	fns := map[string]awslambda.Function{}
+	roles := map[string]awsiam.Role{}
 	for _, name := range FunctionNames {
 		g := functionGrants[name]
 		cid := constructID(name)
-
-		logGroup := awslogs.NewLogGroup(stack, jsii.String(cid+"Logs"), &awslogs.LogGroupProps{
-			Retention:     awslogs.RetentionDays_ONE_MONTH,
-			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-		})
+		logGroup := newLogGroup(cid + "Logs")
 
 		statements := []awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -415,12 +452,21 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 				Resources: &[]*string{logGroup.LogGroupArn()},
 			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Table"),
-				Actions:   jsii.Strings(g.tableActions...),
-				Resources: &tableResources,
-			}),
 		}
+		keyStatements := func(sid string, resource *string, access []keyAccess) {
+			for i, a := range access {
+				statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Sid:       jsii.String(fmt.Sprintf("%s%d", sid, i)),
+					Actions:   jsii.Strings(a.actions...),
+					Resources: &[]*string{resource},
+					Conditions: &map[string]any{
+						"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.keys},
+					},
+				}))
+			}
+		}
+		keyStatements("Table", table.TableArn(), g.table)
+		keyStatements("Index", indexArn, g.index)
 		if g.secret {
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("SigningKeys"),
@@ -439,7 +485,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("Reports"),
 				Actions:   jsii.Strings(g.objectActions...),
-				Resources: &[]*string{bucket.ArnForObjects(jsii.String("*"))},
+				Resources: &[]*string{reportObjects},
 			}))
 		}
 		role := awsiam.NewRole(stack, jsii.String(cid+"Role"), &awsiam.RoleProps{
@@ -449,22 +495,29 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				"LeastPrivilege": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
 			},
 		})
+		roles[name] = role
 		if len(g.objectActions) > 0 {
 			suppress(role, "AwsSolutions-IAM5",
-				"Report object keys are created at upload time, so object actions are granted on the reports bucket's objects; the bucket itself and other buckets are not reachable.",
-				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/\*$/g`)})
+				"Report object keys (reports/<id>/v<n>-<hash>.pdf) are made at upload time, so object actions are granted on the reports/ prefix of the reports bucket; nothing else in it or in other buckets is reachable.",
+				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/reports\/\*$/g`)})
 		}
 
 		// Each function gets the settings its engines read (lambdaapp.Function's
-		// needs) and no others.
+		// needs), the edge's two (origin secret, client address header) and
+		// no others.
 		env := map[string]*string{
-			"TRUST_TABLE":    table.TableName(),
-			"TRUST_BASE_URL": jsii.String(baseURL),
-			"TRUST_CONTENT":  jsii.String("/var/task/" + ContentFile),
+			"TRUST_TABLE":            table.TableName(),
+			"TRUST_BASE_URL":         jsii.String(baseURL),
+			"TRUST_CONTENT":          jsii.String("/var/task/" + ContentFile),
+			"TRUST_ORIGIN_SECRET":    originSecretValue,
+			"TRUST_CLIENT_IP_HEADER": jsii.String(ClientAddressHeader),
 		}
 		if g.mail {
-			env["TRUST_MAIL_FROM"] = jsii.String(mailFrom)
+			env["TRUST_MAIL_FROM"] = jsii.String(props.MailFrom)
 			env["TRUST_STAFF"] = jsii.String(strings.Join(props.Staff, ","))
+		}
+		if name == FnAccess && len(props.AutoApprove) > 0 {
+			env["TRUST_AUTO_APPROVE"] = jsii.String(strings.ToLower(strings.Join(props.AutoApprove, ",")))
 		}
 		if g.secret {
 			env["TRUST_KEYS_SECRET"] = secret.SecretArn()
@@ -473,7 +526,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			env["TRUST_BUCKET"] = bucket.BucketName()
 		}
 
-		fn := awslambda.NewFunction(stack, jsii.String(cid+"Function"), &awslambda.FunctionProps{
+		fp := &awslambda.FunctionProps{
 			Description:  jsii.String("Trust center " + name),
 			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 			Architecture: awslambda.Architecture_ARM_64(),
@@ -484,59 +537,70 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			Role:         role,
 			LogGroup:     logGroup,
 			Environment:  &env,
-		})
+		}
+		if n := props.concurrency(name); n > 0 {
+			fp.ReservedConcurrentExecutions = jsii.Number(float64(n))
+		}
+		fn := awslambda.NewFunction(stack, jsii.String(cid+"Function"), fp)
+		// CDK also writes DependsOn the role, which the Role GetAtt already
+		// implies (cfn-lint W3005); the inline policy is part of the role.
+		fn.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("DependsOn"))
+		fns[name] = fn
 		integrations[name] = awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(cid+"Integration"), fn,
 			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{
 				PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
 			})
-
-		for _, metric := range []struct {
-			id     string
-			metric awscloudwatch.Metric
-			what   string
-		}{
-			{"Errors", fn.MetricErrors(nil), "errors"},
-			{"Throttles", fn.MetricThrottles(nil), "throttles"},
-		} {
-			alarmOnAny(stack, cid+metric.id+"Alarm", metric.metric, "Trust center "+name+" function "+metric.what)
-		}
+		mon.functionAlarms(name, fn)
 	}
 
+	// Only the download function reads reports (it signs the links); the
+	// admin role may, should the console ever show one. Everyone else,
+	// account administrators included, is refused whatever IAM says.
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("ReportsReadOnlyByTrustCenter"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
+		Resources:  &[]*string{bucket.ArnForObjects(jsii.String("*"))},
+		Conditions: &map[string]any{"ArnNotEquals": map[string]any{
+			"aws:PrincipalArn": []*string{roles[FnDownload].RoleArn(), roles[FnAdmin].RoleArn()},
+		}},
+	}))
+
+	cfnStage := stage.Node().DefaultChild().(awscdk.CfnResource)
+	routeSettings := map[string]any{}
 	for _, r := range Routes {
-		api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		routes := api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String(r.Path),
 			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod(r.Method)},
 			Integration: integrations[r.Fn],
 		})
+		key := r.Method + " " + r.Path
+		if rate, burst, ok := routeThrottle(r.Method, r.Path); ok {
+			routeSettings[key] = map[string]any{"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
+			// A route setting names a route that must exist first.
+			for _, rt := range *routes {
+				cfnStage.Node().AddDependency(rt)
+			}
+		}
+	}
+	if len(routeSettings) > 0 {
+		cfnStage.AddPropertyOverride(jsii.String("RouteSettings"), routeSettings)
 	}
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
 
-	alarmOnAny(stack, "Api5xxAlarm", api.MetricServerError(nil), "Trust center API 5xx responses")
+	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
+	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)
 
-	awscdk.NewCfnOutput(stack, jsii.String("ApiEndpoint"), &awscdk.CfnOutputProps{Value: api.ApiEndpoint()})
 	awscdk.NewCfnOutput(stack, jsii.String("BaseUrl"), &awscdk.CfnOutputProps{Value: jsii.String(baseURL)})
+	awscdk.NewCfnOutput(stack, jsii.String("DomainTarget"), &awscdk.CfnOutputProps{
+		Description: jsii.String("The distribution's domain: point the custom domain's CNAME (or Route 53 alias) here"),
+		Value:       dist.DistributionDomainName(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("DistributionId"), &awscdk.CfnOutputProps{Value: dist.DistributionId()})
 	awscdk.NewCfnOutput(stack, jsii.String("TableName"), &awscdk.CfnOutputProps{Value: table.TableName()})
 	awscdk.NewCfnOutput(stack, jsii.String("ReportsBucketName"), &awscdk.CfnOutputProps{Value: bucket.BucketName()})
 	awscdk.NewCfnOutput(stack, jsii.String("SigningKeysSecretArn"), &awscdk.CfnOutputProps{Value: secret.SecretArn()})
-	if domain != nil {
-		awscdk.NewCfnOutput(stack, jsii.String("DomainTarget"), &awscdk.CfnOutputProps{
-			Description: jsii.String("Point the custom domain's CNAME (or alias) here"),
-			Value:       domain.RegionalDomainName(),
-		})
-	}
 	return stack
-}
-
-// alarmOnAny raises an alarm on the first occurrence of metric in a period;
-// no data counts as fine.
-func alarmOnAny(stack awscdk.Stack, id string, metric awscloudwatch.IMetric, description string) {
-	awscloudwatch.NewAlarm(stack, jsii.String(id), &awscloudwatch.AlarmProps{
-		Metric:             metric,
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		AlarmDescription:   jsii.String(description),
-	})
 }

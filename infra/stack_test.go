@@ -15,88 +15,153 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/web"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	// Stops the jsii node process that synthesis started.
 	jsii.Close()
+	if synthDir != "" {
+		os.RemoveAll(synthDir)
+	}
 	os.Exit(code)
 }
 
-// synthesized is the one synthesis every test here inspects: starting jsii
-// and loading aws-cdk-lib dominates the cost, so it is done once.
+// synthesized is one synthesis of the app: starting jsii and loading
+// aws-cdk-lib dominates the cost, so each configuration is synthesized once
+// and every test inspects the result.
 type synthesized struct {
-	template  map[string]any
+	cfg       synthConfig
+	template  map[string]any // the TrustCenter stack
+	edge      map[string]any // the TrustCenterEdge stack, nil in us-east-1
+	edgeEnv   string         // the edge stack's region
 	nagErrors []string
 	nagReport string
+	outdir    string
+}
+
+// synthConfig is one way to deploy: a region, and a custom domain or not.
+type synthConfig struct {
+	name   string
+	region string
+	domain bool
 }
 
 var (
-	synthOnce   sync.Once
-	synthResult *synthesized
+	// The usual case: a region other than us-east-1 (so the web ACL goes to
+	// the edge stack), a custom domain, every optional setting given.
+	euWest = synthConfig{"eu-west-1+domain", "eu-west-1", true}
+	// Everything in one stack, on the distribution's own domain.
+	usEast = synthConfig{"us-east-1", "us-east-1", false}
+)
+
+var (
+	synthMu    sync.Mutex
+	synthCache = map[string]*synthesized{}
+	// Synthesis output must outlive the test that first asked for it.
+	synthDir string
 )
 
 const (
-	testDomain   = "trust.example.com"
-	testMailFrom = "Example Trust <trust@mail.example.com>"
+	testDomain      = "trust.example.com"
+	testMailFrom    = "Example Trust <trust@mail.example.com>"
+	testAlarmEmail  = "ops@example.com"
+	testCertificate = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+	testRetention   = 90
 )
 
-var testStaff = []string{"alice@example.com", "bob@example.com"}
+var (
+	testStaff       = []string{"alice@example.com", "bob@example.com"}
+	testAutoApprove = []string{"Example.com", "partner.example"}
+)
 
-func synth(t *testing.T) *synthesized {
+func testProps(t *testing.T, cfg synthConfig, assets string) *TrustCenterStackProps {
+	p := &TrustCenterStackProps{
+		StackProps: awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(cfg.region)}},
+		AssetsDir:  assets,
+		MailFrom:   testMailFrom,
+		Staff:      testStaff,
+		AlarmEmail: testAlarmEmail,
+	}
+	if cfg.domain {
+		p.DomainName, p.CertificateArn = testDomain, testCertificate
+		p.AutoApprove = testAutoApprove
+		p.LogRetentionDays = testRetention
+		p.ReservedConcurrency = map[string]int{FnPublic: 80, FnAdmin: 0}
+	}
+	return p
+}
+
+func synth(t *testing.T) *synthesized { return synthWith(t, euWest) }
+
+func synthWith(t *testing.T, cfg synthConfig) *synthesized {
 	t.Helper()
-	synthOnce.Do(func() {
-		// The directories are only read during synthesis, which ends inside
-		// this call, so the first caller's TempDir outlives every use.
-		assets := t.TempDir()
-		for _, name := range FunctionNames {
-			dir := filepath.Join(assets, name)
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n# "+name+"\n"), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, ContentFile), []byte("# content\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	if s, ok := synthCache[cfg.name]; ok {
+		if s == nil {
+			t.Fatalf("synthesis of %s failed in an earlier test", cfg.name)
 		}
-		outdir := t.TempDir()
+		return s
+	}
+	synthCache[cfg.name] = nil
+	if synthDir == "" {
+		d, err := os.MkdirTemp("", "infra-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		synthDir = d
+	}
+	assets := filepath.Join(synthDir, "assets")
+	for _, name := range FunctionNames {
+		dir := filepath.Join(assets, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n# "+name+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, ContentFile), []byte("# content\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outdir := filepath.Join(synthDir, cfg.name)
 
-		app := awscdk.NewApp(&awscdk.AppProps{
-			Outdir: jsii.String(outdir),
-			// The CLI turns path metadata on; tests name resources by it.
-			Context: &map[string]any{"aws:cdk:enable-path-metadata": true},
-		})
-		stack := NewTrustCenterStack(app, StackName, &TrustCenterStackProps{
-			AssetsDir:      assets,
-			MailFrom:       testMailFrom,
-			Staff:          testStaff,
-			DomainName:     testDomain,
-			CertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
-		})
-		AddNagChecks(app)
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Outdir: jsii.String(outdir),
+		// The CLI turns path metadata on; tests name resources by it.
+		Context: &map[string]any{"aws:cdk:enable-path-metadata": true},
+	})
+	stack := NewTrustCenterStack(app, StackName, testProps(t, cfg, assets))
+	AddNagChecks(app)
+	app.Synth(nil)
 
-		res := &synthesized{template: *assertions.Template_FromStack(stack, nil).ToJSON()}
-		for _, m := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
+	res := &synthesized{cfg: cfg, template: *assertions.Template_FromStack(stack, nil).ToJSON(), outdir: outdir}
+	stacks := []awscdk.Stack{stack}
+	if c := app.Node().TryFindChild(jsii.String(EdgeStackName)); c != nil {
+		edge := c.(awscdk.Stack)
+		stacks = append(stacks, edge)
+		res.edge = *assertions.Template_FromStack(edge, nil).ToJSON()
+		res.edgeEnv = *edge.Region()
+	}
+	for _, st := range stacks {
+		for _, m := range *assertions.Annotations_FromStack(st).FindError(jsii.String("*"),
 			assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
+			//lint:ignore SA1019 FindError hands back only cxapi.SynthesisMessage; the type it moved to has no Go binding in aws-cdk-go v2.275.0.
 			res.nagErrors = append(res.nagErrors, *m.Id+": "+toJSON(m.Entry.Data))
 		}
-		reports, _ := filepath.Glob(filepath.Join(outdir, "*NagReport.csv"))
-		for _, r := range reports {
-			b, err := os.ReadFile(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.nagReport += string(b)
-		}
-		synthResult = res
-	})
-	if synthResult == nil {
-		t.Fatal("synthesis failed in an earlier test")
 	}
-	return synthResult
+	reports, _ := filepath.Glob(filepath.Join(outdir, "*NagReport.csv"))
+	for _, r := range reports {
+		b, err := os.ReadFile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.nagReport += string(b)
+	}
+	synthCache[cfg.name] = res
+	return res
 }
 
 func toJSON(v any) string {
@@ -180,8 +245,10 @@ func asList(v any) []any {
 }
 
 type statement struct {
+	Sid       string
 	Actions   []string
 	Resources []any
+	Condition map[string]any
 }
 
 // policyStatements gathers every Allow statement that applies to a
@@ -220,6 +287,8 @@ func (s *synthesized) policyStatements(t *testing.T, fnID string) []statement {
 				st.Actions = append(st.Actions, a.(string))
 			}
 			st.Resources = asList(m["Resource"])
+			st.Sid, _ = m["Sid"].(string)
+			st.Condition, _ = m["Condition"].(map[string]any)
 			out = append(out, st)
 		}
 	}
@@ -333,11 +402,12 @@ func TestTableMatchesSchema(t *testing.T) {
 func TestBuckets(t *testing.T) {
 	s := synth(t)
 	buckets := s.resources("AWS::S3::Bucket")
-	if len(buckets) != 2 {
-		t.Fatalf("got %d buckets, want the reports bucket and its access-log bucket", len(buckets))
+	if len(buckets) != 3 {
+		t.Fatalf("got %d buckets, want the reports bucket, the edge-log bucket and their access-log bucket", len(buckets))
 	}
 	reportsID := logicalIDByPath(t, s, "AWS::S3::Bucket", "ReportsBucket/Resource")
 	logsID := logicalIDByPath(t, s, "AWS::S3::Bucket", "AccessLogsBucket/Resource")
+	edgeLogsID := logicalIDByPath(t, s, "AWS::S3::Bucket", "EdgeLogsBucket/Resource")
 
 	for id, b := range buckets {
 		p := props(b)
@@ -350,19 +420,28 @@ func TestBuckets(t *testing.T) {
 		if b["DeletionPolicy"] != "Retain" {
 			t.Errorf("%s DeletionPolicy = %v, want Retain", id, b["DeletionPolicy"])
 		}
+		if id != logsID {
+			lc, _ := p["LoggingConfiguration"].(map[string]any)
+			if ref(lc["DestinationBucketName"]) != logsID {
+				t.Errorf("%s LoggingConfiguration = %s, want delivery to %s", id, toJSON(lc), logsID)
+			}
+		}
 	}
-
 	rp := props(buckets[reportsID])
 	if got := toJSON(rp["VersioningConfiguration"]); got != `{"Status":"Enabled"}` {
 		t.Errorf("reports VersioningConfiguration = %s", got)
 	}
-	lc, _ := rp["LoggingConfiguration"].(map[string]any)
-	if ref(lc["DestinationBucketName"]) != logsID {
-		t.Errorf("reports LoggingConfiguration = %s, want delivery to %s", toJSON(lc), logsID)
+	// CloudFront's standard logging needs ACLs on its bucket, nowhere else.
+	for id, b := range buckets {
+		own := toJSON(props(b)["OwnershipControls"])
+		if want := map[bool]string{true: "BucketOwnerPreferred", false: "BucketOwnerEnforced"}[id == edgeLogsID]; !strings.Contains(own, want) {
+			t.Errorf("%s OwnershipControls = %s, want %s", id, own, want)
+		}
 	}
 
 	// Each bucket's policy must deny every request that is not over TLS.
 	tlsDenied := map[string]bool{}
+	var reportReads []map[string]any
 	for _, bp := range s.resources("AWS::S3::BucketPolicy") {
 		p := props(bp)
 		for _, st := range asList(p["PolicyDocument"].(map[string]any)["Statement"]) {
@@ -372,6 +451,9 @@ func TestBuckets(t *testing.T) {
 				strings.Contains(cond, `"aws:SecureTransport":"false"`) {
 				tlsDenied[ref(p["Bucket"])] = true
 			}
+			if ref(p["Bucket"]) == reportsID && slices.Contains(asList(m["Action"]), any("s3:GetObject")) {
+				reportReads = append(reportReads, m)
+			}
 		}
 	}
 	for id := range buckets {
@@ -379,55 +461,109 @@ func TestBuckets(t *testing.T) {
 			t.Errorf("bucket %s has no policy denying non-TLS requests", id)
 		}
 	}
+
+	// Report files: every principal but the download and admin roles is
+	// refused, whatever its IAM policies allow.
+	if len(reportReads) != 1 {
+		t.Fatalf("reports bucket: %d statements on s3:GetObject, want the one deny: %s", len(reportReads), toJSON(reportReads))
+	}
+	deny := reportReads[0]
+	fns := s.functionsByName(t)
+	roleOf := func(name string) string {
+		return getAtt(props(s.resources("AWS::Lambda::Function")[fns[name]])["Role"], "Arn")
+	}
+	var exempt []string
+	for _, a := range asList(deny["Condition"].(map[string]any)["ArnNotEquals"].(map[string]any)["aws:PrincipalArn"]) {
+		exempt = append(exempt, getAtt(a, "Arn"))
+	}
+	sort.Strings(exempt)
+	want := []string{roleOf(FnDownload), roleOf(FnAdmin)}
+	sort.Strings(want)
+	if deny["Effect"] != "Deny" || toJSON(deny["Principal"]) != `{"AWS":"*"}` || !slices.Equal(exempt, want) ||
+		getAtt(asList(deny["Resource"])[0].(map[string]any)["Fn::Join"].([]any)[1].([]any)[0], "Arn") != reportsID {
+		t.Errorf("reports read deny = %s, want Deny to * on the bucket's objects except roles %v", toJSON(deny), want)
+	}
 }
 
 func TestFunctions(t *testing.T) {
-	s := synth(t)
-	fns := s.functionsByName(t)
-	tableID := logicalIDByPath(t, s, "AWS::DynamoDB::Table", "Table/Resource")
-	for name, id := range fns {
-		p := props(s.resources("AWS::Lambda::Function")[id])
-		if p["Runtime"] != "provided.al2023" {
-			t.Errorf("%s Runtime = %v", name, p["Runtime"])
-		}
-		if toJSON(p["Architectures"]) != `["arm64"]` {
-			t.Errorf("%s Architectures = %v", name, toJSON(p["Architectures"]))
-		}
-		if p["Handler"] != "bootstrap" {
-			t.Errorf("%s Handler = %v", name, p["Handler"])
-		}
-		if mem, _ := p["MemorySize"].(float64); mem < 128 || mem > 1024 {
-			t.Errorf("%s MemorySize = %v", name, p["MemorySize"])
-		}
-		if to, _ := p["Timeout"].(float64); to < 3 || to > 29 {
-			t.Errorf("%s Timeout = %v (API Gateway gives up after 30 s)", name, p["Timeout"])
-		}
+	for _, cfg := range []synthConfig{euWest, usEast} {
+		s := synthWith(t, cfg)
+		fns := s.functionsByName(t)
+		tableID := logicalIDByPath(t, s, "AWS::DynamoDB::Table", "Table/Resource")
+		originSecretID := logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "OriginSecret/Resource")
+		distID := logicalIDByPath(t, s, "AWS::CloudFront::Distribution", "Distribution/Resource")
+		for name, id := range fns {
+			p := props(s.resources("AWS::Lambda::Function")[id])
+			if p["Runtime"] != "provided.al2023" {
+				t.Errorf("%s Runtime = %v", name, p["Runtime"])
+			}
+			if toJSON(p["Architectures"]) != `["arm64"]` {
+				t.Errorf("%s Architectures = %v", name, toJSON(p["Architectures"]))
+			}
+			if p["Handler"] != "bootstrap" {
+				t.Errorf("%s Handler = %v", name, p["Handler"])
+			}
+			if mem, _ := p["MemorySize"].(float64); mem < 128 || mem > 1024 {
+				t.Errorf("%s MemorySize = %v", name, p["MemorySize"])
+			}
+			if to, _ := p["Timeout"].(float64); to < 3 || to > 29 {
+				t.Errorf("%s Timeout = %v (API Gateway gives up after 30 s)", name, p["Timeout"])
+			}
+			// The defaults, but for the two the eu-west-1 config overrides
+			// (admin=0: unreserved).
+			wantRC := DefaultReservedConcurrency[name]
+			if cfg.domain && name == FnPublic {
+				wantRC = 80
+			}
+			if cfg.domain && name == FnAdmin {
+				wantRC = 0
+			}
+			if rc, _ := p["ReservedConcurrentExecutions"].(float64); int(rc) != wantRC {
+				t.Errorf("%s %s ReservedConcurrentExecutions = %v, want %d", cfg.name, name, p["ReservedConcurrentExecutions"], wantRC)
+			}
 
-		env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
-		if ref(env["TRUST_TABLE"]) != tableID {
-			t.Errorf("%s TRUST_TABLE = %v", name, toJSON(env["TRUST_TABLE"]))
-		}
-		// Only the functions that send mail know the sender and the staff.
-		mails := name == FnAccess || name == FnAdmin
-		if from, ok := env["TRUST_MAIL_FROM"]; ok != mails || (mails && from != testMailFrom) {
-			t.Errorf("%s TRUST_MAIL_FROM = %v (set: %v), want set %v", name, from, ok, mails)
-		}
-		if staff, ok := env["TRUST_STAFF"]; ok != mails || (mails && staff != strings.Join(testStaff, ",")) {
-			t.Errorf("%s TRUST_STAFF = %v (set: %v), want set %v", name, staff, ok, mails)
-		}
-		if env["TRUST_CONTENT"] != "/var/task/"+ContentFile {
-			t.Errorf("%s TRUST_CONTENT = %v", name, env["TRUST_CONTENT"])
-		}
-		if env["TRUST_BASE_URL"] != "https://"+testDomain {
-			t.Errorf("%s TRUST_BASE_URL = %v", name, env["TRUST_BASE_URL"])
-		}
-		_, hasBucket := env["TRUST_BUCKET"]
-		if want := name == FnDownload || name == FnAdmin; hasBucket != want {
-			t.Errorf("%s has TRUST_BUCKET = %v, want %v", name, hasBucket, want)
-		}
-		_, hasSecret := env["TRUST_KEYS_SECRET"]
-		if want := name != FnPublic; hasSecret != want {
-			t.Errorf("%s has TRUST_KEYS_SECRET = %v, want %v", name, hasSecret, want)
+			env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
+			if ref(env["TRUST_TABLE"]) != tableID {
+				t.Errorf("%s TRUST_TABLE = %v", name, toJSON(env["TRUST_TABLE"]))
+			}
+			// Only the functions that send mail know the sender and the staff.
+			mails := name == FnAccess || name == FnAdmin
+			if from, ok := env["TRUST_MAIL_FROM"]; ok != mails || (mails && from != testMailFrom) {
+				t.Errorf("%s TRUST_MAIL_FROM = %v (set: %v), want set %v", name, from, ok, mails)
+			}
+			if staff, ok := env["TRUST_STAFF"]; ok != mails || (mails && staff != strings.Join(testStaff, ",")) {
+				t.Errorf("%s TRUST_STAFF = %v (set: %v), want set %v", name, staff, ok, mails)
+			}
+			auto, hasAuto := env["TRUST_AUTO_APPROVE"]
+			if want := cfg.domain && name == FnAccess; hasAuto != want || (want && auto != "example.com,partner.example") {
+				t.Errorf("%s %s TRUST_AUTO_APPROVE = %v (set: %v), want set %v", cfg.name, name, auto, hasAuto, want)
+			}
+			if env["TRUST_CONTENT"] != "/var/task/"+ContentFile {
+				t.Errorf("%s TRUST_CONTENT = %v", name, env["TRUST_CONTENT"])
+			}
+			if cfg.domain {
+				if env["TRUST_BASE_URL"] != "https://"+testDomain {
+					t.Errorf("%s TRUST_BASE_URL = %v", name, env["TRUST_BASE_URL"])
+				}
+			} else if got := toJSON(env["TRUST_BASE_URL"]); got != `{"Fn::Join":["",["https://",{"Fn::GetAtt":["`+distID+`","DomainName"]}]]}` {
+				t.Errorf("%s TRUST_BASE_URL = %s, want the distribution's domain", name, got)
+			}
+			// The origin secret is the generated secret's value, resolved
+			// by CloudFormation: the same one CloudFront sends.
+			if got := toJSON(env["TRUST_ORIGIN_SECRET"]); got != `{"Fn::Join":["",["{{resolve:secretsmanager:",{"Ref":"`+originSecretID+`"},":SecretString:::}}"]]}` {
+				t.Errorf("%s TRUST_ORIGIN_SECRET = %s", name, got)
+			}
+			if env["TRUST_CLIENT_IP_HEADER"] != "CloudFront-Viewer-Address" {
+				t.Errorf("%s TRUST_CLIENT_IP_HEADER = %v", name, env["TRUST_CLIENT_IP_HEADER"])
+			}
+			_, hasBucket := env["TRUST_BUCKET"]
+			if want := name == FnDownload || name == FnAdmin; hasBucket != want {
+				t.Errorf("%s has TRUST_BUCKET = %v, want %v", name, hasBucket, want)
+			}
+			_, hasSecret := env["TRUST_KEYS_SECRET"]
+			if want := name != FnPublic; hasSecret != want {
+				t.Errorf("%s has TRUST_KEYS_SECRET = %v, want %v", name, hasSecret, want)
+			}
 		}
 	}
 }
@@ -437,15 +573,40 @@ func TestLeastPrivilege(t *testing.T) {
 	fns := s.functionsByName(t)
 	bucketID := logicalIDByPath(t, s, "AWS::S3::Bucket", "ReportsBucket/Resource")
 	secretID := logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "SigningKeys/Resource")
+	tableID := logicalIDByPath(t, s, "AWS::DynamoDB::Table", "Table/Resource")
 
-	readOnly := []string{"dynamodb:GetItem", "dynamodb:Query"}
+	// Written out independently of functionGrants from what each
+	// function's handlers call (shared/web → trust.Service → dynamostore):
+	// action → partition keys, on the table ("T") or on GSI1 ("I").
+	type access map[string][]string
+	want := map[string]access{
+		FnPublic: {"I dynamodb:Query": {"DOCS"}},
+		FnAccess: {
+			"T dynamodb:GetItem":    {"REQ#*"},
+			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "USE#*"},
+			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
+			"I dynamodb:Query":      {"DOCS", "OUTBOX"},
+		},
+		FnDownload: {
+			"T dynamodb:GetItem": {"DOC#*", "REQ#*"},
+			"T dynamodb:PutItem": {"EVT#*"},
+		},
+		FnAdmin: {
+			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "SESSION#*"},
+			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
+			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
+			"T dynamodb:DeleteItem": {"SESSION#*"},
+			"T dynamodb:Query":      {"EVT#*"},
+			"I dynamodb:Query":      {"DOCS", "OUTBOX", "STATUS#*"},
+		},
+	}
+
 	for name, id := range fns {
 		acts := s.actions(t, id)
 		has := func(a string) bool { return slices.Contains(acts, a) }
 		hasPrefix := func(prefix string) bool {
 			return slices.ContainsFunc(acts, func(a string) bool { return strings.HasPrefix(a, prefix) })
 		}
-
 		for _, a := range acts {
 			if strings.Contains(a, "*") {
 				t.Errorf("%s: wildcard action %q", name, a)
@@ -455,35 +616,11 @@ func TestLeastPrivilege(t *testing.T) {
 				t.Errorf("%s: unexpected action %q", name, a)
 			}
 		}
-		for _, a := range []string{"dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable", "dynamodb:DeleteTable", "s3:DeleteObject", "s3:ListBucket"} {
-			if has(a) {
-				t.Errorf("%s: has %s, which no function needs", name, a)
-			}
+		if name == FnPublic && (hasPrefix("s3:") || hasPrefix("secretsmanager:") || hasPrefix("ses:")) {
+			t.Errorf("public: actions %v reach beyond the table", acts)
 		}
-
-		if name == FnPublic {
-			for _, a := range acts {
-				if strings.HasPrefix(a, "dynamodb:") && !slices.Contains(readOnly, a) {
-					t.Errorf("public: dynamodb action %q is not read-only", a)
-				}
-			}
-			if hasPrefix("s3:") || hasPrefix("secretsmanager:") || hasPrefix("ses:") {
-				t.Errorf("public: actions %v reach beyond the table", acts)
-			}
-		} else {
-			for _, a := range []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"} {
-				if !has(a) {
-					t.Errorf("%s: missing %s", name, a)
-				}
-			}
-			if !has("secretsmanager:GetSecretValue") {
-				t.Errorf("%s: cannot read the signing keys", name)
-			}
-		}
-		for _, a := range readOnly {
-			if !has(a) {
-				t.Errorf("%s: missing %s", name, a)
-			}
+		if got, want := has("secretsmanager:GetSecretValue"), name != FnPublic; got != want {
+			t.Errorf("%s: reads the signing keys = %v, want %v", name, got, want)
 		}
 		if got, want := has("s3:GetObject"), name == FnDownload; got != want {
 			t.Errorf("%s: s3:GetObject = %v, want %v", name, got, want)
@@ -494,13 +631,8 @@ func TestLeastPrivilege(t *testing.T) {
 		if got, want := hasPrefix("ses:"), name == FnAccess || name == FnAdmin; got != want {
 			t.Errorf("%s: SES = %v, want %v", name, got, want)
 		}
-		if got, want := has("dynamodb:DeleteItem"), name == FnAdmin; got != want {
-			t.Errorf("%s: dynamodb:DeleteItem = %v, want %v", name, got, want)
-		}
 
-		// Resource scoping: SES to the sender's identities, S3 to the
-		// reports bucket's objects, secrets to the one secret, logs to the
-		// function's own group.
+		got := map[string][]string{}
 		for _, st := range s.policyStatements(t, id) {
 			res := toJSON(st.Resources)
 			refsBucket := strings.Contains(res, `"`+bucketID+`"`)
@@ -510,8 +642,8 @@ func TestLeastPrivilege(t *testing.T) {
 			for _, a := range st.Actions {
 				switch {
 				case strings.HasPrefix(a, "s3:"):
-					if !refsBucket || !strings.Contains(res, `"/*"`) || len(st.Resources) != 1 {
-						t.Errorf("%s: %s not scoped to the reports bucket's objects: %s", name, a, res)
+					if !refsBucket || !strings.Contains(res, `"/reports/*"`) || len(st.Resources) != 1 {
+						t.Errorf("%s: %s not scoped to the reports/ objects: %s", name, a, res)
 					}
 				case strings.HasPrefix(a, "secretsmanager:"):
 					if len(st.Resources) != 1 || ref(st.Resources[0]) != secretID {
@@ -528,61 +660,162 @@ func TestLeastPrivilege(t *testing.T) {
 						t.Errorf("%s: %s not scoped to its own log group: %s", name, a, res)
 					}
 				case strings.HasPrefix(a, "dynamodb:"):
-					if strings.Contains(res, "*") {
-						t.Errorf("%s: %s has a wildcard resource: %s", name, a, res)
+					if len(st.Resources) != 1 {
+						t.Errorf("%s: %s on %d resources, want the table or the index: %s", name, a, len(st.Resources), res)
+						continue
 					}
+					where := ""
+					switch {
+					case getAtt(st.Resources[0], "Arn") == tableID:
+						where = "T"
+					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI1+`"]]}]`:
+						where = "I"
+					default:
+						t.Errorf("%s: %s on %s, want the table or GSI1", name, a, res)
+						continue
+					}
+					if len(st.Condition) != 1 {
+						t.Errorf("%s: %s has conditions %s, want the one on LeadingKeys", name, a, toJSON(st.Condition))
+					}
+					like, _ := st.Condition["ForAllValues:StringLike"].(map[string]any)
+					var keys []string
+					for _, k := range asList(like["dynamodb:LeadingKeys"]) {
+						keys = append(keys, k.(string))
+					}
+					if len(keys) == 0 {
+						t.Errorf("%s: %s is not limited by dynamodb:LeadingKeys: %s", name, a, toJSON(st.Condition))
+					}
+					k := where + " " + a
+					got[k] = append(got[k], keys...)
 				}
 			}
+		}
+		for k := range got {
+			sort.Strings(got[k])
+		}
+		if toJSON(got) != toJSON(want[name]) {
+			t.Errorf("%s: table access\n got %s\nwant %s", name, toJSON(got), toJSON(want[name]))
 		}
 	}
 }
 
 func TestLogGroups(t *testing.T) {
-	s := synth(t)
-	groups := s.resources("AWS::Logs::LogGroup")
-	// One per function plus the API's access log.
-	if len(groups) != len(FunctionNames)+1 {
-		t.Errorf("got %d log groups, want %d", len(groups), len(FunctionNames)+1)
-	}
-	for id, g := range groups {
-		if days, _ := props(g)["RetentionInDays"].(float64); days < 7 || days > 400 {
-			t.Errorf("log group %s RetentionInDays = %v", id, props(g)["RetentionInDays"])
+	for cfg, days := range map[synthConfig]float64{euWest: testRetention, usEast: DefaultLogRetentionDays} {
+		s := synthWith(t, cfg)
+		groups := s.resources("AWS::Logs::LogGroup")
+		// One per function plus the API's access log.
+		if len(groups) != len(FunctionNames)+1 {
+			t.Errorf("got %d log groups, want %d", len(groups), len(FunctionNames)+1)
 		}
-	}
-	for name, id := range s.functionsByName(t) {
-		lc, _ := props(s.resources("AWS::Lambda::Function")[id])["LoggingConfig"].(map[string]any)
-		if _, ok := groups[ref(lc["LogGroup"])]; !ok {
-			t.Errorf("%s LoggingConfig = %s, want one of the stack's log groups", name, toJSON(lc))
+		for id, g := range groups {
+			if got := props(g)["RetentionInDays"]; got != days {
+				t.Errorf("%s: log group %s RetentionInDays = %v, want %v", cfg.name, id, got, days)
+			}
+		}
+		for name, id := range s.functionsByName(t) {
+			lc, _ := props(s.resources("AWS::Lambda::Function")[id])["LoggingConfig"].(map[string]any)
+			if _, ok := groups[ref(lc["LogGroup"])]; !ok {
+				t.Errorf("%s LoggingConfig = %s, want one of the stack's log groups", name, toJSON(lc))
+			}
 		}
 	}
 }
 
 func TestAlarms(t *testing.T) {
 	s := synth(t)
-	type key struct{ namespace, metric, dim string }
-	got := map[key]bool{}
-	for _, a := range s.resources("AWS::CloudWatch::Alarm") {
-		p := props(a)
-		dims := asList(p["Dimensions"])
-		dim := ""
-		if len(dims) == 1 {
-			dim = toJSON(dims[0].(map[string]any)["Value"])
-		}
-		got[key{p["Namespace"].(string), p["MetricName"].(string), dim}] = true
-		if p["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" || p["Threshold"] != 1.0 {
-			t.Errorf("alarm %s/%s fires on %v %v, want >= 1", p["Namespace"], p["MetricName"], p["ComparisonOperator"], p["Threshold"])
-		}
+	topicID, topic := s.only(t, "AWS::SNS::Topic")
+	keyID := logicalIDByPath(t, s, "AWS::KMS::Key", "AlarmTopicKey/Resource")
+	if getAtt(props(topic)["KmsMasterKeyId"], "Arn") != keyID {
+		t.Errorf("alarm topic KmsMasterKeyId = %s, want the stack's key", toJSON(props(topic)["KmsMasterKeyId"]))
 	}
-	apiID := logicalIDByPath(t, s, "AWS::ApiGatewayV2::Api", "Api/Resource")
-	if !got[key{"AWS/ApiGateway", "5xx", toJSON(map[string]string{"Ref": apiID})}] {
-		t.Errorf("no 5xx alarm on the API; alarms: %v", got)
+	key := props(s.resources("AWS::KMS::Key")[keyID])
+	if key["EnableKeyRotation"] != true || !strings.Contains(toJSON(key["KeyPolicy"]), `"Service":"cloudwatch.amazonaws.com"`) {
+		t.Errorf("alarm key: rotation %v, policy %s: CloudWatch must be able to publish", key["EnableKeyRotation"], toJSON(key["KeyPolicy"]))
 	}
-	for name, id := range s.functionsByName(t) {
-		for _, m := range []string{"Errors", "Throttles"} {
-			if !got[key{"AWS/Lambda", m, toJSON(map[string]string{"Ref": id})}] {
-				t.Errorf("no %s alarm on %s", m, name)
+	_, sub := s.only(t, "AWS::SNS::Subscription")
+	if p := props(sub); p["Protocol"] != "email" || p["Endpoint"] != testAlarmEmail || ref(p["TopicArn"]) != topicID {
+		t.Errorf("subscription = %s, want %s by email to the topic", toJSON(p), testAlarmEmail)
+	}
+	ssl := false
+	for _, tp := range s.resources("AWS::SNS::TopicPolicy") {
+		for _, st := range asList(props(tp)["PolicyDocument"].(map[string]any)["Statement"]) {
+			m := st.(map[string]any)
+			if m["Effect"] == "Deny" && strings.Contains(toJSON(m["Condition"]), `"aws:SecureTransport":"false"`) {
+				ssl = true
 			}
 		}
+	}
+	if !ssl {
+		t.Error("alarm topic does not refuse publishing without TLS")
+	}
+
+	// Every alarm tells the topic; each is named by what it watches.
+	got := map[string]bool{}
+	for id, a := range s.resources("AWS::CloudWatch::Alarm") {
+		p := props(a)
+		if acts := toJSON(p["AlarmActions"]); acts != `[{"Ref":"`+topicID+`"}]` {
+			t.Errorf("alarm %s AlarmActions = %s, want the topic", id, acts)
+		}
+		if p["ActionsEnabled"] == false {
+			t.Errorf("alarm %s has actions disabled", id)
+		}
+		if ns, _ := p["Namespace"].(string); ns != "" {
+			dims := asList(p["Dimensions"])
+			dim := ""
+			if len(dims) == 1 {
+				dim = toJSON(dims[0].(map[string]any)["Value"])
+			}
+			stat, _ := p["Statistic"].(string)
+			if stat == "" {
+				stat, _ = p["ExtendedStatistic"].(string)
+			}
+			got[ns+" "+p["MetricName"].(string)+" "+stat+" "+dim] = true
+			continue
+		}
+		// Metric math: record which metrics the expression divides.
+		var names []string
+		for _, m := range asList(p["Metrics"]) {
+			if ms, ok := m.(map[string]any)["MetricStat"].(map[string]any); ok {
+				names = append(names, ms["Metric"].(map[string]any)["MetricName"].(string))
+			}
+		}
+		sort.Strings(names)
+		got["math "+strings.Join(names, ",")] = true
+	}
+	apiID := logicalIDByPath(t, s, "AWS::ApiGatewayV2::Api", "Api/Resource")
+	tableID := logicalIDByPath(t, s, "AWS::DynamoDB::Table", "Table/Resource")
+	want := []string{
+		"math 5xx,Count",
+		"math Api429,Count",
+		"AWS/ApiGateway Latency p99 " + toJSON(map[string]string{"Ref": apiID}),
+		"AWS/DynamoDB ReadThrottleEvents Sum " + toJSON(map[string]string{"Ref": tableID}),
+		"AWS/DynamoDB WriteThrottleEvents Sum " + toJSON(map[string]string{"Ref": tableID}),
+	}
+	for _, id := range s.functionsByName(t) {
+		for _, m := range []string{"Errors", "Throttles"} {
+			want = append(want, "AWS/Lambda "+m+" Sum "+toJSON(map[string]string{"Ref": id}))
+		}
+	}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("no alarm on %s", w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("alarms %v, want exactly %v", got, want)
+	}
+	filters := s.resources("AWS::Logs::MetricFilter")
+	apiLogsID := logicalIDByPath(t, s, "AWS::Logs::LogGroup", "ApiAccessLogs/Resource")
+	if len(filters) != 1 {
+		t.Fatalf("got %d metric filters, want the 429 one", len(filters))
+	}
+	for _, f := range filters {
+		if p := props(f); ref(p["LogGroupName"]) != apiLogsID || p["FilterPattern"] != `{ $.status = "429" }` {
+			t.Errorf("429 filter = %s", toJSON(p))
+		}
+	}
+	if _, d := s.only(t, "AWS::CloudWatch::Dashboard"); !strings.Contains(toJSON(props(d)), "AWS/WAFV2") {
+		t.Errorf("dashboard lacks the WAF metrics")
 	}
 }
 
@@ -591,54 +824,37 @@ func TestRoutes(t *testing.T) {
 	// Written out independently of Routes, so that a route pointed at the
 	// wrong function there fails here.
 	want := map[string]string{
-		"GET /":                         FnPublic,
-		"GET /healthz":                  FnPublic,
-		"GET /static/{proxy+}":          FnPublic,
-		"GET /trust.json":               FnPublic,
-		"GET /updates.atom":             FnPublic,
-		"GET /sitemap.xml":              FnPublic,
-		"GET /robots.txt":               FnPublic,
-		"GET /.well-known/security.txt": FnPublic,
-		"GET /favicon.ico":              FnPublic,
-		"GET /access-requests/new":      FnAccess,
-		"POST /access-requests":         FnAccess,
-		"GET /access-requests/{proxy+}": FnAccess,
-		"GET /access/{token}":           FnAccess,
-		"GET /download/{token}":         FnDownload,
-		"GET /documents/{id}":           FnDownload,
-		"ANY /admin":                    FnAdmin,
-		"ANY /admin/{proxy+}":           FnAdmin,
+		"GET /":                                FnPublic,
+		"GET /healthz":                         FnPublic,
+		"GET /static/{proxy+}":                 FnPublic,
+		"GET /trust.json":                      FnPublic,
+		"GET /updates.atom":                    FnPublic,
+		"GET /sitemap.xml":                     FnPublic,
+		"GET /robots.txt":                      FnPublic,
+		"GET /.well-known/security.txt":        FnPublic,
+		"GET /favicon.ico":                     FnPublic,
+		"GET /access-requests/new":             FnAccess,
+		"POST /access-requests":                FnAccess,
+		"GET /access-requests/sent":            FnAccess,
+		"GET /access-requests/confirm/{token}": FnAccess,
+		"GET /access/{token}":                  FnAccess,
+		"GET /download/{token}":                FnDownload,
+		"GET /documents/{id}":                  FnDownload,
+		"GET /admin":                           FnAdmin,
+		"GET /admin/login":                     FnAdmin,
+		"POST /admin/login":                    FnAdmin,
+		"GET /admin/login/{token}":             FnAdmin,
+		"POST /admin/logout":                   FnAdmin,
+		"GET /admin/requests":                  FnAdmin,
+		"GET /admin/requests/{id}":             FnAdmin,
+		"POST /admin/requests/{id}/approve":    FnAdmin,
+		"POST /admin/requests/{id}/deny":       FnAdmin,
+		"POST /admin/requests/{id}/revoke":     FnAdmin,
+		"GET /admin/documents":                 FnAdmin,
+		"POST /admin/documents/{id}":           FnAdmin,
 	}
 
-	fnName := map[string]string{}
-	for name, id := range s.functionsByName(t) {
-		fnName[id] = name
-	}
-	integrationFn := map[string]string{}
-	for id, in := range s.resources("AWS::ApiGatewayV2::Integration") {
-		p := props(in)
-		if p["IntegrationType"] != "AWS_PROXY" || p["PayloadFormatVersion"] != "2.0" {
-			t.Errorf("integration %s: type %v, payload %v; want AWS_PROXY 2.0", id, p["IntegrationType"], p["PayloadFormatVersion"])
-		}
-		integrationFn[id] = fnName[getAtt(p["IntegrationUri"], "Arn")]
-	}
-
-	got := map[string]string{}
-	for id, r := range s.resources("AWS::ApiGatewayV2::Route") {
-		p := props(r)
-		// Target is {"Fn::Join": ["", ["integrations/", {"Ref": id}]]}.
-		var integ string
-		if j, ok := p["Target"].(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 {
-			if parts := j[1].([]any); len(parts) == 2 && parts[0] == "integrations/" {
-				integ = ref(parts[1])
-			}
-		}
-		if integ == "" {
-			t.Errorf("route %s: unexpected target %s", id, toJSON(p["Target"]))
-			continue
-		}
-		got[p["RouteKey"].(string)] = integrationFn[integ]
-	}
+	got, fnName := deployedRoutes(t, s)
 	if toJSON(got) != toJSON(want) {
 		for k, v := range want {
 			if got[k] != v {
@@ -668,7 +884,88 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
-func TestStageAndDomain(t *testing.T) {
+// deployedRoutes are the synthesized API's routes, by route key, each with
+// the name of the function its integration invokes; and the function
+// names by logical id.
+func deployedRoutes(t *testing.T, s *synthesized) (routes, fnName map[string]string) {
+	t.Helper()
+	fnName = map[string]string{}
+	for name, id := range s.functionsByName(t) {
+		fnName[id] = name
+	}
+	integrationFn := map[string]string{}
+	for id, in := range s.resources("AWS::ApiGatewayV2::Integration") {
+		p := props(in)
+		if p["IntegrationType"] != "AWS_PROXY" || p["PayloadFormatVersion"] != "2.0" {
+			t.Errorf("integration %s: type %v, payload %v; want AWS_PROXY 2.0", id, p["IntegrationType"], p["PayloadFormatVersion"])
+		}
+		integrationFn[id] = fnName[getAtt(p["IntegrationUri"], "Arn")]
+	}
+
+	got := map[string]string{}
+	for id, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		p := props(r)
+		// Target is {"Fn::Join": ["", ["integrations/", {"Ref": id}]]}.
+		var integ string
+		if j, ok := p["Target"].(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 {
+			if parts := j[1].([]any); len(parts) == 2 && parts[0] == "integrations/" {
+				integ = ref(parts[1])
+			}
+		}
+		if integ == "" {
+			t.Errorf("route %s: unexpected target %s", id, toJSON(p["Target"]))
+			continue
+		}
+		got[p["RouteKey"].(string)] = integrationFn[integ]
+	}
+	return got, fnName
+}
+
+// TestDeployedRoutesAreServed: the API routes each function exactly the
+// routes its web handler serves (web.Routes), so nothing served locally is
+// missing from the deployment, and nothing deployed goes to a function
+// that would answer 404.
+func TestDeployedRoutesAreServed(t *testing.T) {
+	var names []string
+	for _, fn := range web.Functions() {
+		names = append(names, fn.Name)
+	}
+	if !slices.Equal(names, FunctionNames) {
+		t.Fatalf("the stack deploys %v, the web layer has %v", FunctionNames, names)
+	}
+	got, _ := deployedRoutes(t, synth(t))
+	served := map[string]string{}
+	for _, fn := range web.Functions() {
+		for _, r := range web.Routes(fn) {
+			key := r.Method + " " + apiPath(r.Path)
+			served[key] = fn.Name
+			if got[key] != fn.Name {
+				t.Errorf("%s serves %s, which the API routes to %q", fn, r.Pattern(), got[key])
+			}
+		}
+	}
+	for key, fn := range got {
+		if served[key] != fn {
+			t.Errorf("the API routes %s to %s, which does not serve it", key, fn)
+		}
+	}
+}
+
+func TestAPIPath(t *testing.T) {
+	for mux, want := range map[string]string{
+		"/{$}":                             "/",
+		"/healthz":                         "/healthz",
+		"/static/{proxy...}":               "/static/{proxy+}",
+		"/admin/requests/{id}/deny":        "/admin/requests/{id}/deny",
+		"/access-requests/confirm/{token}": "/access-requests/confirm/{token}",
+	} {
+		if got := apiPath(mux); got != want {
+			t.Errorf("apiPath(%q) = %q, want %q", mux, got, want)
+		}
+	}
+}
+
+func TestStage(t *testing.T) {
 	s := synth(t)
 	id, st := s.only(t, "AWS::ApiGatewayV2::Stage")
 	apiLogsID := logicalIDByPath(t, s, "AWS::Logs::LogGroup", "ApiAccessLogs/Resource")
@@ -677,12 +974,43 @@ func TestStageAndDomain(t *testing.T) {
 		t.Errorf("stage %s: name %v autoDeploy %v", id, p["StageName"], p["AutoDeploy"])
 	}
 	rs, _ := p["DefaultRouteSettings"].(map[string]any)
-	if rate, _ := rs["ThrottlingRateLimit"].(float64); rate <= 0 {
-		t.Errorf("stage %s: no rate limit: %s", id, toJSON(rs))
+	if rs["ThrottlingRateLimit"] != float64(DefaultThrottleRate) || rs["ThrottlingBurstLimit"] != float64(DefaultThrottleBurst) {
+		t.Errorf("stage %s: default route settings %s", id, toJSON(rs))
 	}
-	if burst, _ := rs["ThrottlingBurstLimit"].(float64); burst <= 0 {
-		t.Errorf("stage %s: no burst limit: %s", id, toJSON(rs))
+	// The form post and the token routes are throttled far below the
+	// pages, each on its own, so that a flood on one leaves the others
+	// their share.
+	perRoute, _ := p["RouteSettings"].(map[string]any)
+	routeKeys := map[string]bool{}
+	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		routeKeys[props(r)["RouteKey"].(string)] = true
 	}
+	for _, key := range []string{"POST /access-requests", "GET /download/{token}", "POST /admin/login", "POST /admin/requests/{id}/approve"} {
+		r, _ := perRoute[key].(map[string]any)
+		rate, _ := r["ThrottlingRateLimit"].(float64)
+		burst, _ := r["ThrottlingBurstLimit"].(float64)
+		if rate <= 0 || rate >= DefaultThrottleRate || burst <= 0 || burst >= DefaultThrottleBurst {
+			t.Errorf("route %s throttle = %s, want below the stage's %v/%v", key, toJSON(r), DefaultThrottleRate, DefaultThrottleBurst)
+		}
+	}
+	for key := range perRoute {
+		if !routeKeys[key] {
+			t.Errorf("route setting for %q, which is not a route", key)
+		}
+	}
+	// A route setting on a route not yet created fails the deploy.
+	deps := toJSON(st["DependsOn"])
+	for _, r := range asList(st["DependsOn"]) {
+		if route, ok := s.resources("AWS::ApiGatewayV2::Route")[r.(string)]; ok {
+			delete(routeKeys, props(route)["RouteKey"].(string))
+		}
+	}
+	for key := range perRoute {
+		if _, missing := routeKeys[key]; missing {
+			t.Errorf("stage does not depend on route %s: DependsOn %s", key, deps)
+		}
+	}
+
 	al, _ := p["AccessLogSettings"].(map[string]any)
 	if getAtt(al["DestinationArn"], "Arn") != apiLogsID {
 		t.Errorf("stage %s: access logs go to %s, want %s", id, toJSON(al["DestinationArn"]), apiLogsID)
@@ -692,98 +1020,95 @@ func TestStageAndDomain(t *testing.T) {
 	if err := json.Unmarshal([]byte(format), &fields); err != nil {
 		t.Errorf("stage %s: access log format is not JSON: %v", id, err)
 	}
-	if fields["requestId"] != "$context.requestId" {
-		t.Errorf("stage %s: access log format lacks the request id: %s", id, format)
+	if fields["requestId"] != "$context.requestId" || fields["status"] != "$context.status" {
+		t.Errorf("stage %s: access log format lacks the request id or status: %s", id, format)
 	}
 	// Raw paths carry tokens; only the route template may be logged.
 	if strings.Contains(format, "$context.path") || strings.Contains(format, "$context.requestPath") {
 		t.Errorf("stage %s: access log would record token-bearing paths: %s", id, format)
 	}
-
-	if _, d := s.only(t, "AWS::ApiGatewayV2::DomainName"); props(d)["DomainName"] != testDomain {
-		t.Errorf("DomainName = %v", props(d)["DomainName"])
-	}
-	if n := len(s.resources("AWS::ApiGatewayV2::ApiMapping")); n != 1 {
-		t.Errorf("got %d API mappings, want 1", n)
+	// The custom domain is CloudFront's; the API has none.
+	if n := len(s.resources("AWS::ApiGatewayV2::DomainName")); n != 0 {
+		t.Errorf("got %d API domain names, want none", n)
 	}
 }
 
-func TestSecret(t *testing.T) {
+func TestSecrets(t *testing.T) {
 	s := synth(t)
-	id, sec := s.only(t, "AWS::SecretsManager::Secret")
-	if sec["DeletionPolicy"] != "Retain" {
-		t.Errorf("secret %s DeletionPolicy = %v, want Retain", id, sec["DeletionPolicy"])
+	if n := len(s.resources("AWS::SecretsManager::Secret")); n != 2 {
+		t.Errorf("got %d secrets, want the signing keys and the origin secret", n)
 	}
-	if props(sec)["GenerateSecretString"] == nil && props(sec)["SecretString"] == nil {
-		t.Errorf("secret %s has no placeholder value", id)
+	keysID := logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "SigningKeys/Resource")
+	keys := s.resources("AWS::SecretsManager::Secret")[keysID]
+	if keys["DeletionPolicy"] != "Retain" {
+		t.Errorf("secret %s DeletionPolicy = %v, want Retain", keysID, keys["DeletionPolicy"])
+	}
+	if props(keys)["GenerateSecretString"] == nil && props(keys)["SecretString"] == nil {
+		t.Errorf("secret %s has no placeholder value", keysID)
+	}
+	originID := logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "OriginSecret/Resource")
+	gen, _ := props(s.resources("AWS::SecretsManager::Secret")[originID])["GenerateSecretString"].(map[string]any)
+	// Header-safe and long enough not to be guessed.
+	if gen["ExcludePunctuation"] != true || gen["PasswordLength"].(float64) < 32 {
+		t.Errorf("origin secret generation = %s", toJSON(gen))
 	}
 }
 
 func TestNag(t *testing.T) {
-	s := synth(t)
-	if len(s.nagErrors) > 0 {
-		t.Errorf("cdk-nag errors:\n%s", strings.Join(s.nagErrors, "\n"))
-	}
-	// The report proves the checks ran at all, so that "no errors" is not
-	// vacuous.
-	if !strings.Contains(s.nagReport, `"AwsSolutions-IAM4"`) || !strings.Contains(s.nagReport, `"Compliant"`) {
-		t.Fatalf("no cdk-nag AwsSolutions report was written; did the checks run?")
-	}
-	for _, line := range strings.Split(s.nagReport, "\n") {
-		if strings.Contains(line, `"Non-Compliant"`) {
-			t.Errorf("non-compliant: %s", line)
+	for _, cfg := range []synthConfig{euWest, usEast} {
+		s := synthWith(t, cfg)
+		if len(s.nagErrors) > 0 {
+			t.Errorf("%s: cdk-nag errors:\n%s", cfg.name, strings.Join(s.nagErrors, "\n"))
 		}
-	}
-
-	// Every suppression carries a reason, and only these rules may be
-	// suppressed at all: anything else must be fixed, not waived.
-	allowed := map[string]bool{"AwsSolutions-SMG4": true, "AwsSolutions-APIG4": true, "AwsSolutions-IAM5": true}
-	seen := map[string]bool{}
-	check := func(where string, md any) {
-		m, _ := md.(map[string]any)
-		nag, _ := m["cdk_nag"].(map[string]any)
-		for _, r := range asList(nag["rules_to_suppress"]) {
-			rule := r.(map[string]any)
-			id, _ := rule["id"].(string)
-			reason, _ := rule["reason"].(string)
-			seen[id] = true
-			if strings.TrimSpace(reason) == "" {
-				t.Errorf("%s: suppression of %s has no reason", where, id)
-			}
-			if !allowed[id] {
-				t.Errorf("%s: suppression of %s is not allowed", where, id)
-			}
-			if id == "AwsSolutions-IAM5" && rule["applies_to"] == nil {
-				t.Errorf("%s: IAM5 suppressed for every finding; scope it with appliesTo", where)
+		// The report proves the checks ran at all, so that "no errors" is
+		// not vacuous.
+		if !strings.Contains(s.nagReport, `"AwsSolutions-IAM4"`) || !strings.Contains(s.nagReport, `"AwsSolutions-CFR2"`) ||
+			!strings.Contains(s.nagReport, `"Compliant"`) {
+			t.Fatalf("%s: no cdk-nag AwsSolutions report covering the distribution; did the checks run?", cfg.name)
+		}
+		for _, line := range strings.Split(s.nagReport, "\n") {
+			if strings.Contains(line, `"Non-Compliant"`) {
+				t.Errorf("%s: non-compliant: %s", cfg.name, line)
 			}
 		}
-	}
-	check("stack", s.template["Metadata"])
-	for id, r := range s.template["Resources"].(map[string]any) {
-		check(id, r.(map[string]any)["Metadata"])
-	}
-	if !seen["AwsSolutions-SMG4"] {
-		t.Errorf("expected the signing-key rotation suppression; saw %v", seen)
-	}
-}
 
-func TestPropsValidate(t *testing.T) {
-	good := TrustCenterStackProps{AssetsDir: "build", MailFrom: testMailFrom, Staff: testStaff}
-	if err := good.Validate(); err != nil {
-		t.Fatalf("valid props refused: %v", err)
-	}
-	for name, mutate := range map[string]func(*TrustCenterStackProps){
-		"no assets":             func(p *TrustCenterStackProps) { p.AssetsDir = "" },
-		"domain without cert":   func(p *TrustCenterStackProps) { p.DomainName = testDomain },
-		"cert without domain":   func(p *TrustCenterStackProps) { p.CertificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/x" },
-		"bad sender":            func(p *TrustCenterStackProps) { p.MailFrom = "not an address" },
-		"staff with a bad role": func(p *TrustCenterStackProps) { p.Staff = []string{"alice@example.com:owner"} },
-		"staff not an address":  func(p *TrustCenterStackProps) { p.Staff = []string{"alice"} },
-	} {
-		p := good
-		mutate(&p)
-		if err := p.Validate(); err == nil {
-			t.Errorf("%s: accepted", name)
+		// Every suppression carries a reason, and only these rules may be
+		// suppressed at all: anything else must be fixed, not waived.
+		allowed := map[string]bool{
+			"AwsSolutions-SMG4": true, "AwsSolutions-APIG4": true, "AwsSolutions-IAM5": true,
+			"AwsSolutions-CFR1": true, "AwsSolutions-CFR4": !cfg.domain,
+		}
+		seen := map[string]bool{}
+		check := func(where string, md any) {
+			m, _ := md.(map[string]any)
+			nag, _ := m["cdk_nag"].(map[string]any)
+			for _, r := range asList(nag["rules_to_suppress"]) {
+				rule := r.(map[string]any)
+				id, _ := rule["id"].(string)
+				reason, _ := rule["reason"].(string)
+				seen[id] = true
+				if strings.TrimSpace(reason) == "" {
+					t.Errorf("%s: suppression of %s has no reason", where, id)
+				}
+				if !allowed[id] {
+					t.Errorf("%s %s: suppression of %s is not allowed", cfg.name, where, id)
+				}
+				if id == "AwsSolutions-IAM5" && rule["applies_to"] == nil {
+					t.Errorf("%s: IAM5 suppressed for every finding; scope it with appliesTo", where)
+				}
+			}
+		}
+		for _, tmpl := range []map[string]any{s.template, s.edge} {
+			if tmpl == nil {
+				continue
+			}
+			check("stack", tmpl["Metadata"])
+			for id, r := range tmpl["Resources"].(map[string]any) {
+				check(id, r.(map[string]any)["Metadata"])
+			}
+		}
+		if !seen["AwsSolutions-SMG4"] {
+			t.Errorf("expected the signing-key rotation suppression; saw %v", seen)
 		}
 	}
 }

@@ -1,13 +1,9 @@
-// Package site holds the trust center's HTML templates and static assets,
-// embedded into every function binary so a deployment is one file.
+// Package site holds the trust center's static assets, embedded into every
+// function binary so a deployment is one file. The pages are in
+// site/pages, as templ components.
 package site
 
 import "embed"
-
-// Templates are html/template files: layout.html wraps every page.
-//
-//go:embed templates/*.html
-var Templates embed.FS
 
 // Static assets served under /static/.
 //

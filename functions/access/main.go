@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Name: "access", Handler: web.Access, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Access, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
 }

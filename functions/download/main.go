@@ -11,5 +11,5 @@ import (
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Name: "download", Handler: web.Download, Links: s3blob.LinksFromConfig, Keys: secretkeys.FromConfig})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Download, Links: s3blob.LinksFromConfig, Keys: secretkeys.FromConfig})
 }

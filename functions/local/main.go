@@ -18,6 +18,7 @@ import (
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/local/localapp"
 	"trustcenter/shared/token"
+	"trustcenter/shared/trust"
 )
 
 func main() {
@@ -49,7 +50,7 @@ func run() error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	l, err := localapp.Open(cfg, log)
+	l, err := localapp.Open(cfg, log, trust.SystemClock)
 	if err != nil {
 		return err
 	}

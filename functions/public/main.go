@@ -8,5 +8,5 @@ import (
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Name: "public", Handler: web.Public})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Public})
 }

@@ -6,13 +6,10 @@ package app
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"trustcenter/shared/content"
-	"trustcenter/shared/i18n"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 )
@@ -71,19 +68,18 @@ func env(key, def string) string {
 	return def
 }
 
-// NewService builds the domain service on the given engines.
-func NewService(c Config, site *content.Site, store trust.Store, blobs trust.Blobs, mail trust.Mailer, keys *token.Keyring, log *slog.Logger) *trust.Service {
-	return &trust.Service{
-		Store:       store,
-		Blobs:       blobs,
-		Mail:        mail,
-		Tokens:      token.New(keys, c.Issuer, time.Now),
-		Log:         log,
+// NewService builds the domain service on the engines a function brings,
+// signing links with keys; a function without keys (nil) signs and checks
+// no links, and the service refuses the calls that would.
+func NewService(c Config, site *content.Site, keys *token.Keyring, e trust.Engines) *trust.Service {
+	if keys != nil {
+		e.Signer = token.New(keys, c.Issuer)
+	}
+	return trust.New(trust.Config{
 		BaseURL:     c.BaseURL,
 		Company:     site.Company.Name,
 		Staff:       c.Staff,
 		NDA:         site.NDA.Trust(),
 		AutoApprove: c.AutoApprove,
-		Translate:   i18n.T,
-	}
+	}, e)
 }

@@ -157,10 +157,33 @@ type Certification struct {
 	Issued        Date           `yaml:"issued"`
 	BridgeLetters []BridgeLetter `yaml:"bridge_letters"`
 	NextAudit     Date           `yaml:"next_audit"`
+	// NextBridgeLetter is when management's next bridge letter is
+	// expected, for the months after the latest period (optional).
+	NextBridgeLetter Date `yaml:"next_bridge_letter"`
 	// Document is the id of the report file, if one is offered; see
 	// Document.Certification for how the two sides of the link agree.
 	Document string `yaml:"document"`
 	Summary  Text   `yaml:"summary"`
+
+	// The depth of the latest report, which is what a buyer's reviewer
+	// reads first; see report.go.
+
+	// Standard is the attestation standard; AttestationStandard supplies
+	// the AICPA one for a SOC report that does not state it.
+	Standard string `yaml:"standard"`
+	// CriteriaVersion is the edition of the Trust Services Criteria a SOC 2
+	// or SOC 3 report was measured against.
+	CriteriaVersion Text    `yaml:"criteria_version"`
+	Opinion         Opinion `yaml:"opinion"`
+	// OpinionDetail says what a modified opinion is about.
+	OpinionDetail Text  `yaml:"opinion_detail"`
+	Scope         Scope `yaml:"scope"`
+	// SubserviceOrganizations are the vendors whose controls the system
+	// relies on, each carved out of the report or included in it.
+	SubserviceOrganizations []SubserviceOrganization `yaml:"subservice_organizations"`
+	// UserEntityControls summarise the complementary user entity
+	// controls: what the report assumes customers do themselves.
+	UserEntityControls []Text `yaml:"user_entity_controls"`
 }
 
 // Period is an examined period, both days included.
@@ -194,14 +217,18 @@ func (c Certification) LatestPeriod() Period {
 
 // Label is the name a reader sees, e.g. "SOC 2 Type II".
 func (c Certification) Label(lang string) string {
-	if s := c.Name.In(lang); s != "" {
+	return label(c.Framework, c.Type, c.Name, lang)
+}
+
+func label(f Framework, t ReportType, name Text, lang string) string {
+	if s := name.In(lang); s != "" {
 		return s
 	}
-	label := i18n.T(lang, "framework."+string(c.Framework))
-	if c.Type != "" {
-		label += " " + i18n.T(lang, "report_type."+string(c.Type))
+	l := i18n.T(lang, "framework."+string(f))
+	if t != "" {
+		l += " " + i18n.T(lang, "report_type."+string(t))
 	}
-	return label
+	return l
 }
 
 // Criterion is one Trust Services Criteria category and what the company

@@ -55,31 +55,31 @@ func TestCoverage(t *testing.T) {
 		status    Status
 		segments  []string
 		through   string
-		gap       int
 		staleFrom string
+		since     string // Since.Explain in English; "" for none
 	}{
-		{"report within period", soc2, 12, "2025-06-01", Current, []string{"2024-10-01..2025-09-30"}, "2025-09-30", 0, "2026-10-01"},
-		{"report just ended", soc2, 12, "2025-10-01", Current, []string{"2024-10-01..2025-09-30"}, "2025-09-30", 1, "2026-10-01"},
-		{"last current day", soc2, 12, "2026-09-30", Current, []string{"2024-10-01..2025-09-30"}, "2025-09-30", 365, "2026-10-01"},
-		{"first stale day", soc2, 12, "2026-10-01", Stale, []string{"2024-10-01..2025-09-30"}, "2025-09-30", 366, "2026-10-01"},
-		{"shorter stale window", soc2, 6, "2026-04-01", Stale, []string{"2024-10-01..2025-09-30"}, "2025-09-30", 183, "2026-03-31"},
-		{"bridge letter extends coverage", withBridge, 12, "2025-12-15", Current, []string{"2024-10-01..2025-12-31 bridged"}, "2025-12-31", 0, "2026-10-01"},
-		{"bridge letter gap after it", withBridge, 12, "2026-11-25", Stale, []string{"2024-10-01..2025-12-31 bridged"}, "2025-12-31", 329, "2026-10-01"},
-		{"bridge letter not contiguous", gapBridge, 12, "2026-01-31", Current, []string{"2024-10-01..2025-09-30", "2025-11-01..2025-12-31 bridged"}, "2025-12-31", 31, "2026-10-01"},
-		{"successive reports merge", successive, 12, "2026-11-25", Current, []string{"2024-10-01..2026-09-30"}, "2026-09-30", 56, "2027-10-01"},
-		{"gap between reports kept", gapped, 12, "2025-01-01", Current, []string{"2023-01-01..2023-12-31", "2024-10-01..2025-09-30"}, "2025-09-30", 0, "2026-10-01"},
-		{"type 1 is one day", type1, 12, "2025-06-30", Current, []string{"2025-06-30..2025-06-30"}, "2025-06-30", 0, "2026-07-01"},
-		{"type 1 stale", type1, 12, "2026-07-01", Stale, []string{"2025-06-30..2025-06-30"}, "2025-06-30", 366, "2026-07-01"},
-		{"month end: Aug 31 + 6 months is Feb 28", monthEnd, 6, "2026-02-28", Current, []string{"2024-09-01..2025-08-31"}, "2025-08-31", 181, "2026-03-01"},
-		{"month end: stale on Mar 1", monthEnd, 6, "2026-03-01", Stale, []string{"2024-09-01..2025-08-31"}, "2025-08-31", 182, "2026-03-01"},
-		{"leap day: Feb 29 + 12 months is Feb 28", leap, 12, "2025-02-28", Current, []string{"2023-03-01..2024-02-29"}, "2024-02-29", 365, "2025-03-01"},
-		{"leap day: stale on Mar 1", leap, 12, "2025-03-01", Stale, []string{"2023-03-01..2024-02-29"}, "2024-02-29", 366, "2025-03-01"},
-		{"certificate upcoming", iso, 12, "2024-02-29", Upcoming, []string{"2024-03-01..2027-02-28"}, "2027-02-28", 0, ""},
-		{"certificate first day", iso, 12, "2024-03-01", Current, []string{"2024-03-01..2027-02-28"}, "2027-02-28", 0, ""},
-		{"certificate last day", iso, 12, "2027-02-28", Current, []string{"2024-03-01..2027-02-28"}, "2027-02-28", 0, ""},
-		{"certificate expired", iso, 12, "2027-03-01", Expired, []string{"2024-03-01..2027-02-28"}, "2027-02-28", 1, ""},
-		{"certificate long expired", iso, 12, "2028-02-29", Expired, []string{"2024-03-01..2027-02-28"}, "2027-02-28", 366, ""},
-		{"report period in the future", hipaa, 12, "2025-12-31", Upcoming, []string{"2026-01-01..2026-06-30"}, "2026-06-30", 0, ""},
+		{"report within period", soc2, 12, "2025-06-01", Current, []string{"2024-10-01..2025-09-30"}, "2025-09-30", "2026-10-01", ""},
+		{"report just ended", soc2, 12, "2025-10-01", Current, []string{"2024-10-01..2025-09-30"}, "2025-09-30", "2026-10-01", "Since the period ended on 30 Sep 2025: a bridge letter is available on request"},
+		{"last current day", soc2, 12, "2026-09-30", Current, []string{"2024-10-01..2025-09-30"}, "2025-09-30", "2026-10-01", "Since the period ended on 30 Sep 2025: a bridge letter is available on request"},
+		{"first stale day", soc2, 12, "2026-10-01", Stale, []string{"2024-10-01..2025-09-30"}, "2025-09-30", "2026-10-01", "Since the period ended on 30 Sep 2025: a bridge letter is available on request"},
+		{"shorter stale window", soc2, 6, "2026-04-01", Stale, []string{"2024-10-01..2025-09-30"}, "2025-09-30", "2026-03-31", "Since the period ended on 30 Sep 2025: a bridge letter is available on request"},
+		{"bridge letter extends coverage", withBridge, 12, "2025-12-15", Current, []string{"2024-10-01..2025-12-31 bridged"}, "2025-12-31", "2026-10-01", "Since the period ended on 30 Sep 2025: bridge letter through 31 Dec 2025"},
+		{"bridge letter gap after it", withBridge, 12, "2026-11-25", Stale, []string{"2024-10-01..2025-12-31 bridged"}, "2025-12-31", "2026-10-01", "Since the period ended on 30 Sep 2025: bridge letter through 31 Dec 2025"},
+		{"bridge letter not contiguous", gapBridge, 12, "2026-01-31", Current, []string{"2024-10-01..2025-09-30", "2025-11-01..2025-12-31 bridged"}, "2025-12-31", "2026-10-01", "Since the period ended on 30 Sep 2025: bridge letter for 1 Nov 2025 – 31 Dec 2025"},
+		{"successive reports merge", successive, 12, "2026-11-25", Current, []string{"2024-10-01..2026-09-30"}, "2026-09-30", "2027-10-01", "Since the period ended on 30 Sep 2026: a bridge letter is available on request"},
+		{"gap between reports kept", gapped, 12, "2025-01-01", Current, []string{"2023-01-01..2023-12-31", "2024-10-01..2025-09-30"}, "2025-09-30", "2026-10-01", ""},
+		{"type 1 is one day", type1, 12, "2025-06-30", Current, []string{"2025-06-30..2025-06-30"}, "2025-06-30", "2026-07-01", ""},
+		{"type 1 stale", type1, 12, "2026-07-01", Stale, []string{"2025-06-30..2025-06-30"}, "2025-06-30", "2026-07-01", "Since the report date, 30 Jun 2025: a bridge letter is available on request"},
+		{"month end: Aug 31 + 6 months is Feb 28", monthEnd, 6, "2026-02-28", Current, []string{"2024-09-01..2025-08-31"}, "2025-08-31", "2026-03-01", "Since the period ended on 31 Aug 2025: a bridge letter is available on request"},
+		{"month end: stale on Mar 1", monthEnd, 6, "2026-03-01", Stale, []string{"2024-09-01..2025-08-31"}, "2025-08-31", "2026-03-01", "Since the period ended on 31 Aug 2025: a bridge letter is available on request"},
+		{"leap day: Feb 29 + 12 months is Feb 28", leap, 12, "2025-02-28", Current, []string{"2023-03-01..2024-02-29"}, "2024-02-29", "2025-03-01", "Since the period ended on 29 Feb 2024: a bridge letter is available on request"},
+		{"leap day: stale on Mar 1", leap, 12, "2025-03-01", Stale, []string{"2023-03-01..2024-02-29"}, "2024-02-29", "2025-03-01", "Since the period ended on 29 Feb 2024: a bridge letter is available on request"},
+		{"certificate upcoming", iso, 12, "2024-02-29", Upcoming, []string{"2024-03-01..2027-02-28"}, "2027-02-28", "", ""},
+		{"certificate first day", iso, 12, "2024-03-01", Current, []string{"2024-03-01..2027-02-28"}, "2027-02-28", "", ""},
+		{"certificate last day", iso, 12, "2027-02-28", Current, []string{"2024-03-01..2027-02-28"}, "2027-02-28", "", ""},
+		{"certificate expired", iso, 12, "2027-03-01", Expired, []string{"2024-03-01..2027-02-28"}, "2027-02-28", "", ""},
+		{"certificate long expired", iso, 12, "2028-02-29", Expired, []string{"2024-03-01..2027-02-28"}, "2027-02-28", "", ""},
+		{"report period in the future", hipaa, 12, "2025-12-31", Upcoming, []string{"2026-01-01..2026-06-30"}, "2026-06-30", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,11 +101,15 @@ func TestCoverage(t *testing.T) {
 			if c.Through.String() != tt.through {
 				t.Errorf("through = %s, want %s", c.Through, tt.through)
 			}
-			if c.GapDays != tt.gap {
-				t.Errorf("gap = %d days, want %d", c.GapDays, tt.gap)
-			}
 			if c.StaleFrom.String() != tt.staleFrom {
 				t.Errorf("stale from = %s, want %s", c.StaleFrom, tt.staleFrom)
+			}
+			since := ""
+			if c.Since != nil {
+				since = c.Since.Explain("en")
+			}
+			if since != tt.since {
+				t.Errorf("since = %q, want %q", since, tt.since)
 			}
 		})
 	}

@@ -79,22 +79,52 @@ type companyOut struct {
 }
 
 type certOut struct {
-	ID            string         `json:"id"`
-	Name          string         `json:"name"`
-	Framework     Framework      `json:"framework"`
-	Type          ReportType     `json:"type,omitempty"`
-	Criteria      []string       `json:"criteria,omitempty"`
-	Auditor       string         `json:"auditor,omitempty"`
-	Issued        Date           `json:"issued,omitzero"`
-	Periods       []Period       `json:"periods,omitempty"`
-	BridgeLetters []BridgeLetter `json:"bridge_letters,omitempty"`
-	ValidFrom     Date           `json:"valid_from,omitzero"`
-	ValidUntil    Date           `json:"valid_until,omitzero"`
-	NextAudit     Date           `json:"next_audit,omitzero"`
-	Document      string         `json:"document,omitempty"`
-	Summary       string         `json:"summary,omitempty"`
-	Status        Status         `json:"status"`
-	Coverage      Coverage       `json:"coverage"`
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Framework Framework  `json:"framework"`
+	Type      ReportType `json:"type,omitempty"`
+	// Standard is the one in effect, stated or implied by the framework.
+	Standard                string          `json:"standard,omitempty"`
+	Criteria                []string        `json:"criteria,omitempty"`
+	CriteriaVersion         string          `json:"criteria_version,omitempty"`
+	Opinion                 Opinion         `json:"opinion,omitempty"`
+	OpinionDetail           string          `json:"opinion_detail,omitempty"`
+	Scope                   *scopeOut       `json:"scope,omitempty"`
+	SubserviceOrganizations []subserviceOut `json:"subservice_organizations,omitempty"`
+	UserEntityControls      []string        `json:"user_entity_controls,omitempty"`
+	Auditor                 string          `json:"auditor,omitempty"`
+	Issued                  Date            `json:"issued,omitzero"`
+	Periods                 []Period        `json:"periods,omitempty"`
+	BridgeLetters           []bridgeOut     `json:"bridge_letters,omitempty"`
+	ValidFrom               Date            `json:"valid_from,omitzero"`
+	ValidUntil              Date            `json:"valid_until,omitzero"`
+	NextAudit               Date            `json:"next_audit,omitzero"`
+	NextBridgeLetter        Date            `json:"next_bridge_letter,omitzero"`
+	Document                string          `json:"document,omitempty"`
+	Summary                 string          `json:"summary,omitempty"`
+	// StatusLine is StatusLine.Format in English, for tools that show
+	// rather than compute.
+	StatusLine string   `json:"status_line"`
+	Status     Status   `json:"status"`
+	Coverage   Coverage `json:"coverage"`
+}
+
+type scopeOut struct {
+	Services  []string `json:"services,omitempty"`
+	Locations []string `json:"locations,omitempty"`
+}
+
+type subserviceOut struct {
+	Name    string           `json:"name"`
+	Service string           `json:"service,omitempty"`
+	Method  SubserviceMethod `json:"method"`
+}
+
+// bridgeOut is a bridge letter and whether a later report period has
+// taken its place; a superseded letter is history, not coverage.
+type bridgeOut struct {
+	BridgeLetter
+	Superseded bool `json:"superseded"`
 }
 
 type criterionOut struct {
@@ -192,13 +222,26 @@ func TrustJSON(s *Site, docs []trust.Document, baseURL string, now time.Time) ([
 		if cv.Segments == nil {
 			cv.Segments = []Segment{}
 		}
-		out.Certifications = append(out.Certifications, certOut{
-			ID: c.ID, Name: c.Label(en), Framework: c.Framework, Type: c.Type, Criteria: c.Criteria,
-			Auditor: c.Auditor, Issued: c.Issued, Periods: c.Periods, BridgeLetters: c.BridgeLetters,
-			ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, NextAudit: c.NextAudit,
-			Document: c.Document, Summary: c.Summary.In(en), Status: cv.Status,
+		co := certOut{
+			ID: c.ID, Name: c.Label(en), Framework: c.Framework, Type: c.Type,
+			Standard: c.AttestationStandard(), Criteria: c.Criteria, CriteriaVersion: c.CriteriaVersion.In(en),
+			Opinion: c.Opinion, OpinionDetail: c.OpinionDetail.In(en), UserEntityControls: texts(c.UserEntityControls, en),
+			Auditor: c.Auditor, Issued: c.Issued, Periods: c.Periods,
+			ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, NextAudit: c.NextAudit, NextBridgeLetter: c.NextBridgeLetter,
+			Document: c.Document, Summary: c.Summary.In(en), StatusLine: c.StatusLine().Format(en), Status: cv.Status,
 			Coverage: cv,
-		})
+		}
+		if !c.Scope.IsZero() {
+			co.Scope = &scopeOut{Services: texts(c.Scope.Services, en), Locations: texts(c.Scope.Locations, en)}
+		}
+		for _, so := range c.SubserviceOrganizations {
+			co.SubserviceOrganizations = append(co.SubserviceOrganizations, subserviceOut{Name: so.Name, Service: so.Service.In(en), Method: so.Method})
+		}
+		for _, b := range c.BridgeLetters {
+			_, superseded := c.Superseded(b)
+			co.BridgeLetters = append(co.BridgeLetters, bridgeOut{BridgeLetter: b, Superseded: superseded})
+		}
+		out.Certifications = append(out.Certifications, co)
 	}
 	for _, cr := range s.Criteria {
 		out.Criteria = append(out.Criteria, criterionOut{
@@ -215,11 +258,7 @@ func TrustJSON(s *Site, docs []trust.Document, baseURL string, now time.Time) ([
 			FileName: d.FileName, Certification: d.Certification,
 		}
 		if st, ok := stored[d.ID]; ok {
-			// Advertise the stricter of the two access levels: a download
-			// link that answers 403 misleads a tool more than a request link.
-			if st.Access == trust.Gated {
-				o.Access = trust.Gated
-			}
+			o.Access = offeredAccess(d, st)
 			o.Size, o.Version, o.SHA256 = st.Size, st.Version, st.SHA256
 			if !st.UpdatedAt.IsZero() {
 				o.UpdatedAt = st.UpdatedAt.UTC()
@@ -282,8 +321,6 @@ func hostOf(base string) (string, error) {
 }
 
 // Atom 1.0 (RFC 4287).
-
-const atomNS = "http://www.w3.org/2005/Atom"
 
 type atomFeed struct {
 	XMLName  xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`

@@ -109,6 +109,24 @@ func FormatDate(lang string, t time.Time) string {
 	return t.Format("January 2, 2006")
 }
 
+// FormatShortDate is FormatDate for compact lines where several dates
+// share one row: "1 Oct 2025". Chinese dates are short already.
+func FormatShortDate(lang string, t time.Time) string {
+	if lang == Chinese {
+		return FormatDate(lang, t)
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// FormatMonth writes the month of t, for dates known only roughly, such
+// as when a next report is expected: "Nov 2027" or "2027年11月".
+func FormatMonth(lang string, t time.Time) string {
+	if lang == Chinese {
+		return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
+	}
+	return t.Format("Jan 2006")
+}
+
 // maxRanges bounds the work spent on one Accept-Language header; real
 // browsers send a handful of ranges, and the header is attacker-controlled.
 const maxRanges = 32

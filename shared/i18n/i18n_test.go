@@ -93,7 +93,7 @@ func TestPageStringsExist(t *testing.T) {
 		"cert.period", "cert.auditor", "cert.issued",
 		"cert.status", "cert.next_audit", "cert.bridge_letter",
 		"status.current", "status.stale", "status.expired", "status.upcoming", "status.expired.help", "status.upcoming.help",
-		"coverage.through", "coverage.gap_days",
+		"coverage.through", "coverage.since", "summary.period", "summary.issued",
 		"doc.download", "doc.request", "doc.public", "doc.requires_nda",
 		"form.name", "form.email", "form.company", "form.reason", "form.documents", "form.nda",
 		"form.nda_version", "form.nda_accept", "form.signature", "form.submit",
@@ -119,7 +119,7 @@ func TestT(t *testing.T) {
 		{"en", "nav.faq", nil, "FAQ"},
 		{"zh-CN", "nav.faq", nil, "常见问题"},
 		{"en", "coverage.through", []any{"December 31, 2025"}, "Covered through December 31, 2025"},
-		{"zh-CN", "coverage.gap_days", []any{56}, "覆盖期结束已 56 天"},
+		{"zh-CN", "coverage.since.bridge_letter", []any{"2025年12月31日"}, "桥接函覆盖至 2025年12月31日"},
 		{"fr", "nav.faq", nil, "FAQ"},                // unknown language: English
 		{"en", "no.such.key", nil, "no.such.key"},    // visible, not blank
 		{"zh-CN", "no.such.key", nil, "no.such.key"}, // same in every language
@@ -141,20 +141,49 @@ func TestTFallsBackToEnglishForMissingKey(t *testing.T) {
 }
 
 func TestPlural(t *testing.T) {
+	// No page message counts anything at the moment, so the forms are
+	// test-only entries; Plural stays for the next message that does.
+	catalogs[English]["test.days"] = "%d days"
+	catalogs[English]["test.days.one"] = "%d day"
+	catalogs[Chinese]["test.days"] = "%d 天"
+	catalogs[Chinese]["test.days.one"] = "%d 天"
+	t.Cleanup(func() {
+		for _, lang := range []string{English, Chinese} {
+			delete(catalogs[lang], "test.days")
+			delete(catalogs[lang], "test.days.one")
+		}
+	})
 	tests := []struct {
 		lang string
 		n    int
 		want string
 	}{
-		{"en", 0, "0 days since coverage ended"},
-		{"en", 1, "1 day since coverage ended"},
-		{"en", 329, "329 days since coverage ended"},
-		{"zh-CN", 1, "覆盖期结束已 1 天"},
-		{"zh-CN", 2, "覆盖期结束已 2 天"},
+		{"en", 0, "0 days"},
+		{"en", 1, "1 day"},
+		{"en", 329, "329 days"},
+		{"zh-CN", 1, "1 天"},
+		{"zh-CN", 2, "2 天"},
 	}
 	for _, tt := range tests {
-		if got := Plural(tt.lang, "coverage.gap_days", tt.n); got != tt.want {
+		if got := Plural(tt.lang, "test.days", tt.n); got != tt.want {
 			t.Errorf("Plural(%q, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestFormatShortDateAndMonth(t *testing.T) {
+	d := time.Date(2025, time.October, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct{ lang, short, month string }{
+		{"en", "1 Oct 2025", "Oct 2025"},
+		{"zh-CN", "2025年10月1日", "2025年10月"},
+		{"de", "1 Oct 2025", "Oct 2025"},
+	}
+	for _, tt := range tests {
+		if got := FormatShortDate(tt.lang, d); got != tt.short {
+			t.Errorf("FormatShortDate(%q) = %q, want %q", tt.lang, got, tt.short)
+		}
+		if got := FormatMonth(tt.lang, d); got != tt.month {
+			t.Errorf("FormatMonth(%q) = %q, want %q", tt.lang, got, tt.month)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"trustcenter/shared/trust"
 )
 
 // Key is one Ed25519 signing key and its id (the JWT kid).
@@ -108,7 +110,7 @@ func (k *Keyring) Rotate(now time.Time) error {
 	if err != nil {
 		return err
 	}
-	id := now.UTC().Format("20060102T150405Z") + "-" + RandomID(3)
+	id := now.UTC().Format("20060102T150405Z") + "-" + trust.RandomID(3)
 	k.Keys = append(k.Keys, Key{ID: id, Private: priv})
 	k.Active = id
 	return nil

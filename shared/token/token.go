@@ -1,67 +1,65 @@
 // Package token signs and verifies the trust center's links: single-purpose
-// JWTs signed with Ed25519. Each purpose has its own audience, so a token
-// minted for one job (say, confirming an email) is refused by every other.
-// The parser pins the algorithm, issuer and audience and requires exp.
+// JWTs signed with Ed25519, the engine behind trust.Signer. Each
+// trust.Purpose is its own audience, so a token minted for one job (say,
+// confirming an email) is refused by every other. The parser pins the
+// algorithm, issuer and audience and requires exp. The JWT types stay in
+// here: the domain sees trust.Claims only.
 package token
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"trustcenter/shared/trust"
 )
 
-// Purpose is what a token may be used for; it becomes the audience.
-type Purpose string
-
-const (
-	Confirm  Purpose = "confirm-email" // requester proves they own their email (single use)
-	Access   Purpose = "access-page"   // requester's page listing granted documents
-	Download Purpose = "download"      // one granted document
-	SignIn   Purpose = "staff-sign-in" // staff magic link (single use)
-)
-
-// Claims are the registered claims plus what the trust center binds a link to.
-type Claims struct {
+// claims are a link's claims as the JWT carries them: the registered claims
+// plus what the trust center binds a link to.
+type claims struct {
 	jwt.RegisteredClaims
 	Request  string `json:"req,omitempty"`
 	Document string `json:"doc,omitempty"`
 	Grant    string `json:"gnt,omitempty"`
 }
 
-// Tokens signs with the keyring's active key and verifies with any of its keys.
+// Tokens signs with the keyring's active key and verifies with any of its
+// keys. It is the service's trust.Signer.
 type Tokens struct {
 	keys   *Keyring
 	issuer string
-	now    func() time.Time
 }
 
+var _ trust.Signer = (*Tokens)(nil)
+
 // New returns a signer/verifier. issuer is pinned on both sides.
-func New(keys *Keyring, issuer string, now func() time.Time) *Tokens {
-	if now == nil {
-		now = time.Now
-	}
-	return &Tokens{keys: keys, issuer: issuer, now: now}
+func New(keys *Keyring, issuer string) *Tokens {
+	return &Tokens{keys: keys, issuer: issuer}
 }
 
 // ErrInvalid is the one error every refused token gets, whatever check
 // failed, so a caller learns nothing about which part was wrong.
 var ErrInvalid = errors.New("token: invalid")
 
-// Sign mints a token for purpose, valid until exp. It fills iss, aud, iat,
-// exp and a random jti; subject and the binding fields come from c.
-func (t *Tokens) Sign(purpose Purpose, c Claims, exp time.Time) (string, error) {
-	now := t.now()
-	c.Issuer = t.issuer
-	c.Audience = jwt.ClaimStrings{string(purpose)}
-	c.IssuedAt = jwt.NewNumericDate(now)
-	c.ExpiresAt = jwt.NewNumericDate(exp)
-	c.ID = RandomID(16)
+// Sign mints a token for purpose, issued at now and valid until
+// c.ExpiresAt. It fills iss, aud, iat, exp and a random jti; subject and
+// the binding fields come from c.
+func (t *Tokens) Sign(purpose trust.Purpose, c trust.Claims, now time.Time) (string, error) {
+	jc := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    t.issuer,
+			Subject:   c.Subject,
+			Audience:  jwt.ClaimStrings{string(purpose)},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(c.ExpiresAt),
+			ID:        trust.RandomID(16),
+		},
+		Request: c.Request, Document: c.Document, Grant: c.Grant,
+	}
 	key := t.keys.active()
-	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, &c)
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, &jc)
 	tok.Header["kid"] = key.ID
 	s, err := tok.SignedString(key.Private)
 	if err != nil {
@@ -70,17 +68,17 @@ func (t *Tokens) Sign(purpose Purpose, c Claims, exp time.Time) (string, error) 
 	return s, nil
 }
 
-// Parse verifies s for purpose and returns its claims. Any failure is
-// ErrInvalid.
-func (t *Tokens) Parse(purpose Purpose, s string) (Claims, error) {
-	var c Claims
+// Parse verifies s for purpose at now and returns its claims. Any failure
+// is ErrInvalid.
+func (t *Tokens) Parse(purpose trust.Purpose, s string, now time.Time) (trust.Claims, error) {
+	var c claims
 	p := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(t.issuer),
 		jwt.WithAudience(string(purpose)),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithTimeFunc(t.now),
+		jwt.WithTimeFunc(func() time.Time { return now }),
 	)
 	_, err := p.ParseWithClaims(s, &c, func(tok *jwt.Token) (any, error) {
 		kid, _ := tok.Header["kid"].(string)
@@ -91,16 +89,8 @@ func (t *Tokens) Parse(purpose Purpose, s string) (Claims, error) {
 		return pub, nil
 	})
 	if err != nil || c.ID == "" {
-		return Claims{}, ErrInvalid
+		return trust.Claims{}, ErrInvalid
 	}
-	return c, nil
-}
-
-// RandomID returns n random bytes, base64url without padding.
-func RandomID(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
+	return trust.Claims{ID: c.ID, Subject: c.Subject, Request: c.Request, Grant: c.Grant, Document: c.Document,
+		ExpiresAt: c.ExpiresAt.Time}, nil
 }

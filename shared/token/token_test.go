@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"trustcenter/shared/trust"
 )
 
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -62,33 +64,33 @@ func reencode(t *testing.T, tok string, part int, edit func(map[string]any)) str
 
 func TestParseRefusesEveryForgery(t *testing.T) {
 	keys := newKeys(t)
-	tokens := New(keys, "trustcenter", func() time.Time { return t0 })
+	tokens := New(keys, "trustcenter")
 	must := mustFor(t)
-	good, err := tokens.Sign(Download, Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2"}, t0.Add(time.Hour))
+	good, err := tokens.Sign(trust.DownloadLink, trust.Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2", ExpiresAt: t0.Add(time.Hour)}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := newKeys(t)
 	other.Keys[0].ID, other.Active = keys.Active, keys.Active // same kid, different key
-	forged := must(New(other, "trustcenter", func() time.Time { return t0 }).Sign(Download, Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2"}, t0.Add(time.Hour)))
-	wrongAud := must(tokens.Sign(Access, Claims{Request: "req_1", Grant: "gnt_1"}, t0.Add(time.Hour)))
-	expired := must(tokens.Sign(Download, Claims{Request: "req_1"}, t0.Add(-time.Second)))
-	wrongIss := must(New(keys, "someone-else", func() time.Time { return t0 }).Sign(Download, Claims{Request: "req_1"}, t0.Add(time.Hour)))
+	forged := must(New(other, "trustcenter").Sign(trust.DownloadLink, trust.Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2", ExpiresAt: t0.Add(time.Hour)}, t0))
+	wrongAud := must(tokens.Sign(trust.AccessLink, trust.Claims{Request: "req_1", Grant: "gnt_1", ExpiresAt: t0.Add(time.Hour)}, t0))
+	expired := must(tokens.Sign(trust.DownloadLink, trust.Claims{Request: "req_1", ExpiresAt: t0.Add(-time.Second)}, t0))
+	wrongIss := must(New(keys, "someone-else").Sign(trust.DownloadLink, trust.Claims{Request: "req_1", ExpiresAt: t0.Add(time.Hour)}, t0))
 
-	none := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"iss": "trustcenter", "aud": string(Download), "exp": t0.Add(time.Hour).Unix(), "jti": "x"})
+	none := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": t0.Add(time.Hour).Unix(), "jti": "x"})
 	noneTok := must(none.SignedString(jwt.UnsafeAllowNoneSignatureType))
 	// Algorithm confusion: an HMAC keyed with the public key.
 	pub := keys.Keys[0].Private.Public().(ed25519.PublicKey)
-	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": "trustcenter", "aud": string(Download), "exp": t0.Add(time.Hour).Unix(), "jti": "x"})
+	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": t0.Add(time.Hour).Unix(), "jti": "x"})
 	hs.Header["kid"] = keys.Active
 	hsTok := must(hs.SignedString([]byte(pub)))
 	// No exp at all, properly signed.
-	noExp := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(Download), "jti": "x"})
+	noExp := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "jti": "x"})
 	noExp.Header["kid"] = keys.Active
 	noExpTok := must(noExp.SignedString(keys.Keys[0].Private))
 	// No jti, properly signed: single-use links are consumed by their jti,
 	// so a token without one could be used again and again.
-	noJTI := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(Download), "exp": t0.Add(time.Hour).Unix(),
+	noJTI := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": t0.Add(time.Hour).Unix(),
 		"iat": t0.Unix(), "req": "req_1", "gnt": "gnt_1", "doc": "soc2"})
 	noJTI.Header["kid"] = keys.Active
 	noJTITok := must(noJTI.SignedString(keys.Keys[0].Private))
@@ -112,12 +114,12 @@ func TestParseRefusesEveryForgery(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := tokens.Parse(Download, c.tok); !errors.Is(err, ErrInvalid) {
+			if _, err := tokens.Parse(trust.DownloadLink, c.tok, t0); !errors.Is(err, ErrInvalid) {
 				t.Fatalf("got %v, want ErrInvalid", err)
 			}
 		})
 	}
-	claims, err := tokens.Parse(Download, good)
+	claims, err := tokens.Parse(trust.DownloadLink, good, t0)
 	if err != nil || claims.Document != "soc2" || claims.Grant != "gnt_1" || claims.ID == "" {
 		t.Fatalf("the genuine token: %+v %v", claims, err)
 	}
@@ -125,9 +127,9 @@ func TestParseRefusesEveryForgery(t *testing.T) {
 
 func TestRotationKeepsOldLinksWorking(t *testing.T) {
 	keys := newKeys(t)
-	tokens := New(keys, "trustcenter", func() time.Time { return t0 })
+	tokens := New(keys, "trustcenter")
 	must := mustFor(t)
-	old := must(tokens.Sign(Access, Claims{Request: "r"}, t0.Add(time.Hour)))
+	old := must(tokens.Sign(trust.AccessLink, trust.Claims{Request: "r", ExpiresAt: t0.Add(time.Hour)}, t0))
 	oldKid := keys.Active
 	if err := keys.Rotate(t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
@@ -135,10 +137,10 @@ func TestRotationKeepsOldLinksWorking(t *testing.T) {
 	if keys.Active == oldKid {
 		t.Fatal("rotation did not change the signing key")
 	}
-	if _, err := tokens.Parse(Access, old); err != nil {
+	if _, err := tokens.Parse(trust.AccessLink, old, t0); err != nil {
 		t.Fatalf("a link signed before rotation: %v", err)
 	}
-	fresh := must(tokens.Sign(Access, Claims{Request: "r"}, t0.Add(time.Hour)))
+	fresh := must(tokens.Sign(trust.AccessLink, trust.Claims{Request: "r", ExpiresAt: t0.Add(time.Hour)}, t0))
 	reencode(t, fresh, 0, func(m map[string]any) {
 		if m["kid"] != keys.Active {
 			t.Errorf("new tokens carry kid %v, want %s", m["kid"], keys.Active)
@@ -146,7 +148,7 @@ func TestRotationKeepsOldLinksWorking(t *testing.T) {
 	})
 	// Removing the old key retires its links.
 	keys.Keys = keys.Keys[1:]
-	if _, err := tokens.Parse(Access, old); !errors.Is(err, ErrInvalid) {
+	if _, err := tokens.Parse(trust.AccessLink, old, t0); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("a link of a removed key: %v", err)
 	}
 }
@@ -181,5 +183,29 @@ func TestKeyringFile(t *testing.T) {
 	distinct := `{"active":"k1","keys":[{"kid":"k1","seed":"` + seed(1) + `"},{"kid":"k2","seed":"` + seed(2) + `"}]}`
 	if _, err := ParseKeyring([]byte(distinct)); err != nil {
 		t.Errorf("ParseKeyring with distinct kids: %v", err)
+	}
+}
+
+// Parse hands the domain back what Sign was given, and judges expiry by
+// the time the domain passes, not by a clock of its own.
+func TestClaimsRoundTripAtTheCallersTime(t *testing.T) {
+	tokens := New(newKeys(t), "trustcenter")
+	exp := t0.Add(15 * time.Minute)
+	tok, err := tokens.Sign(trust.SignInLink, trust.Claims{Subject: "admin@example.com", Request: "r", Grant: "g", Document: "d", ExpiresAt: exp}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tokens.Parse(trust.SignInLink, tok, exp.Add(-time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ID == "" || c.Subject != "admin@example.com" || c.Request != "r" || c.Grant != "g" || c.Document != "d" || !c.ExpiresAt.Equal(exp) {
+		t.Fatalf("claims %+v", c)
+	}
+	if _, err := tokens.Parse(trust.SignInLink, tok, exp.Add(time.Second)); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("after its expiry by the caller's clock: %v", err)
+	}
+	if _, err := tokens.Parse(trust.SignInLink, tok, t0.Add(-time.Hour)); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("before it was issued by the caller's clock: %v", err)
 	}
 }

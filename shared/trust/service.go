@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -13,20 +15,17 @@ import (
 	"sync/atomic"
 	"time"
 
-	"trustcenter/shared/token"
+	"trustcenter/shared/i18n"
 )
 
 // Lifetimes of the links the service mints. The mails state ConfirmTTL in
 // whole hours and SignInTTL in whole minutes.
 const (
-	ConfirmTTL     = 24 * time.Hour
-	SignInTTL      = 15 * time.Minute
-	SessionTTL     = 8 * time.Hour
-	DefaultDays    = 30
-	MaxDays        = 365
-	rateWindow     = time.Hour
-	maxPerIPHour   = 20
-	maxPerMailHour = 5
+	ConfirmTTL  = 24 * time.Hour
+	SignInTTL   = 15 * time.Minute
+	SessionTTL  = 8 * time.Hour
+	DefaultDays = 30
+	MaxDays     = 365
 )
 
 // grantLinkGrace is how long access and download links outlive the grant
@@ -40,29 +39,18 @@ const (
 const grantLinkGrace = 7 * 24 * time.Hour
 
 // Service is the trust center's behaviour, written once against the engine
-// interfaces. Every Lambda function and the local server build one; each
-// function only calls the methods its routes need, and its IAM role only
-// allows the engine calls those methods make.
+// interfaces. Every Lambda function and the local server build one with
+// New; each function only calls the methods its routes need, and its IAM
+// role only allows the engine calls those methods make.
 type Service struct {
-	Store Store
-	Blobs Blobs
-	// Links, when set, hands downloads out as short-lived direct links
-	// (S3) instead of streaming the file from Blobs.
-	Links   Presigner
-	Mail    Mailer
-	Tokens  *token.Tokens
-	Now     func() time.Time
-	Log     *slog.Logger
-	BaseURL string // no trailing slash; links in emails start with it
-	Company string // shown in email subjects; ours, never the requester's
-	Staff   []Staff
-	NDA     NDA
-	// AutoApprove lists email domains of known customers whose confirmed
-	// requests are approved without waiting for a person.
-	AutoApprove []string
-	// Translate renders a catalog message in a language (i18n.T); emails
-	// to a requester are written in the language they used the form in.
-	Translate func(lang, key string, args ...any) string
+	cfg    Config
+	store  Store
+	blobs  Blobs
+	links  Presigner // nil: files are streamed from blobs
+	mailer Mailer
+	signer Signer
+	clock  Clock
+	log    *slog.Logger
 
 	// lastRetry is when this process last looked for undelivered mail
 	// (unix seconds); see commit.
@@ -73,26 +61,80 @@ type Service struct {
 	retrying sync.Mutex
 }
 
+// Config is what the service is told about the trust center it runs.
+type Config struct {
+	BaseURL string // no trailing slash; links in emails start with it
+	Company string // shown in email subjects; ours, never the requester's
+	Staff   []Staff
+	NDA     NDA
+	// AutoApprove lists email domains of known customers whose confirmed
+	// requests are approved without waiting for a person.
+	AutoApprove []string
+}
+
+// Engines are what the service works with. A function leaves out the
+// engines its routes do not use (the public pages send no mail, only the
+// download and admin functions read files); the service stands in a
+// refusing engine for each, which answers ErrNoEngine, so a route wired to
+// the wrong function fails with that error instead of a nil dereference.
+type Engines struct {
+	Store Store
+	Blobs Blobs
+	// Links, when set, hands files out as short-lived direct links (S3)
+	// instead of streaming them from Blobs; see Open.
+	Links  Presigner
+	Mail   Mailer
+	Signer Signer
+	Clock  Clock // nil: the system clock
+	Log    *slog.Logger
+}
+
+// ErrNoEngine is what a refusing engine answers: the function was built
+// without the engine the call needs. It carries no code, so it is an
+// internal error, logged in full and shown as a generic one.
+var ErrNoEngine = errors.New("trust: this function has no engine for that")
+
+// New builds the service on e.
+func New(c Config, e Engines) *Service {
+	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, mailer: e.Mail, signer: e.Signer, clock: e.Clock, log: e.Log}
+	if s.store == nil {
+		s.store = noStore{}
+	}
+	if s.blobs == nil {
+		s.blobs = noBlobs{}
+	}
+	if s.mailer == nil {
+		s.mailer = noMail{}
+	}
+	if s.signer == nil {
+		s.signer = noSigner{}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// BaseURL is the trust center's address, without a trailing slash.
+func (s *Service) BaseURL() string { return s.cfg.BaseURL }
+
+// NDA is the agreement requesters accept now.
+func (s *Service) NDA() NDA { return s.cfg.NDA }
+
 // staffLang is the language of mail to staff, who have no stated preference.
-const staffLang = "en"
+const staffLang = i18n.English
 
 // retryEvery is how often a process that commits also delivers mail left
 // over from earlier failures. Lambda functions have no timer of their own,
 // so the next state changes carry the retry.
 const retryEvery = 5 * time.Minute
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return s.clock.Now() }
 
-func (s *Service) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
-	}
-	return slog.Default()
+// canMail reports whether the function has a mail engine of its own.
+func (s *Service) canMail() bool {
+	_, none := s.mailer.(noMail)
+	return !none
 }
 
 // Client is what the service records about the person behind a call.
@@ -103,18 +145,23 @@ type Client struct {
 
 // commit writes tx and then delivers the mails it queued. A failed delivery
 // leaves the mail in the outbox for RetryMail (unless the mail engine refused
-// it for good; see deliver); the state change stands.
+// it for good; see deliver); the state change stands. Every write of the
+// service goes through here. A function without a mail engine leaves the
+// outbox to the functions that have one.
 func (s *Service) commit(ctx context.Context, tx Tx) error {
-	if err := s.Store.Commit(ctx, tx); err != nil {
+	if err := s.store.Commit(ctx, tx); err != nil {
 		return err
 	}
 	for _, m := range tx.Mails {
 		s.deliver(ctx, m)
 	}
+	if !s.canMail() {
+		return nil
+	}
 	now := s.now().Unix()
 	if last := s.lastRetry.Load(); now-last >= int64(retryEvery/time.Second) && s.lastRetry.CompareAndSwap(last, now) {
 		if err := s.RetryMail(ctx); err != nil {
-			s.log().Error("retry mail", "err", err)
+			s.log.Error("retry mail", "err", err)
 		}
 	}
 	return nil
@@ -127,27 +174,31 @@ func (s *Service) commit(ctx context.Context, tx Tx) error {
 // out the oldest first, so enough of them kept there would hold back every
 // mail queued after them. The log keeps the mail id and the reason.
 func (s *Service) deliver(ctx context.Context, m Mail) {
-	if err := s.Mail.Send(ctx, m); err != nil {
+	if err := s.mailer.Send(ctx, m); err != nil {
 		if ErrorCode(err) != EInvalid {
-			s.log().Error("mail delivery failed; left in outbox", "mail", m.ID, "err", err)
+			s.log.Error("mail delivery failed; left in outbox", "mail", m.ID, "err", err)
 			return
 		}
-		s.log().Error("mail refused for good; taken out of the outbox unsent", "mail", m.ID, "reason", err)
+		s.log.Error("mail refused for good; taken out of the outbox unsent", "mail", m.ID, "reason", err)
 	}
-	if err := s.Store.MarkMailSent(ctx, m.ID); err != nil {
-		s.log().Error("mark mail sent", "mail", m.ID, "err", err)
+	if err := s.store.MarkMailSent(ctx, m.ID); err != nil {
+		s.log.Error("mark mail sent", "mail", m.ID, "err", err)
 	}
 }
 
 // RetryMail delivers outbox mails older than a minute, for deliveries that
 // failed after their state change committed. A mail refused for good is
-// marked done, so it is not offered again.
+// marked done, so it is not offered again. A function without a mail engine
+// has nothing to deliver with: ErrNoEngine.
 func (s *Service) RetryMail(ctx context.Context) error {
+	if !s.canMail() {
+		return noEngine("mail", "RetryMail")
+	}
 	if !s.retrying.TryLock() {
 		return nil
 	}
 	defer s.retrying.Unlock()
-	mails, err := s.Store.PendingMails(ctx, 50)
+	mails, err := s.store.PendingMails(ctx, 50)
 	if err != nil {
 		return err
 	}
@@ -159,60 +210,39 @@ func (s *Service) RetryMail(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) newID(prefix string) string { return prefix + token.RandomID(12) }
+func (s *Service) newID(prefix string) string { return prefix + RandomID(12) }
 
 func (s *Service) event(subject, typ, actor, detail string, c Client) Event {
 	return Event{ID: s.newID("evt_"), Subject: subject, Type: typ, Actor: actor, At: s.now(), Detail: detail, IP: c.IP}
 }
 
 func (s *Service) mail(to, lang, key string, args ...any) Mail {
-	return Mail{ID: s.newID("mail_"), To: to, Subject: s.text(lang, key+".subject") + " — " + s.Company,
-		Text: s.text(lang, key+".body", args...), CreatedAt: s.now()}
+	return Mail{ID: s.newID("mail_"), To: to, Subject: i18n.T(lang, key+".subject") + " — " + s.cfg.Company,
+		Text: i18n.T(lang, key+".body", args...), CreatedAt: s.now()}
 }
 
-// text is a catalog message in lang, through Translate when the service
-// has one, else in the domain's own English.
-func (s *Service) text(lang, key string, args ...any) string {
-	if s.Translate != nil {
-		return s.Translate(lang, key, args...)
-	}
-	return Msg{Key: key, Args: args}.english()
-}
-
-func (s *Service) link(path string) string { return s.BaseURL + path }
-
-// limit counts one attempt against key and refuses past max in the window.
-func (s *Service) limit(ctx context.Context, key string, max int) error {
-	n, err := s.Store.Hit(ctx, key, rateWindow, s.now())
-	if err != nil {
-		return err
-	}
-	if n > max {
-		return errorMsg(ERateLimited, msg("error.rate_limited"))
-	}
-	return nil
-}
+func (s *Service) link(path string) string { return s.cfg.BaseURL + path }
 
 // Documents lists every document, public and gated.
 func (s *Service) Documents(ctx context.Context) ([]Document, error) {
-	return s.Store.ListDocuments(ctx)
+	return s.store.ListDocuments(ctx)
 }
 
 // Submit records a new access request with its NDA acceptance and emails
 // the requester a link that confirms their address.
 func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Request, error) {
 	in.normalize()
-	docs, err := s.Store.ListDocuments(ctx)
+	docs, err := s.store.ListDocuments(ctx)
 	if err != nil {
 		return Request{}, err
 	}
-	if err := in.Validate(docs, s.NDA); err != nil {
+	if err := in.Validate(docs, s.cfg.NDA); err != nil {
 		return Request{}, err
 	}
-	if err := s.limit(ctx, "ip:"+c.IP, maxPerIPHour); err != nil {
+	if err := s.allow(ctx, submitPerNetwork, network(c.IP)); err != nil {
 		return Request{}, err
 	}
-	if err := s.limit(ctx, "email:"+in.Email, maxPerMailHour); err != nil {
+	if err := s.allow(ctx, submitPerAddress, addressKey(in.Email, c)); err != nil {
 		return Request{}, err
 	}
 	now := s.now()
@@ -227,15 +257,15 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 		Status:    Unconfirmed,
 		CreatedAt: now,
 		NDA: Acceptance{
-			Version:    s.NDA.Version,
-			TextSHA256: s.NDA.Hash(),
+			Version:    s.cfg.NDA.Version,
+			TextSHA256: s.cfg.NDA.Hash(),
 			Signature:  in.NDASignature,
 			AcceptedAt: now,
 			IP:         c.IP,
 			UserAgent:  truncate(c.UserAgent, 512),
 		},
 	}
-	tok, err := s.Tokens.Sign(token.Confirm, token.Claims{Request: r.ID}, now.Add(ConfirmTTL))
+	tok, err := s.signer.Sign(ConfirmLink, Claims{Request: r.ID, ExpiresAt: now.Add(ConfirmTTL)}, now)
 	if err != nil {
 		return Request{}, err
 	}
@@ -245,7 +275,7 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 			s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), c),
 			s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, c),
 		},
-		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", r.Name, r.Email, s.Company, int(ConfirmTTL/time.Hour),
+		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", quoted(r.Name), r.Email, s.cfg.Company, int(ConfirmTTL/time.Hour),
 			s.link("/access-requests/confirm/"+tok))},
 	}
 	if err := s.commit(ctx, tx); err != nil {
@@ -259,28 +289,27 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 // every approver is emailed, or a rule approves it at once. Opening the link
 // again shows where the request stands instead of failing.
 func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, error) {
-	claims, err := s.Tokens.Parse(token.Confirm, tok)
+	claims, err := s.parse(ConfirmLink, tok, s.now())
 	if err != nil {
-		return Request{}, invalidLink()
+		return Request{}, err
 	}
-	r, err := s.Store.GetRequest(ctx, claims.Request)
+	r, err := s.store.GetRequest(ctx, claims.Request)
 	if err != nil {
 		if ErrorCode(err) == ENotFound {
 			return Request{}, invalidLink()
 		}
 		return Request{}, err
 	}
-	if r.Status != Unconfirmed {
+	next := r
+	if transition(&next, Confirm) != nil {
+		// Confirmed before: the link shows where the request stands.
 		return r, nil
 	}
-	now := s.now()
-	next := r
-	next.Status = Pending
-	next.ConfirmedAt = now
+	next.ConfirmedAt = s.now()
 	tx := Tx{
 		Request:   &next,
 		IfVersion: r.Version,
-		Uses:      []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt.Time}},
+		Uses:      []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}},
 		Events:    []Event{s.event(r.ID, "email.confirmed", r.Email, "", c)},
 	}
 	if rule := s.autoApproveRule(r.Email); rule != "" {
@@ -288,16 +317,18 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 			return Request{}, err
 		}
 	} else {
-		for _, st := range s.Staff {
-			tx.Mails = append(tx.Mails, s.mail(st.Email, staffLang, "mail.pending", r.Name, r.Email, r.Company,
+		for _, st := range s.cfg.Staff {
+			tx.Mails = append(tx.Mails, s.mail(st.Email, staffLang, "mail.pending", quoted(r.Name), r.Email, quoted(r.Company),
 				strings.Join(r.Documents, ", "), r.NDA.Version, s.link("/admin/requests/"+r.ID)))
 		}
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
 			// Someone else consumed the link or moved the request first.
-			if cur, gerr := s.Store.GetRequest(ctx, r.ID); gerr == nil && cur.Status != Unconfirmed {
-				return cur, nil
+			if cur, gerr := s.store.GetRequest(ctx, r.ID); gerr == nil {
+				if _, again := Next(cur.Status, Confirm); !again {
+					return cur, nil
+				}
 			}
 			return Request{}, invalidLink()
 		}
@@ -308,9 +339,9 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 }
 
 func (s *Service) autoApproveRule(email string) string {
-	domain := email[strings.LastIndexByte(email, '@')+1:]
-	for _, d := range s.AutoApprove {
-		if strings.EqualFold(d, domain) {
+	domain := emailDomain(email)
+	for _, d := range s.cfg.AutoApprove {
+		if asciiDomain(strings.TrimSpace(d)) == domain {
 			return "customer-domain:" + domain
 		}
 	}
@@ -320,119 +351,27 @@ func (s *Service) autoApproveRule(email string) string {
 // approveInto turns next into an approved request inside tx and queues the
 // requester's email with their access link.
 func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c Client) error {
+	if err := transition(next, Approve); err != nil {
+		return err
+	}
 	now := s.now()
-	next.Status = Approved
 	next.DecidedAt = now
 	next.DecidedBy = actor
 	next.GrantID = s.newID("gnt_")
 	next.ExpiresAt = now.AddDate(0, 0, days)
-	tok, err := s.Tokens.Sign(token.Access, token.Claims{Request: next.ID, Grant: next.GrantID}, next.ExpiresAt.Add(grantLinkGrace))
+	tok, err := s.signer.Sign(AccessLink, Claims{Request: next.ID, Grant: next.GrantID, ExpiresAt: next.ExpiresAt.Add(grantLinkGrace)}, now)
 	if err != nil {
 		return err
 	}
 	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, fmt.Sprintf("grant=%s days=%d", next.GrantID, days), c))
-	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", next.Name, s.Company,
+	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
 		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok)))
 	return nil
 }
 
-// StaffMember returns the staff member with email, if any.
-func (s *Service) StaffMember(email string) (Staff, bool) {
-	for _, st := range s.Staff {
-		if strings.EqualFold(st.Email, email) {
-			return st, true
-		}
-	}
-	return Staff{}, false
-}
-
-// StartSignIn emails a staff member a single-use sign-in link. It answers
-// the same whether or not email belongs to staff, so the form cannot be used
-// to discover who works here.
-func (s *Service) StartSignIn(ctx context.Context, email string, c Client) error {
-	email = normalizeEmail(email)
-	if m := validEmail(email); m.Key != "" {
-		return invalid(m, map[string]Msg{"email": m})
-	}
-	if err := s.limit(ctx, "signin-ip:"+c.IP, maxPerIPHour); err != nil {
-		return err
-	}
-	st, ok := s.StaffMember(email)
-	if !ok {
-		s.log().Info("sign-in asked for a non-staff email")
-		return nil
-	}
-	if err := s.limit(ctx, "signin:"+st.Email, maxPerMailHour); err != nil {
-		return err
-	}
-	var claims token.Claims
-	claims.Subject = st.Email
-	tok, err := s.Tokens.Sign(token.SignIn, claims, s.now().Add(SignInTTL))
-	if err != nil {
-		return err
-	}
-	return s.commit(ctx, Tx{
-		Events: []Event{s.event("staff:"+st.Email, "signin.requested", st.Email, "", c)},
-		Mails:  []Mail{s.mail(st.Email, staffLang, "mail.signin", int(SignInTTL/time.Minute), s.Company, s.link("/admin/login/"+tok))},
-	})
-}
-
-// CompleteSignIn consumes a sign-in link and opens a session.
-func (s *Service) CompleteSignIn(ctx context.Context, tok string, c Client) (Session, error) {
-	claims, err := s.Tokens.Parse(token.SignIn, tok)
-	if err != nil {
-		return Session{}, invalidLink()
-	}
-	st, ok := s.StaffMember(claims.Subject)
-	if !ok {
-		return Session{}, invalidLink()
-	}
-	now := s.now()
-	sess := Session{
-		ID:        token.RandomID(32),
-		Email:     st.Email,
-		Role:      st.Role,
-		CSRF:      token.RandomID(32),
-		CreatedAt: now,
-		ExpiresAt: now.Add(SessionTTL),
-	}
-	err = s.commit(ctx, Tx{
-		Uses:    []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt.Time}},
-		Session: &sess,
-		Events:  []Event{s.event("staff:"+st.Email, "signin.completed", st.Email, "", c)},
-	})
-	if err != nil {
-		if ErrorCode(err) == EConflict {
-			return Session{}, invalidLink()
-		}
-		return Session{}, err
-	}
-	return sess, nil
-}
-
-// Session returns the live session with id for a member still on staff.
-func (s *Service) Session(ctx context.Context, id string) (Session, error) {
-	if id == "" {
-		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
-	}
-	sess, err := s.Store.GetSession(ctx, id)
-	if ErrorCode(err) == ENotFound {
-		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
-	}
-	if err != nil {
-		return Session{}, err
-	}
-	st, ok := s.StaffMember(sess.Email)
-	if !ok || !s.now().Before(sess.ExpiresAt) {
-		return Session{}, errorMsg(EUnauthorized, msg("error.session_ended"))
-	}
-	sess.Role = st.Role
-	return sess, nil
-}
-
 // SignOut ends a session.
 func (s *Service) SignOut(ctx context.Context, id string) error {
-	err := s.Store.DeleteSession(ctx, id)
+	err := s.store.DeleteSession(ctx, id)
 	if ErrorCode(err) == ENotFound {
 		return nil
 	}
@@ -444,28 +383,30 @@ func (s *Service) Requests(ctx context.Context, status Status, cursor string) ([
 	if !slices.Contains(Statuses, status) {
 		return nil, "", errorMsg(EInvalid, msg("error.unknown_status", string(status)))
 	}
-	return s.Store.ListRequests(ctx, status, cursor, 50)
+	return s.store.ListRequests(ctx, status, cursor, 50)
 }
 
 // Request returns a request and its audit trail.
 func (s *Service) Request(ctx context.Context, id string) (Request, []Event, error) {
-	r, err := s.Store.GetRequest(ctx, id)
+	r, err := s.store.GetRequest(ctx, id)
 	if err != nil {
 		return Request{}, nil, err
 	}
-	events, err := s.Store.ListEvents(ctx, id)
+	events, err := s.store.ListEvents(ctx, id)
 	return r, events, err
 }
 
-// decide applies one staff decision to a request in the from status, with
-// a conditional write so that concurrent decisions cannot both land.
-func (s *Service) decide(ctx context.Context, id string, from Status, change func(tx *Tx, next *Request) error) (Request, error) {
-	r, err := s.Store.GetRequest(ctx, id)
-	if err != nil {
+// decide applies one staff decision to a request, with a conditional
+// write so that concurrent decisions cannot both land. by must be allowed
+// to take action, and the lifecycle must allow it from the request's
+// status; change fills in the rest.
+func (s *Service) decide(ctx context.Context, by Session, id string, action Action, change func(tx *Tx, next *Request) error) (Request, error) {
+	if err := authorize(by, action); err != nil {
 		return Request{}, err
 	}
-	if r.Status != from {
-		return Request{}, stateConflict(r)
+	r, err := s.store.GetRequest(ctx, id)
+	if err != nil {
+		return Request{}, err
 	}
 	next := r
 	tx := Tx{Request: &next, IfVersion: r.Version}
@@ -474,18 +415,14 @@ func (s *Service) decide(ctx context.Context, id string, from Status, change fun
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
-			if cur, gerr := s.Store.GetRequest(ctx, id); gerr == nil {
+			if cur, gerr := s.store.GetRequest(ctx, id); gerr == nil {
 				return Request{}, stateConflict(cur)
 			}
 		}
-		return Request{}, fmt.Errorf("decide %s: %w", id, err)
+		return Request{}, fmt.Errorf("%s %s: %w", action, id, err)
 	}
 	next.Version = r.Version + 1
 	return next, nil
-}
-
-func stateConflict(r Request) error {
-	return errorMsg(EConflict, msg("error.state_conflict", r.Status))
 }
 
 // Approve grants a pending request for days and emails the requester
@@ -495,7 +432,7 @@ func (s *Service) Approve(ctx context.Context, by Session, id string, days int, 
 		m := msg("error.days_range", MaxDays)
 		return Request{}, invalid(m, map[string]Msg{"days": m})
 	}
-	return s.decide(ctx, id, Pending, func(tx *Tx, next *Request) error {
+	return s.decide(ctx, by, id, Approve, func(tx *Tx, next *Request) error {
 		return s.approveInto(tx, next, by.Email, days, c)
 	})
 }
@@ -506,13 +443,15 @@ func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Cli
 	if m := checkLength("reason", reason, MaxReason, true); m.Key != "" {
 		return Request{}, invalid(m, map[string]Msg{"reason": m})
 	}
-	return s.decide(ctx, id, Pending, func(tx *Tx, next *Request) error {
-		next.Status = Denied
+	return s.decide(ctx, by, id, Deny, func(tx *Tx, next *Request) error {
+		if err := transition(next, Deny); err != nil {
+			return err
+		}
 		next.DecidedAt = s.now()
 		next.DecidedBy = by.Email
 		next.DenyReason = reason
 		tx.Events = append(tx.Events, s.event(next.ID, "request.denied", by.Email, reason, c))
-		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", next.Name, s.Company, reason, s.Company))
+		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", quoted(next.Name), s.cfg.Company, quotedBlock(reason), s.cfg.Company))
 		return nil
 	})
 }
@@ -520,8 +459,10 @@ func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Cli
 // Revoke ends an approved request's grant at once: every link minted for
 // it is refused from the next use on, because each use re-reads the grant.
 func (s *Service) Revoke(ctx context.Context, by Session, id string, c Client) (Request, error) {
-	return s.decide(ctx, id, Approved, func(tx *Tx, next *Request) error {
-		next.Status = Revoked
+	return s.decide(ctx, by, id, Revoke, func(tx *Tx, next *Request) error {
+		if err := transition(next, Revoke); err != nil {
+			return err
+		}
 		next.RevokedAt = s.now()
 		next.RevokedBy = by.Email
 		tx.Events = append(tx.Events, s.event(next.ID, "grant.revoked", by.Email, "grant="+next.GrantID, c))
@@ -538,8 +479,8 @@ type Grant struct {
 }
 
 // grant resolves a link's claims to a request whose grant allows use now.
-func (s *Service) grant(ctx context.Context, claims token.Claims) (Request, error) {
-	r, err := s.Store.GetRequest(ctx, claims.Request)
+func (s *Service) grant(ctx context.Context, claims Claims) (Request, error) {
+	r, err := s.store.GetRequest(ctx, claims.Request)
 	if ErrorCode(err) == ENotFound {
 		return Request{}, invalidLink()
 	}
@@ -562,9 +503,10 @@ func (s *Service) grant(ctx context.Context, claims token.Claims) (Request, erro
 
 // AccessPage opens a requester's access page.
 func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
-	claims, err := s.Tokens.Parse(token.Access, tok)
+	now := s.now()
+	claims, err := s.parse(AccessLink, tok, now)
 	if err != nil {
-		return Grant{}, invalidLink()
+		return Grant{}, err
 	}
 	r, err := s.grant(ctx, claims)
 	if err != nil {
@@ -572,7 +514,7 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 	}
 	// One query for the few documents there are, rather than a read per
 	// granted document.
-	docs, err := s.Store.ListDocuments(ctx)
+	docs, err := s.store.ListDocuments(ctx)
 	if err != nil {
 		return Grant{}, fmt.Errorf("access page %s: %w", r.ID, err)
 	}
@@ -583,7 +525,7 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 			return Grant{}, fmt.Errorf("access page %s: document %s: %w", r.ID, id, Errorf(ENotFound, "The document was not found."))
 		}
 		d := docs[i]
-		link, err := s.Tokens.Sign(token.Download, token.Claims{Request: r.ID, Grant: r.GrantID, Document: id}, r.ExpiresAt.Add(grantLinkGrace))
+		link, err := s.signer.Sign(DownloadLink, Claims{Request: r.ID, Grant: r.GrantID, Document: id, ExpiresAt: r.ExpiresAt.Add(grantLinkGrace)}, now)
 		if err != nil {
 			return Grant{}, err
 		}
@@ -596,9 +538,9 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 // Download checks a download link against the grant as it stands now,
 // records the download, and returns the document to serve.
 func (s *Service) Download(ctx context.Context, tok string, c Client) (Document, error) {
-	claims, err := s.Tokens.Parse(token.Download, tok)
+	claims, err := s.parse(DownloadLink, tok, s.now())
 	if err != nil {
-		return Document{}, invalidLink()
+		return Document{}, err
 	}
 	r, err := s.grant(ctx, claims)
 	if err != nil {
@@ -607,12 +549,12 @@ func (s *Service) Download(ctx context.Context, tok string, c Client) (Document,
 	if !slices.Contains(r.Documents, claims.Document) {
 		return Document{}, invalidLink()
 	}
-	d, err := s.Store.GetDocument(ctx, claims.Document)
+	d, err := s.store.GetDocument(ctx, claims.Document)
 	if err != nil {
 		return Document{}, err
 	}
 	detail := fmt.Sprintf("document=%s version=%d sha256=%s ua=%s", d.ID, d.Version, d.SHA256, truncate(c.UserAgent, 200))
-	if err := s.Store.Commit(ctx, Tx{Events: []Event{s.event(r.ID, "document.downloaded", r.Email, detail, c)}}); err != nil {
+	if err := s.commit(ctx, Tx{Events: []Event{s.event(r.ID, "document.downloaded", r.Email, detail, c)}}); err != nil {
 		return Document{}, fmt.Errorf("record download: %w", err)
 	}
 	return d, nil
@@ -622,7 +564,7 @@ func (s *Service) Download(ctx context.Context, tok string, c Client) (Document,
 // gated document is refused with EForbidden, carrying the document so the
 // caller can point to the request form.
 func (s *Service) PublicDocument(ctx context.Context, id string, c Client) (Document, error) {
-	d, err := s.Store.GetDocument(ctx, id)
+	d, err := s.store.GetDocument(ctx, id)
 	if err != nil {
 		return Document{}, err
 	}
@@ -630,10 +572,23 @@ func (s *Service) PublicDocument(ctx context.Context, id string, c Client) (Docu
 		return d, errorMsg(EForbidden, msg("error.confidential"))
 	}
 	detail := fmt.Sprintf("version=%d", d.Version)
-	if err := s.Store.Commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.downloaded", "public", detail, c)}}); err != nil {
+	if err := s.commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.downloaded", "public", detail, c)}}); err != nil {
 		return Document{}, fmt.Errorf("record download: %w", err)
 	}
 	return d, nil
+}
+
+// parse checks a link for purpose. Every refusal is the same invalid link
+// to the caller; a function without a signer says so instead.
+func (s *Service) parse(purpose Purpose, tok string, now time.Time) (Claims, error) {
+	claims, err := s.signer.Parse(purpose, tok, now)
+	if errors.Is(err, ErrNoEngine) {
+		return Claims{}, err
+	}
+	if err != nil {
+		return Claims{}, invalidLink()
+	}
+	return claims, nil
 }
 
 func invalidLink() error {
@@ -648,7 +603,10 @@ const MaxFileSize = 50 << 20
 // under a name of its own, then the record, so a failure never leaves a
 // record pointing at a missing file. Links already sent serve the new
 // version from then on.
-func (s *Service) Publish(ctx context.Context, d Document, pdf []byte, actor string, c Client) (Document, error) {
+func (s *Service) Publish(ctx context.Context, by Session, d Document, pdf []byte, c Client) (Document, error) {
+	if err := authorize(by, Publish); err != nil {
+		return Document{}, err
+	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		m := msg("error.not_pdf")
 		return Document{}, invalid(m, map[string]Msg{"file": m})
@@ -657,7 +615,7 @@ func (s *Service) Publish(ctx context.Context, d Document, pdf []byte, actor str
 		m := msg("error.file_too_large", MaxFileSize>>20)
 		return Document{}, invalid(m, map[string]Msg{"file": m})
 	}
-	if cur, err := s.Store.GetDocument(ctx, d.ID); err == nil {
+	if cur, err := s.store.GetDocument(ctx, d.ID); err == nil {
 		d.Version = cur.Version
 	} else if ErrorCode(err) != ENotFound {
 		return Document{}, err
@@ -668,13 +626,42 @@ func (s *Service) Publish(ctx context.Context, d Document, pdf []byte, actor str
 	d.Version++
 	d.UpdatedAt = s.now()
 	d.BlobKey = fmt.Sprintf("reports/%s/v%d-%s.pdf", d.ID, d.Version, d.SHA256[:12])
-	if err := s.Blobs.Put(ctx, d.BlobKey, bytes.NewReader(pdf), d.Size, "application/pdf"); err != nil {
+	if err := s.blobs.Put(ctx, d.BlobKey, bytes.NewReader(pdf), d.Size, "application/pdf"); err != nil {
 		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
 	}
 	detail := fmt.Sprintf("version=%d sha256=%s size=%d", d.Version, d.SHA256, d.Size)
-	err := s.Store.Commit(ctx, Tx{Document: &d, Events: []Event{s.event("doc:"+d.ID, "document.published", actor, detail, c)}})
+	err := s.commit(ctx, Tx{Document: &d, Events: []Event{s.event("doc:"+d.ID, "document.published", by.Email, detail, c)}})
 	if err != nil {
 		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
 	}
 	return d, nil
+}
+
+// presignTTL is how long a direct link to a file lives: just long enough
+// for the browser to follow the redirect.
+const presignTTL = 60 * time.Second
+
+// File is how a document reaches the client: a short-lived direct link to
+// the file (URL), or its bytes (Body, which the caller closes).
+type File struct {
+	URL  string
+	Body io.ReadCloser
+}
+
+// Open hands out d's file, checked by Download or PublicDocument first: a
+// direct link where the function has a link engine (S3), else a stream
+// from the blob engine.
+func (s *Service) Open(ctx context.Context, d Document) (File, error) {
+	if s.links != nil {
+		u, err := s.links.PresignGet(ctx, d.BlobKey, d.FileName, presignTTL)
+		if err != nil {
+			return File{}, fmt.Errorf("open %s: %w", d.ID, err)
+		}
+		return File{URL: u}, nil
+	}
+	body, err := s.blobs.Open(ctx, d.BlobKey)
+	if err != nil {
+		return File{}, fmt.Errorf("open %s: %w", d.ID, err)
+	}
+	return File{Body: body}, nil
 }

@@ -79,31 +79,37 @@ type fixture struct {
 
 var nda = trust.NDA{Version: "2026-01", Text: "The recipient keeps the reports confidential."}
 
-func newFixture(t *testing.T) *fixture {
+// newFixture builds a service on a fresh store; edits change its
+// configuration or engines before it is built.
+func newFixture(t *testing.T, edits ...func(*trust.Config, *trust.Engines)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	bolt, err := boltstore.Open(filepath.Join(dir, "db"))
+	f := &fixture{mail: &mailbox{}, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return f.now }
+	bolt, err := boltstore.Open(filepath.Join(dir, "db"), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bolt.Close() })
+	f.store = &flakyStore{Store: bolt}
 	keys := &token.Keyring{}
 	if err := keys.Rotate(time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{mail: &mailbox{}, store: &flakyStore{Store: bolt}, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	clock := func() time.Time { return f.now }
-	f.svc = &trust.Service{
-		Store: f.store, Blobs: fileblob.Dir(filepath.Join(dir, "blobs")), Mail: f.mail,
-		Tokens: token.New(keys, "test", clock), Now: clock, BaseURL: "https://trust.example", Company: "Lumen Ledger",
-		Staff: []trust.Staff{{Email: "sales@lumen.example", Role: trust.Approver}}, NDA: nda,
+	c := trust.Config{BaseURL: "https://trust.example", Company: "Lumen Ledger",
+		Staff: []trust.Staff{{Email: "sales@lumen.example", Role: trust.Approver}}, NDA: nda}
+	e := trust.Engines{Store: f.store, Blobs: fileblob.Dir(filepath.Join(dir, "blobs")), Mail: f.mail,
+		Signer: token.New(keys, "test"), Clock: clock}
+	for _, edit := range edits {
+		edit(&c, &e)
 	}
+	f.svc = trust.New(c, e)
 	ctx := context.Background()
 	for _, d := range []trust.Document{
 		{ID: "soc2", Title: "SOC 2 Type II", Access: trust.Gated, FileName: "soc2.pdf"},
 		{ID: "soc3", Title: "SOC 3", Access: trust.Public, FileName: "soc3.pdf"},
 	} {
-		if _, err := f.svc.Publish(ctx, d, []byte("%PDF-1.4 "+d.ID), "test", trust.Client{}); err != nil {
+		if _, err := f.svc.Publish(ctx, admin, d, []byte("%PDF-1.4 "+d.ID), trust.Client{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -145,7 +151,10 @@ func (f *fixture) pending(t *testing.T) trust.Request {
 	return r
 }
 
-var staff = trust.Session{Email: "sales@lumen.example", Role: trust.Approver}
+var (
+	staff = trust.Session{Email: "sales@lumen.example", Role: trust.Approver}
+	admin = trust.Session{Email: "admin@lumen.example", Role: trust.Admin}
+)
 
 func TestValidate(t *testing.T) {
 	docs := []trust.Document{{ID: "soc2", Access: trust.Gated}, {ID: "soc3", Title: "SOC 3", Access: trust.Public}}
@@ -295,17 +304,17 @@ func TestTokenPurposes(t *testing.T) {
 	_, checks["access link as download"] = f.svc.Download(ctx, access, trust.Client{})
 	_, checks["download link as access page"] = f.svc.AccessPage(ctx, download)
 	_, checks["sign-in link as download"] = f.svc.Download(ctx, signin, trust.Client{})
-	_, checks["access link as sign-in"] = f.svc.CompleteSignIn(ctx, access, trust.Client{})
+	_, checks["access link as sign-in"] = f.svc.CompleteSignIn(ctx, access, false, trust.Client{})
 	_, checks["download link as confirmation"] = f.svc.Confirm(ctx, download, trust.Client{})
 	for name, err := range checks {
 		if !forbidden(err) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := f.svc.CompleteSignIn(ctx, signin, trust.Client{}); err != nil {
+	if _, err := f.svc.CompleteSignIn(ctx, signin, false, trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.CompleteSignIn(ctx, signin, trust.Client{}); !forbidden(err) {
+	if _, err := f.svc.CompleteSignIn(ctx, signin, false, trust.Client{}); !forbidden(err) {
 		t.Errorf("sign-in link used twice: %v", err)
 	}
 }
@@ -329,7 +338,7 @@ func TestGrantExpiresAndSessionsEnd(t *testing.T) {
 	if err := f.svc.StartSignIn(ctx, staff.Email, trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := f.svc.CompleteSignIn(ctx, lastLink(t, f.mail.to(staff.Email), "/admin/login/"), trust.Client{})
+	sess, err := f.svc.CompleteSignIn(ctx, lastLink(t, f.mail.to(staff.Email), "/admin/login/"), false, trust.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,8 +362,7 @@ func TestGrantExpiresAndSessionsEnd(t *testing.T) {
 }
 
 func TestAutoApproval(t *testing.T) {
-	f := newFixture(t)
-	f.svc.AutoApprove = []string{"buyer.example"}
+	f := newFixture(t, func(c *trust.Config, _ *trust.Engines) { c.AutoApprove = []string{"buyer.example"} })
 	r, err := f.svc.Submit(context.Background(), validInput(), trust.Client{})
 	if err != nil {
 		t.Fatal(err)
@@ -420,10 +428,10 @@ func TestRateLimit(t *testing.T) {
 func TestPublish(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	if _, err := f.svc.Publish(ctx, trust.Document{ID: "soc2"}, []byte("GIF89a"), "admin", trust.Client{}); trust.ErrorCode(err) != trust.EInvalid {
+	if _, err := f.svc.Publish(ctx, admin, trust.Document{ID: "soc2"}, []byte("GIF89a"), trust.Client{}); trust.ErrorCode(err) != trust.EInvalid {
 		t.Fatalf("a non-PDF: %v", err)
 	}
-	d, err := f.svc.Publish(ctx, trust.Document{ID: "soc2", Title: "SOC 2 Type II", Access: trust.Gated}, []byte("%PDF-1.7 new"), "admin", trust.Client{})
+	d, err := f.svc.Publish(ctx, admin, trust.Document{ID: "soc2", Title: "SOC 2 Type II", Access: trust.Gated}, []byte("%PDF-1.7 new"), trust.Client{})
 	if err != nil || d.Version != 2 {
 		t.Fatalf("version %d: %v", d.Version, err)
 	}
@@ -461,9 +469,8 @@ func TestLaterCommitsRetryMail(t *testing.T) {
 // keep every later mail from going out.
 func TestMailRefusedForGoodLeavesTheOutbox(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
 	var logs bytes.Buffer
-	f.svc.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	f := newFixture(t, func(_ *trust.Config, e *trust.Engines) { e.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
 	const bounce = "bounce@nowhere.example"
 	f.mail.refuse = map[string]bool{bounce: true}
 	// More refused mails than RetryMail reads at once, all older than the
@@ -544,14 +551,13 @@ func (b *blockingMailer) Send(context.Context, trust.Mail) error {
 // the work, so no mail goes out twice from one process.
 func TestRetryMailRunsOnce(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	mailer := &blockingMailer{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	f := newFixture(t, func(_ *trust.Config, e *trust.Engines) { e.Mail = mailer })
 	m := trust.Mail{ID: "mail_pending", To: "ada@buyer.example", Subject: "s", Text: "t", CreatedAt: f.now}
 	if err := f.store.Commit(ctx, trust.Tx{Mails: []trust.Mail{m}}); err != nil {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(2 * time.Minute)
-	mailer := &blockingMailer{entered: make(chan struct{}, 1), release: make(chan struct{})}
-	f.svc.Mail = mailer
 	first := make(chan error, 1)
 	go func() { first <- f.svc.RetryMail(ctx) }()
 	<-mailer.entered // the first retry is sending

@@ -17,14 +17,14 @@ func ParseStaff(v string) ([]Staff, error) {
 			continue
 		}
 		email, role, _ := strings.Cut(e, ":")
-		st := Staff{Email: strings.ToLower(email), Role: Role(role)}
+		st := Staff{Email: normalizeEmail(email), Role: Role(role)}
 		if st.Role == "" {
 			st.Role = Admin
 		}
 		if st.Role != Admin && st.Role != Approver {
 			return nil, fmt.Errorf("staff %q: role must be admin or approver", e)
 		}
-		if CheckAddress(st.Email) != nil {
+		if validEmail(st.Email).Key != "" {
 			return nil, fmt.Errorf("staff %q is not an email address", e)
 		}
 		staff = append(staff, st)

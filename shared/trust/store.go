@@ -82,9 +82,18 @@ type Store interface {
 	MarkMailSent(ctx context.Context, id string) error
 
 	// Hit counts one attempt against key in the fixed window that contains
-	// now and returns the count so far in that window. A window that is
-	// not positive is EInvalid.
-	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	// now and returns the count so far in that window and the count of the
+	// window just before it, which the service weighs into a sliding
+	// window. Windows are aligned to the Unix epoch (now.Truncate(window)
+	// starts the one containing now). A window that is not positive is
+	// EInvalid.
+	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (Hits, error)
+}
+
+// Hits are the attempts a Store counted against one key.
+type Hits struct {
+	Current  int // in the window containing now, this attempt included
+	Previous int // in the window before it
 }
 
 // Blobs keeps report files.
@@ -102,4 +111,63 @@ type Presigner interface {
 // Mailer delivers one email.
 type Mailer interface {
 	Send(ctx context.Context, m Mail) error
+}
+
+// CheckTx is the argument check every engine runs before writing tx: each
+// item names its id (and an event its subject), and nothing is written
+// twice in one transaction. A missing id is EInvalid, as the Store
+// interface says of arguments no engine could act on; an item twice is
+// EConflict, like any other reuse. Engines call it first, so that they
+// agree on these answers whatever their storage would have said.
+func CheckTx(tx Tx) error {
+	if r := tx.Request; r != nil {
+		if r.ID == "" {
+			return Errorf(EInvalid, "The request has no id.")
+		}
+		if tx.IfVersion < 0 {
+			return Errorf(EInvalid, "The request version is invalid.")
+		}
+	}
+	if d := tx.Document; d != nil && d.ID == "" {
+		return Errorf(EInvalid, "The document has no id.")
+	}
+	if s := tx.Session; s != nil && s.ID == "" {
+		return Errorf(EInvalid, "The session has no id.")
+	}
+	uses := make(map[string]bool, len(tx.Uses))
+	for _, u := range tx.Uses {
+		if u.ID == "" {
+			return Errorf(EInvalid, "The token has no id.")
+		}
+		if uses[u.ID] {
+			return Errorf(EConflict, "The link %s is used twice in one step.", u.ID)
+		}
+		uses[u.ID] = true
+	}
+	type eventKey struct {
+		subject, id string
+		at          int64
+	}
+	events := make(map[eventKey]bool, len(tx.Events))
+	for _, e := range tx.Events {
+		if e.ID == "" || e.Subject == "" {
+			return Errorf(EInvalid, "The event has no id or subject.")
+		}
+		k := eventKey{e.Subject, e.ID, e.At.UnixNano()}
+		if events[k] {
+			return Errorf(EConflict, "The event %s is recorded twice in one step.", e.ID)
+		}
+		events[k] = true
+	}
+	mails := make(map[string]bool, len(tx.Mails))
+	for _, m := range tx.Mails {
+		if m.ID == "" {
+			return Errorf(EInvalid, "The mail has no id.")
+		}
+		if mails[m.ID] {
+			return Errorf(EConflict, "The mail %s is queued twice in one step.", m.ID)
+		}
+		mails[m.ID] = true
+	}
+	return nil
 }

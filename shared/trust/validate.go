@@ -32,7 +32,7 @@ func (in *RequestInput) normalize() {
 	in.Name = collapseSpace(in.Name)
 	in.Email = normalizeEmail(in.Email)
 	in.Company = collapseSpace(in.Company)
-	in.Reason = strings.TrimSpace(in.Reason)
+	in.Reason = strings.TrimSpace(strings.ReplaceAll(in.Reason, "\r\n", "\n"))
 	in.Lang = truncate(strings.TrimSpace(in.Lang), 16)
 	in.NDASignature = collapseSpace(in.NDASignature)
 	var docs []string
@@ -59,6 +59,7 @@ func (in RequestInput) Validate(docs []Document, nda NDA) error {
 	add("company", checkLength("company", in.Company, MaxCompany, true))
 	add("company", checkText("company", in.Company))
 	add("reason", checkLength("reason", in.Reason, MaxReason, false))
+	add("reason", checkText("reason", in.Reason))
 	if len(in.Documents) == 0 {
 		add("document", msg("valid.documents_required"))
 	}
@@ -101,20 +102,28 @@ func checkLength(field, v string, max int, required bool) Msg {
 	return Msg{}
 }
 
-// checkText refuses control characters in single-line fields: they have no
-// business in a name and could try to break out of an email header.
+// checkText refuses control characters: they have no business in a name
+// and could try to break out of an email header. Only the reason, a
+// paragraph, may break lines. Bidirectional controls are refused too: in a
+// mail or on the console they would let visitor text read backwards and
+// pass for ours.
 func checkText(field, v string) Msg {
-	if !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+	bad := func(r rune) bool {
+		return (unicode.IsControl(r) && !(r == '\n' && field == "reason")) || isBidiControl(r)
+	}
+	if !utf8.ValidString(v) || strings.IndexFunc(v, bad) >= 0 {
 		return msg("valid." + field + "_chars")
 	}
 	return Msg{}
 }
 
-// normalizeEmail is the one spelling of an address the service stores and
-// compares: trimmed and lower-cased.
-func normalizeEmail(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
+// isBidiControl is true for the embeddings, overrides and isolates of
+// Unicode's bidirectional algorithm, which reorder the text around them.
+func isBidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u061c' || r == '\u200e' || r == '\u200f'
+}
 
-// validEmail accepts a bare address (no display name, no comments), which is
+// validEmail accepts a bare, normalized address (no display name, no comments), which is
 // all an email header will ever receive from us. CheckAddress, which the
 // mail engines apply too, judges the syntax; the form is stricter still:
 // no blanks, quotes or angle brackets, and a domain with a dot.
@@ -125,11 +134,14 @@ func validEmail(v string) Msg {
 	if len(v) > MaxEmail {
 		return msg("valid.email_too_long", MaxEmail)
 	}
-	if CheckAddress(v) != nil || strings.ContainsAny(v, " \t<>\"") {
+	if CheckAddress(v) != nil || strings.ContainsAny(v, " \t<>\"") || strings.IndexFunc(v, isBidiControl) >= 0 {
 		return msg("valid.email_invalid")
 	}
-	domain := v[strings.LastIndexByte(v, '@')+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+	// The domain must be a host name already in its ASCII form (which
+	// normalizeEmail gives every name IDNA accepts): this refuses address
+	// literals such as [127.0.0.1] and names IDNA does not.
+	domain := emailDomain(v)
+	if asciiDomain(domain) != domain || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
 		return msg("valid.email_invalid")
 	}
 	return Msg{}

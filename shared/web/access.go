@@ -6,37 +6,15 @@ import (
 	"slices"
 
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
-// Access serves the request form, email confirmation and the requester's
-// access page.
-func Access(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountAccess(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountAccess(mux *http.ServeMux) {
-	mux.HandleFunc("GET /access-requests/new", s.requestForm)
-	mux.HandleFunc("POST /access-requests", s.submitRequest)
-	mux.HandleFunc("GET /access-requests/sent", s.requestSent)
-	mux.HandleFunc("GET /access-requests/confirm/{token}", s.confirmEmail)
-	mux.HandleFunc("GET /access/{token}", s.accessPage)
-}
-
-type formDoc struct {
-	ID, Title, Kind string
-	Checked         bool
-}
-
-type formData struct {
-	Input     trust.RequestInput
-	Fields    map[string]string
-	Error     string
-	Documents []formDoc
-	NDA       trust.NDA
-	NDAHash   string
+func (s *server) mountAccess(m router) {
+	m.handle("GET", "/access-requests/new", s.requestForm)
+	m.handle("POST", "/access-requests", s.submitRequest)
+	m.handle("GET", "/access-requests/sent", s.requestSent)
+	m.handle("GET", "/access-requests/confirm/{token}", s.confirmEmail)
+	m.handle("GET", "/access/{token}", s.accessPage)
 }
 
 // renderForm shows the request form filled with in, and err's messages when
@@ -47,20 +25,20 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 		s.fail(w, r, derr)
 		return
 	}
-	data := formData{Input: in, NDA: s.svc.NDA, NDAHash: s.svc.NDA.Hash()}
-	p := s.newPage(r, "form.heading", &data)
+	data := pages.FormData{Input: in, NDA: s.svc.NDA(), NDAHash: s.svc.NDA().Hash()}
+	p := s.newPage(r, "form.heading")
 	p.Robots = ""
 	p.postedFrom("/access-requests/new")
 	for _, d := range docs {
 		if d.Access == trust.Gated {
-			data.Documents = append(data.Documents, formDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)})
+			data.Documents = append(data.Documents, pages.FormDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)})
 		}
 	}
 	if err != nil {
 		data.Error = p.errorText(err)
 		data.Fields = p.fieldErrors(err)
 	}
-	s.render(w, r, "request_form", p, err)
+	s.render(w, r, p, pages.RequestForm(&p.Page, data), err)
 }
 
 func (s *server) requestForm(w http.ResponseWriter, r *http.Request) {
@@ -108,7 +86,8 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) requestSent(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "request_sent", s.newPage(r, "confirm.check_email.title", nil), nil)
+	p := s.newPage(r, "confirm.check_email.title")
+	s.render(w, r, p, pages.RequestSent(&p.Page), nil)
 }
 
 func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +96,8 @@ func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "request_status", s.newPage(r, "confirm.confirmed.title", struct{ Request trust.Request }{req}), nil)
+	p := s.newPage(r, "confirm.confirmed.title")
+	s.render(w, r, p, pages.RequestStatus(&p.Page, req), nil)
 }
 
 func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
@@ -126,5 +106,6 @@ func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "access", s.newPage(r, "access.heading", struct{ Grant trust.Grant }{g}), nil)
+	p := s.newPage(r, "access.heading")
+	s.render(w, r, p, pages.Access(&p.Page, g), nil)
 }

@@ -10,35 +10,27 @@ import (
 	"strings"
 
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
 const sessionCookie = "tc_session"
 
-// Admin serves the sales console: sign-in by emailed link, the request
-// queue, approve/deny/revoke, and report uploads.
-func Admin(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountAdmin(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountAdmin(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+func (s *server) mountAdmin(m router) {
+	m.handle("GET", "/admin", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/requests", http.StatusSeeOther)
 	})
-	mux.HandleFunc("GET /admin/login", s.loginForm)
-	mux.HandleFunc("POST /admin/login", s.startLogin)
-	mux.HandleFunc("GET /admin/login/{token}", s.completeLogin)
-	mux.HandleFunc("POST /admin/logout", s.staff(s.logout))
-	mux.HandleFunc("GET /admin/requests", s.staff(s.requestList))
-	mux.HandleFunc("GET /admin/requests/{id}", s.staff(s.requestDetail))
-	mux.HandleFunc("POST /admin/requests/{id}/approve", s.staff(s.approve))
-	mux.HandleFunc("POST /admin/requests/{id}/deny", s.staff(s.deny))
-	mux.HandleFunc("POST /admin/requests/{id}/revoke", s.staff(s.revoke))
-	mux.HandleFunc("GET /admin/documents", s.staff(s.documentList))
-	mux.HandleFunc("POST /admin/documents/{id}", s.staff(s.uploadDocument))
-	mux.HandleFunc("/admin/", notFound(s))
+	m.handle("GET", "/admin/login", s.loginForm)
+	m.handle("POST", "/admin/login", s.startLogin)
+	m.handle("GET", "/admin/login/{token}", s.confirmLogin)
+	m.handle("POST", "/admin/login/{token}", s.completeLogin)
+	m.handle("POST", "/admin/logout", s.staff(s.logout))
+	m.handle("GET", "/admin/requests", s.staff(s.requestList))
+	m.handle("GET", "/admin/requests/{id}", s.staff(s.requestDetail))
+	m.handle("POST", "/admin/requests/{id}/approve", s.staff(s.approve))
+	m.handle("POST", "/admin/requests/{id}/deny", s.staff(s.deny))
+	m.handle("POST", "/admin/requests/{id}/revoke", s.staff(s.revoke))
+	m.handle("GET", "/admin/documents", s.staff(s.documentList))
+	m.handle("POST", "/admin/documents/{id}", s.staff(s.uploadDocument))
 }
 
 type staffHandler func(w http.ResponseWriter, r *http.Request, sess trust.Session)
@@ -76,32 +68,35 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 }
 
 // sameOrigin refuses a cross-site form post. Browsers send Origin on
-// POST; a client that sends none still needs the CSRF token.
+// POST; a client that sends none still needs the CSRF token. The scheme
+// counts as much as the host: a page served over plain http on our name
+// (anything between the browser and us could write one) is another origin.
 func sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
 	}
 	u, err := url.Parse(origin)
-	return err == nil && u.Host == r.Host
+	if err != nil || u.Path != "" || u.User != nil {
+		return false
+	}
+	scheme := "http"
+	if isHTTPS(r) {
+		scheme = "https"
+	}
+	return u.Scheme == scheme && strings.EqualFold(u.Host, r.Host)
 }
 
-func (s *server) adminPage(r *http.Request, title string, sess *trust.Session, data any) *page {
-	p := s.newPage(r, title, data)
+func (s *server) adminPage(r *http.Request, title string, sess *trust.Session) *page {
+	p := s.newPage(r, title)
 	p.Staff = sess
 	return p
 }
 
-// loginData is the sign-in page's: whether a link was just sent, or the
-// address typed and why it was refused.
-type loginData struct {
-	Sent         bool
-	Email, Error string
-}
-
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
-	data := loginData{Sent: r.URL.Query().Get("sent") != ""}
-	s.render(w, r, "admin_login", s.adminPage(r, "admin.login.title", nil, data), nil)
+	data := pages.LoginData{Sent: r.URL.Query().Get("sent") != ""}
+	p := s.adminPage(r, "admin.login.title", nil)
+	s.render(w, r, p, pages.AdminLogin(&p.Page, data), nil)
 }
 
 func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
@@ -111,10 +106,9 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	email := r.PostForm.Get("email")
 	if err := s.svc.StartSignIn(r.Context(), email, client(r)); err != nil {
-		p := s.adminPage(r, "admin.login.title", nil, nil)
+		p := s.adminPage(r, "admin.login.title", nil)
 		p.postedFrom("/admin/login")
-		p.Data = loginData{Email: email, Error: p.errorText(err)}
-		s.render(w, r, "admin_login", p, err)
+		s.render(w, r, p, pages.AdminLogin(&p.Page, pages.LoginData{Email: email, Error: p.errorText(err)}), err)
 		return
 	}
 	q := url.Values{"sent": {"1"}}
@@ -122,8 +116,31 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/login?"+q.Encode(), http.StatusSeeOther)
 }
 
+// confirmLogin answers an opened sign-in link with a button, and only the
+// button's post signs in: a mail scanner that follows the link to look at
+// it leaves the single use to its owner.
+func (s *server) confirmLogin(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.CheckSignIn(r.PathValue("token")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.adminPage(r, "admin.signin.title", nil)
+	// The page's address holds the token: language links must not repeat it.
+	p.Address = "/admin/login"
+	s.render(w, r, p, pages.AdminSignIn(&p.Page, "/admin/login/"+url.PathEscape(r.PathValue("token"))), nil)
+}
+
 func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.svc.CompleteSignIn(r.Context(), r.PathValue("token"), client(r))
+	if err := readForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !sameOrigin(r) {
+		s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
+		return
+	}
+	endOthers := r.PostForm.Get("end_others") != ""
+	sess, err := s.svc.CompleteSignIn(r.Context(), r.PathValue("token"), endOthers, client(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -144,11 +161,6 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, sess trust.Sessi
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 }
 
-type tab struct {
-	Status  trust.Status
-	Current bool
-}
-
 func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	status := trust.Status(r.URL.Query().Get("status"))
 	if status == "" {
@@ -159,16 +171,12 @@ func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.
 		s.fail(w, r, err)
 		return
 	}
-	data := struct {
-		Status   trust.Status
-		Tabs     []tab
-		Requests []trust.Request
-		Next     string
-	}{Status: status, Requests: reqs, Next: next}
+	data := pages.RequestsData{Status: status, Requests: reqs, Next: next}
 	for _, st := range trust.Statuses {
-		data.Tabs = append(data.Tabs, tab{Status: st, Current: st == status})
+		data.Tabs = append(data.Tabs, pages.Tab{Status: st, Current: st == status})
 	}
-	s.render(w, r, "admin_requests", s.adminPage(r, "admin.requests.title", &sess, data), nil)
+	p := s.adminPage(r, "admin.requests.title", &sess)
+	s.render(w, r, p, pages.AdminRequests(&p.Page, data), nil)
 }
 
 func (s *server) requestDetail(w http.ResponseWriter, r *http.Request, sess trust.Session) {
@@ -183,18 +191,13 @@ func (s *server) showRequest(w http.ResponseWriter, r *http.Request, sess trust.
 		s.fail(w, r, err)
 		return
 	}
-	p := s.adminPage(r, "admin.request.title", &sess, nil)
+	p := s.adminPage(r, "admin.request.title", &sess)
 	p.postedFrom("/admin/requests/" + url.PathEscape(r.PathValue("id")))
-	data := struct {
-		Request trust.Request
-		Events  []trust.Event
-		Error   string
-	}{Request: req, Events: events}
+	data := pages.RequestData{Request: req, Events: events}
 	if actionErr != nil {
 		data.Error = p.errorText(actionErr)
 	}
-	p.Data = data
-	s.render(w, r, "admin_request", p, actionErr)
+	s.render(w, r, p, pages.AdminRequest(&p.Page, data), actionErr)
 }
 
 // decided answers a staff decision: back to the request's page on success
@@ -258,7 +261,8 @@ func (s *server) documentList(w http.ResponseWriter, r *http.Request, sess trust
 // showDocuments renders the document list, with the error of an upload
 // (if any) shown above it and reflected in the status.
 func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trust.Session, actionErr error) {
-	if sess.Role != trust.Admin {
+	if !sess.Role.May(trust.Publish) {
+		// The page would offer uploads the service refuses.
 		s.fail(w, r, userError(trust.EForbidden, "error.admins_only"))
 		return
 	}
@@ -280,20 +284,16 @@ func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trus
 		}
 	}
 	docs = append(docs, stored...)
-	p := s.adminPage(r, "doc.heading", &sess, nil)
+	p := s.adminPage(r, "doc.heading", &sess)
 	p.postedFrom("/admin/documents")
-	data := struct {
-		Documents   []trust.Document
-		Error, Done string
-	}{Documents: docs}
+	data := pages.DocumentsData{Documents: docs}
 	if actionErr != nil {
 		data.Error = p.errorText(actionErr)
 	}
 	if r.URL.Query().Get("uploaded") != "" {
 		data.Done = p.T("admin.documents.published")
 	}
-	p.Data = data
-	s.render(w, r, "admin_documents", p, actionErr)
+	s.render(w, r, p, pages.AdminDocuments(&p.Page, data), actionErr)
 }
 
 func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess trust.Session) {
@@ -309,9 +309,6 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess tru
 }
 
 func (s *server) upload(r *http.Request, sess trust.Session) error {
-	if sess.Role != trust.Admin {
-		return userError(trust.EForbidden, "error.admins_only")
-	}
 	// The description comes from the content, so the first upload of a
 	// fresh deployment works and later ones carry the content's changes;
 	// Publish takes the version on from the stored record.
@@ -328,6 +325,6 @@ func (s *server) upload(r *http.Request, sess trust.Session) error {
 	if err != nil {
 		return userError(trust.EInvalid, "error.upload_unreadable")
 	}
-	_, err = s.svc.Publish(r.Context(), d, pdf, sess.Email, client(r))
+	_, err = s.svc.Publish(r.Context(), sess, d, pdf, client(r))
 	return err
 }

@@ -24,7 +24,7 @@ import (
 // the content.
 func TestFirstUploadOnAnEmptyStore(t *testing.T) {
 	dir := t.TempDir()
-	store, err := boltstore.Open(filepath.Join(dir, "trust.db"))
+	store, err := boltstore.Open(filepath.Join(dir, "trust.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,13 +33,14 @@ func TestFirstUploadOnAnEmptyStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &trust.Service{Store: store, Blobs: fileblob.Dir(filepath.Join(dir, "reports")),
-		Staff: []trust.Staff{{Email: "admin@example.com", Role: trust.Admin}}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := trust.New(trust.Config{Staff: []trust.Staff{{Email: "admin@example.com", Role: trust.Admin}}},
+		trust.Engines{Store: store, Blobs: fileblob.Dir(filepath.Join(dir, "reports")), Log: log})
 	sess := trust.Session{ID: "session-1", Email: "admin@example.com", CSRF: "csrf-1", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
 	if err := store.Commit(t.Context(), trust.Tx{Session: &sess}); err != nil {
 		t.Fatal(err)
 	}
-	h := Admin(Deps{Service: svc, Site: site, Log: svc.Log})
+	h := New(Deps{Service: svc, Site: site, Log: log}, Admin)
 	send := func(req *http.Request) *httptest.ResponseRecorder {
 		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess.ID})
 		rec := httptest.NewRecorder()

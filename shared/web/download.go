@@ -5,27 +5,14 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"time"
 
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
-// presignTTL is how long a presigned object URL lives: just long enough
-// for the browser to follow the redirect.
-const presignTTL = 60 * time.Second
-
-// Download serves public documents and granted downloads. It is the only
-// function that reads report files.
-func Download(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountDownload(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountDownload(mux *http.ServeMux) {
-	mux.HandleFunc("GET /download/{token}", s.download)
-	mux.HandleFunc("GET /documents/{id}", s.publicDocument)
+func (s *server) mountDownload(m router) {
+	m.handle("GET", "/download/{token}", s.download)
+	m.handle("GET", "/documents/{id}", s.publicDocument)
 }
 
 func (s *server) download(w http.ResponseWriter, r *http.Request) {
@@ -42,8 +29,8 @@ func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
 	d, err := s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
 	if err != nil {
 		if trust.ErrorCode(err) == trust.EForbidden && d.ID != "" {
-			p := s.newPage(r, "gated.title", struct{ Document trust.Document }{d})
-			s.render(w, r, "gated", p, err)
+			p := s.newPage(r, "gated.title")
+			s.render(w, r, p, pages.Gated(&p.Page, d), err)
 			return
 		}
 		s.fail(w, r, err)
@@ -56,21 +43,17 @@ func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
 // serveFile hands the client the document: a redirect to a short-lived
 // presigned URL where the blob engine has them (S3), else the bytes.
 func (s *server) serveFile(w http.ResponseWriter, r *http.Request, d trust.Document) {
-	if links := s.svc.Links; links != nil {
-		u, err := links.PresignGet(r.Context(), d.BlobKey, d.FileName, presignTTL)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Cache-Control", "private, no-store")
-		http.Redirect(w, r, u, http.StatusFound)
-		return
-	}
-	f, err := s.svc.Blobs.Open(r.Context(), d.BlobKey)
+	file, err := s.svc.Open(r.Context(), d)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	if file.URL != "" {
+		w.Header().Set("Cache-Control", "private, no-store")
+		http.Redirect(w, r, file.URL, http.StatusFound)
+		return
+	}
+	f := file.Body
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")

@@ -4,7 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,30 +13,34 @@ import (
 
 	"trustcenter/shared/i18n"
 	"trustcenter/shared/trust"
-	"trustcenter/site"
 )
 
 // A key missing from the catalog shows up on the page as the key itself;
 // the rendered-page tests only reach some pages, so every key the templates
 // and handlers name is checked here.
 
-var templateKey = regexp.MustCompile(`\bT "([^"]+)"`)
+var templateKey = regexp.MustCompile(`\bT\("([^"]+)"`)
 
 func TestTemplateKeysExist(t *testing.T) {
-	names, err := fs.Glob(site.Templates, "templates/*.html")
-	if err != nil {
-		t.Fatal(err)
+	names, err := filepath.Glob("../../site/pages/*.templ")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no templates found (%v)", err)
 	}
+	found := 0
 	for _, n := range names {
-		src, err := fs.ReadFile(site.Templates, n)
+		src, err := os.ReadFile(n)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range templateKey.FindAllStringSubmatch(string(src), -1) {
+			found++
 			if !i18n.Has(m[1]) {
 				t.Errorf("%s: %q is not in the catalog", n, m[1])
 			}
 		}
+	}
+	if found < 100 {
+		t.Errorf("only %d keys found in the templates: does templateKey still match how they translate?", found)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"trustcenter/shared/i18n"
 	"trustcenter/shared/trust"
 	"trustcenter/site"
+	"trustcenter/site/pages"
 )
 
 // docsTTL is how long the public function trusts its copy of the document
@@ -22,42 +23,34 @@ import (
 // this time without a query per page view.
 const docsTTL = 30 * time.Second
 
-// Public serves the trust page and its machine-readable companions. It only
-// reads the store (the document list) and never touches report files.
-func Public(d Deps) http.Handler {
-	s := newServer(d)
-	mux := http.NewServeMux()
-	s.mountPublic(mux)
-	return s.wrap(mux)
-}
-
-func (s *server) mountPublic(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.machine("text/html; charset=utf-8", usesDocs|usesDay|usesLang, s.trustPage))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+func (s *server) mountPublic(m router) {
+	m.handle("GET", "/{$}", s.machine("text/html; charset=utf-8", usesDocs|usesDay|usesLang, s.trustPage))
+	m.handle("GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
 	// trust.json is English whatever the reader's language; the feed has
 	// no statuses, so it depends on neither documents nor the day.
-	mux.HandleFunc("GET "+content.PathTrustJSON, s.machine("application/json", usesDocs|usesDay, func(in bodyInput) ([]byte, error) {
-		return content.TrustJSON(s.site, in.Docs, s.svc.BaseURL, in.Now)
+	m.handle("GET", content.PathTrustJSON, s.machine("application/json", usesDocs|usesDay, func(in bodyInput) ([]byte, error) {
+		return content.TrustJSON(s.site, in.Docs, s.svc.BaseURL(), in.Now)
 	}))
-	mux.HandleFunc("GET "+content.PathFeed, s.machine("application/atom+xml; charset=utf-8", usesLang, func(in bodyInput) ([]byte, error) {
-		return content.Atom(s.site, s.svc.BaseURL, in.Lang)
+	m.handle("GET", content.PathFeed, s.machine("application/atom+xml; charset=utf-8", usesLang, func(in bodyInput) ([]byte, error) {
+		return content.Atom(s.site, s.svc.BaseURL(), in.Lang)
 	}))
-	mux.HandleFunc("GET "+content.PathSecurityTxt, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.SecurityTxt(s.site, s.svc.BaseURL), nil
+	m.handle("GET", content.PathSecurityTxt, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
+		return content.SecurityTxt(s.site, s.svc.BaseURL()), nil
 	}))
-	mux.HandleFunc("GET "+content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.Sitemap(s.svc.BaseURL, []string{"/", "/access-requests/new"}, i18n.Languages), nil
+	m.handle("GET", content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
+		return content.Sitemap(s.svc.BaseURL(), []string{"/", "/access-requests/new"}, i18n.Languages), nil
 	}))
-	mux.HandleFunc("GET "+content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.Robots(s.svc.BaseURL), nil
+	m.handle("GET", content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
+		return content.Robots(s.svc.BaseURL()), nil
 	}))
 	static, _ := fs.Sub(site.Static, "static")
 	files := http.FileServerFS(static)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The wildcard is named as API Gateway names a greedy path variable.
+	m.handle("GET", "/static/{proxy...}", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Files only: the file server would list a folder's contents.
 		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
 			s.fail(w, r, trust.Errorf(trust.ENotFound, "not found"))
@@ -65,11 +58,10 @@ func (s *server) mountPublic(mux *http.ServeMux) {
 		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		files.ServeHTTP(w, r)
-	})))
-	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+	})).ServeHTTP)
+	m.handle("GET", "/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 	})
-	mux.HandleFunc("/", notFound(s))
 }
 
 func (s *server) lang(r *http.Request) string {
@@ -173,64 +165,16 @@ func (s *server) machine(contentType string, deps uses, build func(bodyInput) ([
 // day and document list, whatever else the request carries.
 func (s *server) trustPage(in bodyInput) ([]byte, error) {
 	c := s.site.Company
-	p := &page{Lang: in.Lang, CSS: s.css, Company: c.Name, Logo: c.Logo, site: s.site, address: "/"}
+	p := &pages.Page{Lang: in.Lang, CSS: s.css, Company: c.Name, Logo: c.Logo, Site: s.site, Address: "/"}
 	p.Title = p.T("site.title", c.Name)
 	p.Description = p.T("site.description", c.Name)
-	p.Data = s.trustView(in.Lang, in.Docs, in.Now)
-	return s.execute("index", p)
+	return execute(context.Background(), pages.Index(p, s.trustView(in.Lang, in.Docs, in.Now)))
 }
-
-// The trust page's view: everything already in the reader's language and
-// formatted, so the template only lays it out.
-type trustView struct {
-	BaseURL, OGImage                             string
-	Tagline, Overview, LegalName, Website, Email string
-	Locations                                    []string
-	Certs                                        []certView
-	Criteria                                     []criterionView
-	Subprocessors                                []subprocessorView
-	FAQ                                          []faqView
-	Updates                                      []updateView
-}
-
-type certView struct {
-	ID, Name, Summary, Status, StatusLabel string
-	StatusHelp                             string // why, when the status is not current
-	IsReport                               bool
-	Period, Auditor, Issued, NextAudit     string
-	Criteria, Bridges                      []string
-	Coverage, Gap                          string
-	Segments                               []segmentView
-	Window                                 string
-	Doc                                    *docView
-}
-
-type segmentView struct {
-	X, W   string
-	Bridge bool
-}
-
-type docView struct {
-	ID, Title, Size string
-	Public          bool
-}
-
-type criterionView struct {
-	Title     string
-	InScope   bool
-	Practices []string
-}
-
-type subprocessorView struct{ Name, Website, Purpose, Location, Data string }
-
-type faqView struct{ Q, A string }
-
-type updateView struct{ ID, Title, Date, DateISO, Kind, Body, Link string }
 
 // timelineYears is how far back the coverage bars reach.
 const timelineYears = 3
 
-func (s *server) trustView(lang string, docs []trust.Document, now time.Time) trustView {
+func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pages.TrustView {
 	c := s.site
 	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	date := func(d content.Date) string {
@@ -239,8 +183,8 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		}
 		return i18n.FormatDate(lang, d.Time())
 	}
-	v := trustView{
-		BaseURL: s.svc.BaseURL, Tagline: c.Company.Tagline.In(lang), Overview: c.Company.Overview.In(lang),
+	v := pages.TrustView{
+		BaseURL: s.svc.BaseURL(), Tagline: c.Company.Tagline.In(lang), Overview: c.Company.Overview.In(lang),
 		LegalName: c.Company.LegalName, Website: c.Company.Website, Email: c.Company.Email,
 	}
 	if v.Tagline == "" {
@@ -249,7 +193,7 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 	if strings.HasPrefix(c.Company.Logo, "https://") {
 		v.OGImage = c.Company.Logo
 	} else if c.Company.Logo != "" {
-		v.OGImage = s.svc.BaseURL + c.Company.Logo
+		v.OGImage = s.svc.BaseURL() + c.Company.Logo
 	}
 	for _, l := range c.Company.Locations {
 		v.Locations = append(v.Locations, l.In(lang))
@@ -262,7 +206,7 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 	}
 	for _, cov := range c.Coverage(now) {
 		cert, _ := c.Certification(cov.Certification)
-		cv := certView{
+		cv := pages.CertView{
 			ID: cert.ID, Name: cert.Label(lang), Summary: cert.Summary.In(lang), Status: string(cov.Status),
 			StatusLabel: t("status." + string(cov.Status)), IsReport: cert.IsReport(), Auditor: cert.Auditor,
 			Issued: date(cert.Issued), NextAudit: date(cert.NextAudit),
@@ -280,7 +224,7 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		for _, id := range cert.Criteria {
 			cv.Criteria = append(cv.Criteria, t("criteria."+id))
 		}
-		for _, b := range cert.BridgeLetters {
+		for _, b := range cert.CurrentBridgeLetters() {
 			cv.Bridges = append(cv.Bridges, t("cert.bridge_covers", date(b.CoversFrom), date(b.CoversTo), date(b.Issued)))
 		}
 		switch cov.Status {
@@ -299,13 +243,13 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		case content.Expired, content.Upcoming:
 			cv.StatusHelp = t("status." + string(cov.Status) + ".help")
 		}
-		if cov.GapDays > 0 {
-			cv.Gap = i18n.Plural(lang, "coverage.gap_days", cov.GapDays)
+		if cov.Since != nil {
+			cv.Gap = cov.Since.Explain(lang)
 		}
 		for _, seg := range cov.Segments {
 			x0, x1 := pos(seg.Start), pos(seg.End.AddDays(1))
 			if x1 > x0 {
-				cv.Segments = append(cv.Segments, segmentView{X: fmt.Sprintf("%.2f", x0), W: fmt.Sprintf("%.2f", x1-x0), Bridge: seg.Bridged})
+				cv.Segments = append(cv.Segments, pages.SegmentView{X: fmt.Sprintf("%.2f", x0), W: fmt.Sprintf("%.2f", x1-x0), Bridge: seg.Bridged})
 			}
 		}
 		cv.Window = t("cert.range", date(windowStart), date(content.DateOf(now)))
@@ -313,14 +257,14 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		// (a fresh deployment) its link could only answer 404.
 		if cd, ok := c.Document(cert.Document); ok {
 			if i := slices.IndexFunc(docs, func(d trust.Document) bool { return d.ID == cd.ID }); i >= 0 {
-				cv.Doc = &docView{ID: cd.ID, Title: cd.Title.In(lang), Public: cd.Access == trust.Public,
+				cv.Doc = &pages.DocView{ID: cd.ID, Title: cd.Title.In(lang), Public: cd.Access == trust.Public,
 					Size: fmt.Sprintf("%d KB", (docs[i].Size+1023)/1024)}
 			}
 		}
 		v.Certs = append(v.Certs, cv)
 	}
 	for _, cr := range c.Criteria {
-		cv := criterionView{Title: cr.Title.In(lang), InScope: c.InScope(cr.ID)}
+		cv := pages.CriterionView{Title: cr.Title.In(lang), InScope: c.InScope(cr.ID)}
 		if cv.Title == "" {
 			cv.Title = t("criteria." + cr.ID)
 		}
@@ -330,14 +274,14 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) tr
 		v.Criteria = append(v.Criteria, cv)
 	}
 	for _, sp := range c.Subprocessors {
-		v.Subprocessors = append(v.Subprocessors, subprocessorView{Name: sp.Name, Website: sp.Website,
+		v.Subprocessors = append(v.Subprocessors, pages.SubprocessorView{Name: sp.Name, Website: sp.Website,
 			Purpose: sp.Purpose.In(lang), Location: sp.Location.In(lang), Data: sp.Data.In(lang)})
 	}
 	for _, f := range c.FAQ {
-		v.FAQ = append(v.FAQ, faqView{Q: f.Question.In(lang), A: f.Answer.In(lang)})
+		v.FAQ = append(v.FAQ, pages.FAQView{Q: f.Question.In(lang), A: f.Answer.In(lang)})
 	}
 	for _, u := range c.Updates {
-		v.Updates = append(v.Updates, updateView{ID: u.ID, Title: u.Title.In(lang), Date: date(u.Date), DateISO: u.Date.String(),
+		v.Updates = append(v.Updates, pages.UpdateView{ID: u.ID, Title: u.Title.In(lang), Date: date(u.Date), DateISO: u.Date.String(),
 			Kind: t("updates.kind." + string(u.Kind)), Body: u.Body.In(lang), Link: u.Link})
 	}
 	return v

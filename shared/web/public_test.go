@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/trust"
+	"trustcenter/site/pages"
 )
 
 // TestTrustViewFollowsTheClock: the page's statuses come from the dates in
@@ -16,7 +18,7 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(Deps{Service: &trust.Service{BaseURL: "https://trust.example"}, Site: site})
+	s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
 	cases := []struct {
 		day    time.Time
 		lang   string
@@ -25,7 +27,7 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 	}{
 		{time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), "en",
 			map[string]string{"soc3": "current", "soc2-type2": "current", "soc1-type2": "current", "iso27001": "current"},
-			[]string{"Covered through September 30, 2026", "56 days since coverage ended"}},
+			[]string{"Covered through September 30, 2026", "Since the period ended on 30 Sep 2026: bridge letter expected Jan 2027 · next report expected Nov 2027"}},
 		{time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC), "en",
 			map[string]string{"soc3": "stale", "soc2-type2": "stale", "soc1-type2": "stale", "iso27001": "expired"},
 			[]string{"ended more than 12 months ago", "Expired on February 28, 2027", "The certificate is past its expiry date."}},
@@ -49,8 +51,8 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 				t.Errorf("%s %s: %s is %q, want %q", c.day.Format(time.DateOnly), c.lang, id, got[id], want)
 			}
 		}
-		p := &page{Lang: c.lang, CSS: s.css, Company: site.Company.Name, Data: v}
-		body, err := s.execute("index", p)
+		p := &pages.Page{Lang: c.lang, CSS: s.css, Company: site.Company.Name}
+		body, err := execute(context.Background(), pages.Index(p, v))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +72,7 @@ func TestTrustPageOffersPublishedDocumentsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(Deps{Service: &trust.Service{BaseURL: "https://trust.example"}, Site: site})
+	s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
 	day := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	offered := func(docs []trust.Document) map[string]string {
 		got := map[string]string{}

@@ -1,17 +1,18 @@
-// Package web is the trust center's HTTP layer: one http.Handler per Lambda
-// function (Public, Access, Download, Admin) and All, which mounts the four
-// on one mux for the local server. Handlers parse requests, call the domain
-// service and render templates; the one place domain errors become HTTP
+// Package web is the trust center's HTTP layer: New builds the handler of
+// one Lambda function (Public, Access, Download, Admin), or of all four on
+// one mux for the local server, and Routes lists what each serves, for the
+// stack to deploy. Handlers parse requests, call the domain service and
+// render the pages of site/pages; the one place domain errors become HTTP
 // statuses is statusOf.
 package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -23,10 +24,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"trustcenter/shared/content"
 	"trustcenter/shared/i18n"
 	"trustcenter/shared/trust"
 	"trustcenter/site"
+	"trustcenter/site/pages"
 )
 
 // Deps is what every handler needs.
@@ -38,15 +42,14 @@ type Deps struct {
 	RequestID func(r *http.Request) string
 }
 
-// server holds what the four handlers share: templates, the stylesheet and
-// its CSP hash, the domain service.
+// server holds what the four handlers share: the stylesheet and its CSP
+// hash, the domain service.
 type server struct {
 	svc       *trust.Service
 	site      *content.Site
 	log       *slog.Logger
 	requestID func(r *http.Request) string
-	pages     map[string]*template.Template
-	css       template.CSS
+	css       string
 	csp       string
 	docs      docList
 	cache     pageCache
@@ -66,7 +69,7 @@ func newServer(d Deps) *server {
 		brand = ":root{--brand:" + d.Site.Company.PrimaryColor + "}"
 	}
 	style := string(css) + brand
-	s.css = template.CSS(style)
+	s.css = style
 	sum := sha256.Sum256([]byte(style))
 	img := "'self' data:"
 	if d.Site != nil {
@@ -76,7 +79,6 @@ func newServer(d Deps) *server {
 	}
 	s.csp = "default-src 'none'; img-src " + img + "; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
 		"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-	s.pages = parsePages()
 	return s
 }
 
@@ -95,135 +97,23 @@ func logoOrigin(logo string) string {
 	return "https://" + u.Host
 }
 
-// parsePages builds one template set per page: the layout, the page, and
-// the console navigation for admin pages.
-func parsePages() map[string]*template.Template {
-	layout := template.Must(template.New("layout").ParseFS(site.Templates, "templates/layout.html"))
-	names, err := fs.Glob(site.Templates, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" || name == "admin_nav" {
-			continue
-		}
-		files := []string{n}
-		if strings.HasPrefix(name, "admin_") && name != "admin_login" {
-			files = append(files, "templates/admin_nav.html")
-		}
-		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(site.Templates, files...))
-	}
-	return pages
-}
-
-// page is what every template receives; Data is the page's own.
-type page struct {
-	Lang        string
-	Title       string
-	Description string
-	Robots      string
-	Company     string
-	Logo        string
-	CSS         template.CSS
-	Staff       *trust.Session
-	Data        any
-	site        *content.Site
-	// address is the page's own address, where the language links lead
-	// with ?lang= replaced. A page answering a post has none: the post's
-	// address has nothing to GET, so its handler names the page the form
-	// came from (postedFrom), or the links lead to the home page.
-	address string
-}
-
-type langLink struct {
-	Code, Name, Href string
-	Current          bool
-}
-
-// T translates an interface string into the page's language.
-func (p *page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
-
-// StatusLabel names a request status in the page's language.
-func (p *page) StatusLabel(s trust.Status) string { return p.T("admin.status." + string(s)) }
-
-// DateTime writes a moment for a reader of the page: the day as the
-// language writes dates, the time in UTC, which is what emails state too.
-func (p *page) DateTime(t time.Time) string {
-	t = t.UTC()
-	return i18n.FormatDate(p.Lang, t) + " " + t.Format("15:04") + " UTC"
-}
-
-// DocTitle is a document's title in the page's language: the content file
-// may translate it; the store keeps the English one.
-func (p *page) DocTitle(d trust.Document) string {
-	if t := p.DocName(d.ID); t != d.ID {
-		return t
-	}
-	return d.Title
-}
-
-// DocName is the title of the document with id, as the content file names
-// it in the page's language, or the id itself when the file does not.
-func (p *page) DocName(id string) string {
-	if p.site != nil {
-		if cd, ok := p.site.Document(id); ok {
-			if t := cd.Title.In(p.Lang); t != "" {
-				return t
-			}
-		}
-	}
-	return id
-}
-
-// LangQuery is the query of an internal link: params, given as name and
-// value pairs, and the reader's explicit language choice, which the link
-// carries along unless it is English.
-func (p *page) LangQuery(params ...string) string {
-	q := url.Values{}
-	for i := 0; i+1 < len(params); i += 2 {
-		q.Add(params[i], params[i+1])
-	}
-	if p.Lang != i18n.English {
-		q.Set("lang", p.Lang)
-	}
-	if len(q) == 0 {
-		return ""
-	}
-	return "?" + q.Encode()
-}
-
-// Langs are the language switch: the page's address in each language, its
-// other query parameters kept.
-func (p *page) Langs() []langLink {
-	u, err := url.Parse(p.address)
-	if err != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
-		u = &url.URL{Path: "/"}
-	}
-	links := make([]langLink, 0, len(i18n.Languages))
-	for _, code := range i18n.Languages {
-		q := u.Query()
-		q.Set("lang", code)
-		href := (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: q.Encode()}).String()
-		links = append(links, langLink{Code: code, Name: i18n.T(code, "lang."+code), Href: href, Current: code == p.Lang})
-	}
-	return links
-}
+// page is what a handler fills in for the templates; the methods here are
+// the web layer's own, turning domain errors into the reader's language.
+type page struct{ pages.Page }
 
 // postedFrom names the page whose form a post came from, for a page
 // rendered in answer to the post; a page answering a GET keeps its own
 // address.
 func (p *page) postedFrom(address string) {
-	if p.address == "" {
-		p.address = address
+	if p.Address == "" {
+		p.Address = address
 	}
 }
 
-func (s *server) newPage(r *http.Request, title string, data any) *page {
-	p := &page{Lang: s.lang(r), CSS: s.css, Data: data, Robots: "noindex", site: s.site}
+func (s *server) newPage(r *http.Request, title string) *page {
+	p := &page{pages.Page{Lang: s.lang(r), CSS: s.css, Robots: "noindex", Site: s.site}}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		p.address = r.URL.RequestURI()
+		p.Address = r.URL.RequestURI()
 	}
 	if s.site != nil {
 		p.Company = s.site.Company.Name
@@ -234,10 +124,10 @@ func (s *server) newPage(r *http.Request, title string, data any) *page {
 }
 
 // execute renders a page into memory.
-func (s *server) execute(name string, p *page) ([]byte, error) {
+func execute(ctx context.Context, c templ.Component) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		return nil, fmt.Errorf("render %s: %w", name, err)
+	if err := c.Render(ctx, &buf); err != nil {
+		return nil, fmt.Errorf("render: %w", err)
 	}
 	return buf.Bytes(), nil
 }
@@ -247,7 +137,7 @@ func (s *server) execute(name string, p *page) ([]byte, error) {
 // err's, or 200 without one. Every page that reports an error comes
 // through here, so this is where a failure is logged and where an error
 // answer gets its headers.
-func (s *server) render(w http.ResponseWriter, r *http.Request, name string, p *page, err error) {
+func (s *server) render(w http.ResponseWriter, r *http.Request, p *page, c templ.Component, err error) {
 	status := http.StatusOK
 	if err != nil {
 		status = statusOf(err)
@@ -257,9 +147,9 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, name string, p *
 		// the client sees only the safe message.
 		s.log.Error("request failed", "method", r.Method, "path", redact(r.URL.Path), "status", status, "err", err)
 	}
-	body, rerr := s.execute(name, p)
+	body, rerr := execute(r.Context(), c)
 	if rerr != nil {
-		s.log.Error("render", "page", name, "err", rerr)
+		s.log.Error("render", "path", redact(r.URL.Path), "err", rerr)
 		refused(w.Header(), http.StatusInternalServerError)
 		http.Error(w, p.T("error.internal"), http.StatusInternalServerError)
 		return
@@ -317,16 +207,24 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		heading = "error.internal.title"
 	}
-	p := s.newPage(r, heading, nil)
+	p := s.newPage(r, heading)
+	if len(p.Address) > maxErrorAddress {
+		// The language links would repeat whatever address was asked
+		// for; a made-up one of any length is not worth echoing.
+		p.Address = ""
+	}
 	msg := p.errorText(err)
 	if status == http.StatusNotFound {
 		// Whatever was missing, the reader only learns that the address
 		// leads nowhere.
 		msg = p.T("error.not_found.body")
 	}
-	p.Data = errorData{Heading: p.T(heading), Message: msg}
-	s.render(w, r, "error", p, err)
+	s.render(w, r, p, pages.Error(&p.Page, p.T(heading), msg), err)
 }
+
+// maxErrorAddress bounds the request address an error page repeats in its
+// links; longer ones are left out, and the links lead home.
+const maxErrorAddress = 256
 
 var errorHeadings = map[int]string{
 	http.StatusBadRequest: "error.invalid.title", http.StatusUnauthorized: "error.unauthorized.title",
@@ -399,8 +297,6 @@ func (p *page) msg(m trust.Msg) string {
 func userError(code trust.Code, key string, args ...any) error {
 	return &trust.Error{Code: code, Message: i18n.T(i18n.English, key, args...), Key: key, Args: args}
 }
-
-type errorData struct{ Heading, Message string }
 
 func notFound(s *server) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

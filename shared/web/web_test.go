@@ -46,8 +46,8 @@ func (f *fakeStore) GetDocument(_ context.Context, id string) (trust.Document, e
 
 func (f *fakeStore) Commit(context.Context, trust.Tx) error { return nil }
 
-func (f *fakeStore) Hit(context.Context, string, time.Duration, time.Time) (int, error) {
-	return f.hits, f.hitErr
+func (f *fakeStore) Hit(context.Context, string, time.Duration, time.Time) (trust.Hits, error) {
+	return trust.Hits{Current: f.hits}, f.hitErr
 }
 
 func (f *fakeStore) GetRequest(_ context.Context, id string) (trust.Request, error) {
@@ -90,11 +90,16 @@ func exampleSite(t *testing.T) *content.Site {
 	return site
 }
 
-func newDeps(t *testing.T, store *fakeStore, log *bytes.Buffer) Deps {
+// newDeps serves a service on store; engines adds engines to it.
+func newDeps(t *testing.T, store *fakeStore, log *bytes.Buffer, engines ...func(*trust.Engines)) Deps {
 	t.Helper()
+	e := trust.Engines{Store: store}
+	for _, edit := range engines {
+		edit(&e)
+	}
 	d := Deps{
-		Service: &trust.Service{Store: store, BaseURL: "https://trust.example",
-			Staff: []trust.Staff{{Email: "admin@trust.example", Role: trust.Admin}}},
+		Service: trust.New(trust.Config{BaseURL: "https://trust.example",
+			Staff: []trust.Staff{{Email: "admin@trust.example", Role: trust.Admin}}}, e),
 		Site: exampleSite(t),
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
@@ -127,17 +132,16 @@ func serve(h http.Handler, method, target string, form url.Values, hdr map[strin
 func TestErrorPagesAreNotCached(t *testing.T) {
 	cases := []struct {
 		name   string
-		setup  func(*trust.Service)
+		setup  func(*trust.Engines)
 		status int
 	}{
-		{"presigning fails", func(s *trust.Service) { s.Links = failingPresigner{} }, http.StatusServiceUnavailable},
-		{"file missing", func(s *trust.Service) { s.Blobs = missingBlobs{} }, http.StatusNotFound},
+		{"presigning fails", func(e *trust.Engines) { e.Links = failingPresigner{} }, http.StatusServiceUnavailable},
+		{"file missing", func(e *trust.Engines) { e.Blobs = missingBlobs{} }, http.StatusNotFound},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil)
-			c.setup(d.Service)
-			rec := serve(Download(d), http.MethodGet, "/documents/"+publicDoc.ID, nil, nil)
+			d := newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil, c.setup)
+			rec := serve(New(d, Download), http.MethodGet, "/documents/"+publicDoc.ID, nil, nil)
 			if rec.Code != c.status || rec.Header().Get("Cache-Control") != "no-store" {
 				t.Errorf("%d with Cache-Control %q, want %d with no-store", rec.Code, rec.Header().Get("Cache-Control"), c.status)
 			}
@@ -239,7 +243,7 @@ func TestAcceptsGzip(t *testing.T) {
 // TestGzipHasItsOwnETag: the gzip and identity bodies are different
 // representations, and revalidation compares against the one served.
 func TestGzipHasItsOwnETag(t *testing.T) {
-	h := Public(newDeps(t, &fakeStore{}, nil))
+	h := New(newDeps(t, &fakeStore{}, nil), Public)
 	get := func(enc, match string) *httptest.ResponseRecorder {
 		return serve(h, http.MethodGet, "/robots.txt", nil, map[string]string{"Accept-Encoding": enc, "If-None-Match": match})
 	}
@@ -276,7 +280,7 @@ func TestGzipHasItsOwnETag(t *testing.T) {
 // TestMachineBodiesNeedNoStore: the bodies that list no documents are served
 // while the store is down, and vary by language only when they depend on it.
 func TestMachineBodiesNeedNoStore(t *testing.T) {
-	h := Public(newDeps(t, &fakeStore{listErr: trust.Errorf(trust.EUnavailable, "store down")}, nil))
+	h := New(newDeps(t, &fakeStore{listErr: trust.Errorf(trust.EUnavailable, "store down")}, nil), Public)
 	for path, byLang := range map[string]bool{"/robots.txt": false, "/sitemap.xml": false, "/.well-known/security.txt": false, "/updates.atom": true} {
 		res := serve(h, http.MethodGet, path, nil, nil)
 		if res.Code != http.StatusOK {
@@ -303,7 +307,7 @@ func TestLogoOriginInCSP(t *testing.T) {
 		{"https://cdn.example.com;script-src */x.svg", "img-src 'self' data:;"},
 	}
 	for _, c := range cases {
-		s := newServer(Deps{Service: &trust.Service{}, Site: &content.Site{Company: content.Company{Logo: c.logo}}})
+		s := newServer(Deps{Service: trust.New(trust.Config{}, trust.Engines{}), Site: &content.Site{Company: content.Company{Logo: c.logo}}})
 		if !strings.Contains(s.csp, c.img) {
 			t.Errorf("logo %q: CSP %q lacks %q", c.logo, s.csp, c.img)
 		}
@@ -326,7 +330,7 @@ func TestLanguageLinksAfterAPost(t *testing.T) {
 	sess := trust.Session{ID: "s1", Email: "admin@trust.example", CSRF: "c1", ExpiresAt: time.Now().Add(time.Hour)}
 	store := &fakeStore{docs: []trust.Document{publicDoc}, sess: sess,
 		req: trust.Request{ID: "req_1", Name: "Ada", Status: trust.Pending}}
-	h := All(newDeps(t, store, nil))
+	h := New(newDeps(t, store, nil), Functions()...)
 	cookie := map[string]string{"Cookie": sessionCookie + "=" + sess.ID}
 	cases := []struct {
 		name, target string
@@ -365,7 +369,7 @@ func TestLanguageLinksAfterAPost(t *testing.T) {
 // links keep its other parameters; the cached trust page's never carry
 // the first visitor's.
 func TestLanguageLinksKeepTheQuery(t *testing.T) {
-	h := All(newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil))
+	h := New(newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil), Functions()...)
 	cases := []struct{ target, lang, link string }{
 		{"/access-requests/new?document=soc3-2026&lang=en", "zh-CN", "/access-requests/new?document=soc3-2026&lang=zh-CN"},
 		{"/access-requests/new?document=soc3-2026", "zh-CN", "/access-requests/new?document=soc3-2026&lang=zh-CN"},
@@ -398,7 +402,7 @@ func TestLoginRefusalsSayWhenToComeBack(t *testing.T) {
 	}
 	for _, c := range cases {
 		var log bytes.Buffer
-		h := Admin(newDeps(t, c.store, &log))
+		h := New(newDeps(t, c.store, &log), Admin)
 		res := serve(h, http.MethodPost, "/admin/login", url.Values{"email": {"admin@trust.example"}}, nil)
 		if res.Code != c.status || res.Header().Get("Retry-After") != c.retryAfter || res.Header().Get("Cache-Control") != "no-store" {
 			t.Errorf("%d, Retry-After %q, Cache-Control %q; want %d, %s, no-store",
@@ -413,29 +417,10 @@ func TestLoginRefusalsSayWhenToComeBack(t *testing.T) {
 	}
 }
 
-func TestLangQuery(t *testing.T) {
-	cases := []struct {
-		lang   string
-		params []string
-		want   string
-	}{
-		{"en", nil, ""},
-		{"zh-CN", nil, "?lang=zh-CN"},
-		{"en", []string{"document", "soc 2"}, "?document=soc+2"},
-		{"zh-CN", []string{"document", "soc2"}, "?document=soc2&lang=zh-CN"},
-	}
-	for _, c := range cases {
-		p := &page{Lang: c.lang}
-		if got := p.LangQuery(c.params...); got != c.want {
-			t.Errorf("%s %v: %q, want %q", c.lang, c.params, got, c.want)
-		}
-	}
-}
-
 // TestStaticServesFilesOnly: the static folder answers its files, never a
 // listing of what it holds.
 func TestStaticServesFilesOnly(t *testing.T) {
-	h := Public(newDeps(t, &fakeStore{}, nil))
+	h := New(newDeps(t, &fakeStore{}, nil), Public)
 	for target, want := range map[string]int{
 		"/static/site.css": http.StatusOK,
 		"/static/":         http.StatusNotFound,

@@ -41,15 +41,16 @@ func newTable(t *testing.T) (*dynamodb.Client, string) {
 	return client, dynamolocal.NewTable(t, client)
 }
 
-func newStore(t *testing.T) (*dynamostore.Store, *dynamodb.Client, string) {
+// newStore is a store on a fresh table, reading clock (nil: the system's).
+func newStore(t *testing.T, clock trust.Clock) (*dynamostore.Store, *dynamodb.Client, string) {
 	t.Helper()
 	client, name := newTable(t)
-	return dynamostore.New(client, name), client, name
+	return dynamostore.New(client, name, clock), client, name
 }
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) trust.Store {
-		s, _, _ := newStore(t)
+		s, _, _ := newStore(t, nil)
 		return s
 	})
 }
@@ -156,7 +157,9 @@ func attrN(t *testing.T, it map[string]types.AttributeValue, name string) int64 
 }
 
 func TestItemLayout(t *testing.T) {
-	s, client, table := newStore(t)
+	// The store's clock, moved by hand below.
+	now := time.Now().Truncate(time.Second)
+	s, client, table := newStore(t, func() time.Time { return now })
 	ctx := t.Context()
 	created := time.Date(2025, 3, 14, 9, 26, 53, 0, time.FixedZone("UTC+5", 5*3600))
 	exp := time.Now().Add(time.Hour).Truncate(time.Second).Add(300 * time.Millisecond)
@@ -207,7 +210,6 @@ func TestItemLayout(t *testing.T) {
 	if _, ok := mail[dynamostore.AttrTTL]; ok {
 		t.Error("a pending mail must not expire")
 	}
-	before := time.Now()
 	if err := s.MarkMailSent(ctx, "m1"); err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +220,7 @@ func TestItemLayout(t *testing.T) {
 		}
 	}
 	ttl := attrN(t, mail, dynamostore.AttrTTL)
-	if lo, hi := before.Add(trust.SentMailRetention).Unix(), time.Now().Add(trust.SentMailRetention).Unix()+1; ttl < lo || ttl > hi {
+	if lo, hi := now.Add(trust.SentMailRetention).Unix(), now.Add(trust.SentMailRetention).Unix()+1; ttl < lo || ttl > hi {
 		t.Errorf("sent mail TTL = %d, want within [%d, %d]", ttl, lo, hi)
 	}
 	sentAt, ok := attrS(mail, "sent_at")
@@ -227,7 +229,7 @@ func TestItemLayout(t *testing.T) {
 	}
 	// Marking again must not re-stamp the mail: the first sending is the
 	// one that happened, and its TTL must not be pushed back.
-	time.Sleep(10 * time.Millisecond)
+	now = now.Add(time.Minute)
 	if err := s.MarkMailSent(ctx, "m1"); err != nil {
 		t.Fatalf("marking a sent mail again: %v", err)
 	}
@@ -246,8 +248,8 @@ func TestItemLayout(t *testing.T) {
 		t.Errorf("document GSI1PK = %q, want DOCS", got)
 	}
 
-	now := time.Date(2030, 1, 1, 12, 0, 30, 0, time.UTC)
-	if _, err := s.Hit(ctx, "k", time.Minute, now); err != nil {
+	hit := time.Date(2030, 1, 1, 12, 0, 30, 0, time.UTC)
+	if _, err := s.Hit(ctx, "k", time.Minute, hit); err != nil {
 		t.Fatal(err)
 	}
 	out, err := client.Query(ctx, &dynamodb.QueryInput{
@@ -263,13 +265,14 @@ func TestItemLayout(t *testing.T) {
 	if len(out.Items) != 1 {
 		t.Fatalf("rate counter items = %d, want 1", len(out.Items))
 	}
-	if got, want := attrN(t, out.Items[0], dynamostore.AttrTTL), now.Add(30*time.Second).Unix(); got != want {
-		t.Errorf("rate counter TTL = %d, want the window's end %d", got, want)
+	// Kept through the next window, which weighs it.
+	if got, want := attrN(t, out.Items[0], dynamostore.AttrTTL), hit.Add(90*time.Second).Unix(); got != want {
+		t.Errorf("rate counter TTL = %d, want the next window's end %d", got, want)
 	}
 }
 
 func TestTxValidation(t *testing.T) {
-	s, _, _ := newStore(t)
+	s, _, _ := newStore(t, nil)
 	ctx := t.Context()
 	exp := time.Now().Add(time.Hour)
 
@@ -306,7 +309,7 @@ func TestUnreachable(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	client := dynamolocal.Client("http://"+addr, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
-	s := dynamostore.New(client, "trust")
+	s := dynamostore.New(client, "trust", nil)
 
 	_, err = s.GetRequest(t.Context(), "r1")
 	assertUnavailable(t, err, addr)
@@ -368,7 +371,7 @@ func TestErrorMapping(t *testing.T) {
 		{"validation is a bug", 400, "ValidationException", "", trust.EInternal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := dynamostore.New(fakeDynamo(t, tc.status, tc.errType, tc.extra), "trust")
+			s := dynamostore.New(fakeDynamo(t, tc.status, tc.errType, tc.extra), "trust", nil)
 			r := trust.Request{ID: "r1", Status: trust.Pending}
 			err := s.Commit(t.Context(), trust.Tx{Request: &r, IfVersion: 3})
 			if code := trust.ErrorCode(err); code != tc.want {
@@ -384,7 +387,7 @@ func TestErrorMapping(t *testing.T) {
 	}
 
 	t.Run("throttled read", func(t *testing.T) {
-		s := dynamostore.New(fakeDynamo(t, 400, "ThrottlingException", ""), "trust")
+		s := dynamostore.New(fakeDynamo(t, 400, "ThrottlingException", ""), "trust", nil)
 		_, _, err := s.ListRequests(t.Context(), trust.Pending, "", 10)
 		assertUnavailable(t, err, "internal detail 42")
 		_, err = s.Hit(t.Context(), "k", time.Minute, time.Now())
@@ -406,7 +409,7 @@ func TestTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
 	client := dynamolocal.Client(srv.URL, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
-	s := dynamostore.New(client, "trust")
+	s := dynamostore.New(client, "trust", nil)
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	_, err := s.GetDocument(ctx, "d1")
@@ -449,7 +452,7 @@ func TestCommitRetriesTransactionConflict(t *testing.T) {
 				fmt.Fprint(w, answer)
 			}))
 			t.Cleanup(srv.Close)
-			s := dynamostore.New(dynamolocal.Client(srv.URL, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }), "trust")
+			s := dynamostore.New(dynamolocal.Client(srv.URL, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }), "trust", nil)
 			r := trust.Request{ID: "r1", Status: trust.Approved}
 			err := s.Commit(t.Context(), trust.Tx{Request: &r, IfVersion: 1, Uses: []trust.Use{{ID: "u1"}}})
 			if tc.want == "" && err != nil {

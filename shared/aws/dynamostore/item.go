@@ -11,18 +11,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// Key prefixes and fixed partitions of the single table.
+// Key prefixes and fixed partitions of the single table (schema.go).
 const (
-	prefixRequest = "REQ#"
-	prefixDoc     = "DOC#"
-	prefixSession = "SESSION#"
-	prefixUse     = "USE#"
-	prefixMail    = "MAIL#"
-	prefixRate    = "RATE#"
-	prefixEvent   = "EVT#"
-	prefixStatus  = "STATUS#"
-	partDocs      = "DOCS"
-	partOutbox    = "OUTBOX"
+	prefixRequest = PrefixRequest
+	prefixDoc     = PrefixDoc
+	prefixSession = PrefixSession
+	prefixUse     = PrefixUse
+	prefixMail    = PrefixMail
+	prefixRate    = PrefixRate
+	prefixEvent   = PrefixEvent
+	prefixStatus  = PrefixStatus
+	partDocs      = PartDocs
+	partOutbox    = PartOutbox
 )
 
 // sortTime formats t for a sort key. RFC3339Nano drops trailing zeros, and

@@ -13,6 +13,22 @@ const (
 	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail)
 )
 
+// Partition key prefixes (PK) and fixed GSI1 partitions (GSI1PK) of the
+// items. Exported for infra/, whose IAM policies allow each function only the
+// keys it uses (dynamodb:LeadingKeys).
+const (
+	PrefixRequest = "REQ#"     // access requests
+	PrefixDoc     = "DOC#"     // documents (metadata; files are in S3)
+	PrefixSession = "SESSION#" // staff sessions
+	PrefixUse     = "USE#"     // single-use token ids
+	PrefixMail    = "MAIL#"    // queued and sent mails
+	PrefixRate    = "RATE#"    // rate-limit counters
+	PrefixEvent   = "EVT#"     // audit trail entries, by subject
+	PrefixStatus  = "STATUS#"  // GSI1: requests by status
+	PartDocs      = "DOCS"     // GSI1: every document
+	PartOutbox    = "OUTBOX"   // GSI1: mails not yet sent
+)
+
 // IndexGSI1 is the one global secondary index (projection ALL).
 const IndexGSI1 = "GSI1"
 

@@ -33,13 +33,16 @@ const maxPage = 1000
 type Store struct {
 	client api
 	table  string
+	clock  trust.Clock
 }
 
 var _ trust.Store = (*Store)(nil)
 
-// New returns a store on table, which must have the shape of Schema.
-func New(client *dynamodb.Client, table string) *Store {
-	return &Store{table: table, client: api{
+// New returns a store on table, which must have the shape of Schema. clock
+// (nil: the system's) dates what the store stamps itself: when a mail was
+// sent, and when its record may expire.
+func New(client *dynamodb.Client, table string, clock trust.Clock) *Store {
+	return &Store{table: table, clock: clock, client: api{
 		GetItem:            client.GetItem,
 		DeleteItem:         client.DeleteItem,
 		UpdateItem:         client.UpdateItem,
@@ -50,19 +53,15 @@ func New(client *dynamodb.Client, table string) *Store {
 
 // Commit writes tx as one TransactWriteItems, so the request, the tokens it
 // consumes, its events and its mails land together or not at all.
+// trust.CheckTx judges the arguments first: DynamoDB refuses two actions on
+// one item as a malformed request, which to the caller is one id written
+// twice, a conflict like any other reuse.
 func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
+	if err := trust.CheckTx(tx); err != nil {
+		return err
+	}
 	var items []types.TransactWriteItem
-	// DynamoDB refuses two actions on one item as a malformed request; to
-	// the caller it is one id written twice, a conflict like any other
-	// reuse, so it is answered before anything is sent.
-	seen := make(map[[2]string]bool)
-	var twice error
 	put := func(it map[string]types.AttributeValue, cond string, names map[string]string, values map[string]types.AttributeValue) {
-		k := [2]string{it[AttrPK].(*types.AttributeValueMemberS).Value, it[AttrSK].(*types.AttributeValueMemberS).Value}
-		if seen[k] && twice == nil {
-			twice = errConflict(fmt.Errorf("dynamostore: item %s / %s written twice in one transaction", k[0], k[1]))
-		}
-		seen[k] = true
 		p := &types.Put{TableName: aws.String(s.table), Item: it, ConditionExpression: aws.String(cond)}
 		if len(names) > 0 {
 			p.ExpressionAttributeNames = names
@@ -78,12 +77,6 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	const mustBeNew = "attribute_not_exists(" + AttrPK + ")"
 
 	if r := tx.Request; r != nil {
-		if r.ID == "" {
-			return trust.Errorf(trust.EInvalid, "The request has no id.")
-		}
-		if tx.IfVersion < 0 {
-			return trust.Errorf(trust.EInvalid, "The request version is invalid.")
-		}
 		req := *r
 		req.Version = tx.IfVersion + 1
 		pk := prefixRequest + req.ID
@@ -119,9 +112,6 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	}
 
 	for _, u := range tx.Uses {
-		if u.ID == "" {
-			return trust.Errorf(trust.EInvalid, "The token has no id.")
-		}
 		pk := prefixUse + u.ID
 		it, err := item(u, map[string]string{AttrPK: pk, AttrSK: pk})
 		if err != nil {
@@ -132,9 +122,6 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	}
 
 	if se := tx.Session; se != nil {
-		if se.ID == "" {
-			return trust.Errorf(trust.EInvalid, "The session has no id.")
-		}
 		pk := prefixSession + se.ID
 		it, err := item(*se, map[string]string{AttrPK: pk, AttrSK: pk})
 		if err != nil {
@@ -145,9 +132,6 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	}
 
 	for _, e := range tx.Events {
-		if e.ID == "" || e.Subject == "" {
-			return trust.Errorf(trust.EInvalid, "The event has no id or subject.")
-		}
 		it, err := item(e, map[string]string{AttrPK: prefixEvent + e.Subject, AttrSK: timeKey(e.At, e.ID)})
 		if err != nil {
 			return fmt.Errorf("dynamostore: encode event: %w", err)
@@ -156,9 +140,6 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	}
 
 	for _, m := range tx.Mails {
-		if m.ID == "" {
-			return trust.Errorf(trust.EInvalid, "The mail has no id.")
-		}
 		pk := prefixMail + m.ID
 		it, err := item(m, map[string]string{
 			AttrPK: pk, AttrSK: pk,
@@ -171,9 +152,6 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		put(it, mustBeNew, nil, nil)
 	}
 
-	if twice != nil {
-		return twice
-	}
 	if len(items) == 0 {
 		return nil
 	}
@@ -374,9 +352,6 @@ func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(m
 }
 
 func documentItem(d trust.Document) (map[string]types.AttributeValue, error) {
-	if d.ID == "" {
-		return nil, trust.Errorf(trust.EInvalid, "The document has no id.")
-	}
 	pk := prefixDoc + d.ID
 	it, err := item(d, map[string]string{AttrPK: pk, AttrSK: pk, AttrGSI1PK: partDocs, AttrGSI1SK: d.ID})
 	if err != nil {
@@ -454,7 +429,7 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, erro
 // DynamoDB returns with the failure tells a sent mail (success) from a
 // missing one.
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
-	now := time.Now()
+	now := s.clock.Now()
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.table),
 		Key:                 key(prefixMail + id),
@@ -480,14 +455,18 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 }
 
 // Hit counts with an atomic ADD on one item per key and window, so
-// concurrent attempts from many function instances all count. The item
-// expires when its window ends.
-func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
+// concurrent attempts from many function instances all count, and reads the
+// item of the window before. An item expires a window after its own ends,
+// while the next window still weighs it.
+func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (trust.Hits, error) {
 	if window <= 0 {
-		return 0, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
+		return trust.Hits{}, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
 	}
 	start := now.Truncate(window)
-	pk := prefixRate + key + "#" + start.UTC().Format(sortTime) + "/" + window.String()
+	ratePK := func(start time.Time) string {
+		return prefixRate + key + "#" + start.UTC().Format(sortTime) + "/" + window.String()
+	}
+	pk := ratePK(start)
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
 		Key:                      map[string]types.AttributeValue{AttrPK: str(pk), AttrSK: str(pk)},
@@ -495,14 +474,37 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 		ExpressionAttributeNames: map[string]string{"#n": "count", "#ttl": AttrTTL},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one": num(1),
-			":ttl": num(epoch(start.Add(window))),
+			":ttl": num(epoch(start.Add(2 * window))),
 		},
 		ReturnValues: types.ReturnValueUpdatedNew,
 	})
 	if err != nil {
-		return 0, mapErr("UpdateItem", err)
+		return trust.Hits{}, mapErr("UpdateItem", err)
 	}
-	n, ok := out.Attributes["count"].(*types.AttributeValueMemberN)
+	cur, err := rateCount(pk, out.Attributes)
+	if err != nil {
+		return trust.Hits{}, err
+	}
+	prevPK := ratePK(start.Add(-window))
+	prev, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            map[string]types.AttributeValue{AttrPK: str(prevPK), AttrSK: str(prevPK)},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return trust.Hits{}, mapErr("GetItem", err)
+	}
+	hits := trust.Hits{Current: cur}
+	if len(prev.Item) > 0 {
+		if hits.Previous, err = rateCount(prevPK, prev.Item); err != nil {
+			return trust.Hits{}, err
+		}
+	}
+	return hits, nil
+}
+
+func rateCount(pk string, item map[string]types.AttributeValue) (int, error) {
+	n, ok := item["count"].(*types.AttributeValueMemberN)
 	if !ok {
 		return 0, fmt.Errorf("dynamostore: rate counter %s came back without a count", pk)
 	}
@@ -514,6 +516,6 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 }
 
 // FromConfig is the engine of a Lambda function, on table.
-func FromConfig(cfg aws.Config, table string) *Store {
-	return New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "DYNAMODB") }), table)
+func FromConfig(cfg aws.Config, table string, clock trust.Clock) *Store {
+	return New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "DYNAMODB") }), table, clock)
 }

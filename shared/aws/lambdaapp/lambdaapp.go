@@ -23,17 +23,16 @@ import (
 	"trustcenter/shared/web"
 )
 
-// Function is one Lambda function: its handler and the engines beyond the
-// table that it uses. A main names only what its function needs, so the
+// Function is one Lambda function: its share of the web handlers and the
+// engines beyond the table that it uses. A main names only what its function needs, so the
 // linker leaves the other AWS clients out of its binary, and its IAM role
 // allows only the calls those engines make.
 type Function struct {
-	Name    string
-	Handler func(web.Deps) http.Handler
-	Blobs   func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
-	Links   func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
-	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
-	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+	Web   web.Function
+	Blobs func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
+	Links func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
+	Mail  func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
+	Keys  func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
 }
 
 // needs lists the settings f cannot start without.
@@ -55,12 +54,12 @@ func (f Function) needs() []string {
 // per cold start, then requests. A missing setting fails the cold start
 // with a message naming it.
 func Lambda(f Function) {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", f.Name)
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", f.Web.Name)
 	slog.SetDefault(log)
 	h, err := NewLambdaHandler(context.Background(), f, log)
 	if err != nil {
 		log.Error("cold start failed", "err", err)
-		fmt.Fprintf(os.Stderr, "%s: cold start: %v\n", f.Name, err)
+		fmt.Fprintf(os.Stderr, "%s: cold start: %v\n", f.Web.Name, err)
 		os.Exit(1)
 	}
 	lambdaweb.Start(h)
@@ -91,28 +90,25 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	if err != nil {
 		return nil, err
 	}
-	store := dynamostore.FromConfig(awsCfg, c.Table)
-	var (
-		blobs trust.Blobs
-		mail  trust.Mailer
-		keys  *token.Keyring
-	)
+	clock := trust.SystemClock
+	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Clock: clock, Log: log}
+	var keys *token.Keyring
 	if f.Blobs != nil {
-		blobs = f.Blobs(awsCfg, c.Bucket)
+		e.Blobs = f.Blobs(awsCfg, c.Bucket)
+	}
+	if f.Links != nil {
+		e.Links = f.Links(awsCfg, c.Bucket)
 	}
 	if f.Mail != nil {
-		mail = f.Mail(awsCfg, c.MailFrom)
+		e.Mail = f.Mail(awsCfg, c.MailFrom)
 	}
 	if f.Keys != nil {
 		if keys, err = f.Keys(ctx, awsCfg, c.KeysSecret); err != nil {
 			return nil, err
 		}
 	}
-	svc := app.NewService(c, site, store, blobs, mail, keys, log)
-	if f.Links != nil {
-		svc.Links = f.Links(awsCfg, c.Bucket)
-	}
-	return f.Handler(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
+	svc := app.NewService(c, site, keys, e)
+	return web.New(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
 		return lambdaweb.RequestID(r.Context())
-	}}), nil
+	}}, f.Web), nil
 }

@@ -36,7 +36,7 @@ var (
 	bucketOutbox   = []byte("outbox")             // time id → Mail
 	bucketMailKeys = []byte("mail_keys")          // id → outbox key, while the mail is pending
 	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent
-	bucketRates    = []byte("rates")              // key(len-prefixed) window start → end count
+	bucketRates    = []byte("rates")              // key(len-prefixed) window length start → expiry count
 )
 
 var allBuckets = [][]byte{
@@ -50,17 +50,20 @@ const openTimeout = time.Second
 
 // Store is a trust.Store in one bbolt file.
 type Store struct {
-	db *bolt.DB
+	db    *bolt.DB
+	clock trust.Clock
 }
 
 var _ trust.Store = (*Store)(nil)
 
-// Open opens or creates the store at path, creating its directory.
-func Open(path string) (*Store, error) {
-	return open(path, openTimeout, time.Now())
+// Open opens or creates the store at path, creating its directory. clock
+// (nil: the system's) dates what the store expires on its own: the sweep at
+// open and the retention of sent mails.
+func Open(path string, clock trust.Clock) (*Store, error) {
+	return open(path, openTimeout, clock)
 }
 
-func open(path string, timeout time.Duration, now time.Time) (*Store, error) {
+func open(path string, timeout time.Duration, clock trust.Clock) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("boltstore: create directory for %s: %w", path, err)
 	}
@@ -77,13 +80,13 @@ func open(path string, timeout time.Duration, now time.Time) (*Store, error) {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		return sweep(tx, now)
+		return sweep(tx, clock.Now())
 	})
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("boltstore: initialize %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, clock: clock}, nil
 }
 
 // Close releases the file.
@@ -245,9 +248,12 @@ func outboxKey(m trust.Mail) []byte {
 }
 
 // Commit writes tx in one bolt transaction: any error rolls all of it back.
-// Every new item is checked right before it is put, after the ones before
-// it, so an id repeated within tx conflicts like one already stored.
+// trust.CheckTx judges the arguments first; then every new item is checked
+// against what is stored right before it is put.
 func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
+	if err := trust.CheckTx(tx); err != nil {
+		return err
+	}
 	err := s.update(ctx, func(btx *bolt.Tx) error {
 		if tx.Request != nil {
 			if err := writeRequest(btx, *tx.Request, tx.IfVersion); err != nil {
@@ -492,7 +498,7 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, erro
 // again succeeds and changes nothing, so a sender that crashed between
 // sending and marking can mark again.
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
-	end := time.Now().Add(trust.SentMailRetention).UnixNano()
+	end := s.clock.Now().Add(trust.SentMailRetention).UnixNano()
 	err := s.update(ctx, func(btx *bolt.Tx) error {
 		keys, sent := btx.Bucket(bucketMailKeys), btx.Bucket(bucketSent)
 		k := keys.Get([]byte(id))
@@ -537,19 +543,22 @@ func decodeRate(v []byte) (end int64, count uint64, err error) {
 }
 
 // Hit aligns windows to the Unix epoch, so a one-minute window starts on the
-// minute. Finished windows of the same key are deleted on the way, which
-// keeps a busy key at one counter.
-func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
+// minute. Windows of the same key older than the previous one are deleted on
+// the way (their expiry has passed), which keeps a busy key at two counters.
+func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (trust.Hits, error) {
 	if window <= 0 {
-		return 0, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
+		return trust.Hits{}, trust.Errorf(trust.EInvalid, "The rate window must be positive.")
 	}
 	n, w := now.UnixNano(), int64(window)
 	start := n - ((n%w)+w)%w
 	prefix := lenPrefixed(key)
-	k := binary.BigEndian.AppendUint64(bytes.Clone(prefix), uint64(w))
-	k = binary.BigEndian.AppendUint64(k, uint64(start))
+	windowKey := func(start int64) []byte {
+		k := binary.BigEndian.AppendUint64(bytes.Clone(prefix), uint64(w))
+		return binary.BigEndian.AppendUint64(k, uint64(start))
+	}
+	k, prev := windowKey(start), windowKey(start-w)
 
-	var count uint64
+	var hits trust.Hits
 	err := s.update(ctx, func(btx *bolt.Tx) error {
 		b := btx.Bucket(bucketRates)
 		var dead [][]byte
@@ -568,20 +577,34 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 				return err
 			}
 		}
-		if v := b.Get(k); v != nil {
+		count := func(k []byte) (uint64, error) {
+			v := b.Get(k)
+			if v == nil {
+				return 0, nil
+			}
 			_, c, err := decodeRate(v)
 			if err != nil {
-				return corrupt("rate counter", k, err)
+				return 0, corrupt("rate counter", k, err)
 			}
-			count = c
+			return c, nil
 		}
-		count++
-		return b.Put(k, encodeRate(start+w, count))
+		p, err := count(prev)
+		if err != nil {
+			return err
+		}
+		cur, err := count(k)
+		if err != nil {
+			return err
+		}
+		cur++
+		hits = trust.Hits{Current: int(cur), Previous: int(p)}
+		// Kept until the window after it is over too, as it weighs in there.
+		return b.Put(k, encodeRate(start+2*w, cur))
 	})
 	if err != nil {
-		return 0, fail("hit", err)
+		return trust.Hits{}, fail("hit", err)
 	}
-	return int(count), nil
+	return hits, nil
 }
 
 // view and update run fn in a read-only or a read-write bolt transaction,

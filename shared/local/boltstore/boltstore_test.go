@@ -18,7 +18,7 @@ func openTemp(t testing.TB) (*Store, string) {
 	t.Helper()
 	// A directory that does not exist yet: Open must create it.
 	path := filepath.Join(t.TempDir(), "data", "trust.db")
-	s, err := Open(path)
+	s, err := Open(path, nil)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -40,7 +40,7 @@ func TestContract(t *testing.T) {
 func TestSurvivesReopen(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "trust.db")
-	s, err := Open(path)
+	s, err := Open(path, nil)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -72,7 +72,7 @@ func TestSurvivesReopen(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	s, err = Open(path)
+	s, err = Open(path, nil)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -107,14 +107,14 @@ func TestSurvivesReopen(t *testing.T) {
 	if err := s.Commit(ctx, trust.Tx{Uses: []trust.Use{{ID: "use-1", ExpiresAt: exp}}}); trust.ErrorCode(err) != trust.EConflict {
 		t.Fatalf("reusing a use after reopen: got %v, want EConflict", err)
 	}
-	if n, err := s.Hit(ctx, "k", time.Hour, now); err != nil || n != 2 {
-		t.Fatalf("Hit after reopen: %d, %v; want 2", n, err)
+	if n, err := s.Hit(ctx, "k", time.Hour, now); err != nil || n.Current != 2 {
+		t.Fatalf("Hit after reopen: %+v, %v; want 2", n, err)
 	}
 }
 
 func TestOpenLocked(t *testing.T) {
 	_, path := openTemp(t)
-	s, err := open(path, 50*time.Millisecond, time.Now())
+	s, err := open(path, 50*time.Millisecond, nil)
 	if err == nil {
 		s.Close()
 		t.Fatal("second open of a locked file succeeded")
@@ -129,7 +129,7 @@ func TestOpenLocked(t *testing.T) {
 func TestSweepOnOpen(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "trust.db")
-	s, err := Open(path)
+	s, err := Open(path, nil)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -154,7 +154,7 @@ func TestSweepOnOpen(t *testing.T) {
 	}
 
 	// Reopen two hours on: the early items have expired, the late ones not.
-	s, err = open(path, time.Second, now.Add(2*time.Hour))
+	s, err = open(path, time.Second, at(now.Add(2*time.Hour)))
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -202,9 +202,9 @@ func TestSweepForgetsSentMails(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "trust.db")
 	now := time.Now()
-	reopen := func(at time.Time) *Store {
+	reopen := func(when time.Time) *Store {
 		t.Helper()
-		s, err := open(path, time.Second, at)
+		s, err := open(path, time.Second, at(when))
 		if err != nil {
 			t.Fatalf("open: %v", err)
 		}
@@ -236,6 +236,9 @@ func TestSweepForgetsSentMails(t *testing.T) {
 	}
 }
 
+// at is a clock stopped at t.
+func at(t time.Time) trust.Clock { return func() time.Time { return t } }
+
 func codeOf(err error) trust.Code {
 	if err == nil {
 		return ""
@@ -244,7 +247,7 @@ func codeOf(err error) trust.Code {
 }
 
 func TestClosedIsUnavailable(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "trust.db"))
+	s, err := Open(filepath.Join(t.TempDir(), "trust.db"), nil)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

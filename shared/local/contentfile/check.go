@@ -116,6 +116,9 @@ func check(s *content.Site, d *decoder) {
 	for i, ct := range s.Certifications {
 		c.certification(fmt.Sprintf("certifications[%d]", i), ct)
 	}
+	for i, ct := range s.Certifications {
+		c.reportDepth(fmt.Sprintf("certifications[%d]", i), ct, s.Subprocessors)
+	}
 	c.links(s)
 	c.criteria(s.Criteria)
 	names := map[string]string{}
@@ -319,6 +322,108 @@ func (c checker) certification(p string, ct content.Certification) {
 	}
 	for i, bl := range ct.BridgeLetters {
 		c.bridgeLetter(fmt.Sprintf("%s.bridge_letters[%d]", p, i), ct, bl)
+	}
+}
+
+// atcSectionRE finds the AT-C section numbers that tell a SOC 1
+// examination (320) from a SOC 2 or SOC 3 one (205).
+var atcSectionRE = regexp.MustCompile(`\b(205|320)\b`)
+
+// reportDepth checks what the content says about the latest report beyond
+// its dates: standard, criteria edition, opinion, scope, subservice
+// organisations and user entity controls. Each can contradict the
+// framework, and the page would then describe a report that cannot exist.
+func (c checker) reportDepth(p string, ct content.Certification, subprocessors []content.Subprocessor) {
+	f := ct.Framework
+	if !slices.Contains(content.Frameworks, f) {
+		return // certification has reported the framework
+	}
+	name := i18n.T(i18n.English, "framework."+string(f))
+	if st := ct.Standard; f.IsSOC() && strings.Contains(strings.ToUpper(st), "AT-C") {
+		want := "205"
+		if f == content.SOC1 {
+			want = "320"
+		}
+		for _, n := range atcSectionRE.FindAllString(st, -1) {
+			if n != want {
+				c.errorf(p+".standard", "a %s report is examined under AT-C section %s, not %s", name, want, n)
+			}
+		}
+	}
+	if f == content.SOC1 && strings.Contains(strings.ToUpper(ct.Standard), "TSP") {
+		c.errorf(p+".standard", "a SOC 1 report tests control objectives, not the Trust Services Criteria (TSP section 100)")
+	}
+	if !ct.CriteriaVersion.IsZero() {
+		switch {
+		case f == content.SOC1:
+			c.errorf(p+".criteria_version", "a SOC 1 report tests control objectives, not the Trust Services Criteria")
+		case f != content.SOC2 && f != content.SOC3:
+			c.errorf(p+".criteria_version", "only SOC 2 and SOC 3 reports are measured against the Trust Services Criteria")
+		}
+	}
+	switch o := ct.Opinion; {
+	case o == "":
+	case !slices.Contains(content.Opinions, o):
+		c.errorf(p+".opinion", "%q is not an opinion (want unqualified, qualified, adverse or disclaimer)", o)
+	case f.IsCertificate():
+		c.errorf(p+".opinion", "a certificate carries no auditor's opinion")
+	}
+	switch {
+	case ct.Opinion.Modified() && ct.OpinionDetail.IsZero():
+		c.errorf(p+".opinion_detail", "required with a %s opinion: say what it is about", ct.Opinion)
+	case ct.Opinion == "" && !ct.OpinionDetail.IsZero():
+		c.errorf(p+".opinion_detail", "explains an opinion, and opinion is not set")
+	}
+	for i, sv := range ct.Scope.Services {
+		c.requiredText(fmt.Sprintf("%s.scope.services[%d]", p, i), sv)
+	}
+	for i, l := range ct.Scope.Locations {
+		c.requiredText(fmt.Sprintf("%s.scope.locations[%d]", p, i), l)
+	}
+	if len(ct.SubserviceOrganizations) > 0 && !f.IsSOC() {
+		c.errorf(p+".subservice_organizations", "only SOC reports name subservice organisations")
+	}
+	var listed []string
+	for _, sp := range subprocessors {
+		listed = append(listed, sp.Name)
+	}
+	seen := map[string]string{}
+	for i, so := range ct.SubserviceOrganizations {
+		q := fmt.Sprintf("%s.subservice_organizations[%d]", p, i)
+		if c.required(q+".name", so.Name) {
+			c.unique(seen, q+".name", "subservice organisation", so.Name)
+		}
+		switch so.Method {
+		case content.CarveOut:
+			// Carved out, the vendor's controls are nobody's finding in this
+			// report; the reader must be able to find and assess it.
+			if so.Name != "" && !slices.Contains(listed, so.Name) {
+				msg := fmt.Sprintf("carved-out subservice organisation %q is not in the subprocessors list; its controls are outside the report, so readers must find it there", so.Name)
+				if s := suggest(so.Name, listed); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				c.errorf(q+".name", "%s", msg)
+			}
+		case content.Inclusive:
+		case "":
+			c.errorf(q+".method", "required (carve-out or inclusive)")
+		default:
+			c.errorf(q+".method", "%q is not a method (want carve-out or inclusive)", so.Method)
+		}
+	}
+	if len(ct.UserEntityControls) > 0 && !f.IsSOC() {
+		c.errorf(p+".user_entity_controls", "only SOC reports list complementary user entity controls")
+	}
+	for i, u := range ct.UserEntityControls {
+		c.requiredText(fmt.Sprintf("%s.user_entity_controls[%d]", p, i), u)
+	}
+	if d := ct.NextBridgeLetter; !d.IsZero() {
+		switch latest := ct.LatestPeriod(); {
+		case !ct.IsReport():
+			c.errorf(p+".next_bridge_letter", "bridge letters follow report periods; this has none")
+		case !d.After(latest.End):
+			c.errorf(p+".next_bridge_letter", "%s is not after the latest report period ends (%s)", d, latest.End)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"trustcenter/shared/content"
+	"trustcenter/shared/testkit/modroot"
 )
 
 func TestCompiledRoundTrip(t *testing.T) {
@@ -41,7 +42,11 @@ func TestLoadCompiledRefusesOtherFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	yaml, err := os.ReadFile(filepath.Join("..", "..", ExampleName))
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml, err := os.ReadFile(filepath.Join(root, ExampleName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,15 +29,19 @@ func TestExampleCoverage(t *testing.T) {
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	// Two back-to-back report periods give unbroken coverage from October
 	// 2024; the latest ended 56 days ago, well inside the year a report
-	// counts as current. The ISO certificate runs to February 2027.
+	// counts as current, and the page says what covers the time since. The
+	// 2025 bridge letter lies inside the 2026 period, so it is superseded
+	// and covers nothing now. The ISO certificate runs to February 2027.
 	want := []struct {
-		id, status, segments, through string
-		gap                           int
+		id, status, segments, through, since string
 	}{
-		{"soc3", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
-		{"soc2-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
-		{"soc1-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30", 56},
-		{"iso27001", "current", "[2024-03-01..2027-02-28]", "2027-02-28", 0},
+		{"soc3", "current", "[2024-10-01..2026-09-30]", "2026-09-30",
+			"Since the period ended on 30 Sep 2026: next report expected Nov 2027"},
+		{"soc2-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30",
+			"Since the period ended on 30 Sep 2026: bridge letter expected Jan 2027 · next report expected Nov 2027"},
+		{"soc1-type2", "current", "[2024-10-01..2026-09-30]", "2026-09-30",
+			"Since the period ended on 30 Sep 2026: bridge letter expected Jan 2027 · next report expected Nov 2027"},
+		{"iso27001", "current", "[2024-03-01..2027-02-28]", "2027-02-28", ""},
 	}
 	got := s.Coverage(now)
 	if len(got) != len(want) {
@@ -45,11 +49,19 @@ func TestExampleCoverage(t *testing.T) {
 	}
 	for i, w := range want {
 		c := got[i]
-		if c.Certification != w.id || string(c.Status) != w.status || fmt.Sprint(c.Segments) != w.segments ||
-			c.Through.String() != w.through || c.GapDays != w.gap {
-			t.Errorf("%s: got %s %v through %s gap %d; want %s %s through %s gap %d",
-				w.id, c.Status, c.Segments, c.Through, c.GapDays, w.status, w.segments, w.through, w.gap)
+		since := ""
+		if c.Since != nil {
+			since = c.Since.Explain("en")
 		}
+		if c.Certification != w.id || string(c.Status) != w.status || fmt.Sprint(c.Segments) != w.segments ||
+			c.Through.String() != w.through || since != w.since {
+			t.Errorf("%s: got %s %v through %s, %q; want %s %s through %s, %q",
+				w.id, c.Status, c.Segments, c.Through, since, w.status, w.segments, w.through, w.since)
+		}
+	}
+	soc2, _ := s.Certification("soc2-type2")
+	if cur := soc2.CurrentBridgeLetters(); len(soc2.BridgeLetters) != 1 || len(cur) != 0 {
+		t.Errorf("bridge letters %v, current %v: want the one superseded", soc2.BridgeLetters, cur)
 	}
 	// If no newer report were filed, a year on the SOC reports would be
 	// stale and the certificate expired: the page would say so by itself.
@@ -193,6 +205,26 @@ func TestExampleOutputs(t *testing.T) {
 	}
 	if j.Documents[0].DownloadURL != base+"/documents/soc3-2026" || j.Documents[1].RequestURL != base+"/access-requests/new?document=soc2-type2-2026" {
 		t.Errorf("documents = %+v", j.Documents)
+	}
+	// The report depth a reviewer reads first, and the 2025 bridge letter
+	// marked as superseded by the 2026 report.
+	soc2, soc1 := j.Certifications[1], j.Certifications[2]
+	if soc2.ID != "soc2-type2" || soc2.Standard != content.StandardSOC2 || soc2.Opinion != "unqualified" ||
+		!strings.HasPrefix(soc2.CriteriaVersion, "2017 Trust Services Criteria") || soc2.Scope == nil ||
+		len(soc2.Subservice) != 2 || soc2.Subservice[0]["method"] != "carve-out" || len(soc2.UserControls) < 3 {
+		t.Errorf("soc2 depth = %+v", soc2)
+	}
+	if len(soc2.BridgeLetters) != 1 || soc2.BridgeLetters[0].Superseded == nil || !*soc2.BridgeLetters[0].Superseded {
+		t.Errorf("soc2 bridge letters = %+v, want the one superseded", soc2.BridgeLetters)
+	}
+	if soc2.StatusLine != "Period 1 Oct 2025 – 30 Sep 2026 · issued 14 Nov 2026 · next report expected Nov 2027" {
+		t.Errorf("status line = %q", soc2.StatusLine)
+	}
+	if cv := soc2.Coverage; cv.Since == nil || cv.Since.How != "next_bridge_letter" || cv.Since.BridgeLetter != nil || cv.Since.NextReport != "2027-11-15" {
+		t.Errorf("soc2 coverage = %+v", cv)
+	}
+	if soc1.Standard != content.StandardSOC1 || soc1.CriteriaVersion != "" {
+		t.Errorf("soc1 standard %q, criteria version %q", soc1.Standard, soc1.CriteriaVersion)
 	}
 	for _, lang := range []string{"en", "zh-CN"} {
 		feed, err := content.Atom(s, base, lang)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -36,23 +37,40 @@ type trustJSONShape struct {
 		Logo     string `json:"logo"`
 	} `json:"company"`
 	Certifications []struct {
-		ID            string              `json:"id"`
-		Name          string              `json:"name"`
-		Framework     string              `json:"framework"`
-		Type          string              `json:"type"`
-		Status        string              `json:"status"`
-		Periods       []map[string]string `json:"periods"`
-		BridgeLetters []map[string]string `json:"bridge_letters"`
-		ValidUntil    string              `json:"valid_until"`
-		Coverage      struct {
+		ID              string               `json:"id"`
+		Name            string               `json:"name"`
+		Framework       string               `json:"framework"`
+		Type            string               `json:"type"`
+		Standard        string               `json:"standard"`
+		CriteriaVersion string               `json:"criteria_version"`
+		Opinion         string               `json:"opinion"`
+		Scope           *map[string][]string `json:"scope"`
+		Subservice      []map[string]string  `json:"subservice_organizations"`
+		UserControls    []string             `json:"user_entity_controls"`
+		StatusLine      string               `json:"status_line"`
+		Status          string               `json:"status"`
+		Periods         []map[string]string  `json:"periods"`
+		BridgeLetters   []struct {
+			CoversFrom string `json:"covers_from"`
+			CoversTo   string `json:"covers_to"`
+			Issued     string `json:"issued"`
+			Superseded *bool  `json:"superseded"`
+		} `json:"bridge_letters"`
+		ValidUntil string `json:"valid_until"`
+		Coverage   struct {
 			Segments []struct {
 				Start   string `json:"start"`
 				End     string `json:"end"`
 				Bridged bool   `json:"bridged"`
 			} `json:"segments"`
 			Through   string `json:"through"`
-			GapDays   *int   `json:"gap_days"`
 			StaleFrom string `json:"stale_from"`
+			Since     *struct {
+				Period       map[string]string `json:"period"`
+				How          string            `json:"how"`
+				BridgeLetter map[string]string `json:"bridge_letter"`
+				NextReport   string            `json:"next_report"`
+			} `json:"since_period_end"`
 		} `json:"coverage"`
 	} `json:"certifications"`
 	Criteria []struct {
@@ -113,16 +131,34 @@ func TestTrustJSON(t *testing.T) {
 	if len(soc2.Periods) != 1 || soc2.Periods[0]["start"] != "2024-10-01" || soc2.Periods[0]["end"] != "2025-09-30" {
 		t.Errorf("periods = %v", soc2.Periods)
 	}
-	if len(soc2.BridgeLetters) != 1 || soc2.BridgeLetters[0]["covers_to"] != "2025-12-31" || soc2.BridgeLetters[0]["issued"] != "2026-01-15" {
-		t.Errorf("bridge letters = %v", soc2.BridgeLetters)
+	if len(soc2.BridgeLetters) != 1 || soc2.BridgeLetters[0].CoversTo != "2025-12-31" || soc2.BridgeLetters[0].Issued != "2026-01-15" ||
+		soc2.BridgeLetters[0].Superseded == nil || *soc2.BridgeLetters[0].Superseded {
+		t.Errorf("bridge letters = %+v", soc2.BridgeLetters)
 	}
+	// The report's depth, with the standard the framework implies.
+	if soc2.Standard != content.StandardSOC2 || soc2.CriteriaVersion != "2017 Trust Services Criteria (revised points of focus, 2022)" ||
+		soc2.Opinion != "unqualified" || soc2.Scope == nil || fmt.Sprint(*soc2.Scope) != "map[locations:[Frankfurt data centre] services:[Acme Cloud]]" ||
+		fmt.Sprint(soc2.Subservice) != "[map[method:carve-out name:AWS service:Hosting] map[method:inclusive name:Colo GmbH]]" ||
+		fmt.Sprint(soc2.UserControls) != "[Customers review their users.]" {
+		t.Errorf("soc2 depth = %+v", soc2)
+	}
+	if want := "Period 1 Oct 2024 – 30 Sep 2025 · issued 1 Nov 2025"; soc2.StatusLine != want {
+		t.Errorf("status line = %q, want %q", soc2.StatusLine, want)
+	}
+	// Ten days after the bridge letter ran out, the coverage says which
+	// letter covered the time after the period; no count of days.
 	cv := soc2.Coverage
 	if len(cv.Segments) != 1 || cv.Segments[0].End != "2025-12-31" || !cv.Segments[0].Bridged || cv.Through != "2025-12-31" ||
-		cv.GapDays == nil || *cv.GapDays != 10 || cv.StaleFrom != "2026-10-01" {
+		cv.StaleFrom != "2026-10-01" || cv.Since == nil || cv.Since.Period["end"] != "2025-09-30" || cv.Since.How != "bridge_letter" ||
+		cv.Since.BridgeLetter["covers_to"] != "2025-12-31" || cv.Since.NextReport != "" {
 		t.Errorf("coverage = %+v", cv)
 	}
+	if !bytes.Contains(data, []byte(`"coverage": {`)) || bytes.Contains(data, []byte("gap_days")) {
+		t.Errorf("coverage still counts gap days")
+	}
 	iso := got.Certifications[1]
-	if iso.Status != "current" || iso.ValidUntil != "2027-02-28" || iso.Coverage.StaleFrom != "" || iso.Coverage.GapDays == nil || *iso.Coverage.GapDays != 0 {
+	if iso.Status != "current" || iso.ValidUntil != "2027-02-28" || iso.Coverage.StaleFrom != "" || iso.Coverage.Since != nil ||
+		iso.Standard != "" || iso.Opinion != "" || iso.Scope != nil || iso.StatusLine != "Valid 1 Mar 2024 – 28 Feb 2027" {
 		t.Errorf("iso = %+v", iso)
 	}
 	var inScope []string

@@ -83,9 +83,12 @@ func Parse(data []byte, name string) (*content.Site, error) {
 		return nil, &Error{File: name, Problems: d.problems}
 	}
 	completeLinks(&s)
-	// The compiled file states the value in effect rather than leaving the
-	// reader to know the default.
+	// The compiled file states the values in effect rather than leaving the
+	// reader to know the defaults.
 	s.StaleAfterMonths = s.StaleMonths()
+	for i := range s.Certifications {
+		s.Certifications[i].Standard = s.Certifications[i].AttestationStandard()
+	}
 	// Sorted once here; the page and the outputs keep this order (see
 	// content.Site.Updates).
 	slices.SortStableFunc(s.Updates, func(a, b content.Update) int { return b.Date.Compare(a.Date) })

@@ -12,8 +12,9 @@ import (
 	"trustcenter/shared/content"
 )
 
-// base is the smallest content file that passes every check; the error
-// cases below each break one thing in it.
+// base is a small content file that passes every check, with the report
+// depth filled in on the SOC 2; the error cases below each break one thing
+// in it.
 const base = `company:
   name: Acme
   overview: We make things.
@@ -47,6 +48,15 @@ certifications:
     bridge_letters:
       - {covers_from: 2025-10-01, covers_to: 2025-12-31, issued: 2026-01-15}
     document: soc2-2025
+    criteria_version: 2017 Trust Services Criteria (revised points of focus, 2022)
+    opinion: unqualified
+    scope:
+      services: [Acme Cloud]
+      locations: [{en: Frankfurt data centre, zh-CN: 法兰克福数据中心}]
+    subservice_organizations:
+      - {name: AWS, service: Hosting, method: carve-out}
+      - {name: Colo GmbH, method: inclusive}
+    user_entity_controls: [Customers review their users.]
   - id: iso
     framework: iso27001
     valid_from: 2024-03-01
@@ -178,6 +188,30 @@ func TestParseProblems(t *testing.T) {
 		{"bridge letter issued early", "issued: 2026-01-15}", "issued: 2025-12-01}", "covers_from", "certifications[0].bridge_letters[0].issued", "before the end of the days it covers"},
 		{"bridge letter reversed", "covers_to: 2025-12-31", "covers_to: 2025-09-30", "covers_from", "certifications[0].bridge_letters[0].covers_to", "is before covers_from"},
 		{"bridge letter inside period", "covers_from: 2025-10-01", "covers_from: 2025-06-01", "", "certifications[0].bridge_letters[0].covers_from", "is not after a report period ends"},
+		// The depth of the report, and where it contradicts the framework.
+		{"soc1 with criteria", "framework: soc2\n", "framework: soc1\n", "criteria: [security, availability]", "certifications[0].criteria", "only SOC 2 and SOC 3 reports have Trust Services Criteria"},
+		{"soc1 with a criteria version", "framework: soc2\n", "framework: soc1\n", "criteria_version:", "certifications[0].criteria_version", "a SOC 1 report tests control objectives, not the Trust Services Criteria"},
+		{"criteria version on a certificate", "    auditor: Cert Body Ltd\n", "    auditor: Cert Body Ltd\n    criteria_version: 2017\n", "criteria_version: 2017\n", "certifications[1].criteria_version", "only SOC 2 and SOC 3 reports are measured against"},
+		{"soc2 under the SOC 1 standard", "    opinion: unqualified\n", "    opinion: unqualified\n    standard: SSAE 18, AT-C section 320\n", "standard:", "certifications[0].standard", "a SOC 2 report is examined under AT-C section 205, not 320"},
+		{"soc1 under the SOC 2 standard", "framework: soc2\n    type: type2\n", "framework: soc1\n    type: type2\n    standard: SSAE 18, AT-C sections 105 and 205\n", "standard:", "certifications[0].standard", "a SOC 1 report is examined under AT-C section 320, not 205"},
+		{"soc1 against TSP 100", "framework: soc2\n    type: type2\n", "framework: soc1\n    type: type2\n    standard: AT-C 320 and TSP 100\n", "standard:", "certifications[0].standard", "not the Trust Services Criteria (TSP section 100)"},
+		{"unknown opinion", "opinion: unqualified", "opinion: clean", "", "certifications[0].opinion", `"clean" is not an opinion`},
+		{"modified opinion without detail", "opinion: unqualified", "opinion: qualified", "- id: soc2\n", "certifications[0].opinion_detail", "required with a qualified opinion"},
+		{"opinion detail without opinion", "    opinion: unqualified\n", "    opinion_detail: Two exceptions.\n", "", "certifications[0].opinion_detail", "explains an opinion, and opinion is not set"},
+		{"opinion on a certificate", "    auditor: Cert Body Ltd\n", "    auditor: Cert Body Ltd\n    opinion: unqualified\n", "opinion: unqualified\ncriteria:", "certifications[1].opinion", "a certificate carries no auditor's opinion"},
+		{"empty scope service", "services: [Acme Cloud]", "services: [~]", "", "certifications[0].scope.services[0]", "required"},
+		{"carved-out vendor not a subprocessor", "{name: AWS, service: Hosting, method: carve-out}", "{name: Amazon, service: Hosting, method: carve-out}", "",
+			"certifications[0].subservice_organizations[0].name", `carved-out subservice organisation "Amazon" is not in the subprocessors list`},
+		{"carved-out vendor misspelt", "{name: AWS, service: Hosting, method: carve-out}", "{name: Aws, service: Hosting, method: carve-out}", "",
+			"certifications[0].subservice_organizations[0].name", `(did you mean "AWS"?)`},
+		{"subservice method missing", "{name: Colo GmbH, method: inclusive}", "{name: Colo GmbH}", "", "certifications[0].subservice_organizations[1].method", "required (carve-out or inclusive)"},
+		{"subservice method unknown", "method: inclusive", "method: included", "", "certifications[0].subservice_organizations[1].method", `"included" is not a method`},
+		{"subservice twice", "{name: Colo GmbH, method: inclusive}", "{name: AWS, method: inclusive}", "", "certifications[0].subservice_organizations[1].name", `duplicate subservice organisation "AWS"`},
+		{"subservice on a certificate", "    auditor: Cert Body Ltd\n", "    auditor: Cert Body Ltd\n    subservice_organizations: [{name: AWS, method: carve-out}]\n", "subservice_organizations: [{name: AWS, method: carve-out}]", "certifications[1].subservice_organizations", "only SOC reports name subservice organisations"},
+		{"user controls on a certificate", "    auditor: Cert Body Ltd\n", "    auditor: Cert Body Ltd\n    user_entity_controls: [Lock doors]\n", "user_entity_controls: [Lock doors]", "certifications[1].user_entity_controls", "only SOC reports list complementary user entity controls"},
+		{"empty user control", "[Customers review their users.]", "[~]", "user_entity_controls: [~]", "certifications[0].user_entity_controls[0]", "required"},
+		{"next bridge letter inside the period", "    opinion: unqualified\n", "    opinion: unqualified\n    next_bridge_letter: 2025-09-01\n", "next_bridge_letter", "certifications[0].next_bridge_letter", "is not after the latest report period ends (2025-09-30)"},
+		{"next bridge letter on a certificate", "    auditor: Cert Body Ltd\n", "    auditor: Cert Body Ltd\n    next_bridge_letter: 2027-04-01\n", "next_bridge_letter", "certifications[1].next_bridge_letter", "bridge letters follow report periods"},
 		{"unknown document", "document: soc2-2025", "document: nope", "", "certifications[0].document", `no document has id "nope"`},
 		// soc3-2025 names no certification, but soc2 has its document.
 		{"document of another certification", "document: soc2-2025", "document: soc3-2025", "", "certifications[0].document", `certification "soc2" already has document "soc2-2025" (at documents[0].certification)`},
@@ -187,7 +221,7 @@ func TestParseProblems(t *testing.T) {
 		{"missing criterion", "  - {id: privacy, title: Privacy, practices: [Notice]}\n", "", "criteria:\n  - {id: security", "criteria", `missing criterion "privacy"`},
 		{"duplicate criterion", "id: privacy", "id: security", "{id: security, title: Privacy", "criteria[4].id", `duplicate criterion "security"`},
 		{"criterion without practices", "practices: [Notice]", "practices: []", "id: privacy", "criteria[4].practices", "required"},
-		{"subprocessor without data", ", data: Everything", "", "name: AWS", "subprocessors[0].data", "required"},
+		{"subprocessor without data", ", data: Everything", "", "name: AWS, purpose", "subprocessors[0].data", "required"},
 		{"update kind", "kind: report, title: Old news", "kind: rumour, title: Old news", "", "updates[0].kind", `"rumour" is not an update kind`},
 		{"update link", "link: /subprocessors", "link: javascript:alert(1)", "", "updates[1].link", "not an https:// URL"},
 		{"bad update id", "title: Old news}", "title: Old news, id: Old_News}", "kind: report, title: Old news", "updates[0].id", `"Old_News" is not a valid id`},
@@ -404,5 +438,64 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: got %v", err)
+	}
+}
+
+func TestParseReportDepth(t *testing.T) {
+	s := parseBase(t)
+	soc2, iso := s.Certifications[0], s.Certifications[1]
+	if soc2.Opinion != content.Unqualified || soc2.CriteriaVersion.String() != "2017 Trust Services Criteria (revised points of focus, 2022)" {
+		t.Errorf("opinion %q, criteria version %q", soc2.Opinion, soc2.CriteriaVersion)
+	}
+	if len(soc2.Scope.Services) != 1 || soc2.Scope.Locations[0].In("zh-CN") != "法兰克福数据中心" {
+		t.Errorf("scope = %+v", soc2.Scope)
+	}
+	want := []content.SubserviceOrganization{
+		{Name: "AWS", Service: content.Text{"en": "Hosting"}, Method: content.CarveOut},
+		{Name: "Colo GmbH", Method: content.Inclusive},
+	}
+	if fmt.Sprint(soc2.SubserviceOrganizations) != fmt.Sprint(want) {
+		t.Errorf("subservice organisations = %v, want %v", soc2.SubserviceOrganizations, want)
+	}
+	if len(soc2.UserEntityControls) != 1 || soc2.UserEntityControls[0].String() != "Customers review their users." {
+		t.Errorf("user entity controls = %v", soc2.UserEntityControls)
+	}
+	// The compiled site states the standard in effect, like the stale
+	// months; a certificate has none to state.
+	if soc2.Standard != content.StandardSOC2 || iso.Standard != "" {
+		t.Errorf("standards %q and %q", soc2.Standard, iso.Standard)
+	}
+	doc := strings.Replace(base, "    opinion: unqualified\n", "    opinion: qualified\n    opinion_detail: One exception in change management.\n    standard: SSAE 18, AT-C sections 105 and 205\n", 1)
+	s, err := Parse([]byte(doc), "content.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Certifications[0]; got.Standard != "SSAE 18, AT-C sections 105 and 205" || got.OpinionDetail.String() != "One exception in change management." {
+		t.Errorf("stated standard %q, detail %q", got.Standard, got.OpinionDetail)
+	}
+	// A SOC 1 with its own standard, no criteria and a Type I date.
+	doc = strings.NewReplacer(
+		"framework: soc2\n    type: type2\n    criteria: [security, availability]\n", "framework: soc1\n    type: type1\n    standard: SSAE 18, AT-C section 320\n",
+		"start: 2024-10-01\n", "start: 2025-09-30\n",
+		"    criteria_version: 2017 Trust Services Criteria (revised points of focus, 2022)\n", "",
+	).Replace(base)
+	s, err = Parse([]byte(doc), "content.yaml")
+	if err != nil {
+		t.Fatalf("a consistent SOC 1 Type I is refused:\n%v", err)
+	}
+	if c := s.Certifications[0]; c.Framework != content.SOC1 || c.Type != content.Type1 || c.LatestPeriod().Start != c.LatestPeriod().End {
+		t.Errorf("the SOC 1 case did not apply: %+v", c)
+	}
+}
+
+// TestParseDepthProblemNamesFileLineAndField: the new checks read like
+// the others, "file:line: field: message".
+func TestParseDepthProblemNamesFileLineAndField(t *testing.T) {
+	doc := strings.Replace(base, "{name: AWS, service: Hosting, method: carve-out}", "{name: Akamai, method: carve-out}", 1)
+	_, err := Parse([]byte(doc), "content.yaml")
+	want := fmt.Sprintf("content.yaml:%d: certifications[0].subservice_organizations[0].name: carved-out subservice organisation \"Akamai\" is not in the subprocessors list",
+		lineOf(t, doc, "name: Akamai"))
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got %v\nwant %s...", err, want)
 	}
 }

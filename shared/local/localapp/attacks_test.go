@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"trustcenter/shared/token"
+	"trustcenter/shared/trust"
 )
 
 // TestBadInput: every bad form comes back as a 400 with the field marked,
@@ -120,25 +121,29 @@ func TestLinkAttacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claims := func() token.Claims {
-		var c token.Claims
-		if err := json.Unmarshal(payload, &c); err != nil {
-			t.Fatal(err)
-		}
-		c.Issuer, c.Audience, c.ExpiresAt, c.IssuedAt, c.ID = "", nil, nil, nil, ""
-		return c
+	// What the genuine link binds, as its payload says.
+	var bound struct {
+		Request  string `json:"req"`
+		Grant    string `json:"gnt"`
+		Document string `json:"doc"`
+	}
+	if err := json.Unmarshal(payload, &bound); err != nil {
+		t.Fatal(err)
 	}
 	now := time.Now()
+	claims := trust.Claims{Request: bound.Request, Grant: bound.Grant, Document: bound.Document, ExpiresAt: now.Add(time.Hour)}
 	other := &token.Keyring{}
 	if err := other.Rotate(now); err != nil {
 		t.Fatal(err)
 	}
 	other.Keys[0].ID, other.Active = keys.Active, keys.Active // same kid, another key
-	forged := must(token.New(other, "trustcenter", nil).Sign(token.Download, claims(), now.Add(time.Hour)))
-	expired := must(token.New(keys, "trustcenter", func() time.Time { return now.Add(-2 * time.Hour) }).Sign(token.Download, claims(), now.Add(-time.Hour)))
+	forged := must(token.New(other, "trustcenter").Sign(trust.DownloadLink, claims, now))
+	stale := claims
+	stale.ExpiresAt = now.Add(-time.Hour)
+	expired := must(token.New(keys, "trustcenter").Sign(trust.DownloadLink, stale, now.Add(-2*time.Hour)))
 	none := must(jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{
-		"iss": "trustcenter", "aud": string(token.Download), "exp": now.Add(time.Hour).Unix(), "jti": "x",
-		"req": claims().Request, "gnt": claims().Grant, "doc": claims().Document,
+		"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": now.Add(time.Hour).Unix(), "jti": "x",
+		"req": bound.Request, "gnt": bound.Grant, "doc": bound.Document,
 	}).SignedString(jwt.UnsafeAllowNoneSignatureType))
 	altered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "soc2-type2-2026", "soc1-type2-2026", 1))) + "." + parts[2]
 
@@ -186,14 +191,11 @@ func TestExpiredGrant(t *testing.T) {
 	h := boot(t, nil)
 	g := h.approve("Ada Lovelace", "ada@buyer.example", 1, "soc2-type2-2026")
 	access, download := g.access, g.download
-	// Move past the end of the access period both the service's clock and
-	// the one the links are checked with. The links outlive the grant, so
+	// Move past the end of the access period the clock the service checks
+	// grants and links by. The links outlive the grant, so
 	// they still name it, and the grant check answers that access has
 	// expired rather than that the link is not valid.
-	keys := h.keys()
-	later := func() time.Time { return time.Now().Add(25 * time.Hour) }
-	h.local.Service.Now = later
-	h.local.Service.Tokens = token.New(keys, h.local.Config.Issuer, later)
+	h.skip(25 * time.Hour)
 	for _, path := range []string{access, download} {
 		if res := h.get(path); res.Status != http.StatusGone {
 			t.Errorf("%s after the access period: %d, want 410", path, res.Status)

@@ -25,7 +25,7 @@ func benchLocal(b *testing.B) *localapp.Local {
 	if err != nil {
 		b.Fatal(err)
 	}
-	l, err := localapp.Open(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	l, err := localapp.Open(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

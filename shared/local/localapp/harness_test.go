@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"mime"
 	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/mail"
@@ -15,7 +16,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"trustcenter/shared/app"
 	"trustcenter/shared/local/localapp"
@@ -31,6 +34,9 @@ type harness struct {
 	base   string
 	outbox string
 	client *http.Client
+	// skipped is how far the server's clock is ahead of the real one (ns),
+	// shared by copies of the harness that stand for other browsers.
+	skipped *atomic.Int64
 }
 
 func boot(t *testing.T, env map[string]string) *harness {
@@ -49,23 +55,34 @@ func boot(t *testing.T, env map[string]string) *harness {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Links in mails must name the port, which is known only once the
-	// server listens, so the base URL is set on the service after Start.
-	l, err := localapp.Open(cfg, log)
+	// server listens: the harness listens first.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Start("127.0.0.1:0"); err != nil {
+	base := "http://" + ln.Addr().String()
+	cfg.BaseURL = base
+	h := &harness{t: t, base: base, client: newClient(), skipped: new(atomic.Int64)}
+	l, err := localapp.Open(cfg, log, h.now)
+	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
-	base := "http://" + l.Addr()
-	l.Service.BaseURL = base
+	l.Serve(ln)
 	t.Cleanup(func() {
 		if err := l.Close(); err != nil {
 			t.Error(err)
 		}
 	})
-	return &harness{t: t, local: l, base: base, outbox: l.Outbox, client: newClient()}
+	h.local, h.outbox = l, l.Outbox
+	return h
 }
+
+// now is the server's clock: the real time, moved on by skip.
+func (h *harness) now() time.Time { return time.Now().Add(time.Duration(h.skipped.Load())) }
+
+// skip moves the server's clock on by d.
+func (h *harness) skip(d time.Duration) { h.skipped.Add(int64(d)) }
 
 // newClient is a browser's worth of state: its own cookies, and redirects
 // left for the test to see.
@@ -200,16 +217,27 @@ func (h *harness) signIn(addr string) string {
 	if res.Status != http.StatusSeeOther {
 		h.t.Fatalf("login: %d %s", res.Status, res.Body)
 	}
-	res = h.get(h.link(addr, "/admin/login/"))
-	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/admin/requests" {
-		h.t.Fatalf("sign-in link: %d %v", res.Status, res.Header)
-	}
+	h.completeSignIn(h.link(addr, "/admin/login/"), nil)
 	res = h.get("/admin/requests")
 	m := csrfRe.FindStringSubmatch(res.Body)
 	if res.Status != http.StatusOK || m == nil {
 		h.t.Fatalf("queue after sign-in: %d", res.Status)
 	}
 	return m[1]
+}
+
+// completeSignIn opens a sign-in link, which shows a button, and posts the
+// button's form with form's fields, which signs in.
+func (h *harness) completeSignIn(link string, form url.Values) {
+	h.t.Helper()
+	res := h.get(link)
+	if res.Status != http.StatusOK || !strings.Contains(res.Body, `method="post" action="`+strings.TrimPrefix(link, h.base)+`"`) {
+		h.t.Fatalf("sign-in link: %d, no form posting to it:\n%s", res.Status, res.Body)
+	}
+	res = h.post(link, form)
+	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/admin/requests" {
+		h.t.Fatalf("signing in with the link: %d %v", res.Status, res.Header)
+	}
 }
 
 var ndaVersionRe = regexp.MustCompile(`name="nda_version" value="([^"]+)"`)

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"trustcenter/shared/app"
@@ -35,6 +36,7 @@ type Local struct {
 	Handler http.Handler
 	Outbox  string // folder of .eml files
 
+	log      *slog.Logger
 	store    *boltstore.Store
 	listener net.Listener
 	server   *http.Server
@@ -43,30 +45,35 @@ type Local struct {
 }
 
 // Open opens the embedded engines, seeding the example documents on
-// first run.
-func Open(c app.Config, log *slog.Logger) (*Local, error) {
+// first run. clock is the one the service and the store read; tests pass
+// one they can move.
+func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 	site, err := LoadContent(c.ContentPath)
 	if err != nil {
 		return nil, err
 	}
-	store, err := boltstore.Open(filepath.Join(c.DataDir, "trust.db"))
+	store, err := boltstore.Open(filepath.Join(c.DataDir, "trust.db"), clock)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := token.LoadOrCreateFile(filepath.Join(c.DataDir, "keys.json"), time.Now())
+	keys, err := token.LoadOrCreateFile(filepath.Join(c.DataDir, "keys.json"), clock.Now())
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	l := &Local{Config: c, store: store, Outbox: filepath.Join(c.DataDir, "outbox")}
-	blobs := fileblob.Dir(filepath.Join(c.DataDir, "reports"))
-	mail := &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom}
-	l.Service = app.NewService(c, site, store, blobs, mail, keys, log)
+	l := &Local{Config: c, log: log, store: store, Outbox: filepath.Join(c.DataDir, "outbox")}
+	l.Service = app.NewService(c, site, keys, trust.Engines{
+		Store: store,
+		Blobs: fileblob.Dir(filepath.Join(c.DataDir, "reports")),
+		Mail:  &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
+		Clock: clock,
+		Log:   log,
+	})
 	if err := Seed(context.Background(), l.Service, site); err != nil {
 		store.Close()
 		return nil, err
 	}
-	l.Handler = web.All(web.Deps{Service: l.Service, Site: site, Log: log})
+	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log}, web.Functions()...)
 	return l, nil
 }
 
@@ -77,8 +84,15 @@ func (l *Local) Start(addr string) error {
 	if err != nil {
 		return err
 	}
+	l.Serve(ln)
+	return nil
+}
+
+// Serve is Start on a listener of the caller's, which can learn its address
+// (and put it in the configuration's BaseURL) before Open.
+func (l *Local) Serve(ln net.Listener) {
 	l.listener = ln
-	l.server = &http.Server{Handler: l.Handler, ReadHeaderTimeout: 10 * time.Second}
+	l.server = newHTTPServer(l.Handler)
 	l.done = make(chan error, 1)
 	ctx, stop := context.WithCancel(context.Background())
 	l.stop = stop
@@ -92,12 +106,25 @@ func (l *Local) Start(addr string) error {
 				return
 			case <-tick.C:
 				if err := l.Service.RetryMail(ctx); err != nil {
-					l.Service.Log.Error("retry mail", "err", err)
+					l.log.Error("retry mail", "err", err)
 				}
 			}
 		}
 	}()
-	return nil
+}
+
+// newHTTPServer bounds how long a connection may hold the server: a client
+// that trickles its request, reads its answer slowly or idles between
+// requests is cut off instead of keeping a connection for good. The read
+// and write bounds leave room for the largest report going either way.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       time.Minute,
+	}
 }
 
 // Addr is the address the server listens on.
@@ -120,6 +147,10 @@ func (l *Local) Close() error {
 	return errors.Join(errs...)
 }
 
+// seeder is who publishes the samples: the local server itself, with the
+// role publishing takes.
+var seeder = trust.Session{Email: "seed", Role: trust.Admin}
+
 // Seed stores a sample PDF, marked SAMPLE, for every document of the
 // content that has no file yet, so the first run has something to serve.
 func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
@@ -128,11 +159,13 @@ func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
 		content.SOC2: sample.SOC2TypeII,
 		content.SOC1: sample.SOC1TypeII,
 	}
+	stored, err := svc.Documents(ctx)
+	if err != nil {
+		return err
+	}
 	for _, cd := range site.Documents {
-		if _, err := svc.Store.GetDocument(ctx, cd.ID); err == nil {
+		if slices.ContainsFunc(stored, func(d trust.Document) bool { return d.ID == cd.ID }) {
 			continue
-		} else if trust.ErrorCode(err) != trust.ENotFound {
-			return err
 		}
 		cert, _ := site.Certification(cd.Certification)
 		gen := samples[cert.Framework]
@@ -140,7 +173,7 @@ func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
 			continue
 		}
 		d, _ := site.StoreDocument(cd.ID)
-		if _, err := svc.Publish(ctx, d, gen(), "seed", trust.Client{}); err != nil {
+		if _, err := svc.Publish(ctx, seeder, d, gen(), trust.Client{}); err != nil {
 			return fmt.Errorf("seed %s: %w", cd.ID, err)
 		}
 	}

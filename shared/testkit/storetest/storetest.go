@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"CommitVersions", testCommitVersions},
 		{"RequestRoundTrip", testRequestRoundTrip},
 		{"Atomicity", testAtomicity},
+		{"EmptyIDs", testEmptyIDs},
 		{"ConcurrentCommit", testConcurrentCommit},
 		{"Uses", testUses},
 		{"Sessions", testSessions},
@@ -728,6 +729,48 @@ func testListEvents(t *testing.T, s trust.Store) {
 	}
 }
 
+// testEmptyIDs: an item without its id (or an event without its subject)
+// is an argument no engine could act on, EInvalid whatever the storage
+// underneath would have made of it, and nothing of its Tx lands.
+func testEmptyIDs(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	exp := future()
+	for i, tc := range []struct {
+		name string
+		tx   trust.Tx
+	}{
+		{"a request without an id", trust.Tx{Request: &trust.Request{Email: "ada@example.com", Status: trust.Pending, CreatedAt: t0}}},
+		{"a document without an id", trust.Tx{Document: &trust.Document{Title: "SOC 3", Access: trust.Public, Version: 1}}},
+		{"a use without an id", trust.Tx{Uses: []trust.Use{{ExpiresAt: exp}}}},
+		{"a session without an id", trust.Tx{Session: &trust.Session{Email: "admin@example.com", Role: trust.Admin, ExpiresAt: exp}}},
+		{"an event without an id", trust.Tx{Events: []trust.Event{{Subject: "req-a", Type: "approved", At: t0}}}},
+		{"an event without a subject", trust.Tx{Events: []trust.Event{{ID: "e1", Type: "approved", At: t0}}}},
+		{"a mail without an id", trust.Tx{Mails: []trust.Mail{{To: "ada@example.com", CreatedAt: t0}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := tc.tx
+			// A valid mail beside the bad item, which must not land either.
+			tx.Mails = append(tx.Mails, trust.Mail{ID: fmt.Sprintf("mail-%d", i), To: "ada@example.com", CreatedAt: t0})
+			wantCode(t, s.Commit(ctx, tx), trust.EInvalid, "Commit of "+tc.name)
+			ms, err := s.PendingMails(ctx, 10)
+			if err != nil {
+				t.Fatalf("PendingMails: %v", err)
+			}
+			if len(ms) != 0 {
+				t.Fatalf("mails after the refused Tx: %+v, want none", ms)
+			}
+		})
+	}
+	docs, err := s.ListDocuments(ctx)
+	if err != nil || len(docs) != 0 {
+		t.Fatalf("documents after the refused Txs: %+v (%v), want none", docs, err)
+	}
+	reqs, _, err := s.ListRequests(ctx, trust.Pending, "", 10)
+	if err != nil || len(reqs) != 0 {
+		t.Fatalf("requests after the refused Txs: %+v (%v), want none", reqs, err)
+	}
+}
+
 // testEventsAreNotRewritten: the audit trail is append-only. An event
 // (subject, time, id) committed again, or twice in one Tx, is refused with
 // the whole Tx, and the recorded event stays as it was.
@@ -994,13 +1037,13 @@ func testMarkMailSent(t *testing.T, s trust.Store) {
 	wantCode(t, s.MarkMailSent(ctx, "nope"), trust.ENotFound, "MarkMailSent of an unknown mail after others were sent")
 }
 
-func hit(t *testing.T, s trust.Store, key string, window time.Duration, now time.Time) int {
+func hit(t *testing.T, s trust.Store, key string, window time.Duration, now time.Time) trust.Hits {
 	t.Helper()
-	n, err := s.Hit(t.Context(), key, window, now)
+	h, err := s.Hit(t.Context(), key, window, now)
 	if err != nil {
 		t.Fatalf("Hit(%q, %v, %v): %v", key, window, now, err)
 	}
-	return n
+	return h
 }
 
 func testHit(t *testing.T, s trust.Store) {
@@ -1010,21 +1053,30 @@ func testHit(t *testing.T, s trust.Store) {
 	for i, step := range []struct {
 		key  string
 		at   time.Duration
-		want int
+		want trust.Hits
 	}{
-		{"signin:203.0.113.7", 0, 1},
-		{"signin:203.0.113.7", 10 * time.Second, 2},
-		{"signin:198.51.100.2", 20 * time.Second, 1},
-		{"signin:203.0.113.7", time.Minute - time.Millisecond, 3},
-		{"signin:198.51.100.2", 30 * time.Second, 2},
-		{"signin:203.0.113.7", time.Minute, 1},
-		{"signin:203.0.113.7", time.Minute + time.Second, 2},
-		{"signin:198.51.100.2", time.Minute + 2*time.Second, 1},
-		{"signin:203.0.113.7", 3 * time.Minute, 1},
+		{"signin:203.0.113.7", 0, trust.Hits{Current: 1}},
+		{"signin:203.0.113.7", 10 * time.Second, trust.Hits{Current: 2}},
+		{"signin:198.51.100.2", 20 * time.Second, trust.Hits{Current: 1}},
+		{"signin:203.0.113.7", time.Minute - time.Millisecond, trust.Hits{Current: 3}},
+		{"signin:198.51.100.2", 30 * time.Second, trust.Hits{Current: 2}},
+		// The next window starts counting again, and reports the one before.
+		{"signin:203.0.113.7", time.Minute, trust.Hits{Current: 1, Previous: 3}},
+		{"signin:203.0.113.7", time.Minute + time.Second, trust.Hits{Current: 2, Previous: 3}},
+		{"signin:198.51.100.2", time.Minute + 2*time.Second, trust.Hits{Current: 1, Previous: 2}},
+		// A window later, the previous one is the one just counted.
+		{"signin:203.0.113.7", 2 * time.Minute, trust.Hits{Current: 1, Previous: 2}},
+		// After a quiet window, nothing is carried over.
+		{"signin:203.0.113.7", 4 * time.Minute, trust.Hits{Current: 1}},
+		{"signin:198.51.100.2", 3 * time.Minute, trust.Hits{Current: 1}},
 	} {
 		if got := hit(t, s, step.key, time.Minute, base.Add(step.at)); got != step.want {
-			t.Fatalf("step %d: Hit(%q) at +%v = %d, want %d", i, step.key, step.at, got, step.want)
+			t.Fatalf("step %d: Hit(%q) at +%v = %+v, want %+v", i, step.key, step.at, got, step.want)
 		}
+	}
+	// Windows of another length are counted apart.
+	if got := hit(t, s, "signin:203.0.113.7", time.Hour, base.Add(4*time.Minute)); got != (trust.Hits{Current: 1}) {
+		t.Fatalf("an hour's window shares counts with a minute's: %+v", got)
 	}
 }
 
@@ -1035,8 +1087,8 @@ func testHitBadWindow(t *testing.T, s trust.Store) {
 	}
 	// The refused hits counted nothing.
 	base := time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
-	if got := hit(t, s, "signin:203.0.113.7", time.Minute, base); got != 1 {
-		t.Fatalf("first valid Hit after refused ones = %d, want 1", got)
+	if got := hit(t, s, "signin:203.0.113.7", time.Minute, base); got != (trust.Hits{Current: 1}) {
+		t.Fatalf("first valid Hit after refused ones = %+v, want 1", got)
 	}
 }
 
@@ -1052,7 +1104,8 @@ func testHitConcurrent(t *testing.T, s trust.Store) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			counts[i], errs[i] = s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
+			h, err := s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
+			counts[i], errs[i] = h.Current, err
 		})
 	}
 	close(start)

@@ -1,0 +1,72 @@
+package trust
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// The refusing engines stand in for those a function was built without
+// (see Engines). Each answers every call with ErrNoEngine, naming the
+// engine and the call, so the log says what was missing.
+
+func noEngine(engine, call string) error {
+	return fmt.Errorf("%s.%s: %w", engine, call, ErrNoEngine)
+}
+
+type noStore struct{}
+
+func (noStore) Commit(context.Context, Tx) error { return noEngine("store", "Commit") }
+func (noStore) GetRequest(context.Context, string) (Request, error) {
+	return Request{}, noEngine("store", "GetRequest")
+}
+func (noStore) ListRequests(context.Context, Status, string, int) ([]Request, string, error) {
+	return nil, "", noEngine("store", "ListRequests")
+}
+func (noStore) ListEvents(context.Context, string) ([]Event, error) {
+	return nil, noEngine("store", "ListEvents")
+}
+func (noStore) GetDocument(context.Context, string) (Document, error) {
+	return Document{}, noEngine("store", "GetDocument")
+}
+func (noStore) ListDocuments(context.Context) ([]Document, error) {
+	return nil, noEngine("store", "ListDocuments")
+}
+func (noStore) GetSession(context.Context, string) (Session, error) {
+	return Session{}, noEngine("store", "GetSession")
+}
+func (noStore) DeleteSession(context.Context, string) error {
+	return noEngine("store", "DeleteSession")
+}
+func (noStore) PendingMails(context.Context, int) ([]Mail, error) {
+	return nil, noEngine("store", "PendingMails")
+}
+func (noStore) MarkMailSent(context.Context, string) error { return noEngine("store", "MarkMailSent") }
+func (noStore) Hit(context.Context, string, time.Duration, time.Time) (Hits, error) {
+	return Hits{}, noEngine("store", "Hit")
+}
+
+type noBlobs struct{}
+
+func (noBlobs) Put(context.Context, string, io.Reader, int64, string) error {
+	return noEngine("blobs", "Put")
+}
+func (noBlobs) Open(context.Context, string) (io.ReadCloser, error) {
+	return nil, noEngine("blobs", "Open")
+}
+
+// noMail's refusal is not EInvalid, which would take the mail out of the
+// outbox for good: it waits there for a function that can send it.
+type noMail struct{}
+
+func (noMail) Send(context.Context, Mail) error { return noEngine("mail", "Send") }
+
+type noSigner struct{}
+
+func (noSigner) Sign(Purpose, Claims, time.Time) (string, error) {
+	return "", noEngine("signer", "Sign")
+}
+func (noSigner) Parse(Purpose, string, time.Time) (Claims, error) {
+	return Claims{}, noEngine("signer", "Parse")
+}
