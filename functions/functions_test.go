@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -92,29 +93,27 @@ const (
 // as `make build` does (TestMakefileBuildsAsShipped holds it to them).
 var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
 
-// A build is one way of compiling the four functions: its name in benchmark
-// output and its compiler flags beyond those every build shares.
-type build struct {
-	name    string
-	gcflags []string
-}
+// A build is the four functions compiled as `make build` does, with CGO
+// off, for one platform.
+type build struct{ goos, goarch string }
 
 var (
-	// shipped is how make build compiles the functions (LAMBDA_GCFLAGS;
-	// TestMakefileBuildsAsShipped holds the Makefile to it): no inlining
-	// outside the runtime and crypto. The deployment package shrinks by a
-	// tenth; BenchmarkWarmRequest measures what it costs per request.
-	shipped = build{"shipped", []string{"-gcflags=all=-l", "-gcflags=runtime/...=", "-gcflags=crypto/...="}}
-	// inlined is the Go compiler's default, for comparison.
-	inlined = build{"inlined", nil}
-	// builds are the ones the benchmarks compare, in one run.
-	builds = []build{shipped, inlined}
+	// host is the build the tests and benchmarks run.
+	host = build{runtime.GOOS, runtime.GOARCH}
+	// deployed is the build Lambda runs, which TestBootstrapSizes weighs.
+	deployed = build{"linux", "arm64"}
 )
+
+// maxBootstrap is the most a function's deployed bootstrap may weigh, in
+// bytes (15 MB, as `make sizes` counts them): Lambda loads the package at
+// every cold start, and the limit catches a dependency that would bloat
+// every function.
+const maxBootstrap = 15_000_000
 
 // bins holds each build's four binaries, built once per test run.
 var (
 	binsMu sync.Mutex
-	bins   = map[string]*builtBinaries{}
+	bins   = map[build]*builtBinaries{}
 )
 
 type builtBinaries struct {
@@ -123,17 +122,17 @@ type builtBinaries struct {
 	err  error
 }
 
-// binary returns the path of the named function's shipped binary.
-func binary(tb testing.TB, name string) string { return binaryOf(tb, shipped, name) }
+// binary returns the path of the named function's binary for this machine.
+func binary(tb testing.TB, name string) string { return binaryOf(tb, host, name) }
 
 // binaryOf returns the path of the named function's binary in build b.
 func binaryOf(tb testing.TB, b build, name string) string {
 	tb.Helper()
 	binsMu.Lock()
-	bb := bins[b.name]
+	bb := bins[b]
 	if bb == nil {
 		bb = &builtBinaries{}
-		bins[b.name] = bb
+		bins[b] = bb
 	}
 	binsMu.Unlock()
 	bb.once.Do(func() { bb.dir, bb.err = b.compile() })
@@ -143,9 +142,9 @@ func binaryOf(tb testing.TB, b build, name string) string {
 	return filepath.Join(bb.dir, name)
 }
 
-// compile builds all four functions in one go command, for the host but
-// otherwise as `make build` does, so the cold start measured is the
-// deployed binary's.
+// compile builds all four functions in one go command, as `make build`
+// does but for b's platform, so the cold start measured is the deployed
+// binary's, compiled for this machine.
 func (b build) compile() (string, error) {
 	root, err := modroot.Find()
 	if err != nil {
@@ -175,18 +174,22 @@ func (b build) compile() (string, error) {
 	}
 	args := append([]string{"build"}, buildFlags...)
 	args = append(args, "-o", dir+string(filepath.Separator))
-	args = append(args, b.gcflags...)
 	for _, f := range functions {
 		args = append(args, "./functions/"+f.Name)
 	}
 	cmd := exec.Command(goCmd, args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), b.env()...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return "", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return dir, nil
+}
+
+// env is what b sets for go build, as the Makefile writes it.
+func (b build) env() []string {
+	return []string{"GOOS=" + b.goos, "GOARCH=" + b.goarch, "CGO_ENABLED=0"}
 }
 
 // endpoints are where the functions' AWS clients are sent. trap gets every
@@ -671,22 +674,21 @@ func TestColdStartFailsWithoutKeyring(t *testing.T) {
 // BenchmarkColdStart starts each function's process b.N times, sends it its
 // first request and kills it. ns/op covers process start to answer; the
 // ms/coldstart metric is process start to the Runtime API receiving the
-// response, and ms/init process start to the first /next. Each iteration is
-// a process start: keep -benchtime small (e.g. 5x).
-func BenchmarkColdStart(b *testing.B) { eachFunctionAndBuild(b, coldStart) }
+// response, and ms/init process start to the first /next (the keyring
+// fetch included). Each iteration is a process start: keep -benchtime
+// small (e.g. 5x).
+func BenchmarkColdStart(b *testing.B) { eachFunction(b, coldStart) }
 
-// eachFunctionAndBuild runs bench as a sub-benchmark <function>/<build>
-// for every function and build, on one world, after warmUp.
-func eachFunctionAndBuild(b *testing.B, bench func(b *testing.B, w *world, f function, bin string, c call)) {
+// eachFunction runs bench as a sub-benchmark per function, on one world,
+// after warmUp.
+func eachFunction(b *testing.B, bench func(b *testing.B, w *world, f function, bin string, c call)) {
 	w := newWorld(b)
 	all := calls(w)
 	warmUp(b, w, all)
 	for _, f := range functions {
-		for _, bl := range builds {
-			b.Run(f.Name+"/"+bl.name, func(b *testing.B) {
-				bench(b, w, f, binaryOf(b, bl, f.Name), all[f.Name][0])
-			})
-		}
+		b.Run(f.Name, func(b *testing.B) {
+			bench(b, w, f, binary(b, f.Name), all[f.Name][0])
+		})
 	}
 }
 
@@ -728,35 +730,32 @@ func coldStart(b *testing.B, w *world, f function, bin string, c call) {
 	b.ReportMetric(float64(init.Microseconds())/1000/float64(b.N), "ms/init")
 }
 
-// warmUp sends every build of every function its first request a few
-// dozen times before anything is measured, so that neither the first
-// sub-benchmark alone pays for DynamoDB Local's JIT compilation and the
-// page cache filling with the binaries.
+// warmUp sends every function its first request a few dozen times before
+// anything is measured, so that the first sub-benchmark alone does not pay
+// for DynamoDB Local's JIT compilation and the page cache filling with the
+// binaries.
 func warmUp(b *testing.B, w *world, all map[string][]call) {
-	for _, bl := range builds {
-		for _, f := range functions {
-			c := all[f.Name][0]
-			rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
-			p, err := lambdatest.Start(rt, binaryOf(b, bl, f.Name), w.env(b, f))
-			if err != nil {
-				rt.Close()
-				b.Fatal(err)
-			}
-			for range 30 {
-				invoke(b, p, c.method, c.target)
-			}
-			p.Kill()
+	for _, f := range functions {
+		c := all[f.Name][0]
+		rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
+		p, err := lambdatest.Start(rt, binary(b, f.Name), w.env(b, f))
+		if err != nil {
 			rt.Close()
+			b.Fatal(err)
 		}
+		for range 30 {
+			invoke(b, p, c.method, c.target)
+		}
+		p.Kill()
+		rt.Close()
 	}
 }
 
 // BenchmarkWarmRequest sends one started process of each function its
 // first request b.N times, through the Runtime API, with DynamoDB Local,
 // S3 and Secrets Manager behind it as in TestFunctionsStartAndAnswer: the
-// time a warm Lambda spends on a request, less API Gateway. Each build runs
-// in the same benchmark run, so their ratio is what the shipped flags cost.
-func BenchmarkWarmRequest(b *testing.B) { eachFunctionAndBuild(b, warmRequest) }
+// time a warm Lambda spends on a request, less API Gateway.
+func BenchmarkWarmRequest(b *testing.B) { eachFunction(b, warmRequest) }
 
 func warmRequest(b *testing.B, w *world, f function, bin string, c call) {
 	rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
@@ -803,8 +802,9 @@ func (tr *trap) Calls() []string {
 	return slices.Clone(tr.calls)
 }
 
-// TestMakefileBuildsAsShipped: make build compiles with the flags the
-// benchmarks call shipped, so the figures are the deployed binaries'.
+// TestMakefileBuildsAsShipped: make build compiles as these tests do, for
+// the deployed platform, so their figures and sizes are the deployed
+// binaries'.
 func TestMakefileBuildsAsShipped(t *testing.T) {
 	root, err := modroot.Find()
 	if err != nil {
@@ -822,34 +822,39 @@ func TestMakefileBuildsAsShipped(t *testing.T) {
 		}
 		words = append(words, f)
 	}
-	if want := "$(GO) build " + strings.Join(words, " "); !strings.Contains(string(mk), want) {
+	want := strings.Join(deployed.env(), " ") + " $(GO) build " + strings.Join(words, " ") + " -o build/$$f/bootstrap ./functions/$$f"
+	if !strings.Contains(string(mk), want) {
 		t.Errorf("the Makefile has no %s", want)
 	}
-	for line := range strings.Lines(string(mk)) {
-		if v, ok := strings.CutPrefix(line, "LAMBDA_GCFLAGS ?="); ok {
-			if got := strings.Fields(v); !slices.Equal(got, shipped.gcflags) {
-				t.Errorf("Makefile LAMBDA_GCFLAGS = %q, the benchmarks' shipped build %q", got, shipped.gcflags)
-			}
-			return
+}
+
+// TestBootstrapSizes: no function's deployed bootstrap passes maxBootstrap.
+func TestBootstrapSizes(t *testing.T) {
+	for _, f := range functions {
+		fi, err := os.Stat(binaryOf(t, deployed, f.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %.2f MB", f.Name, float64(fi.Size())/1e6)
+		if fi.Size() > maxBootstrap {
+			t.Errorf("%s bootstrap (%s/%s) is %.2f MB, more than %.0f MB", f.Name, deployed.goos, deployed.goarch, float64(fi.Size())/1e6, maxBootstrap/1e6)
 		}
 	}
-	t.Fatal("Makefile sets no LAMBDA_GCFLAGS")
 }
 
 // TestFunctionsLeaveOutLocalCode: no function links what only the local
 // server or the tests use. The rule is on folders: nothing under
 // shared/local/ or shared/testkit/ reaches a Lambda binary, and neither does
-// the YAML parser or the embedded database those folders bring in.
+// the YAML parser or the embedded database those folders bring in. Nor does
+// the SDK's config package: a function's AWS settings come from its
+// environment alone (shared/aws/awsenv), never from shared config files.
 func TestFunctionsLeaveOutLocalCode(t *testing.T) {
 	root, err := modroot.Find()
 	if err != nil {
 		t.Fatal(err)
 	}
 	forbiddenPrefixes := []string{"trustcenter/shared/local/", "trustcenter/shared/testkit/", "go.yaml.in/yaml/", "go.etcd.io/bbolt"}
-	forbidden := []string{
-		"github.com/aws/aws-sdk-go-v2/service/s3", "github.com/aws/aws-sdk-go-v2/service/sesv2",
-		"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/config",
-	}
+	forbidden := []string{"github.com/aws/aws-sdk-go-v2/config"}
 	for _, f := range functions {
 		cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "./functions/"+f.Name)
 		cmd.Dir = root

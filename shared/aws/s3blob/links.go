@@ -2,27 +2,19 @@ package s3blob
 
 import (
 	"context"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"trustcenter/shared/trust"
 )
 
-// Links presigns download links for report objects with the SigV4 signer
-// alone (through awsenv.Service, as Blobs sends its requests). The download
-// function needs nothing else from S3, and leaving the S3 client out of its
-// binary takes a third off its size: the SDK's s3.New turns the client into
-// an interface, and html/template's reflection then keeps every one of its
-// operations. A test holds the links byte for byte to the S3 client's own
-// presigner.
+// Links presigns download links for report objects, for the download
+// function, which needs nothing else from S3.
 type Links struct {
-	objects *Blobs // addresses and signs for the bucket; never sends
-	now     func() time.Time
+	presign *s3.PresignClient
+	bucket  string
 }
 
 var _ trust.Presigner = (*Links)(nil)
@@ -31,21 +23,20 @@ var _ trust.Presigner = (*Links)(nil)
 // at the address FromConfig uses; AWS_ENDPOINT_URL_S3 points them at an
 // emulator.
 func LinksFromConfig(cfg aws.Config, bucket string) trust.Presigner {
-	return &Links{objects: newBlobs(cfg, bucket), now: time.Now}
+	return &Links{presign: s3.NewPresignClient(client(cfg)), bucket: bucket}
 }
 
-// PresignGet returns a GET link for key, valid for ttl (clamped as Blobs
-// does), that makes the browser save the file as fileName.
+// PresignGet returns a GET link for key, valid for ttl (clamped by
+// linkTTL), that makes the browser save the file as fileName.
 func (l *Links) PresignGet(ctx context.Context, key, fileName string, ttl time.Duration) (string, error) {
-	q := url.Values{}
-	q.Set("X-Amz-Expires", strconv.Itoa(int(linkTTL(ttl)/time.Second)))
-	q.Set("response-content-disposition", contentDisposition(fileName))
-	q.Set("response-content-type", "application/pdf")
-	q.Set("x-id", "GetObject")
-	query := strings.ReplaceAll(q.Encode(), "+", "%20")
-	link, err := l.objects.s3.Presign(ctx, http.MethodGet, l.objects.path(key)+"?"+query, l.now())
+	req, err := l.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket:                     &l.bucket,
+		Key:                        &key,
+		ResponseContentDisposition: aws.String(contentDisposition(fileName)),
+		ResponseContentType:        aws.String("application/pdf"),
+	}, s3.WithPresignExpires(linkTTL(ttl)))
 	if err != nil {
 		return "", trust.Unavailable(err)
 	}
-	return link, nil
+	return req.URL, nil
 }

@@ -7,14 +7,16 @@ package s3blob
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"path"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/trust"
@@ -25,55 +27,54 @@ import (
 // click anyway.
 const MaxLinkTTL = 60 * time.Second
 
-// Blobs is the S3 engine for trust.Blobs. PutObject and GetObject go
-// through awsenv.Service rather than the S3 client, which would add four
-// megabytes to the admin function (see awsenv.Service); the tests run them
-// against an in-process S3 that checks every signature.
+// Blobs is the S3 engine for trust.Blobs, on one bucket.
 type Blobs struct {
-	s3     *awsenv.Service
-	prefix string // "" against AWS (virtual-hosted); "/<bucket>" against an emulator (path-style)
+	s3     *s3.Client
+	bucket string
 }
 
 var _ trust.Blobs = (*Blobs)(nil)
 
-// FromConfig is the engine of a Lambda function, on bucket;
-// AWS_ENDPOINT_URL_S3 points it at an emulator, path-style.
-func FromConfig(cfg aws.Config, bucket string) trust.Blobs { return newBlobs(cfg, bucket) }
-
-// newBlobs addresses bucket as FromConfig describes; Links uses the same
-// address, so links and uploads cannot disagree on where an object is.
-func newBlobs(cfg aws.Config, bucket string) *Blobs {
-	if awsenv.Endpoint(cfg, "S3") != nil {
-		return &Blobs{s3: awsenv.NewService(cfg, "S3", "s3", "s3"), prefix: "/" + bucket}
-	}
-	return &Blobs{s3: awsenv.NewService(cfg, "S3", bucket+".s3", "s3")}
+// FromConfig is the engine of a Lambda function, on bucket, with
+// awsenv.Bounded retries; AWS_ENDPOINT_URL_S3 points it at an emulator.
+func FromConfig(cfg aws.Config, bucket string) trust.Blobs {
+	return &Blobs{s3: client(cfg), bucket: bucket}
 }
 
-// Service is the signed-request sender under the engine, for tests to tune.
-func (b *Blobs) Service() *awsenv.Service { return b.s3 }
-
-// path is key's escaped path, as S3 signs and serves it.
-func (b *Blobs) path(key string) string { return b.prefix + "/" + awsenv.EscapePath(key) }
+// client is the S3 client of Blobs and Links alike, so that uploads and
+// links cannot disagree on where an object is. An emulator is addressed
+// path-style: it has no DNS name per bucket. Uploads carry a CRC32 that S3
+// checks (over TLS in an aws-chunked trailer), as config.LoadDefaultConfig
+// would have set; the zero aws.Config leaves them out.
+func client(cfg aws.Config) *s3.Client {
+	endpoint := awsenv.Endpoint(cfg, "S3")
+	return s3.NewFromConfig(awsenv.Bounded.Apply(cfg), func(o *s3.Options) {
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenSupported
+		if endpoint != nil {
+			o.BaseEndpoint, o.UsePathStyle = endpoint, true
+		}
+	})
+}
 
 // Put stores the size bytes of body under key. The body is read in full
-// first: the request is signed over its hash, and a report is a few
-// megabytes at most. It is read once, into a buffer made for the announced
-// size, so that no growing buffer copies it over and over.
+// first, into a buffer made for the announced size: a body of another size
+// is refused before anything is stored, and a retry can send the bytes
+// again. A report is a few megabytes at most.
 func (b *Blobs) Put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error {
 	buf := bytes.NewBuffer(make([]byte, 0, min(max(size, 0), trust.MaxFileSize)+bytes.MinRead))
 	// One byte more than announced is enough to tell a longer body.
 	if _, err := buf.ReadFrom(io.LimitReader(body, size+1)); err != nil {
 		return trust.Unavailable(err)
 	}
-	data := buf.Bytes()
-	if int64(len(data)) != size {
-		return trust.Unavailable(fmt.Errorf("s3blob: body of %q has %d bytes, not the %d announced", key, len(data), size))
+	if int64(buf.Len()) != size {
+		return trust.Unavailable(fmt.Errorf("s3blob: body of %q has %d bytes, not the %d announced", key, buf.Len(), size))
 	}
-	h := http.Header{}
+	in := &s3.PutObjectInput{Bucket: &b.bucket, Key: &key, Body: bytes.NewReader(buf.Bytes()), ContentLength: &size}
 	if contentType != "" {
-		h.Set("Content-Type", contentType)
+		in.ContentType = &contentType
 	}
-	if _, err := b.s3.Call(ctx, http.MethodPut, b.path(key), h, data); err != nil {
+	if _, err := b.s3.PutObject(ctx, in); err != nil {
 		return trust.Unavailable(err)
 	}
 	return nil
@@ -81,16 +82,16 @@ func (b *Blobs) Put(ctx context.Context, key string, body io.Reader, size int64,
 
 // Open returns the stored file; the caller closes it.
 func (b *Blobs) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	res, err := b.s3.Do(ctx, http.MethodGet, b.path(key), nil, nil)
+	out, err := b.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &b.bucket, Key: &key})
 	if err != nil {
-		// A missing bucket answers 404 as well, but that is a broken
-		// deployment, not a missing file.
-		if awsenv.HTTPStatus(err) == http.StatusNotFound && awsenv.ErrorCode(err) != "NoSuchBucket" {
+		// Only NoSuchKey means the file is gone: a missing bucket answers
+		// 404 as well, but that is a broken deployment.
+		if _, ok := errors.AsType[*types.NoSuchKey](err); ok {
 			return nil, trust.Errorf(trust.ENotFound, "The file was not found.")
 		}
 		return nil, trust.Unavailable(err)
 	}
-	return res.Body, nil
+	return out.Body, nil
 }
 
 // linkTTL clamps ttl to (0, MaxLinkTTL], in whole seconds: X-Amz-Expires

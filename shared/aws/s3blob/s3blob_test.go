@@ -29,10 +29,10 @@ var creds = aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret-te
 func engines(t *testing.T, endpoint string, hc *http.Client) (*s3blob.Blobs, trust.Presigner) {
 	t.Setenv("AWS_ENDPOINT_URL_S3", endpoint)
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}
-	b := s3blob.FromConfig(cfg, bucket).(*s3blob.Blobs)
-	b.Service().HTTP = hc
-	b.Service().Backoff = time.Millisecond
-	return b, s3blob.LinksFromConfig(cfg, bucket)
+	if hc != nil {
+		cfg.HTTPClient = hc
+	}
+	return s3blob.FromConfig(cfg, bucket).(*s3blob.Blobs), s3blob.LinksFromConfig(cfg, bucket)
 }
 
 // fake starts an in-memory S3 with the bucket created, and returns both

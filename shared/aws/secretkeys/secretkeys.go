@@ -6,9 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/token"
@@ -21,30 +21,15 @@ import (
 //
 // Errors name the secret but never quote its value, since they end up in the
 // function's log.
-//
-// The call is GetSecretValue in the service's JSON 1.1 protocol, made through
-// awsenv.Service rather than the secretsmanager client (binary size); a
-// test holds the request to the client's.
-func Load(ctx context.Context, sm *awsenv.Service, secretID string) (*token.Keyring, error) {
-	in, err := json.Marshal(struct{ SecretId string }{secretID})
-	if err != nil {
-		return nil, err
-	}
-	data, err := sm.Call(ctx, http.MethodPost, "/", http.Header{
-		"Content-Type": {"application/x-amz-json-1.1"},
-		"X-Amz-Target": {"secretsmanager.GetSecretValue"},
-	}, in)
+func Load(ctx context.Context, sm *secretsmanager.Client, secretID string) (*token.Keyring, error) {
+	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &secretID})
 	if err != nil {
 		return nil, trust.Unavailable(fmt.Errorf("secretkeys: read secret %q: %w", secretID, err))
-	}
-	var out struct{ SecretString *string }
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, trust.Unavailable(fmt.Errorf("secretkeys: read secret %q: the answer is not GetSecretValue's", secretID))
 	}
 	if out.SecretString == nil {
 		return nil, fmt.Errorf("secretkeys: secret %q has no string value (a binary secret is not a keyring)", secretID)
 	}
-	data = []byte(*out.SecretString)
+	data := []byte(*out.SecretString)
 	// json's syntax errors quote the offending character; checking first
 	// keeps even that much of the secret out of the message.
 	if !json.Valid(data) {
@@ -57,8 +42,11 @@ func Load(ctx context.Context, sm *awsenv.Service, secretID string) (*token.Keyr
 	return k, nil
 }
 
-// FromConfig reads the keyring of a Lambda function from secretID;
-// AWS_ENDPOINT_URL_SECRETS_MANAGER points it elsewhere.
+// FromConfig reads the keyring of a Lambda function from secretID, with
+// awsenv.Bounded retries; AWS_ENDPOINT_URL_SECRETS_MANAGER points it
+// elsewhere.
 func FromConfig(ctx context.Context, cfg aws.Config, secretID string) (*token.Keyring, error) {
-	return Load(ctx, awsenv.NewService(cfg, "SECRETS_MANAGER", "secretsmanager", "secretsmanager"), secretID)
+	endpoint := awsenv.Endpoint(cfg, "SECRETS_MANAGER")
+	sm := secretsmanager.NewFromConfig(awsenv.Bounded.Apply(cfg), func(o *secretsmanager.Options) { o.BaseEndpoint = endpoint })
+	return Load(ctx, sm, secretID)
 }

@@ -10,13 +10,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/secretkeys"
 	"trustcenter/shared/testkit/sigv4test"
 	"trustcenter/shared/token"
@@ -26,18 +23,18 @@ const secretID = "trustcenter/prod/link-keys"
 
 var creds = aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret-test"}
 
-// service is Secrets Manager at endpoint, as FromConfig reaches it.
-func service(t *testing.T, endpoint string) *awsenv.Service {
+// load reads secretID from the Secrets Manager at endpoint, as a function
+// does.
+func load(t *testing.T, endpoint string) (*token.Keyring, error) {
 	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint)
-	sm := awsenv.NewService(aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}},
-		"SECRETS_MANAGER", "secretsmanager", "secretsmanager")
-	sm.Backoff = time.Millisecond
-	return sm
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}
+	return secretkeys.FromConfig(t.Context(), cfg, secretID)
 }
 
 // fakeSecretsManager answers GetSecretValue for secretID with value, the way
-// the service's JSON 1.1 protocol does, and counts the calls.
-func fakeSecretsManager(t *testing.T, value string) (*awsenv.Service, *atomic.Int32) {
+// the service's JSON 1.1 protocol does, and returns its endpoint and the
+// count of calls.
+func fakeSecretsManager(t *testing.T, value string) (string, *atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32
 	srv := httptest.NewServer(&sigv4test.Handler{T: t, Creds: creds, Region: "us-east-1", Service: "secretsmanager", Next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +63,7 @@ func fakeSecretsManager(t *testing.T, value string) (*awsenv.Service, *atomic.In
 		})
 	})})
 	t.Cleanup(srv.Close)
-	return service(t, srv.URL), &calls
+	return srv.URL, &calls
 }
 
 func readFixture(t *testing.T, name string) string {
@@ -80,7 +77,7 @@ func readFixture(t *testing.T, name string) string {
 
 func TestLoadTwoKeys(t *testing.T) {
 	c, calls := fakeSecretsManager(t, readFixture(t, "keyring.json"))
-	k, err := secretkeys.Load(t.Context(), c, secretID)
+	k, err := load(t, c)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -109,7 +106,7 @@ func TestLoadTwoKeys(t *testing.T) {
 func TestLoadBadJSON(t *testing.T) {
 	bad := readFixture(t, "bad.json")
 	c, _ := fakeSecretsManager(t, bad)
-	_, err := secretkeys.Load(t.Context(), c, secretID)
+	_, err := load(t, c)
 	if err == nil {
 		t.Fatal("Load accepted a secret that is not JSON")
 	}
@@ -124,7 +121,7 @@ func TestLoadBadJSON(t *testing.T) {
 
 func TestLoadRejectsKeyringWithoutActiveKey(t *testing.T) {
 	c, _ := fakeSecretsManager(t, strings.Replace(readFixture(t, "keyring.json"), `"active": "k2025"`, `"active": "k9"`, 1))
-	_, err := secretkeys.Load(t.Context(), c, secretID)
+	_, err := load(t, c)
 	if err == nil || !strings.Contains(err.Error(), secretID) || !strings.Contains(err.Error(), `"k9"`) {
 		t.Fatalf("Load: err %v, want one naming the secret and the missing active key", err)
 	}
@@ -134,7 +131,7 @@ func TestLoadServerDown(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	endpoint := srv.URL
 	srv.Close()
-	_, err := secretkeys.Load(t.Context(), service(t, endpoint), secretID)
+	_, err := load(t, endpoint)
 	if err == nil {
 		t.Fatal("Load succeeded with the server down")
 	}
@@ -160,33 +157,4 @@ func ids(keys []token.Key) []string {
 		out = append(out, k.ID)
 	}
 	return out
-}
-
-// TestRequestIsTheSDKClients: Load asks what the secretsmanager client asks
-// for the same secret (method, path, target, content type, body), so real
-// Secrets Manager takes it as it takes the client's.
-func TestRequestIsTheSDKClients(t *testing.T) {
-	type seen struct{ method, path, target, contentType, body string }
-	capture := func(out *seen) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			data, _ := io.ReadAll(r.Body)
-			*out = seen{r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), r.Header.Get("Content-Type"), string(data)}
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			io.WriteString(w, `{"Name":"x","SecretString":"{}"}`)
-		}
-	}
-	var ours, sdk seen
-	srv := httptest.NewServer(capture(&ours))
-	defer srv.Close()
-	secretkeys.Load(t.Context(), service(t, srv.URL), secretID) // "{}" is no keyring; the request is what counts
-	srv2 := httptest.NewServer(capture(&sdk))
-	defer srv2.Close()
-	client := secretsmanager.New(secretsmanager.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv2.URL),
-		Credentials: credentials.StaticCredentialsProvider{Value: creds}})
-	if _, err := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID)}); err != nil {
-		t.Fatal(err)
-	}
-	if ours != sdk {
-		t.Errorf("request differs from the secretsmanager client's:\n ours %+v\n sdk  %+v", ours, sdk)
-	}
 }

@@ -3,55 +3,32 @@ package sesmail
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/trust"
 )
 
-// Mailer is the SES engine for trust.Mailer. It makes its one call,
-// SendEmail, through awsenv.Service rather than the sesv2 client (binary
-// size); a test holds the request to the client's.
+// Mailer is the SES engine for trust.Mailer.
 type Mailer struct {
-	ses  *awsenv.Service
+	ses  *sesv2.Client
 	from string
 }
 
 var _ trust.Mailer = (*Mailer)(nil)
 
-// New returns a mailer that sends through ses from the address from, which
-// must be a verified SES identity.
-func New(ses *awsenv.Service, from string) *Mailer {
-	return &Mailer{ses: ses, from: from}
-}
-
-// FromConfig is the engine of a Lambda function, sending from from;
+// FromConfig is the engine of a Lambda function, sending from from, which
+// must be a verified SES identity, with awsenv.Bounded retries;
 // AWS_ENDPOINT_URL_SESV2 points it elsewhere.
 func FromConfig(cfg aws.Config, from string) trust.Mailer {
-	return New(awsenv.NewService(cfg, "SESV2", "email", "ses"), from)
-}
-
-type content struct {
-	Data    string
-	Charset string
-}
-
-// sendEmailInput is SES v2 SendEmail's body, as far as a plain-text mail
-// to one recipient needs it.
-type sendEmailInput struct {
-	FromEmailAddress string
-	Destination      struct{ ToAddresses []string }
-	Content          struct {
-		Simple struct {
-			Subject content
-			Body    struct{ Text content }
-		}
-	}
+	endpoint := awsenv.Endpoint(cfg, "SESV2")
+	ses := sesv2.NewFromConfig(awsenv.Bounded.Apply(cfg), func(o *sesv2.Options) { o.BaseEndpoint = endpoint })
+	return &Mailer{ses: ses, from: from}
 }
 
 // Send delivers m as a plain-text UTF-8 message. A recipient or subject that
@@ -69,17 +46,15 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 	if strings.ContainsAny(msg.Subject, "\r\n") {
 		return trust.Errorf(trust.EInvalid, "The email subject must be a single line.")
 	}
-	var in sendEmailInput
-	in.FromEmailAddress = m.from
-	in.Destination.ToAddresses = []string{msg.To}
-	in.Content.Simple.Subject = content{msg.Subject, "UTF-8"}
-	in.Content.Simple.Body.Text = content{msg.Text, "UTF-8"}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return trust.Unavailable(err)
-	}
-	_, err = m.ses.Call(ctx, http.MethodPost, "/v2/email/outbound-emails",
-		http.Header{"Content-Type": {"application/json"}}, body)
+	utf8 := func(s string) *types.Content { return &types.Content{Data: &s, Charset: aws.String("UTF-8")} }
+	_, err := m.ses.SendEmail(ctx, &sesv2.SendEmailInput{
+		FromEmailAddress: &m.from,
+		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
+		Content: &types.EmailContent{Simple: &types.Message{
+			Subject: utf8(msg.Subject),
+			Body:    &types.Body{Text: utf8(msg.Text)},
+		}},
+	})
 	if err != nil {
 		if refusedForGood(err) {
 			e := trust.Errorf(trust.EInvalid, "The email service refused this email; it will not be sent again.")
@@ -98,21 +73,17 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 // (our sender, or a recipient while the account is in the SES sandbox) is
 // not one: the operator fixes it, and the mail should then go out.
 //
-// The other refusals of a 4xx status (access denied, sending paused, an
-// account suspended or over its quota, a configuration set not found) are
-// about our set-up rather than the mail: every mail meets them alike, so
-// dropping the mail would lose it without letting any other through.
-// Throttling, 5xx answers and network failures are not refusals at all.
+// The other refusals (access denied, sending paused, an account suspended
+// or over its quota, a configuration set not found) are about our set-up
+// rather than the mail: every mail meets them alike, so dropping the mail
+// would lose it without letting any other through. Throttling, 5xx answers
+// and network failures are not refusals at all.
 func refusedForGood(err error) bool {
-	var api *awsenv.APIError
-	if !errors.As(err, &api) || api.Status < 400 || api.Status >= 500 || api.Status == http.StatusTooManyRequests {
-		return false
-	}
-	switch api.Code {
-	case "BadRequestException":
+	if _, ok := errors.AsType[*types.BadRequestException](err); ok {
 		return true
-	case "MessageRejected":
-		return !strings.Contains(strings.ToLower(api.Message), "not verified")
+	}
+	if rejected, ok := errors.AsType[*types.MessageRejected](err); ok {
+		return !strings.Contains(strings.ToLower(rejected.ErrorMessage()), "not verified")
 	}
 	return false
 }

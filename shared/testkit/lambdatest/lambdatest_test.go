@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 
-	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/secretkeys"
 	"trustcenter/shared/testkit/lambdatest"
 )
@@ -303,10 +302,8 @@ func TestSecretsManagerServesKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := smClient(sm.URL)
-	service := &awsenv.Service{Origin: sm.URL, SigningName: "secretsmanager", Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")}
 	for _, id := range []string{"app/keys", arn} {
-		got, err := secretkeys.Load(t.Context(), service, id)
+		got, err := secretkeys.Load(t.Context(), client, id)
 		if err != nil {
 			t.Fatalf("Load(%q): %v", id, err)
 		}
