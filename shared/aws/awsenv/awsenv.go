@@ -64,7 +64,7 @@ type Limits struct {
 	Timeout    time.Duration // one try, from dialling to the last byte of the answer
 }
 
-// Bounded is what the S3, SES and Secrets Manager engines keep to. A
+// Bounded is what every AWS engine (DynamoDB, S3, SES, Secrets Manager) keeps to. A
 // function has 10 seconds per request (and for its cold start); a
 // dependency that stalls or keeps failing must fail the call well within
 // them, with an error of its own, rather than let the Lambda time out. The

@@ -515,7 +515,9 @@ func rateCount(pk string, item map[string]types.AttributeValue) (int, error) {
 	return count, nil
 }
 
-// FromConfig is the engine of a Lambda function, on table.
+// FromConfig is the engine of a Lambda function, on table, with the same
+// bounded retries and per-try timeout as every AWS call (awsenv.Bounded):
+// a throttled or stalled table answers unavailable well inside a request.
 func FromConfig(cfg aws.Config, table string, clock trust.Clock) *Store {
-	return New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "DYNAMODB") }), table, clock)
+	return New(dynamodb.NewFromConfig(awsenv.Bounded.Apply(cfg), func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg, "DYNAMODB") }), table, clock)
 }
