@@ -67,9 +67,9 @@ type server struct {
 	origin *url.URL
 	now    func() time.Time // the document list's clock; tests move it
 	css    string
-	csp       string
-	docs      docList
-	cache     pageCache
+	csp    string
+	docs   docList
+	cache  pageCache
 }
 
 func newServer(d Deps) *server {
@@ -174,7 +174,9 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, p *page, c templ
 		// the client sees only the safe message.
 		s.log.Error("request failed", "method", r.Method, "path", redact(r.URL.Path), "status", status, "err", err)
 	}
-	body, rerr := execute(r.Context(), c)
+	// Rendering waits on nothing, and the page that says the budget ran
+	// out is rendered after it did.
+	body, rerr := execute(context.WithoutCancel(r.Context()), c)
 	if rerr != nil {
 		s.log.Error("render", "path", redact(r.URL.Path), "err", rerr)
 		refused(w.Header(), http.StatusInternalServerError)
