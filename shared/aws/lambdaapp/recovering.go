@@ -39,7 +39,12 @@ type recovering struct {
 // by itself once the dependency is back. Each failure is logged: the cold
 // start's once, and each request's with the reason it was refused.
 func Recovering(ctx context.Context, log *slog.Logger, build func(context.Context) (http.Handler, error)) http.Handler {
-	rc := &recovering{build: build, log: log, now: time.Now, pause: firstRetry,
+	return recoveringOn(ctx, log, build, time.Now)
+}
+
+// recoveringOn is Recovering on a clock of the caller's.
+func recoveringOn(ctx context.Context, log *slog.Logger, build func(context.Context) (http.Handler, error), now func() time.Time) *recovering {
+	rc := &recovering{build: build, log: log, now: now, pause: firstRetry,
 		unavailable: web.Unavailable(web.Deps{
 			Log: log, RequestLog: requestLog,
 			// Read here, not from a configuration that may be what failed:
