@@ -44,7 +44,7 @@ type clientIPKey struct{}
 // after the last colon; "" when the header is absent or not an address.
 func viewerAddress(v string) string {
 	i := strings.LastIndexByte(v, ':')
-	if i < 0 {
+	if i < 0 || i == len(v)-1 || strings.Trim(v[i+1:], "0123456789") != "" {
 		return ""
 	}
 	host := strings.TrimSuffix(strings.TrimPrefix(v[:i], "["), "]")

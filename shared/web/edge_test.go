@@ -74,6 +74,8 @@ func TestClientAddressFromTheEdge(t *testing.T) {
 		{"IPv6 bracketed", true, "[2001:db8::7]:443", "2001:db8::7"},
 		{"no port", true, "198.51.100.10", source},
 		{"not an address", true, "evil:1", source},
+		{"IPv6 without a port", true, "2001:db8::7", source},
+		{"not a port", true, "198.51.100.10:http", source},
 		{"missing", true, "", source},
 		{"locally, the header is anyone's", false, "198.51.100.10:46532", source},
 	} {
@@ -146,6 +148,34 @@ func TestHangingStoreGetsTheUnavailablePage(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), ErrRequestBudget.Error()) {
 		t.Errorf("the log does not say the budget ran out:\n%s", log.String())
+	}
+}
+
+type hangingPresigner struct{ cause chan error }
+
+func (h hangingPresigner) PresignGet(ctx context.Context, _, _ string, _ time.Duration) (string, error) {
+	<-ctx.Done()
+	h.cause <- context.Cause(ctx)
+	return "", ctx.Err()
+}
+
+// TestHangingFileStoreGetsTheUnavailablePage: the same for S3 presigning
+// a download.
+func TestHangingFileStoreGetsTheUnavailablePage(t *testing.T) {
+	links := hangingPresigner{cause: make(chan error, 1)}
+	d := newDeps(t, &fakeStore{docs: []trust.Document{publicDoc}}, nil, func(e *trust.Engines) { e.Links = links })
+	d.RequestBudget = 50 * time.Millisecond
+	res := serve(New(d, Download), http.MethodGet, "/documents/"+publicDoc.ID, nil, nil)
+	if res.Code != http.StatusServiceUnavailable || !strings.Contains(res.Body.String(), "Service temporarily unavailable") {
+		t.Errorf("%d, want the 503 page:\n%.400s", res.Code, res.Body.String())
+	}
+	select {
+	case cause := <-links.cause:
+		if cause != ErrRequestBudget {
+			t.Errorf("presigning ended with %v, want the request budget", cause)
+		}
+	default:
+		t.Error("answered without the presign call ending")
 	}
 }
 
