@@ -591,9 +591,10 @@ func TestFunctionsStartAndAnswer(t *testing.T) {
 	}
 }
 
-// A function missing a setting must fail its cold start, saying which
-// setting, before it asks for work or touches any AWS service: in AWS the
-// init error is what shows up in the logs of a botched deploy.
+// A function missing a setting fails its cold start, saying which setting,
+// before it touches any AWS service; but it does not exit, which would
+// leave its readers API Gateway's bare 500: it answers the trust center's
+// 503 page, logs why, and stays up to try again on later requests.
 func TestColdStartFailsWithoutSetting(t *testing.T) {
 	tr := newTrap(t)
 	ep := endpoints{dynamo: tr.URL, secrets: tr.URL, s3: tr.URL, trap: tr.URL}
@@ -609,26 +610,14 @@ func TestColdStartFailsWithoutSetting(t *testing.T) {
 			if !slices.Contains(f.Needs, missing) {
 				t.Fatalf("%s does not need %s; pick a setting it needs", f.Name, missing)
 			}
-			rt, p := start(t, f, env(t, f, ep, "trust", keysSecret, missing))
-			ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
-			defer cancel()
-			if out, err := p.Invoke(ctx, event("GET", "/")); err == nil {
-				t.Fatalf("invoked without %s: got %s, want the cold start to fail", missing, out)
+			_, p := start(t, f, env(t, f, ep, "trust", keysSecret, missing))
+			for range 2 {
+				assertUnavailablePage(t, invoke(t, p, "GET", "/"))
 			}
-			if code := p.ExitCode(); code == 0 || code == -1 {
-				t.Errorf("exit code %d, want a non-zero exit of its own", code)
+			if out := p.Stdout(); !strings.Contains(out, missing) || strings.Count(out, "cold start failed") != 1 {
+				t.Errorf("the log does not name %s as the cold start's failure, once:\n%s", missing, out)
 			}
-			if stderr := p.Stderr(); !strings.Contains(stderr, missing) || !strings.Contains(stderr, "cold start") {
-				t.Errorf("stderr does not name %s as the cold start's failure:\n%s", missing, stderr)
-			}
-			select {
-			case <-rt.InitDone():
-				t.Error("the function asked for an invocation despite the missing setting")
-			default:
-			}
-			if !rt.FirstResponseAt().IsZero() {
-				t.Error("the function answered despite the missing setting")
-			}
+			assertStaysUp(t, p)
 		})
 	}
 	if c := tr.Calls(); len(c) > 0 {
@@ -637,37 +626,45 @@ func TestColdStartFailsWithoutSetting(t *testing.T) {
 }
 
 // A keyring secret that cannot be read fails the cold start too, naming the
-// secret: a function without its keys could neither sign nor check a link.
+// secret, and the function answers 503 until a later try reads it.
 func TestColdStartFailsWithoutKeyring(t *testing.T) {
 	tr := newTrap(t)
 	sm := lambdatest.NewSecretsManager()
 	t.Cleanup(sm.Close)
 	ep := endpoints{dynamo: tr.URL, secrets: sm.URL, s3: tr.URL, trap: tr.URL}
-	rt, p := start(t, accessFunction, env(t, accessFunction, ep, "trust", "trustcenter/no-such-secret"))
-	ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
-	defer cancel()
-	if out, err := p.Invoke(ctx, event("GET", "/access-requests/new")); err == nil {
-		t.Fatalf("invoked without a keyring: got %s", out)
-	}
-	if code := p.ExitCode(); code == 0 || code == -1 {
-		t.Errorf("exit code %d, want a non-zero exit of its own", code)
-	}
-	stderr := p.Stderr()
-	for _, want := range []string{`"trustcenter/no-such-secret"`, "ResourceNotFoundException"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %s:\n%s", want, stderr)
+	_, p := start(t, accessFunction, env(t, accessFunction, ep, "trust", "trustcenter/no-such-secret"))
+	assertUnavailablePage(t, invoke(t, p, "GET", "/access-requests/new"))
+	out := p.Stdout()
+	for _, want := range []string{`trustcenter/no-such-secret`, "ResourceNotFoundException", "cold start failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s:\n%s", want, out)
 		}
 	}
-	if sm.Calls() != 1 {
-		t.Errorf("Secrets Manager calls: %d, want 1 (not found is not retried)", sm.Calls())
+	if sm.Calls() < 1 {
+		t.Errorf("Secrets Manager calls: %d, want the cold start's", sm.Calls())
 	}
-	select {
-	case <-rt.InitDone():
-		t.Error("the function asked for an invocation without its keyring")
-	default:
-	}
+	assertStaysUp(t, p)
 	if c := tr.Calls(); len(c) > 0 {
 		t.Errorf("requests to other AWS services: %v", c)
+	}
+}
+
+// assertUnavailablePage checks res is the trust center's own 503 page.
+func assertUnavailablePage(t *testing.T, res response) {
+	t.Helper()
+	body := res.text(t)
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "<h1>Service temporarily unavailable</h1>") ||
+		res.header("Retry-After") == "" || res.header("Cache-Control") != "no-store" {
+		t.Errorf("status %d, headers %v, want the 503 page:\n%.500s", res.StatusCode, res.Headers, body)
+	}
+}
+
+func assertStaysUp(t *testing.T, p *lambdatest.Process) {
+	t.Helper()
+	select {
+	case <-p.Exited():
+		t.Errorf("the process exited (%v); it must stay up to recover", p.ExitErr())
+	default:
 	}
 }
 

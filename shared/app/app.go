@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"trustcenter/shared/content"
 	"trustcenter/shared/token"
@@ -30,6 +31,31 @@ type Config struct {
 	Table      string
 	Bucket     string
 	KeysSecret string
+	// OriginSecret is the value the edge (CloudFront) sends in
+	// X-Origin-Verify; when set, a request without it is refused, so the
+	// API cannot be reached around the edge's WAF and cache. Never logged.
+	OriginSecret string
+	// ClientIPHeader names the header the edge puts the viewer's address
+	// in ("ip:port"). It is believed only on requests that carry the
+	// origin secret; without a secret it is ignored.
+	ClientIPHeader string
+	// RequestBudget bounds every request, so a hanging dependency gives
+	// the trust center's own 503 before the platform's timeout does.
+	RequestBudget time.Duration
+}
+
+// DefaultRequestBudget leaves two seconds of the functions' 10 s timeout
+// (infra) for the answer to get out.
+const DefaultRequestBudget = 8 * time.Second
+
+// String masks the origin secret, so printing a Config leaks nothing.
+func (c Config) String() string {
+	masked := c
+	if masked.OriginSecret != "" {
+		masked.OriginSecret = "***"
+	}
+	type plain Config // drops this method, so Sprintf does not recurse
+	return fmt.Sprintf("%+v", plain(masked))
 }
 
 // DefaultStaff is the one local account when TRUST_STAFF is not set.
@@ -46,6 +72,17 @@ func FromEnv() (Config, error) {
 		Bucket:      os.Getenv("TRUST_BUCKET"),
 		KeysSecret:  os.Getenv("TRUST_KEYS_SECRET"),
 		Issuer:      env("TRUST_ISSUER", "trustcenter"),
+
+		OriginSecret:   os.Getenv("TRUST_ORIGIN_SECRET"),
+		ClientIPHeader: os.Getenv("TRUST_CLIENT_IP_HEADER"),
+		RequestBudget:  DefaultRequestBudget,
+	}
+	if v := os.Getenv("TRUST_REQUEST_BUDGET"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("TRUST_REQUEST_BUDGET: %q is not a positive duration (want e.g. 8s)", v)
+		}
+		c.RequestBudget = d
 	}
 	c.BaseURL = strings.TrimRight(env("TRUST_BASE_URL", "http://localhost:"+c.Port), "/")
 	staff, err := trust.ParseStaff(env("TRUST_STAFF", DefaultStaff))

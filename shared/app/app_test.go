@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,5 +45,35 @@ func TestServiceWithoutKeysRefusesLinks(t *testing.T) {
 	}
 	if pending, err := store.PendingMails(t.Context(), 10); err != nil || len(pending) != 1 {
 		t.Fatalf("%d sign-in mails queued (%v), want 1", len(pending), err)
+	}
+}
+
+// The edge's settings are read with the rest: the origin secret (masked
+// when the configuration is printed), the client address header and the
+// request budget, which must be a positive duration.
+func TestFromEnvReadsEdgeSettings(t *testing.T) {
+	t.Setenv("TRUST_ORIGIN_SECRET", "s3cret-origin")
+	t.Setenv("TRUST_CLIENT_IP_HEADER", "CloudFront-Viewer-Address")
+	t.Setenv("TRUST_REQUEST_BUDGET", "")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OriginSecret != "s3cret-origin" || c.ClientIPHeader != "CloudFront-Viewer-Address" || c.RequestBudget != DefaultRequestBudget {
+		t.Errorf("got secret %q, header %q, budget %v", c.OriginSecret, c.ClientIPHeader, c.RequestBudget)
+	}
+	if s := c.String(); strings.Contains(s, "s3cret-origin") || !strings.Contains(s, "CloudFront-Viewer-Address") {
+		t.Errorf("printed config does not mask the secret: %s", s)
+	}
+
+	t.Setenv("TRUST_REQUEST_BUDGET", "2500ms")
+	if c, err := FromEnv(); err != nil || c.RequestBudget != 2500*time.Millisecond {
+		t.Errorf("budget 2500ms: %v, %v", c.RequestBudget, err)
+	}
+	for _, bad := range []string{"8", "-1s", "0s", "soon"} {
+		t.Setenv("TRUST_REQUEST_BUDGET", bad)
+		if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "TRUST_REQUEST_BUDGET") {
+			t.Errorf("budget %q: err %v, want one naming TRUST_REQUEST_BUDGET", bad, err)
+		}
 	}
 }

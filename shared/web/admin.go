@@ -57,7 +57,7 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 				s.fail(w, r, err)
 				return
 			}
-			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.CSRF)) != 1 {
+			if !s.sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.CSRF)) != 1 {
 				s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
 				return
 			}
@@ -68,23 +68,21 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 }
 
 // sameOrigin refuses a cross-site form post. Browsers send Origin on
-// POST; a client that sends none still needs the CSRF token. The scheme
-// counts as much as the host: a page served over plain http on our name
-// (anything between the browser and us could write one) is another origin.
-func sameOrigin(r *http.Request) bool {
+// POST; a client that sends none still needs the CSRF token. Our origin is
+// the public base URL's: behind the edge, the Host a function sees is the
+// API's, not the one in the reader's address bar. The scheme counts as much
+// as the host: a page served over plain http on our name (anything between
+// the browser and us could write one) is another origin.
+func (s *server) sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Path != "" || u.User != nil {
+	if err != nil || u.Path != "" || u.User != nil || s.origin == nil {
 		return false
 	}
-	scheme := "http"
-	if isHTTPS(r) {
-		scheme = "https"
-	}
-	return u.Scheme == scheme && strings.EqualFold(u.Host, r.Host)
+	return u.Scheme == s.origin.Scheme && strings.EqualFold(u.Host, s.origin.Host)
 }
 
 func (s *server) adminPage(r *http.Request, title string, sess *trust.Session) *page {
@@ -135,7 +133,7 @@ func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if !sameOrigin(r) {
+	if !s.sameOrigin(r) {
 		s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
 		return
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -77,31 +78,81 @@ func (s *server) keepLang(r *http.Request, q url.Values) {
 }
 
 // docList is the public function's short-lived copy of the document list.
+// It outlives a store outage: while the store fails, the last list read
+// stands in for it, so the trust page stays up.
 type docList struct {
-	mu   sync.Mutex
-	at   time.Time
-	docs []trust.Document
-	key  string // changes whenever any document's version changes
+	mu      sync.Mutex
+	at      time.Time // when docs were read from the store
+	retryAt time.Time // while the store fails, when to ask it again
+	docs    []trust.Document
+	key     string // changes whenever any document's version changes
 }
 
+// While the store fails and an older list stands in, it is asked again at
+// most every staleRetry, and given at most staleWait to answer, so that
+// an outage costs the readers of the page little time.
+const (
+	staleRetry = 5 * time.Second
+	staleWait  = 2 * time.Second
+)
+
+// documents is the document list and its key, the last one read while
+// the store fails.
 func (s *server) documents(ctx context.Context) ([]trust.Document, string, error) {
+	docs, key, _, err := s.documentsOrStale(ctx)
+	return docs, key, err
+}
+
+// documentsOrStale returns the document list and its key. stale says the list
+// is the last one read, older than docsTTL, standing in for a store that
+// failed (the log line that says so is the caller's, with the request);
+// err is the store's failure when there is no list to fall back on.
+func (s *server) documentsOrStale(ctx context.Context) (docs []trust.Document, key string, stale error, err error) {
 	l := &s.docs
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.at.IsZero() && time.Since(l.at) < docsTTL {
-		return l.docs, l.key, nil
+	now := s.now()
+	have := !l.at.IsZero()
+	if have && now.Sub(l.at) < docsTTL {
+		return l.docs, l.key, nil, nil
 	}
-	docs, err := s.svc.Documents(ctx)
+	if have && now.Before(l.retryAt) {
+		return l.docs, l.key, errStoreFailing, nil
+	}
+	if have {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, staleWait)
+		defer cancel()
+	}
+	fresh, err := s.svc.Documents(ctx)
 	if err != nil {
-		return nil, "", err
+		if !have {
+			return nil, "", nil, err
+		}
+		l.retryAt = now.Add(staleRetry)
+		return l.docs, l.key, err, nil
 	}
-	var key strings.Builder
-	for _, d := range docs {
-		fmt.Fprintf(&key, "%s@%d;", d.ID, d.Version)
+	var b strings.Builder
+	for _, d := range fresh {
+		fmt.Fprintf(&b, "%s@%d;", d.ID, d.Version)
 	}
-	l.docs, l.key, l.at = docs, key.String(), time.Now()
-	return l.docs, l.key, nil
+	l.docs, l.key, l.at, l.retryAt = fresh, b.String(), now, time.Time{}
+	return l.docs, l.key, nil, nil
 }
+
+func (s *server) docsReadAt() time.Time {
+	s.docs.mu.Lock()
+	defer s.docs.mu.Unlock()
+	return s.docs.at
+}
+
+// errStoreFailing is why a stale list is served between two tries of a
+// store that failed.
+var errStoreFailing = errors.New("the store failed moments ago; not asked again yet")
+
+// staleMaxAge is how long a cache may keep a body built from a stale
+// list: short, so the fresh one replaces it soon after the store is back.
+const staleMaxAge = 30 * time.Second
 
 // uses says what a generated body depends on besides the content file: the
 // inputs machine fetches for it and names in its cache key. A body that
@@ -128,11 +179,17 @@ func (s *server) machine(contentType string, deps uses, build func(bodyInput) ([
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in bodyInput
 		var docsKey, day string
+		maxAge := 5 * time.Minute
 		if deps&usesDocs != 0 {
-			docs, k, err := s.documents(r.Context())
+			docs, k, stale, err := s.documentsOrStale(r.Context())
 			if err != nil {
 				s.fail(w, r, err)
 				return
+			}
+			if stale != nil {
+				s.log.Warn("serving stale documents: the store is failing", "path", r.URL.Path,
+					"read_at", s.docsReadAt(), "err", stale)
+				maxAge = staleMaxAge
 			}
 			in.Docs, docsKey = docs, k
 		}
@@ -157,7 +214,7 @@ func (s *server) machine(contentType string, deps uses, build func(bodyInput) ([
 			s.fail(w, r, err)
 			return
 		}
-		page.serve(w, r, 5*time.Minute, deps&usesLang != 0)
+		page.serve(w, r, maxAge, deps&usesLang != 0)
 	}
 }
 

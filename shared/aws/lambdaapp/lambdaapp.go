@@ -51,18 +51,16 @@ func (f Function) needs() []string {
 }
 
 // Lambda is the whole main of a function: configuration and engines once
-// per cold start, then requests. A missing setting fails the cold start
-// with a message naming it.
+// per cold start, then requests. A function whose dependencies cannot be
+// built (a missing setting, a keyring that cannot be read) does not exit,
+// which would leave its readers API Gateway's bare error: it answers the
+// trust center's 503 page and tries again on later requests (Recovering).
 func Lambda(f Function) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", f.Web.Name)
 	slog.SetDefault(log)
-	h, err := NewLambdaHandler(context.Background(), f, log)
-	if err != nil {
-		log.Error("cold start failed", "err", err)
-		fmt.Fprintf(os.Stderr, "%s: cold start: %v\n", f.Web.Name, err)
-		os.Exit(1)
-	}
-	lambdaweb.Start(h)
+	lambdaweb.Start(Recovering(context.Background(), log, func(ctx context.Context) (http.Handler, error) {
+		return NewLambdaHandler(ctx, f, log)
+	}))
 }
 
 // NewLambdaHandler builds f's handler on the AWS engines.
@@ -107,8 +105,24 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 			return nil, err
 		}
 	}
-	svc := app.NewService(c, site, keys, e)
-	return web.New(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
-		return lambdaweb.RequestID(r.Context())
-	}}, f.Web), nil
+	return newHandler(c, f.Web, site, keys, e, log), nil
 }
+
+// newHandler is f's handler on engines e: what NewLambdaHandler builds
+// once it has them, and what tests build on fakes.
+func newHandler(c app.Config, f web.Function, site *content.Site, keys *token.Keyring, e trust.Engines, log *slog.Logger) http.Handler {
+	e.Store = countingStore{e.Store}
+	if e.Mail != nil {
+		e.Mail = countingMailer{e.Mail}
+	}
+	svc := app.NewService(c, site, keys, e)
+	return web.New(web.Deps{
+		Service: svc, Site: site, Log: log,
+		RequestLog:     requestLog,
+		OriginSecret:   c.OriginSecret,
+		ClientIPHeader: c.ClientIPHeader,
+		RequestBudget:  c.RequestBudget,
+	}, f)
+}
+
+func requestLog(r *http.Request) []any { return lambdaweb.LogAttrs(r.Context()) }
