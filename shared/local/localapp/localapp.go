@@ -73,7 +73,7 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		store.Close()
 		return nil, err
 	}
-	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log}, web.Functions()...)
+	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log, RequestBudget: c.RequestBudget}, web.Functions()...)
 	return l, nil
 }
 
