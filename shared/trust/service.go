@@ -369,9 +369,9 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	return nil
 }
 
-// SignOut ends a session.
+// SignOut ends the session whose cookie carries id.
 func (s *Service) SignOut(ctx context.Context, id string) error {
-	err := s.store.DeleteSession(ctx, id)
+	err := s.store.DeleteSession(ctx, sessionKey(id))
 	if ErrorCode(err) == ENotFound {
 		return nil
 	}
