@@ -371,7 +371,7 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 
 // SignOut ends the session whose cookie carries id.
 func (s *Service) SignOut(ctx context.Context, id string) error {
-	err := s.store.DeleteSession(ctx, sessionKey(id))
+	err := s.store.DeleteSession(ctx, SessionKey(id))
 	if ErrorCode(err) == ENotFound {
 		return nil
 	}

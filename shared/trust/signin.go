@@ -87,7 +87,7 @@ func (s *Service) CompleteSignIn(ctx context.Context, tok string, endOthers bool
 		ExpiresAt: now.Add(SessionTTL),
 	}
 	stored := sess
-	stored.ID = sessionKey(sess.ID)
+	stored.ID = SessionKey(sess.ID)
 	tx := Tx{
 		Uses:    []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}},
 		Session: &stored,
@@ -116,11 +116,11 @@ const sessionsEnded = "sessions.ended"
 
 func sessionsSubject(email string) string { return "sessions:" + email }
 
-// sessionKey is what the store knows a session by: the SHA-256 of the id
+// SessionKey is what the store knows a session by: the SHA-256 of the id
 // the cookie carries. A copy of the table (a backup, an export, a leaked
 // dump) then holds no id a cookie could be made from. The id is 32 random
 // characters, so a plain hash is enough: there is nothing to guess.
-func sessionKey(id string) string {
+func SessionKey(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:])
 }
@@ -131,7 +131,7 @@ func (s *Service) Session(ctx context.Context, id string) (Session, error) {
 	if id == "" {
 		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
 	}
-	sess, err := s.store.GetSession(ctx, sessionKey(id))
+	sess, err := s.store.GetSession(ctx, SessionKey(id))
 	if ErrorCode(err) == ENotFound {
 		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
 	}

@@ -119,7 +119,7 @@ type Staff struct {
 
 // Session is a signed-in staff member's session. ID is the random id the
 // cookie carries; the store keeps the session under its hash instead (see
-// sessionKey), so the ID a Store is handed is never the cookie's.
+// SessionKey), so the ID a Store is handed is never the cookie's.
 type Session struct {
 	ID        string    `json:"id"`
 	Email     string    `json:"email"`

@@ -60,7 +60,7 @@ func (f *fakeStore) GetRequest(_ context.Context, id string) (trust.Request, err
 func (f *fakeStore) ListEvents(context.Context, string) ([]trust.Event, error) { return nil, nil }
 
 func (f *fakeStore) GetSession(_ context.Context, id string) (trust.Session, error) {
-	if id == "" || id != f.sess.ID {
+	if id == "" || id != trust.SessionKey(f.sess.ID) {
 		return trust.Session{}, trust.Errorf(trust.ENotFound, "no session")
 	}
 	return f.sess, nil
