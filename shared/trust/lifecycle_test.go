@@ -202,10 +202,10 @@ func TestNoMailEngineLeavesTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Hour)
-	if _, err := f.svc.PublicDocument(ctx, "soc3", trust.Client{}); err != nil {
+	if _, err := f.svc.Publish(ctx, admin, trust.Document{ID: "soc3", Title: "SOC 3", Access: trust.Public, FileName: "soc3.pdf"}, []byte("%PDF-1.4 v2"), trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	if events, _ := f.store.ListEvents(ctx, "doc:soc3"); len(events) != 2 || events[1].Type != "document.downloaded" {
+	if events, _ := f.store.ListEvents(ctx, "doc:soc3"); len(events) != 2 || events[1].Type != "document.published" {
 		t.Fatalf("events %+v", events)
 	}
 	if pending, _ := f.store.PendingMails(ctx, 10); len(pending) != 1 {

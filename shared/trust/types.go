@@ -93,6 +93,9 @@ type Request struct {
 	ExpiresAt   time.Time  `json:"expires_at,omitzero"` // end of the access period
 	RevokedAt   time.Time  `json:"revoked_at,omitzero"`
 	RevokedBy   string     `json:"revoked_by,omitempty"`
+	// PurgeAt, if set, is when the store deletes the request: only an
+	// unconfirmed one has it (see Service.retain).
+	PurgeAt time.Time `json:"purge_at,omitzero"`
 	// Version counts the writes of this request; a write must name the
 	// version it read, so two approvers cannot both win.
 	Version int64 `json:"version"`

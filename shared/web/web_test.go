@@ -46,6 +46,8 @@ func (f *fakeStore) GetDocument(_ context.Context, id string) (trust.Document, e
 
 func (f *fakeStore) Commit(context.Context, trust.Tx) error { return nil }
 
+func (f *fakeStore) CountDownload(context.Context, string, time.Time) error { return nil }
+
 func (f *fakeStore) Hit(context.Context, string, time.Duration, time.Time) (trust.Hits, error) {
 	return trust.Hits{Current: f.hits}, f.hitErr
 }
