@@ -158,6 +158,15 @@ func TestMissingEnginesRefuse(t *testing.T) {
 		"AccessPage":     func() error { _, err := svc.AccessPage(ctx, "x.y.z"); return err },
 		"Download":       func() error { _, err := svc.Download(ctx, "x.y.z", trust.Client{}); return err },
 		"PublicDocument": func() error { _, err := svc.PublicDocument(ctx, "soc3", trust.Client{}); return err },
+		"CheckDownload":  func() error { _, err := svc.CheckDownload(ctx, "x.y.z"); return err },
+		"CheckPublicDocument": func() error {
+			_, err := svc.CheckPublicDocument(ctx, "soc3")
+			return err
+		},
+		"RecentDownloads": func() error {
+			_, err := svc.RecentDownloads(ctx, []trust.Document{{ID: "soc3"}})
+			return err
+		},
 		"CompleteSignIn": func() error { _, err := svc.CompleteSignIn(ctx, "x.y.z", false, trust.Client{}); return err },
 		"Session":        func() error { _, err := svc.Session(ctx, "sess"); return err },
 		"SignOut":        func() error { return svc.SignOut(ctx, "sess") },

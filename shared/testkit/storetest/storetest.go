@@ -1103,23 +1103,11 @@ func testHitConcurrent(t *testing.T, s trust.Store) {
 	const n = 10
 	now := time.Now().UTC().Truncate(time.Hour).Add(48*time.Hour + 30*time.Second)
 	counts := make([]int, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			h, err := s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
-			counts[i], errs[i] = h.Current, err
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("Hit %d: %v", i, err)
-		}
-	}
+	concurrently(t, n, "Hit", func(i int) error {
+		h, err := s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
+		counts[i] = h.Current
+		return err
+	})
 	slices.Sort(counts)
 	for i, c := range counts {
 		if c != i+1 {
@@ -1213,23 +1201,32 @@ func testDownloadCountArguments(t *testing.T, s trust.Store) {
 func testDownloadCountConcurrent(t *testing.T, s trust.Store) {
 	const n = 20
 	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3)
+	concurrently(t, n, "CountDownload", func(i int) error {
+		return s.CountDownload(t.Context(), "soc3", day.Add(time.Duration(i)*time.Minute))
+	})
+	if got := downloadCount(t, s, "soc3", day, day); got != n {
+		t.Fatalf("%d concurrent downloads counted as %d", n, got)
+	}
+}
+
+// concurrently runs call(0) … call(n-1) at once, released together, and
+// fails the test on any error.
+func concurrently(t *testing.T, n int, what string, call func(i int) error) {
+	t.Helper()
 	errs := make([]error, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			errs[i] = s.CountDownload(t.Context(), "soc3", day.Add(time.Duration(i)*time.Minute))
+			errs[i] = call(i)
 		})
 	}
 	close(start)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			t.Fatalf("CountDownload %d: %v", i, err)
+			t.Fatalf("%s %d: %v", what, i, err)
 		}
-	}
-	if got := downloadCount(t, s, "soc3", day, day); got != n {
-		t.Fatalf("%d concurrent downloads counted as %d", n, got)
 	}
 }
