@@ -83,12 +83,14 @@ var (
 	rates     = prefix(dynamostore.PrefixRate)
 	events    = prefix(dynamostore.PrefixEvent)
 	byStatus  = prefix(dynamostore.PrefixStatus)
+	downloads = prefix(dynamostore.PrefixDownloads)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
 // PutItem's keys are those of every item a function's transactions write.
 // Sending mail marks it sent (UpdateItem MAIL#) and retries the outbox
-// (Query OUTBOX); rate limits are counters (UpdateItem RATE#).
+// (Query OUTBOX); rate limits are counters (UpdateItem RATE#), and so are
+// public downloads (UpdateItem DLCOUNT#, read back by the console's Query).
 var functionGrants = map[string]grants{
 	// The trust page lists the documents and reads nothing else.
 	FnPublic: {index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}}},
@@ -104,11 +106,12 @@ var functionGrants = map[string]grants{
 		secret: true, mail: true,
 	},
 	// Checks a download link against its request, reads the document,
-	// records the download and signs the S3 link.
+	// records the download (a public one: counts it) and signs the S3 link.
 	FnDownload: {
 		table: []keyAccess{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents}},
 			{[]string{"dynamodb:PutItem"}, []string{events}},
+			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
 		},
 		secret: true, objectActions: []string{"s3:GetObject"},
 	},
@@ -120,7 +123,7 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
-			{[]string{"dynamodb:Query"}, []string{events}},
+			{[]string{"dynamodb:Query"}, []string{events, downloads}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartOutbox}}},
 		secret: true, mail: true, objectActions: []string{"s3:PutObject"},

@@ -588,15 +588,16 @@ func TestLeastPrivilege(t *testing.T) {
 			"I dynamodb:Query":      {"DOCS", "OUTBOX"},
 		},
 		FnDownload: {
-			"T dynamodb:GetItem": {"DOC#*", "REQ#*"},
-			"T dynamodb:PutItem": {"EVT#*"},
+			"T dynamodb:GetItem":    {"DOC#*", "REQ#*"},
+			"T dynamodb:PutItem":    {"EVT#*"},
+			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
 			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "SESSION#*"},
 			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},
-			"T dynamodb:Query":      {"EVT#*"},
+			"T dynamodb:Query":      {"DLCOUNT#*", "EVT#*"},
 			"I dynamodb:Query":      {"DOCS", "OUTBOX", "STATUS#*"},
 		},
 	}

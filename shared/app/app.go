@@ -7,6 +7,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,9 @@ type Config struct {
 	ContentPath string // "" means the built-in example company
 	MailFrom    string
 	AutoApprove []string
+	// UnconfirmedRetention is how long a request whose address was never
+	// confirmed is kept (TRUST_UNCONFIRMED_RETENTION_DAYS).
+	UnconfirmedRetention time.Duration
 	// Issuer is pinned in every token. It stays the same when the site
 	// moves to a new address, so links already sent keep working.
 	Issuer string
@@ -90,12 +94,30 @@ func FromEnv() (Config, error) {
 		return Config{}, fmt.Errorf("TRUST_STAFF: %w", err)
 	}
 	c.Staff = staff
+	days, err := positiveInt("TRUST_UNCONFIRMED_RETENTION_DAYS", int(trust.DefaultUnconfirmedRetention/(24*time.Hour)))
+	if err != nil {
+		return Config{}, err
+	}
+	c.UnconfirmedRetention = time.Duration(days) * 24 * time.Hour
 	for _, d := range strings.Split(os.Getenv("TRUST_AUTO_APPROVE"), ",") {
 		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
 			c.AutoApprove = append(c.AutoApprove, d)
 		}
 	}
 	return c, nil
+}
+
+// positiveInt reads a whole number of at least 1, def when unset.
+func positiveInt(key string, def int) (int, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s: %q is not a whole number of at least 1", key, v)
+	}
+	return n, nil
 }
 
 func env(key, def string) string {
@@ -118,5 +140,7 @@ func NewService(c Config, site *content.Site, keys *token.Keyring, e trust.Engin
 		Staff:       c.Staff,
 		NDA:         site.NDA.Trust(),
 		AutoApprove: c.AutoApprove,
+
+		UnconfirmedRetention: c.UnconfirmedRetention,
 	}, e)
 }

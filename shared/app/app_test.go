@@ -77,3 +77,27 @@ func TestFromEnvReadsEdgeSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestUnconfirmedRetentionFromEnv(t *testing.T) {
+	for _, c := range []struct {
+		value string
+		want  time.Duration
+		ok    bool
+	}{
+		{"", 30 * 24 * time.Hour, true},
+		{"7", 7 * 24 * time.Hour, true},
+		{" 90 ", 90 * 24 * time.Hour, true},
+		{"0", 0, false},
+		{"-3", 0, false},
+		{"30d", 0, false},
+	} {
+		t.Setenv("TRUST_UNCONFIRMED_RETENTION_DAYS", c.value)
+		got, err := FromEnv()
+		if c.ok && (err != nil || got.UnconfirmedRetention != c.want) {
+			t.Errorf("%q: %v, %v; want %v", c.value, got.UnconfirmedRetention, err, c.want)
+		}
+		if !c.ok && err == nil {
+			t.Errorf("%q: accepted as %v", c.value, got.UnconfirmedRetention)
+		}
+	}
+}

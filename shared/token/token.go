@@ -68,6 +68,17 @@ func (t *Tokens) Sign(purpose trust.Purpose, c trust.Claims, now time.Time) (str
 	return s, nil
 }
 
+// ClockSkew is how far in the future a token's iat (or nbf) may lie and
+// still be accepted: the function that signs a link and the one that
+// checks it run on different machines, whose clocks may disagree by a few
+// seconds, and a link opened at once must not be refused for that. More
+// than this is a token from the future, refused.
+//
+// The skew is allowed at the start of a token's life only. jwt.WithLeeway
+// would stretch exp by the same amount; Parse checks exp again without it,
+// so a link ends exactly when its ExpiresAt says.
+const ClockSkew = 30 * time.Second
+
 // Parse verifies s for purpose at now and returns its claims. Any failure
 // is ErrInvalid.
 func (t *Tokens) Parse(purpose trust.Purpose, s string, now time.Time) (trust.Claims, error) {
@@ -78,6 +89,7 @@ func (t *Tokens) Parse(purpose trust.Purpose, s string, now time.Time) (trust.Cl
 		jwt.WithAudience(string(purpose)),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
+		jwt.WithLeeway(ClockSkew),
 		jwt.WithTimeFunc(func() time.Time { return now }),
 	)
 	_, err := p.ParseWithClaims(s, &c, func(tok *jwt.Token) (any, error) {
@@ -88,7 +100,7 @@ func (t *Tokens) Parse(purpose trust.Purpose, s string, now time.Time) (trust.Cl
 		}
 		return pub, nil
 	})
-	if err != nil || c.ID == "" {
+	if err != nil || c.ID == "" || !now.Before(c.ExpiresAt.Time) {
 		return trust.Claims{}, ErrInvalid
 	}
 	return trust.Claims{ID: c.ID, Subject: c.Subject, Request: c.Request, Grant: c.Grant, Document: c.Document,

@@ -158,6 +158,15 @@ func TestMissingEnginesRefuse(t *testing.T) {
 		"AccessPage":     func() error { _, err := svc.AccessPage(ctx, "x.y.z"); return err },
 		"Download":       func() error { _, err := svc.Download(ctx, "x.y.z", trust.Client{}); return err },
 		"PublicDocument": func() error { _, err := svc.PublicDocument(ctx, "soc3", trust.Client{}); return err },
+		"CheckDownload":  func() error { _, err := svc.CheckDownload(ctx, "x.y.z"); return err },
+		"CheckPublicDocument": func() error {
+			_, err := svc.CheckPublicDocument(ctx, "soc3")
+			return err
+		},
+		"RecentDownloads": func() error {
+			_, err := svc.RecentDownloads(ctx, []trust.Document{{ID: "soc3"}})
+			return err
+		},
 		"CompleteSignIn": func() error { _, err := svc.CompleteSignIn(ctx, "x.y.z", false, trust.Client{}); return err },
 		"Session":        func() error { _, err := svc.Session(ctx, "sess"); return err },
 		"SignOut":        func() error { return svc.SignOut(ctx, "sess") },
@@ -202,10 +211,10 @@ func TestNoMailEngineLeavesTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Hour)
-	if _, err := f.svc.PublicDocument(ctx, "soc3", trust.Client{}); err != nil {
+	if _, err := f.svc.Publish(ctx, admin, trust.Document{ID: "soc3", Title: "SOC 3", Access: trust.Public, FileName: "soc3.pdf"}, []byte("%PDF-1.4 v2"), trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	if events, _ := f.store.ListEvents(ctx, "doc:soc3"); len(events) != 2 || events[1].Type != "document.downloaded" {
+	if events, _ := f.store.ListEvents(ctx, "doc:soc3"); len(events) != 2 || events[1].Type != "document.published" {
 		t.Fatalf("events %+v", events)
 	}
 	if pending, _ := f.store.PendingMails(ctx, 10); len(pending) != 1 {

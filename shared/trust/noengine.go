@@ -43,6 +43,12 @@ func (noStore) PendingMails(context.Context, int) ([]Mail, error) {
 	return nil, noEngine("store", "PendingMails")
 }
 func (noStore) MarkMailSent(context.Context, string) error { return noEngine("store", "MarkMailSent") }
+func (noStore) CountDownload(context.Context, string, time.Time) error {
+	return noEngine("store", "CountDownload")
+}
+func (noStore) DownloadCount(context.Context, string, time.Time, time.Time) (int, error) {
+	return 0, noEngine("store", "DownloadCount")
+}
 func (noStore) Hit(context.Context, string, time.Duration, time.Time) (Hits, error) {
 	return Hits{}, noEngine("store", "Hit")
 }

@@ -70,6 +70,9 @@ type Config struct {
 	// AutoApprove lists email domains of known customers whose confirmed
 	// requests are approved without waiting for a person.
 	AutoApprove []string
+	// UnconfirmedRetention is how long a request never confirmed is kept;
+	// 0 means DefaultUnconfirmedRetention.
+	UnconfirmedRetention time.Duration
 }
 
 // Engines are what the service works with. A function leaves out the
@@ -149,6 +152,9 @@ type Client struct {
 // service goes through here. A function without a mail engine leaves the
 // outbox to the functions that have one.
 func (s *Service) commit(ctx context.Context, tx Tx) error {
+	if tx.Request != nil {
+		s.retain(tx.Request)
+	}
 	if err := s.store.Commit(ctx, tx); err != nil {
 		return err
 	}
@@ -269,12 +275,12 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 	if err != nil {
 		return Request{}, err
 	}
+	// The request itself is the record of the submission until the address
+	// is confirmed: its trail is written then (see submissionEvents), so an
+	// unconfirmed request is one item that expires whole, personal data and
+	// all.
 	tx := Tx{
 		Request: &r,
-		Events: []Event{
-			s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), c),
-			s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, c),
-		},
 		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", quoted(r.Name), r.Email, s.cfg.Company, int(ConfirmTTL/time.Hour),
 			s.link("/access-requests/confirm/"+tok))},
 	}
@@ -310,7 +316,7 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 		Request:   &next,
 		IfVersion: r.Version,
 		Uses:      []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}},
-		Events:    []Event{s.event(r.ID, "email.confirmed", r.Email, "", c)},
+		Events:    append(s.submissionEvents(r), s.event(r.ID, "email.confirmed", r.Email, "", c)),
 	}
 	if rule := s.autoApproveRule(r.Email); rule != "" {
 		if err := s.approveInto(&tx, &next, "rule:"+rule, DefaultDays, c); err != nil {
@@ -336,6 +342,17 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 	}
 	next.Version = r.Version + 1
 	return next, nil
+}
+
+// submissionEvents are the trail of r's submission, dated and placed as
+// they happened, from what the request recorded of it.
+func (s *Service) submissionEvents(r Request) []Event {
+	from := Client{IP: r.NDA.IP}
+	submitted := s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), from)
+	submitted.At = r.CreatedAt
+	accepted := s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, from)
+	accepted.At = r.NDA.AcceptedAt
+	return []Event{submitted, accepted}
 }
 
 func (s *Service) autoApproveRule(email string) string {
@@ -369,9 +386,9 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	return nil
 }
 
-// SignOut ends a session.
+// SignOut ends the session whose cookie carries id.
 func (s *Service) SignOut(ctx context.Context, id string) error {
-	err := s.store.DeleteSession(ctx, id)
+	err := s.store.DeleteSession(ctx, SessionKey(id))
 	if ErrorCode(err) == ENotFound {
 		return nil
 	}
@@ -538,18 +555,7 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 // Download checks a download link against the grant as it stands now,
 // records the download, and returns the document to serve.
 func (s *Service) Download(ctx context.Context, tok string, c Client) (Document, error) {
-	claims, err := s.parse(DownloadLink, tok, s.now())
-	if err != nil {
-		return Document{}, err
-	}
-	r, err := s.grant(ctx, claims)
-	if err != nil {
-		return Document{}, err
-	}
-	if !slices.Contains(r.Documents, claims.Document) {
-		return Document{}, invalidLink()
-	}
-	d, err := s.store.GetDocument(ctx, claims.Document)
+	r, d, err := s.granted(ctx, tok)
 	if err != nil {
 		return Document{}, err
 	}
@@ -560,20 +566,60 @@ func (s *Service) Download(ctx context.Context, tok string, c Client) (Document,
 	return d, nil
 }
 
-// PublicDocument returns a public document and records the download. A
-// gated document is refused with EForbidden, carrying the document so the
+// CheckDownload answers as Download does without recording a download:
+// for a HEAD request, which takes no file, so that a link checker or a
+// mail scanner leaves no evidence of a download that did not happen.
+func (s *Service) CheckDownload(ctx context.Context, tok string) (Document, error) {
+	_, d, err := s.granted(ctx, tok)
+	return d, err
+}
+
+// granted resolves a download link to its request and document.
+func (s *Service) granted(ctx context.Context, tok string) (Request, Document, error) {
+	claims, err := s.parse(DownloadLink, tok, s.now())
+	if err != nil {
+		return Request{}, Document{}, err
+	}
+	r, err := s.grant(ctx, claims)
+	if err != nil {
+		return Request{}, Document{}, err
+	}
+	if !slices.Contains(r.Documents, claims.Document) {
+		return Request{}, Document{}, invalidLink()
+	}
+	d, err := s.store.GetDocument(ctx, claims.Document)
+	if err != nil {
+		return Request{}, Document{}, err
+	}
+	return r, d, nil
+}
+
+// PublicDocument returns a public document and counts the download (see
+// downloads.go): the visitor is anonymous, so nothing about them is kept.
+// A gated document is refused with EForbidden, carrying the document so the
 // caller can point to the request form.
-func (s *Service) PublicDocument(ctx context.Context, id string, c Client) (Document, error) {
+func (s *Service) PublicDocument(ctx context.Context, id string, _ Client) (Document, error) {
+	d, err := s.CheckPublicDocument(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	if err := s.store.CountDownload(ctx, d.ID, s.now()); err != nil {
+		// A count lost costs a statistic; refusing would cost the
+		// visitor the report.
+		s.log.Error("count download", "document", d.ID, "err", err)
+	}
+	return d, nil
+}
+
+// CheckPublicDocument answers as PublicDocument does without counting: for
+// a HEAD request, which takes no file.
+func (s *Service) CheckPublicDocument(ctx context.Context, id string) (Document, error) {
 	d, err := s.store.GetDocument(ctx, id)
 	if err != nil {
 		return Document{}, err
 	}
 	if d.Access != Public {
 		return d, errorMsg(EForbidden, msg("error.confidential"))
-	}
-	detail := fmt.Sprintf("version=%d", d.Version)
-	if err := s.commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.downloaded", "public", detail, c)}}); err != nil {
-		return Document{}, fmt.Errorf("record download: %w", err)
 	}
 	return d, nil
 }

@@ -81,6 +81,15 @@ type Store interface {
 	// mark again.
 	MarkMailSent(ctx context.Context, id string) error
 
+	// CountDownload adds one to document doc's download counter for the
+	// UTC day containing at. A counter may be forgotten
+	// DownloadCountRetention after its day ends. An empty doc is EInvalid.
+	CountDownload(ctx context.Context, doc string, at time.Time) error
+	// DownloadCount returns doc's downloads counted on the UTC days from
+	// the one containing first to the one containing last, both included.
+	// last before first, or an empty doc, is EInvalid.
+	DownloadCount(ctx context.Context, doc string, first, last time.Time) (int, error)
+
 	// Hit counts one attempt against key in the fixed window that contains
 	// now and returns the count so far in that window and the count of the
 	// window just before it, which the service weighs into a sliding

@@ -93,6 +93,9 @@ type Request struct {
 	ExpiresAt   time.Time  `json:"expires_at,omitzero"` // end of the access period
 	RevokedAt   time.Time  `json:"revoked_at,omitzero"`
 	RevokedBy   string     `json:"revoked_by,omitempty"`
+	// PurgeAt, if set, is when the store deletes the request: only an
+	// unconfirmed one has it (see Service.retain).
+	PurgeAt time.Time `json:"purge_at,omitzero"`
 	// Version counts the writes of this request; a write must name the
 	// version it read, so two approvers cannot both win.
 	Version int64 `json:"version"`
@@ -117,7 +120,9 @@ type Staff struct {
 	Role  Role   `json:"role"`
 }
 
-// Session is a signed-in staff member's session.
+// Session is a signed-in staff member's session. ID is the random id the
+// cookie carries; the store keeps the session under its hash instead (see
+// SessionKey), so the ID a Store is handed is never the cookie's.
 type Session struct {
 	ID        string    `json:"id"`
 	Email     string    `json:"email"`

@@ -284,7 +284,12 @@ func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trus
 	docs = append(docs, stored...)
 	p := s.adminPage(r, "doc.heading", &sess)
 	p.postedFrom("/admin/documents")
-	data := pages.DocumentsData{Documents: docs}
+	counts, err := s.svc.RecentDownloads(r.Context(), docs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := pages.DocumentsData{Documents: docs, Downloads: counts}
 	if actionErr != nil {
 		data.Error = p.errorText(actionErr)
 	}

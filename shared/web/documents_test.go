@@ -37,7 +37,9 @@ func TestFirstUploadOnAnEmptyStore(t *testing.T) {
 	svc := trust.New(trust.Config{Staff: []trust.Staff{{Email: "admin@example.com", Role: trust.Admin}}},
 		trust.Engines{Store: store, Blobs: fileblob.Dir(filepath.Join(dir, "reports")), Log: log})
 	sess := trust.Session{ID: "session-1", Email: "admin@example.com", CSRF: "csrf-1", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
-	if err := store.Commit(t.Context(), trust.Tx{Session: &sess}); err != nil {
+	stored := sess
+	stored.ID = trust.SessionKey(sess.ID)
+	if err := store.Commit(t.Context(), trust.Tx{Session: &stored}); err != nil {
 		t.Fatal(err)
 	}
 	h := New(Deps{Service: svc, Site: site, Log: log}, Admin)

@@ -15,8 +15,16 @@ func (s *server) mountDownload(m router) {
 	m.handle("GET", "/documents/{id}", s.publicDocument)
 }
 
+// A GET route answers HEAD too. HEAD takes no file, so it is answered as
+// GET is but never recorded or counted as a download.
 func (s *server) download(w http.ResponseWriter, r *http.Request) {
-	d, err := s.svc.Download(r.Context(), r.PathValue("token"), client(r))
+	var d trust.Document
+	var err error
+	if r.Method == http.MethodHead {
+		d, err = s.svc.CheckDownload(r.Context(), r.PathValue("token"))
+	} else {
+		d, err = s.svc.Download(r.Context(), r.PathValue("token"), client(r))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -26,7 +34,13 @@ func (s *server) download(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
-	d, err := s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
+	var d trust.Document
+	var err error
+	if r.Method == http.MethodHead {
+		d, err = s.svc.CheckPublicDocument(r.Context(), r.PathValue("id"))
+	} else {
+		d, err = s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
+	}
 	if err != nil {
 		if trust.ErrorCode(err) == trust.EForbidden && d.ID != "" {
 			p := s.newPage(r, "gated.title")

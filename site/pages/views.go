@@ -98,6 +98,9 @@ type RequestData struct {
 // DocumentsData is the console's document list, with the outcome of an
 // upload.
 type DocumentsData struct {
-	Documents   []trust.Document
+	Documents []trust.Document
+	// Downloads are the public downloads of each document over the last
+	// trust.RecentDownloadDays days; a gated document's are in the trails.
+	Downloads   map[string]int
 	Error, Done string
 }

@@ -88,6 +88,9 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		if err != nil {
 			return fmt.Errorf("dynamostore: encode request: %w", err)
 		}
+		// The whole item is replaced on every write, so a request written
+		// without PurgeAt (confirmed) loses the TTL it had.
+		setTTL(it, req.PurgeAt)
 		if tx.IfVersion == 0 {
 			put(it, mustBeNew, nil, nil)
 		} else {
@@ -481,7 +484,7 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 	if err != nil {
 		return trust.Hits{}, mapErr("UpdateItem", err)
 	}
-	cur, err := rateCount(pk, out.Attributes)
+	cur, err := itemCount(pk, out.Attributes)
 	if err != nil {
 		return trust.Hits{}, err
 	}
@@ -496,21 +499,86 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 	}
 	hits := trust.Hits{Current: cur}
 	if len(prev.Item) > 0 {
-		if hits.Previous, err = rateCount(prevPK, prev.Item); err != nil {
+		if hits.Previous, err = itemCount(prevPK, prev.Item); err != nil {
 			return trust.Hits{}, err
 		}
 	}
 	return hits, nil
 }
 
-func rateCount(pk string, item map[string]types.AttributeValue) (int, error) {
+// downloadShards is how many partitions one document's download counters
+// are spread over. A single item takes about a thousand writes a second;
+// each download adds to one shard picked at random, so a document can be
+// fetched downloadShards times as often before writes are throttled, and
+// reading a span of days costs one small query per shard.
+const downloadShards = 8
+
+func downloadPK(shard int, doc string) string {
+	return prefixDownloads + strconv.Itoa(shard) + "#" + doc
+}
+
+// dayKey is a counter's sort key: the UTC date, which sorts as time does.
+func dayKey(t time.Time) string { return trust.DownloadDay(t).Format(time.DateOnly) }
+
+// CountDownload adds one, atomically, to the day's counter of a random
+// shard; the item expires with trust.DownloadCounterEnd.
+func (s *Store) CountDownload(ctx context.Context, doc string, at time.Time) error {
+	if doc == "" {
+		return trust.Errorf(trust.EInvalid, "The document has no id.")
+	}
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table),
+		Key: map[string]types.AttributeValue{
+			AttrPK: str(downloadPK(rand.IntN(downloadShards), doc)),
+			AttrSK: str(dayKey(at)),
+		},
+		UpdateExpression:         aws.String("ADD #n :one SET #ttl = :ttl"),
+		ExpressionAttributeNames: map[string]string{"#n": "count", "#ttl": AttrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": num(1),
+			":ttl": num(epoch(trust.DownloadCounterEnd(at))),
+		},
+	})
+	return mapErr("UpdateItem", err)
+}
+
+// DownloadCount sums the span's days over every shard: a query per shard,
+// of at most one small item per day. The reads are eventually consistent;
+// a count a moment behind is still the count.
+func (s *Store) DownloadCount(ctx context.Context, doc string, first, last time.Time) (int, error) {
+	if err := trust.CheckDownloadCount(doc, first, last); err != nil {
+		return 0, err
+	}
+	total := 0
+	for shard := range downloadShards {
+		pk := downloadPK(shard, doc)
+		err := s.queryAll(ctx, &dynamodb.QueryInput{
+			TableName:                aws.String(s.table),
+			KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :first AND :last"),
+			ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#sk": AttrSK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": str(pk), ":first": str(dayKey(first)), ":last": str(dayKey(last)),
+			},
+		}, func(it map[string]types.AttributeValue) error {
+			n, err := itemCount(pk, it)
+			total += n
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return total, nil
+}
+
+func itemCount(pk string, item map[string]types.AttributeValue) (int, error) {
 	n, ok := item["count"].(*types.AttributeValueMemberN)
 	if !ok {
-		return 0, fmt.Errorf("dynamostore: rate counter %s came back without a count", pk)
+		return 0, fmt.Errorf("dynamostore: counter %s came back without a count", pk)
 	}
 	count, err := strconv.Atoi(n.Value)
 	if err != nil {
-		return 0, fmt.Errorf("dynamostore: rate counter %s: %w", pk, err)
+		return 0, fmt.Errorf("dynamostore: counter %s: %w", pk, err)
 	}
 	return count, nil
 }

@@ -37,11 +37,12 @@ var (
 	bucketMailKeys = []byte("mail_keys")          // id → outbox key, while the mail is pending
 	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent
 	bucketRates    = []byte("rates")              // key(len-prefixed) window length start → expiry count
+	bucketCounts   = []byte("download_counts")    // document(len-prefixed) day → expiry count
 )
 
 var allBuckets = [][]byte{
 	bucketRequests, bucketByStatus, bucketEvents, bucketDocs, bucketSessions,
-	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates,
+	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates, bucketCounts,
 }
 
 // openTimeout bounds the wait for the file lock: a second process on the same
@@ -57,8 +58,8 @@ type Store struct {
 var _ trust.Store = (*Store)(nil)
 
 // Open opens or creates the store at path, creating its directory. clock
-// (nil: the system's) dates what the store expires on its own: the sweep at
-// open and the retention of sent mails.
+// (nil: the system's) dates what the store expires on its own: the sweeps
+// (at open and by Sweep) and the retention of sent mails.
 func Open(path string, clock trust.Clock) (*Store, error) {
 	return open(path, openTimeout, clock)
 }
@@ -97,9 +98,17 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Sweep deletes what has expired (see sweep). bbolt has no TTL; the local
+// server calls this on its ticker, so expiry on one machine lags DynamoDB's
+// by at most the tick.
+func (s *Store) Sweep(ctx context.Context) error {
+	return fail("sweep", s.update(ctx, func(tx *bolt.Tx) error { return sweep(tx, s.clock.Now()) }))
+}
+
 // sweep deletes what DynamoDB would have expired by TTL: used tokens,
-// sessions, sent mails' ids and rate counters past their end. bbolt has no
-// TTL, and doing it once at open keeps the hot paths free of it.
+// sessions, sent mails' ids, rate and download counters past their end,
+// and unconfirmed requests past their PurgeAt. It runs at open and on
+// Sweep, which keeps the hot paths free of it.
 func sweep(tx *bolt.Tx, now time.Time) error {
 	expired := func(bucket []byte, ends func(v []byte) (time.Time, error)) error {
 		b := tx.Bucket(bucket)
@@ -148,10 +157,57 @@ func sweep(tx *bolt.Tx, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return expired(bucketRates, func(v []byte) (time.Time, error) {
+	counter := func(v []byte) (time.Time, error) {
 		end, _, err := decodeRate(v)
 		return time.Unix(0, end), err
-	})
+	}
+	if err := expired(bucketRates, counter); err != nil {
+		return err
+	}
+	if err := expired(bucketCounts, counter); err != nil {
+		return err
+	}
+	return purgeRequests(tx, now)
+}
+
+// purgeRequests deletes the requests whose PurgeAt has passed, with their
+// status index entries and any trail. Only unconfirmed requests have one,
+// so only that part of the status index is walked.
+func purgeRequests(tx *bolt.Tx, now time.Time) error {
+	reqs, index, events := tx.Bucket(bucketRequests), tx.Bucket(bucketByStatus), tx.Bucket(bucketEvents)
+	prefix := statusPrefix(trust.Unconfirmed)
+	var dead []trust.Request
+	c := index.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		id := k[len(prefix)+timeKeyLen:]
+		r, found, err := get[trust.Request](reqs, "request", id)
+		if err != nil {
+			return err
+		}
+		if found && !r.PurgeAt.IsZero() && !r.PurgeAt.After(now) {
+			dead = append(dead, r)
+		}
+	}
+	for _, r := range dead {
+		if err := index.Delete(statusKey(r)); err != nil {
+			return fmt.Errorf("purge request %q: %w", r.ID, err)
+		}
+		if err := reqs.Delete([]byte(r.ID)); err != nil {
+			return fmt.Errorf("purge request %q: %w", r.ID, err)
+		}
+		var trail [][]byte
+		p := lenPrefixed(r.ID)
+		ec := events.Cursor()
+		for k, _ := ec.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = ec.Next() {
+			trail = append(trail, bytes.Clone(k))
+		}
+		for _, k := range trail {
+			if err := events.Delete(k); err != nil {
+				return fmt.Errorf("purge trail of %q: %w", r.ID, err)
+			}
+		}
+	}
+	return nil
 }
 
 // fail turns an engine error into a domain error; domain errors raised inside
@@ -540,6 +596,54 @@ func decodeRate(v []byte) (end int64, count uint64, err error) {
 		return 0, 0, fmt.Errorf("rate counter of %d bytes", len(v))
 	}
 	return int64(binary.BigEndian.Uint64(v)), binary.BigEndian.Uint64(v[8:]), nil
+}
+
+// CountDownload keeps one counter per document and day: a bbolt file has
+// one writer at a time, so the shards DynamoDB needs would buy nothing.
+func (s *Store) CountDownload(ctx context.Context, doc string, at time.Time) error {
+	if doc == "" {
+		return trust.Errorf(trust.EInvalid, "The document has no id.")
+	}
+	k := countKey(doc, trust.DownloadDay(at))
+	err := s.update(ctx, func(btx *bolt.Tx) error {
+		b := btx.Bucket(bucketCounts)
+		var n uint64
+		if v := b.Get(k); v != nil {
+			_, c, err := decodeRate(v)
+			if err != nil {
+				return corrupt("download counter", k, err)
+			}
+			n = c
+		}
+		return b.Put(k, encodeRate(trust.DownloadCounterEnd(at).UnixNano(), n+1))
+	})
+	return fail("count download", err)
+}
+
+func (s *Store) DownloadCount(ctx context.Context, doc string, first, last time.Time) (int, error) {
+	if err := trust.CheckDownloadCount(doc, first, last); err != nil {
+		return 0, err
+	}
+	from, to := countKey(doc, trust.DownloadDay(first)), countKey(doc, trust.DownloadDay(last))
+	var total uint64
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		c := btx.Bucket(bucketCounts).Cursor()
+		for k, v := c.Seek(from); k != nil && bytes.Compare(k, to) <= 0; k, v = c.Next() {
+			_, n, err := decodeRate(v)
+			if err != nil {
+				return corrupt("download counter", k, err)
+			}
+			total += n
+		}
+		return nil
+	})
+	return int(total), fail("download count", err)
+}
+
+// countKey sorts a document's counters by day, so a span of days is one
+// range of keys.
+func countKey(doc string, day time.Time) []byte {
+	return append(lenPrefixed(doc), timeKey(day)...)
 }
 
 // Hit aligns windows to the Unix epoch, so a one-minute window starts on the

@@ -78,7 +78,8 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 }
 
 // Start listens on addr (":0" picks a free port) and serves until Close.
-// It also retries undelivered mail once a minute.
+// It also retries undelivered mail and sweeps expired items (used links,
+// sessions, counters, unconfirmed requests past retention) once a minute.
 func (l *Local) Start(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -107,6 +108,10 @@ func (l *Local) Serve(ln net.Listener) {
 			case <-tick.C:
 				if err := l.Service.RetryMail(ctx); err != nil {
 					l.log.Error("retry mail", "err", err)
+				}
+				// What DynamoDB expires by TTL, bbolt deletes here.
+				if err := l.store.Sweep(ctx); err != nil {
+					l.log.Error("sweep expired items", "err", err)
 				}
 			}
 		}

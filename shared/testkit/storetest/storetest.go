@@ -46,6 +46,10 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"Hit", testHit},
 		{"HitBadWindow", testHitBadWindow},
 		{"HitConcurrent", testHitConcurrent},
+		{"PurgeAt", testPurgeAt},
+		{"DownloadCounts", testDownloadCounts},
+		{"DownloadCountArguments", testDownloadCountArguments},
+		{"DownloadCountConcurrent", testDownloadCountConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,6 +135,7 @@ func normRequest(r trust.Request) trust.Request {
 	r.DecidedAt = r.DecidedAt.UTC()
 	r.ExpiresAt = r.ExpiresAt.UTC()
 	r.RevokedAt = r.RevokedAt.UTC()
+	r.PurgeAt = r.PurgeAt.UTC()
 	r.NDA.AcceptedAt = r.NDA.AcceptedAt.UTC()
 	if len(r.Documents) == 0 {
 		r.Documents = nil
@@ -1098,27 +1103,130 @@ func testHitConcurrent(t *testing.T, s trust.Store) {
 	const n = 10
 	now := time.Now().UTC().Truncate(time.Hour).Add(48*time.Hour + 30*time.Second)
 	counts := make([]int, n)
+	concurrently(t, n, "Hit", func(i int) error {
+		h, err := s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
+		counts[i] = h.Current
+		return err
+	})
+	slices.Sort(counts)
+	for i, c := range counts {
+		if c != i+1 {
+			t.Fatalf("concurrent hits returned %v, want 1..%d each once", counts, n)
+		}
+	}
+}
+
+// testPurgeAt: an unconfirmed request's PurgeAt is kept, and a write
+// without one (the confirmation) clears it, so the request is kept.
+func testPurgeAt(t *testing.T, s trust.Store) {
+	r := newRequest("req-purge", trust.Unconfirmed, t0)
+	r.PurgeAt = future().Add(17 * time.Nanosecond).In(plus5)
+	stored := create(t, s, r)
+	equal(t, "unconfirmed", getRequest(t, s, r.ID), stored, normRequest)
+
+	next := stored
+	next.Status = trust.Pending
+	next.PurgeAt = time.Time{}
+	commit(t, s, trust.Tx{Request: &next, IfVersion: stored.Version})
+	next.Version = stored.Version + 1
+	got := getRequest(t, s, r.ID)
+	equal(t, "confirmed", got, next, normRequest)
+	if !got.PurgeAt.IsZero() {
+		t.Fatalf("PurgeAt after a write without one: %v", got.PurgeAt)
+	}
+}
+
+func countDownload(t *testing.T, s trust.Store, doc string, at time.Time) {
+	t.Helper()
+	if err := s.CountDownload(t.Context(), doc, at); err != nil {
+		t.Fatalf("CountDownload(%q, %v): %v", doc, at, err)
+	}
+}
+
+func downloadCount(t *testing.T, s trust.Store, doc string, first, last time.Time) int {
+	t.Helper()
+	n, err := s.DownloadCount(t.Context(), doc, first, last)
+	if err != nil {
+		t.Fatalf("DownloadCount(%q, %v, %v): %v", doc, first, last, err)
+	}
+	return n
+}
+
+// testDownloadCounts: counts are per document and UTC day, and a span of
+// days sums them. The days are in the future so that TTL engines keep them.
+func testDownloadCounts(t *testing.T, s trust.Store) {
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3)
+	next := day.AddDate(0, 0, 1)
+	// The last instant of day, written in another zone, is still that UTC day.
+	lastOfDay := next.Add(-time.Nanosecond).In(plus5)
+	for _, at := range []time.Time{day, day.Add(13 * time.Hour), lastOfDay} {
+		countDownload(t, s, "soc3", at)
+	}
+	countDownload(t, s, "soc3", next)
+	countDownload(t, s, "soc3", next.Add(time.Hour))
+	// A document whose id starts like another's is counted apart.
+	countDownload(t, s, "soc3-2024", day)
+
+	for _, c := range []struct {
+		name        string
+		doc         string
+		first, last time.Time
+		want        int
+	}{
+		{"one day", "soc3", day, day, 3},
+		{"one day, any instants in it", "soc3", lastOfDay, day.Add(time.Minute), 3},
+		{"the next day", "soc3", next, next, 2},
+		{"both days", "soc3", day.AddDate(0, 0, -30), next.Add(time.Hour), 5},
+		{"days before", "soc3", day.AddDate(0, 0, -10), day.Add(-time.Nanosecond), 0},
+		{"days after", "soc3", next.AddDate(0, 0, 1), next.AddDate(0, 0, 5), 0},
+		{"another document", "soc3-2024", day, next, 1},
+		{"a document never downloaded", "soc2", day, next, 0},
+	} {
+		if got := downloadCount(t, s, c.doc, c.first, c.last); got != c.want {
+			t.Errorf("%s: DownloadCount = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func testDownloadCountArguments(t *testing.T, s trust.Store) {
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3)
+	wantCode(t, s.CountDownload(t.Context(), "", day), trust.EInvalid, "CountDownload without a document")
+	_, err := s.DownloadCount(t.Context(), "", day, day)
+	wantCode(t, err, trust.EInvalid, "DownloadCount without a document")
+	_, err = s.DownloadCount(t.Context(), "soc3", day, day.Add(-time.Nanosecond))
+	wantCode(t, err, trust.EInvalid, "DownloadCount ending the day before it starts")
+}
+
+// testDownloadCountConcurrent: concurrent downloads all count.
+func testDownloadCountConcurrent(t *testing.T, s trust.Store) {
+	const n = 20
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3)
+	concurrently(t, n, "CountDownload", func(i int) error {
+		return s.CountDownload(t.Context(), "soc3", day.Add(time.Duration(i)*time.Minute))
+	})
+	if got := downloadCount(t, s, "soc3", day, day); got != n {
+		t.Fatalf("%d concurrent downloads counted as %d", n, got)
+	}
+}
+
+// concurrently runs call(0) … call(n-1) at once, released together, and
+// fails the test on any error.
+func concurrently(t *testing.T, n int, what string, call func(i int) error) {
+	t.Helper()
 	errs := make([]error, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			h, err := s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
-			counts[i], errs[i] = h.Current, err
+			errs[i] = call(i)
 		})
 	}
 	close(start)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			t.Fatalf("Hit %d: %v", i, err)
-		}
-	}
-	slices.Sort(counts)
-	for i, c := range counts {
-		if c != i+1 {
-			t.Fatalf("concurrent hits returned %v, want 1..%d each once", counts, n)
+			t.Fatalf("%s %d: %v", what, i, err)
 		}
 	}
 }
