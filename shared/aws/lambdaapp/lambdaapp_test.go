@@ -135,6 +135,8 @@ func (f *fakeStore) GetDocument(_ context.Context, id string) (trust.Document, e
 
 func (f *fakeStore) Commit(context.Context, trust.Tx) error { f.commits++; return nil }
 
+func (f *fakeStore) CountDownload(context.Context, string, time.Time) error { return nil }
+
 type presigner struct{}
 
 func (presigner) PresignGet(context.Context, string, string, time.Duration) (string, error) {

@@ -2,6 +2,7 @@ package lambdaapp
 
 import (
 	"context"
+	"time"
 
 	"trustcenter/shared/aws/lambdaweb"
 	"trustcenter/shared/trust"
@@ -35,6 +36,17 @@ func (s countingStore) Commit(ctx context.Context, tx trust.Tx) error {
 			lambdaweb.Count(ctx, name, 1)
 		}
 	}
+	return nil
+}
+
+// CountDownload counts an anonymous download of a public document, which
+// the domain keeps as a daily counter rather than an event, with the
+// granted downloads.
+func (s countingStore) CountDownload(ctx context.Context, doc string, at time.Time) error {
+	if err := s.Store.CountDownload(ctx, doc, at); err != nil {
+		return err
+	}
+	lambdaweb.Count(ctx, businessMetrics["document.downloaded"], 1)
 	return nil
 }
 
