@@ -20,6 +20,8 @@ const (
 	prefixMail    = PrefixMail
 	prefixRate    = PrefixRate
 	prefixEvent   = PrefixEvent
+	prefixCopy    = PrefixCopy
+	prefixMark    = PrefixMark
 	prefixStatus  = PrefixStatus
 	partDocs      = PartDocs
 	partOutbox    = PartOutbox

@@ -6,8 +6,8 @@ package dynamostore
 
 // Attribute names of the single table.
 const (
-	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#
-	AttrSK     = "SK"     // sort key
+	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, COPY#, WM#
+	AttrSK     = "SK"     // sort key (the PK again, but for events and copies)
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
 	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail)
@@ -24,6 +24,8 @@ const (
 	PrefixMail    = "MAIL#"    // queued and sent mails
 	PrefixRate    = "RATE#"    // rate-limit counters
 	PrefixEvent   = "EVT#"     // audit trail entries, by subject
+	PrefixCopy    = "COPY#"    // stamped copies, by grant (SK: document and version)
+	PrefixMark    = "WM#"      // stamped copies, by watermark ID
 	PrefixStatus  = "STATUS#"  // GSI1: requests by status
 	PartDocs      = "DOCS"     // GSI1: every document
 	PartOutbox    = "OUTBOX"   // GSI1: mails not yet sent

@@ -93,6 +93,16 @@ func (b *Blobs) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return res.Body, nil
 }
 
+// Delete removes the object; S3 answers a missing key with success too.
+// The bucket is versioned, so this leaves a delete marker, and the bucket's
+// rule on noncurrent versions of copies removes the bytes.
+func (b *Blobs) Delete(ctx context.Context, key string) error {
+	if _, err := b.s3.Call(ctx, http.MethodDelete, b.path(key), nil, nil); err != nil {
+		return trust.Unavailable(err)
+	}
+	return nil
+}
+
 // linkTTL clamps ttl to (0, MaxLinkTTL], in whole seconds: X-Amz-Expires
 // counts seconds, so a sub-second rest is rounded up rather than cut into an
 // already-expired (or invalid) link.
