@@ -16,6 +16,10 @@ func (s *server) mountDownload(m router) {
 }
 
 func (s *server) download(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		s.checkDownload(w, r)
+		return
+	}
 	d, err := s.svc.Download(r.Context(), r.PathValue("token"), client(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -23,6 +27,19 @@ func (s *server) download(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
 	s.serveFile(w, r, d)
+}
+
+// checkDownload answers HEAD (which the GET route also serves) with what a
+// GET would answer, but makes no copy and records no download: a link
+// checker or a mail scanner asking about the link has not taken the file.
+func (s *server) checkDownload(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := s.svc.CheckDownload(r.Context(), r.PathValue("token")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Type", "application/pdf")
+	w.WriteHeader(http.StatusOK)
 }
 
 func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
