@@ -256,7 +256,10 @@ func TestTraceRefusals(t *testing.T) {
 	}{
 		{"malformed id", func() error { _, err := f.svc.Trace(ctx, staff, "hello", trust.Client{}); return err }, trust.EInvalid, "error.trace_bad_id"},
 		{"unknown id", func() error { _, err := f.svc.Trace(ctx, staff, "WM-ZZZZ-ZZZZ", trust.Client{}); return err }, trust.ENotFound, "error.trace_unknown"},
-		{"pdf without stamp", func() error { _, err := f.svc.TraceFile(ctx, staff, []byte("%PDF-1.4 plain"), trust.Client{}); return err }, trust.EInvalid, "error.trace_no_stamp"},
+		{"pdf without stamp", func() error {
+			_, err := f.svc.TraceFile(ctx, staff, []byte("%PDF-1.4 plain"), trust.Client{})
+			return err
+		}, trust.EInvalid, "error.trace_no_stamp"},
 		{"not a pdf", func() error { _, err := f.svc.TraceFile(ctx, staff, []byte("hello"), trust.Client{}); return err }, trust.EInvalid, ""},
 		{"no role", func() error {
 			_, err := f.svc.Trace(ctx, trust.Session{Email: "x@lumen.example"}, "WM-ZZZZ-ZZZZ", trust.Client{})

@@ -69,9 +69,9 @@ func (noBlobs) Delete(context.Context, string) error { return noEngine("blobs", 
 
 type noStamper struct{}
 
-func (noStamper) NewID() string                    { return "" }
-func (noStamper) ParseID(string) (string, bool)    { return "", false }
-func (noStamper) FindID([]byte) (string, error)    { return "", noEngine("stamper", "FindID") }
+func (noStamper) NewID() string                 { return "" }
+func (noStamper) ParseID(string) (string, bool) { return "", false }
+func (noStamper) FindID([]byte) (string, error) { return "", noEngine("stamper", "FindID") }
 func (noStamper) Stamp([]byte, Recipient, time.Time, string) ([]byte, error) {
 	return nil, noEngine("stamper", "Stamp")
 }

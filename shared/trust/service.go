@@ -90,7 +90,7 @@ type Engines struct {
 	// ones back (the console's trace).
 	Stamper Stamper
 	Clock   Clock // nil: the system clock
-	Log    *slog.Logger
+	Log     *slog.Logger
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
