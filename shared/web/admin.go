@@ -363,9 +363,7 @@ func (s *server) traceFile(w http.ResponseWriter, r *http.Request, sess trust.Se
 // Refusals a person can act on (a malformed ID, an unknown one, a file
 // without a stamp) are shown on the page with their status; others fail.
 func (s *server) showTrace(w http.ResponseWriter, r *http.Request, sess trust.Session, data pages.TraceData, err error) {
-	switch trust.ErrorCode(err) {
-	case "", trust.EInvalid, trust.ENotFound:
-	default:
+	if code := trust.ErrorCode(err); err != nil && code != trust.EInvalid && code != trust.ENotFound {
 		s.fail(w, r, err)
 		return
 	}
