@@ -2,6 +2,7 @@ package localapp_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -12,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"trustcenter/shared/local/sample"
+	"trustcenter/shared/testkit/browsertest"
 	"trustcenter/shared/testkit/pdftest"
 )
 
@@ -230,4 +234,51 @@ func TestConcurrentFirstDownloads(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("kept files: %v, want the one copy", files)
 	}
+}
+
+// TestBrowserTrace traces a copy in the browser as staff do: typing the ID
+// from a leaked page into the form. The page is audited with axe in every
+// view, found and not found, and saved at desktop and phone widths.
+func TestBrowserTrace(t *testing.T) {
+	h := boot(t, nil)
+	g := h.approve("Katherine Johnson", "katherine@buyer.example", 30, "soc2-type2-2026")
+	for range 2 {
+		if res := h.get(g.download); res.Status != http.StatusOK {
+			t.Fatalf("download: %d", res.Status)
+		}
+	}
+	id := watermarkRe.FindString(h.get("/admin/requests/" + g.id).Body)
+	if id == "" {
+		t.Fatal("the request page names no watermark ID")
+	}
+	b := newTab(t, h)
+	b.signInStaff("sales@trust.localhost")
+	b.open("/admin/trace")
+	b.audit("trace form")
+	b.do("typing the watermark ID", chromedp.Focus(chromedp.ID("id")), chromedp.KeyEvent(strings.ToLower(id)))
+	b.follow("looking it up", chromedp.KeyEvent("\r"))
+	if got := b.text(`#found-h`); !strings.Contains(got, id) {
+		t.Fatalf("the trace heading says %q, want %s", got, id)
+	}
+	if got := b.text(`dl.kv`); !strings.Contains(got, "katherine@buyer.example") || !strings.Contains(got, g.id) {
+		t.Fatalf("the trace does not name the recipient and request: %q", got)
+	}
+	b.audit("trace found")
+	for _, width := range []int{1280, 375} {
+		height := 900
+		if width < 600 {
+			height = 740
+		}
+		browsertest.Screenshot(t, b.ctx, fmt.Sprintf("trace-%d", width), width, height)
+		if sw, iw := eval[int](b, `document.documentElement.scrollWidth`), eval[int](b, `window.innerWidth`); sw > iw {
+			t.Errorf("trace at %d px: page is %d px wide; too wide: %s", width, sw, eval[string](b, wideElementsJS))
+		}
+	}
+	if res := run(b, "tracing an unknown id", chromedp.NavigateResponse(h.base+"/admin/trace?id=WM-ZZZZ-ZZZZ")); res == nil || res.Status != http.StatusNotFound {
+		t.Fatalf("an unknown id in the browser: %+v", res)
+	}
+	if got := b.text(`[role="alert"]`); !strings.Contains(got, "WM-ZZZZ-ZZZZ") {
+		t.Fatalf("unknown id answered %q", got)
+	}
+	b.audit("trace not found")
 }
