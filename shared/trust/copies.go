@@ -81,6 +81,13 @@ func (s *Service) readBlob(ctx context.Context, key string) ([]byte, error) {
 // so a copy that got out still traces back. A failure is logged, not
 // returned: the grant has ended either way (every download re-reads it),
 // and the bucket's expiry rule removes what is left.
+//
+// Revocation calls it in its own flow. A grant that simply expires has no
+// flow to call it from: its copies can no longer be downloaded (the grant
+// is re-read first) and are left to the scheduled clean-up, which is not
+// written yet and should call this for grants past ExpiresAt; on AWS the
+// bucket's lifecycle rule on CopiesPrefix removes them in any case after
+// the longest grant.
 func (s *Service) removeCopies(ctx context.Context, grant string) {
 	copies, err := s.store.ListCopies(ctx, grant)
 	if err != nil {
