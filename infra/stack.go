@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -156,13 +157,12 @@ const (
 	CopiesPrefix  = trust.CopiesPrefix
 )
 
-// copiesExpireAfter is when the bucket removes a stamped copy on its own:
-// the longest grant plus the grace its links have, plus a day, so that a
-// copy outlives every grant it could serve. Revocation removes a grant's
-// copies at once; an expired grant's stay until then (the record of each
-// stays in the table for tracing). A shorter expiry would only make a
-// late download stamp again.
-const copiesExpireAfter = trust.MaxDays + 7 + 1
+// copiesExpireAfter is when the bucket removes a stamped copy on its own,
+// in days: once no grant can serve it any more (trust.MaxCopyAge), and a
+// week of grace for a grant approved at the end of a day. Revocation
+// removes a grant's copies at once; an expired grant's stay until then
+// (the record of each stays in the table for tracing).
+const copiesExpireAfter = int(trust.MaxCopyAge/(24*time.Hour)) + 7
 
 // memoryMB is a function's memory. The download function stamps copies,
 // which takes about seven times the PDF's size in heap (a 20 MB, 300-page

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -1196,7 +1197,7 @@ func TestCopiesExpire(t *testing.T) {
 	}
 	r := copies[0]
 	days, _ := r["ExpirationInDays"].(float64)
-	if int(days) <= trust.MaxDays+7 || r["Status"] != "Enabled" || r["NoncurrentVersionExpiration"] == nil {
-		t.Errorf("copies rule = %s, want expiry after %d days and of noncurrent versions", toJSON(r), trust.MaxDays+7)
+	if time.Duration(days)*24*time.Hour <= trust.MaxCopyAge || r["Status"] != "Enabled" || r["NoncurrentVersionExpiration"] == nil {
+		t.Errorf("copies rule = %s, want expiry after %v and of noncurrent versions", toJSON(r), trust.MaxCopyAge)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // CopiesPrefix is where stamped copies are kept in the blob engine, one
@@ -15,6 +16,11 @@ import (
 // apart from the reports, so that storage rules (an expiry, narrower
 // permissions) can tell them apart.
 const CopiesPrefix = "copies/"
+
+// MaxCopyAge bounds how long a kept copy can still be served: it is made
+// during its grant, and a grant lasts at most MaxDays. Storage may forget
+// older copies (the S3 bucket's lifecycle rule does).
+const MaxCopyAge = MaxDays * 24 * time.Hour
 
 // copyFor returns r's copy of version d.Version of d, stamping it on the
 // first download. Two first downloads at once may both stamp, but only one
@@ -115,6 +121,9 @@ type Traced struct {
 func (s *Service) Trace(ctx context.Context, by Session, typed string, c Client) (Traced, error) {
 	if err := authorize(by, Trace); err != nil {
 		return Traced{}, err
+	}
+	if _, none := s.stamp.(noStamper); none {
+		return Traced{}, noEngine("stamper", "ParseID")
 	}
 	id, ok := s.stamp.ParseID(typed)
 	if !ok {
