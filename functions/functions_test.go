@@ -859,8 +859,18 @@ func TestFunctionsLeaveOutLocalCode(t *testing.T) {
 		if err != nil {
 			t.Fatalf("go list %s: %v", f.Name, err)
 		}
+		// pdfcpu reads its configuration format with the YAML parser, so
+		// the functions that stamp or trace copies (download, admin) carry
+		// it; the content still reaches them compiled.
+		stamps := strings.Contains(string(out), "github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model\n")
+		if want := f.Name == "download" || f.Name == "admin"; stamps != want {
+			t.Errorf("functions/%s links pdfcpu = %v, want %v", f.Name, stamps, want)
+		}
 		for dep := range strings.Lines(string(out)) {
 			dep = strings.TrimSpace(dep)
+			if stamps && strings.HasPrefix(dep, "go.yaml.in/yaml/") {
+				continue
+			}
 			if slices.Contains(forbidden, dep) || slices.ContainsFunc(forbiddenPrefixes, func(p string) bool { return strings.HasPrefix(dep, p) }) {
 				t.Errorf("functions/%s imports %s", f.Name, dep)
 			}

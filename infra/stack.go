@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -22,6 +23,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/trust"
 	"trustcenter/shared/web"
 )
 
@@ -65,11 +67,17 @@ type keyAccess struct {
 
 // grants is what one function may do; everything not listed is denied.
 type grants struct {
-	table         []keyAccess // by the table's partition key
-	index         []keyAccess // Query on GSI1, by GSI1PK
-	secret        bool
-	mail          bool
-	objectActions []string
+	table   []keyAccess // by the table's partition key
+	index   []keyAccess // Query on GSI1, by GSI1PK
+	secret  bool
+	mail    bool
+	objects []objectAccess
+}
+
+// objectAccess allows actions on the bucket's objects under one prefix.
+type objectAccess struct {
+	actions []string
+	prefix  string // ReportsPrefix or CopiesPrefix
 }
 
 func prefix(p string) string { return p + "*" }
@@ -84,6 +92,8 @@ var (
 	events    = prefix(dynamostore.PrefixEvent)
 	byStatus  = prefix(dynamostore.PrefixStatus)
 	downloads = prefix(dynamostore.PrefixDownloads)
+	copies    = prefix(dynamostore.PrefixCopy)
+	marks     = prefix(dynamostore.PrefixMark)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -106,33 +116,79 @@ var functionGrants = map[string]grants{
 		secret: true, mail: true,
 	},
 	// Checks a download link against its request, reads the document,
-	// records the download (a public one: counts it) and signs the S3 link.
+	// makes the recipient's stamped copy on first download (reads the
+	// report, keeps the copy, records it by grant and by watermark ID; a
+	// copy that lost a race is deleted), records the download (a public
+	// one: counts it) and signs the S3 link to the copy.
 	FnDownload: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents}},
-			{[]string{"dynamodb:PutItem"}, []string{events}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies}},
+			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks}},
 			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
 		},
-		secret: true, objectActions: []string{"s3:GetObject"},
+		secret: true,
+		objects: []objectAccess{
+			{[]string{"s3:GetObject"}, ReportsPrefix},
+			{[]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, CopiesPrefix},
+		},
 	},
 	// Staff console: sign-in and sessions, the request queue and trails,
-	// decisions, uploads (it never reads a report back).
+	// decisions, uploads (it never reads a report back), traces of leaked
+	// copies (by watermark ID), and removing a revoked grant's copies.
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
-			{[]string{"dynamodb:Query"}, []string{events, downloads}},
+			{[]string{"dynamodb:Query"}, []string{events, downloads, copies}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartOutbox}}},
-		secret: true, mail: true, objectActions: []string{"s3:PutObject"},
+		secret: true, mail: true,
+		objects: []objectAccess{
+			{[]string{"s3:PutObject"}, ReportsPrefix},
+			{[]string{"s3:DeleteObject"}, CopiesPrefix},
+		},
 	},
 }
 
 // ReportsPrefix is where the service stores report files (trust.Service
-// Publish); the S3 grants reach nothing else.
-const ReportsPrefix = "reports/"
+// Publish), CopiesPrefix its recipients' stamped copies; the S3 grants
+// reach nothing else.
+const (
+	ReportsPrefix = "reports/"
+	CopiesPrefix  = trust.CopiesPrefix
+)
+
+// copiesExpireAfter is when the bucket removes a stamped copy on its own,
+// in days: once no grant can serve it any more (trust.MaxCopyAge), and a
+// week of grace for a grant approved at the end of a day. Revocation
+// removes a grant's copies at once; an expired grant's stay until then
+// (the record of each stays in the table for tracing).
+const copiesExpireAfter = int(trust.MaxCopyAge/(24*time.Hour)) + 7
+
+// memoryMB is a function's memory. The download function stamps copies,
+// which takes about seven times the PDF's size in heap (a 20 MB, 300-page
+// report peaked at 145 MB; the largest upload, 50 MB, would need some
+// 350 MB), and Lambda gives CPU in proportion to memory, which the first
+// stamping of a large report needs as much. The others render pages and
+// need little.
+func memoryMB(fn string) float64 {
+	if fn == FnDownload {
+		return 1024
+	}
+	return 256
+}
+
+// timeoutSeconds is a function's time limit: the download function's first
+// download of a large report stamps it, the others answer in milliseconds.
+// API Gateway gives up at 30 s whatever the function does.
+func timeoutSeconds(fn string) float64 {
+	if fn == FnDownload {
+		return 28
+	}
+	return 10
+}
 
 // routeThrottle tightens single routes below the stage default, so that a
 // flood on a form or a token route cannot use up the API's rate for the
@@ -380,9 +436,15 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}, {
+			// The bucket is versioned: a copy deleted on revocation stays
+			// as a noncurrent version, kept a day and no longer.
+			Id:                          jsii.String("ExpireStampedCopies"),
+			Prefix:                      jsii.String(CopiesPrefix),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(copiesExpireAfter)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
-	reportObjects := bucket.ArnForObjects(jsii.String(ReportsPrefix + "*"))
 
 	secret := awssecretsmanager.NewSecret(stack, jsii.String("SigningKeys"), &awssecretsmanager.SecretProps{
 		Description: jsii.String("Trust center Ed25519 signing keyring (JSON). The generated value is a placeholder: put the keyring in before first use."),
@@ -484,11 +546,15 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				Resources: &identityArns,
 			}))
 		}
-		if len(g.objectActions) > 0 {
+		for _, o := range g.objects {
+			sid := "Reports"
+			if o.prefix == CopiesPrefix {
+				sid = "Copies"
+			}
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Reports"),
-				Actions:   jsii.Strings(g.objectActions...),
-				Resources: &[]*string{reportObjects},
+				Sid:       jsii.String(sid),
+				Actions:   jsii.Strings(o.actions...),
+				Resources: &[]*string{bucket.ArnForObjects(jsii.String(o.prefix + "*"))},
 			}))
 		}
 		role := awsiam.NewRole(stack, jsii.String(cid+"Role"), &awsiam.RoleProps{
@@ -499,10 +565,10 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			},
 		})
 		roles[name] = role
-		if len(g.objectActions) > 0 {
+		if len(g.objects) > 0 {
 			suppress(role, "AwsSolutions-IAM5",
-				"Report object keys (reports/<id>/v<n>-<hash>.pdf) are made at upload time, so object actions are granted on the reports/ prefix of the reports bucket; nothing else in it or in other buckets is reachable.",
-				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/reports\/\*$/g`)})
+				"Report object keys (reports/<id>/v<n>-<hash>.pdf) are made at upload time and copy keys (copies/<grant>/<doc>/v<n>-<watermark>.pdf) at first download, so object actions are granted on the reports/ and copies/ prefixes of the reports bucket; nothing else in it or in other buckets is reachable.",
+				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/(reports|copies)\/\*$/g`)})
 		}
 
 		// Each function gets the settings its engines read (lambdaapp.Function's
@@ -525,7 +591,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		if g.secret {
 			env["TRUST_KEYS_SECRET"] = secret.SecretArn()
 		}
-		if len(g.objectActions) > 0 {
+		if len(g.objects) > 0 {
 			env["TRUST_BUCKET"] = bucket.BucketName()
 		}
 
@@ -535,8 +601,8 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			Architecture: awslambda.Architecture_ARM_64(),
 			Handler:      jsii.String("bootstrap"),
 			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.AssetsDir, name)), nil),
-			MemorySize:   jsii.Number(256),
-			Timeout:      awscdk.Duration_Seconds(jsii.Number(10)),
+			MemorySize:   jsii.Number(memoryMB(name)),
+			Timeout:      awscdk.Duration_Seconds(jsii.Number(timeoutSeconds(name))),
 			Role:         role,
 			LogGroup:     logGroup,
 			Environment:  &env,

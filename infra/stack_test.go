@@ -9,12 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/trust"
 	"trustcenter/shared/web"
 )
 
@@ -506,6 +508,10 @@ func TestFunctions(t *testing.T) {
 			if mem, _ := p["MemorySize"].(float64); mem < 128 || mem > 1024 {
 				t.Errorf("%s MemorySize = %v", name, p["MemorySize"])
 			}
+			// Stamping a copy takes about seven times the report's size.
+			if mem, _ := p["MemorySize"].(float64); name == FnDownload && mem < 1024 {
+				t.Errorf("download MemorySize = %v, want 1024 for stamping", mem)
+			}
 			if to, _ := p["Timeout"].(float64); to < 3 || to > 29 {
 				t.Errorf("%s Timeout = %v (API Gateway gives up after 30 s)", name, p["Timeout"])
 			}
@@ -588,16 +594,16 @@ func TestLeastPrivilege(t *testing.T) {
 			"I dynamodb:Query":      {"DOCS", "OUTBOX"},
 		},
 		FnDownload: {
-			"T dynamodb:GetItem":    {"DOC#*", "REQ#*"},
-			"T dynamodb:PutItem":    {"EVT#*"},
+			"T dynamodb:GetItem":    {"COPY#*", "DOC#*", "REQ#*"},
+			"T dynamodb:PutItem":    {"COPY#*", "EVT#*", "WM#*"},
 			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
-			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "SESSION#*"},
+			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "SESSION#*", "WM#*"},
 			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},
-			"T dynamodb:Query":      {"DLCOUNT#*", "EVT#*"},
+			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*"},
 			"I dynamodb:Query":      {"DOCS", "OUTBOX", "STATUS#*"},
 		},
 	}
@@ -626,8 +632,11 @@ func TestLeastPrivilege(t *testing.T) {
 		if got, want := has("s3:GetObject"), name == FnDownload; got != want {
 			t.Errorf("%s: s3:GetObject = %v, want %v", name, got, want)
 		}
-		if got, want := has("s3:PutObject"), name == FnAdmin; got != want {
+		if got, want := has("s3:PutObject"), name == FnAdmin || name == FnDownload; got != want {
 			t.Errorf("%s: s3:PutObject = %v, want %v", name, got, want)
+		}
+		if got, want := has("s3:DeleteObject"), name == FnAdmin || name == FnDownload; got != want {
+			t.Errorf("%s: s3:DeleteObject = %v, want %v", name, got, want)
 		}
 		if got, want := hasPrefix("ses:"), name == FnAccess || name == FnAdmin; got != want {
 			t.Errorf("%s: SES = %v, want %v", name, got, want)
@@ -643,8 +652,12 @@ func TestLeastPrivilege(t *testing.T) {
 			for _, a := range st.Actions {
 				switch {
 				case strings.HasPrefix(a, "s3:"):
-					if !refsBucket || !strings.Contains(res, `"/reports/*"`) || len(st.Resources) != 1 {
-						t.Errorf("%s: %s not scoped to the reports/ objects: %s", name, a, res)
+					// Reports are only read (download) and written (admin);
+					// copies are kept and removed, never a report.
+					reports, copies := strings.Contains(res, `"/reports/*"`), strings.Contains(res, `"/copies/*"`)
+					okReports := reports && (a == "s3:GetObject" && name == FnDownload || a == "s3:PutObject" && name == FnAdmin)
+					if !refsBucket || len(st.Resources) != 1 || !okReports && !copies {
+						t.Errorf("%s: %s not scoped to the reports/ or copies/ objects as its function needs: %s", name, a, res)
 					}
 				case strings.HasPrefix(a, "secretsmanager:"):
 					if len(st.Resources) != 1 || ref(st.Resources[0]) != secretID {
@@ -854,6 +867,8 @@ func TestRoutes(t *testing.T) {
 		"POST /admin/requests/{id}/revoke":     FnAdmin,
 		"GET /admin/documents":                 FnAdmin,
 		"POST /admin/documents/{id}":           FnAdmin,
+		"GET /admin/trace":                     FnAdmin,
+		"POST /admin/trace":                    FnAdmin,
 	}
 
 	got, fnName := deployedRoutes(t, s)
@@ -1158,5 +1173,32 @@ func TestCheckAssets(t *testing.T) {
 	}
 	if err := CheckAssets(dir); err != nil {
 		t.Errorf("CheckAssets(complete) = %v", err)
+	}
+}
+
+// Stamped copies expire on their own after the longest grant and its
+// grace, and a deleted copy's old version goes a day later; reports never
+// expire.
+func TestCopiesExpire(t *testing.T) {
+	s := synth(t)
+	bucketID := logicalIDByPath(t, s, "AWS::S3::Bucket", "ReportsBucket/Resource")
+	rules := asList(props(s.resources("AWS::S3::Bucket")[bucketID])["LifecycleConfiguration"].(map[string]any)["Rules"])
+	var copies []map[string]any
+	for _, r := range rules {
+		m := r.(map[string]any)
+		if m["ExpirationInDays"] != nil && m["Prefix"] != CopiesPrefix {
+			t.Errorf("a rule expires objects outside copies/: %s", toJSON(m))
+		}
+		if m["Prefix"] == CopiesPrefix {
+			copies = append(copies, m)
+		}
+	}
+	if len(copies) != 1 {
+		t.Fatalf("%d lifecycle rules on copies/, want 1: %s", len(copies), toJSON(rules))
+	}
+	r := copies[0]
+	days, _ := r["ExpirationInDays"].(float64)
+	if time.Duration(days)*24*time.Hour <= trust.MaxCopyAge || r["Status"] != "Enabled" || r["NoncurrentVersionExpiration"] == nil {
+		t.Errorf("copies rule = %s, want expiry after %v and of noncurrent versions", toJSON(r), trust.MaxCopyAge)
 	}
 }

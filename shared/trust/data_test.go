@@ -228,7 +228,7 @@ func TestGrantedDownloadsAreRecorded(t *testing.T) {
 		}
 		return n
 	}
-	if d, err := f.svc.CheckDownload(ctx, g.Links["soc2"]); err != nil || d.ID != "soc2" {
+	if _, d, err := f.svc.CheckDownload(ctx, g.Links["soc2"]); err != nil || d.ID != "soc2" {
 		t.Fatalf("check: %+v %v", d, err)
 	}
 	if n := downloads(); n != 0 {

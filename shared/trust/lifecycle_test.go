@@ -158,7 +158,7 @@ func TestMissingEnginesRefuse(t *testing.T) {
 		"AccessPage":     func() error { _, err := svc.AccessPage(ctx, "x.y.z"); return err },
 		"Download":       func() error { _, err := svc.Download(ctx, "x.y.z", trust.Client{}); return err },
 		"PublicDocument": func() error { _, err := svc.PublicDocument(ctx, "soc3", trust.Client{}); return err },
-		"CheckDownload":  func() error { _, err := svc.CheckDownload(ctx, "x.y.z"); return err },
+		"CheckDownload":  func() error { _, _, err := svc.CheckDownload(ctx, "x.y.z"); return err },
 		"CheckPublicDocument": func() error {
 			_, err := svc.CheckPublicDocument(ctx, "soc3")
 			return err

@@ -49,6 +49,15 @@ func (noStore) CountDownload(context.Context, string, time.Time) error {
 func (noStore) DownloadCount(context.Context, string, time.Time, time.Time) (int, error) {
 	return 0, noEngine("store", "DownloadCount")
 }
+func (noStore) GetCopy(context.Context, string, string, int) (Copy, error) {
+	return Copy{}, noEngine("store", "GetCopy")
+}
+func (noStore) CopyByWatermark(context.Context, string) (Copy, error) {
+	return Copy{}, noEngine("store", "CopyByWatermark")
+}
+func (noStore) ListCopies(context.Context, string) ([]Copy, error) {
+	return nil, noEngine("store", "ListCopies")
+}
 func (noStore) Hit(context.Context, string, time.Duration, time.Time) (Hits, error) {
 	return Hits{}, noEngine("store", "Hit")
 }
@@ -60,6 +69,17 @@ func (noBlobs) Put(context.Context, string, io.Reader, int64, string) error {
 }
 func (noBlobs) Open(context.Context, string) (io.ReadCloser, error) {
 	return nil, noEngine("blobs", "Open")
+}
+
+func (noBlobs) Delete(context.Context, string) error { return noEngine("blobs", "Delete") }
+
+type noStamper struct{}
+
+func (noStamper) NewID() string                 { return "" }
+func (noStamper) ParseID(string) (string, bool) { return "", false }
+func (noStamper) FindID([]byte) (string, error) { return "", noEngine("stamper", "FindID") }
+func (noStamper) Stamp([]byte, Recipient, time.Time, string) ([]byte, error) {
+	return nil, noEngine("stamper", "Stamp")
 }
 
 // noMail's refusal is not EInvalid, which would take the mail out of the

@@ -49,6 +49,7 @@ type Service struct {
 	links  Presigner // nil: files are streamed from blobs
 	mailer Mailer
 	signer Signer
+	stamp  Stamper
 	clock  Clock
 	log    *slog.Logger
 
@@ -88,8 +89,11 @@ type Engines struct {
 	Links  Presigner
 	Mail   Mailer
 	Signer Signer
-	Clock  Clock // nil: the system clock
-	Log    *slog.Logger
+	// Stamper makes the recipients' copies (download) and reads leaked
+	// ones back (the console's trace).
+	Stamper Stamper
+	Clock   Clock // nil: the system clock
+	Log     *slog.Logger
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
@@ -99,7 +103,10 @@ var ErrNoEngine = errors.New("trust: this function has no engine for that")
 
 // New builds the service on e.
 func New(c Config, e Engines) *Service {
-	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, mailer: e.Mail, signer: e.Signer, clock: e.Clock, log: e.Log}
+	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log}
+	if s.stamp == nil {
+		s.stamp = noStamper{}
+	}
 	if s.store == nil {
 		s.store = noStore{}
 	}
@@ -475,8 +482,9 @@ func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Cli
 
 // Revoke ends an approved request's grant at once: every link minted for
 // it is refused from the next use on, because each use re-reads the grant.
+// The grant's kept copies are removed once the revocation stands.
 func (s *Service) Revoke(ctx context.Context, by Session, id string, c Client) (Request, error) {
-	return s.decide(ctx, by, id, Revoke, func(tx *Tx, next *Request) error {
+	r, err := s.decide(ctx, by, id, Revoke, func(tx *Tx, next *Request) error {
 		if err := transition(next, Revoke); err != nil {
 			return err
 		}
@@ -485,6 +493,11 @@ func (s *Service) Revoke(ctx context.Context, by Session, id string, c Client) (
 		tx.Events = append(tx.Events, s.event(next.ID, "grant.revoked", by.Email, "grant="+next.GrantID, c))
 		return nil
 	})
+	if err != nil {
+		return Request{}, err
+	}
+	s.removeCopies(ctx, r.GrantID)
+	return r, nil
 }
 
 // Grant is what a requester's access page shows: the request and a
@@ -553,29 +566,35 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 }
 
 // Download checks a download link against the grant as it stands now,
-// records the download, and returns the document to serve.
+// records the download, and returns the document as this recipient gets
+// it: for a gated document, BlobKey, Size and SHA256 are those of their
+// stamped copy (made on the grant's first download of this version, kept
+// and served again after).
 func (s *Service) Download(ctx context.Context, tok string, c Client) (Document, error) {
-	r, d, err := s.granted(ctx, tok)
+	r, d, err := s.CheckDownload(ctx, tok)
 	if err != nil {
 		return Document{}, err
 	}
 	detail := fmt.Sprintf("document=%s version=%d sha256=%s ua=%s", d.ID, d.Version, d.SHA256, truncate(c.UserAgent, 200))
-	if err := s.commit(ctx, Tx{Events: []Event{s.event(r.ID, "document.downloaded", r.Email, detail, c)}}); err != nil {
+	e := s.event(r.ID, "document.downloaded", r.Email, detail, c)
+	if d.Access != Public {
+		cp, err := s.copyFor(ctx, r, d, c)
+		if err != nil {
+			return Document{}, err
+		}
+		d.BlobKey, d.Size, d.SHA256 = cp.BlobKey, cp.Size, cp.SHA256
+		e.Watermark = cp.WatermarkID
+	}
+	if err := s.commit(ctx, Tx{Events: []Event{e}}); err != nil {
 		return Document{}, fmt.Errorf("record download: %w", err)
 	}
 	return d, nil
 }
 
-// CheckDownload answers as Download does without recording a download:
-// for a HEAD request, which takes no file, so that a link checker or a
-// mail scanner leaves no evidence of a download that did not happen.
-func (s *Service) CheckDownload(ctx context.Context, tok string) (Document, error) {
-	_, d, err := s.granted(ctx, tok)
-	return d, err
-}
-
-// granted resolves a download link to its request and document.
-func (s *Service) granted(ctx context.Context, tok string) (Request, Document, error) {
+// CheckDownload answers whether a download link works now, as Download
+// would, without making a copy or recording anything: for HEAD, which
+// asks about a file without taking it.
+func (s *Service) CheckDownload(ctx context.Context, tok string) (Request, Document, error) {
 	claims, err := s.parse(DownloadLink, tok, s.now())
 	if err != nil {
 		return Request{}, Document{}, err

@@ -74,6 +74,8 @@ type fixture struct {
 	svc   *trust.Service
 	mail  *mailbox
 	store *flakyStore
+	stamp *fakeStamper
+	blobs fileblob.Dir
 	now   time.Time
 }
 
@@ -84,7 +86,7 @@ var nda = trust.NDA{Version: "2026-01", Text: "The recipient keeps the reports c
 func newFixture(t *testing.T, edits ...func(*trust.Config, *trust.Engines)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	f := &fixture{mail: &mailbox{}, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{mail: &mailbox{}, stamp: &fakeStamper{}, blobs: fileblob.Dir(filepath.Join(dir, "blobs")), now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	bolt, err := boltstore.Open(filepath.Join(dir, "db"), clock)
 	if err != nil {
@@ -98,8 +100,8 @@ func newFixture(t *testing.T, edits ...func(*trust.Config, *trust.Engines)) *fix
 	}
 	c := trust.Config{BaseURL: "https://trust.example", Company: "Lumen Ledger",
 		Staff: []trust.Staff{{Email: "sales@lumen.example", Role: trust.Approver}}, NDA: nda}
-	e := trust.Engines{Store: f.store, Blobs: fileblob.Dir(filepath.Join(dir, "blobs")), Mail: f.mail,
-		Signer: token.New(keys, "test"), Clock: clock}
+	e := trust.Engines{Store: f.store, Blobs: f.blobs, Mail: f.mail,
+		Signer: token.New(keys, "test"), Stamper: f.stamp, Clock: clock}
 	for _, edit := range edits {
 		edit(&c, &e)
 	}

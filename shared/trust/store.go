@@ -2,6 +2,7 @@ package trust
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
@@ -29,6 +30,10 @@ type Tx struct {
 	Events []Event
 	// Mails are queued for sending, each under an id not seen before.
 	Mails []Mail
+	// Copy, if set, is a new stamped copy: its watermark ID and its
+	// (grant, document, version) must both be unused, so two first
+	// downloads at once cannot both keep a copy.
+	Copy *Copy
 }
 
 // SentMailRetention is how long a store remembers a sent mail (at least its
@@ -89,6 +94,13 @@ type Store interface {
 	// the one containing first to the one containing last, both included.
 	// last before first, or an empty doc, is EInvalid.
 	DownloadCount(ctx context.Context, doc string, first, last time.Time) (int, error)
+	// GetCopy returns the copy kept for one grant and document version;
+	// ENotFound if none was made yet.
+	GetCopy(ctx context.Context, grant, document string, version int) (Copy, error)
+	// CopyByWatermark returns the copy stamped with a watermark ID.
+	CopyByWatermark(ctx context.Context, id string) (Copy, error)
+	// ListCopies returns every copy made for a grant (any order).
+	ListCopies(ctx context.Context, grant string) ([]Copy, error)
 
 	// Hit counts one attempt against key in the fixed window that contains
 	// now and returns the count so far in that window and the count of the
@@ -105,11 +117,40 @@ type Hits struct {
 	Previous int // in the window before it
 }
 
-// Blobs keeps report files.
+// Blobs keeps report files and stamped copies.
 type Blobs interface {
 	Put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// Delete removes the file under key; a key with no file is not an
+	// error, so a removal that failed half way can simply run again.
+	Delete(ctx context.Context, key string) error
 }
+
+// Stamper makes recipients' copies and reads their watermark IDs back
+// (package stamp). It is an engine rather than an import so that the
+// functions that never stamp leave the PDF library out of their binaries.
+type Stamper interface {
+	// NewID is a fresh watermark ID.
+	NewID() string
+	// ParseID reads an ID as a person typed it; ok is false for anything
+	// that cannot be one.
+	ParseID(s string) (id string, ok bool)
+	// Stamp returns a copy of pdf stamped on every page for to, dated
+	// when, carrying id.
+	Stamp(pdf []byte, to Recipient, when time.Time, id string) ([]byte, error)
+	// FindID reads the watermark ID back from a copy: ErrNoWatermark for
+	// a PDF that carries none, an EInvalid error saying why for a file
+	// that cannot be read or carries several.
+	FindID(pdf []byte) (string, error)
+}
+
+// Recipient is whom a copy is stamped for.
+type Recipient struct {
+	Name, Company, Email string
+}
+
+// ErrNoWatermark is a Stamper's answer for a PDF without a watermark ID.
+var ErrNoWatermark = errors.New("trust: the PDF carries no watermark ID")
 
 // Presigner is implemented by blob engines that can hand the client a
 // short-lived direct link (S3) instead of streaming through the function.
@@ -139,6 +180,9 @@ func CheckTx(tx Tx) error {
 	}
 	if d := tx.Document; d != nil && d.ID == "" {
 		return Errorf(EInvalid, "The document has no id.")
+	}
+	if c := tx.Copy; c != nil && (c.WatermarkID == "" || c.Grant == "" || c.Document == "") {
+		return Errorf(EInvalid, "The copy has no watermark ID, grant or document.")
 	}
 	if s := tx.Session; s != nil && s.ID == "" {
 		return Errorf(EInvalid, "The session has no id.")

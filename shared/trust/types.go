@@ -142,6 +142,28 @@ type Event struct {
 	At      time.Time `json:"at"`
 	Detail  string    `json:"detail,omitempty"`
 	IP      string    `json:"ip,omitempty"`
+	// Watermark is the ID of the stamped copy a download delivered or a
+	// trace looked up, so a copy's downloads can be listed from the trail.
+	Watermark string `json:"watermark,omitempty"`
+}
+
+// Copy is a recipient's stamped copy of one version of a gated document,
+// made on their grant's first download of it and served again to later
+// ones. The record outlives the file: a leaked copy of an ended grant
+// still traces back to its recipient.
+type Copy struct {
+	WatermarkID string    `json:"watermark_id"`
+	Request     string    `json:"request"`
+	Grant       string    `json:"grant"`
+	Document    string    `json:"document"`
+	Version     int       `json:"version"`
+	BlobKey     string    `json:"blob_key"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	Name        string    `json:"name"` // the recipient as the request names them
+	Company     string    `json:"company"`
+	Email       string    `json:"email"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Mail is an email waiting in the outbox. It is written in the same

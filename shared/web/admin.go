@@ -31,6 +31,8 @@ func (s *server) mountAdmin(m router) {
 	m.handle("POST", "/admin/requests/{id}/revoke", s.staff(s.revoke))
 	m.handle("GET", "/admin/documents", s.staff(s.documentList))
 	m.handle("POST", "/admin/documents/{id}", s.staff(s.uploadDocument))
+	m.handle("GET", "/admin/trace", s.staff(s.traceByID))
+	m.handle("POST", "/admin/trace", s.staff(s.traceFile))
 }
 
 type staffHandler func(w http.ResponseWriter, r *http.Request, sess trust.Session)
@@ -330,4 +332,49 @@ func (s *server) upload(r *http.Request, sess trust.Session) error {
 	}
 	_, err = s.svc.Publish(r.Context(), sess, d, pdf, client(r))
 	return err
+}
+
+// traceByID shows the trace form, and with ?id= whose copy that is.
+func (s *server) traceByID(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	id := strings.TrimSpace(r.URL.Query().Get("id"))
+	if id == "" {
+		s.showTrace(w, r, sess, pages.TraceData{}, nil)
+		return
+	}
+	t, err := s.svc.Trace(r.Context(), sess, id, client(r))
+	s.showTrace(w, r, sess, pages.TraceData{ID: id, Found: t}, err)
+}
+
+// traceFile reads the watermark from an uploaded PDF found somewhere.
+func (s *server) traceFile(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		s.showTrace(w, r, sess, pages.TraceData{}, userError(trust.EInvalid, "error.choose_pdf"))
+		return
+	}
+	defer f.Close()
+	pdf, err := io.ReadAll(io.LimitReader(f, trust.MaxFileSize+1))
+	if err != nil {
+		s.showTrace(w, r, sess, pages.TraceData{}, userError(trust.EInvalid, "error.upload_unreadable"))
+		return
+	}
+	t, err := s.svc.TraceFile(r.Context(), sess, pdf, client(r))
+	s.showTrace(w, r, sess, pages.TraceData{ID: t.Copy.WatermarkID, Found: t, FromFile: true}, err)
+}
+
+// showTrace renders the trace page: what was found, or why nothing was.
+// Refusals a person can act on (a malformed ID, an unknown one, a file
+// without a stamp) are shown on the page with their status; others fail.
+func (s *server) showTrace(w http.ResponseWriter, r *http.Request, sess trust.Session, data pages.TraceData, err error) {
+	if code := trust.ErrorCode(err); err != nil && code != trust.EInvalid && code != trust.ENotFound {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.adminPage(r, "admin.trace.title", &sess)
+	p.postedFrom("/admin/trace")
+	if err != nil {
+		data.Error = p.errorText(err)
+		data.Found = trust.Traced{}
+	}
+	s.render(w, r, p, pages.AdminTrace(&p.Page, data), err)
 }

@@ -104,3 +104,12 @@ type DocumentsData struct {
 	Downloads   map[string]int
 	Error, Done string
 }
+
+// TraceData is the trace page's: the ID looked up (typed, or read from an
+// uploaded file), what was found, or why nothing was.
+type TraceData struct {
+	ID       string
+	FromFile bool
+	Found    trust.Traced // zero when nothing was found
+	Error    string
+}

@@ -24,6 +24,8 @@ const (
 	prefixStatus    = PrefixStatus
 	partDocs        = PartDocs
 	partOutbox      = PartOutbox
+	prefixCopy      = PrefixCopy
+	prefixMark      = PrefixMark
 )
 
 // sortTime formats t for a sort key. RFC3339Nano drops trailing zeros, and

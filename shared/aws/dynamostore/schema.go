@@ -6,8 +6,8 @@ package dynamostore
 
 // Attribute names of the single table.
 const (
-	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#
-	AttrSK     = "SK"     // sort key
+	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#, COPY#, WM#
+	AttrSK     = "SK"     // sort key (the PK again, but for events, download counters and copies)
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
 	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail, unconfirmed requests, download counters)
@@ -30,6 +30,8 @@ const (
 	PrefixStatus    = "STATUS#" // GSI1: requests by status
 	PartDocs        = "DOCS"    // GSI1: every document
 	PartOutbox      = "OUTBOX"  // GSI1: mails not yet sent
+	PrefixCopy      = "COPY#"   // stamped copies, by grant (SK: document and version)
+	PrefixMark      = "WM#"     // stamped copies, by watermark ID
 )
 
 // IndexGSI1 is the one global secondary index (projection ALL).

@@ -155,6 +155,23 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		put(it, mustBeNew, nil, nil)
 	}
 
+	if c := tx.Copy; c != nil {
+		// Two items, both new: the one a later download reads by grant,
+		// document and version, and the one a trace reads by watermark ID.
+		// Either one existing cancels the transaction.
+		byGrant, err := item(*c, map[string]string{AttrPK: prefixCopy + c.Grant, AttrSK: copySK(c.Document, c.Version)})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode copy: %w", err)
+		}
+		put(byGrant, mustBeNew, nil, nil)
+		pk := prefixMark + c.WatermarkID
+		byMark, err := item(*c, map[string]string{AttrPK: pk, AttrSK: pk})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode copy: %w", err)
+		}
+		put(byMark, mustBeNew, nil, nil)
+	}
+
 	if len(items) == 0 {
 		return nil
 	}
@@ -583,6 +600,57 @@ func itemCount(pk string, item map[string]types.AttributeValue) (int, error) {
 	return count, nil
 }
 
+// copySK orders a grant's copies by document, then version.
+func copySK(document string, version int) string {
+	return fmt.Sprintf("%s#%010d", document, version)
+}
+
+func (s *Store) GetCopy(ctx context.Context, grant, document string, version int) (trust.Copy, error) {
+	var zero, c trust.Copy
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table),
+		Key: map[string]types.AttributeValue{
+			AttrPK: str(prefixCopy + grant), AttrSK: str(copySK(document, version)),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return zero, mapErr("GetItem", err)
+	}
+	if out.Item == nil {
+		return zero, trust.Errorf(trust.ENotFound, "No such copy.")
+	}
+	if err := decode(out.Item, &c); err != nil {
+		return zero, fmt.Errorf("dynamostore: decode copy: %w", err)
+	}
+	return c, nil
+}
+
+func (s *Store) CopyByWatermark(ctx context.Context, id string) (trust.Copy, error) {
+	return getItem[trust.Copy](ctx, s, prefixMark+id, "copy")
+}
+
+// ListCopies reads the grant's partition, strongly consistent.
+func (s *Store) ListCopies(ctx context.Context, grant string) ([]trust.Copy, error) {
+	var copies []trust.Copy
+	err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(prefixCopy + grant)},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) error {
+		var c trust.Copy
+		if err := decode(it, &c); err != nil {
+			return fmt.Errorf("dynamostore: decode copy: %w", err)
+		}
+		copies = append(copies, c)
+		return nil
+	})
+	return copies, err
+}
+
+// FromConfig is the engine of a Lambda function, on table.
 // FromConfig is the engine of a Lambda function, on table, with the same
 // bounded retries and per-try timeout as every AWS call (awsenv.Bounded):
 // a throttled or stalled table answers unavailable well inside a request.

@@ -33,6 +33,9 @@ type Function struct {
 	Links func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
 	Mail  func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
 	Keys  func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+	// Stamper makes and reads stamped copies (stamp.Engine{}): only the
+	// functions that deliver or trace copies link the PDF library.
+	Stamper trust.Stamper
 }
 
 // needs lists the settings f cannot start without.
@@ -89,7 +92,7 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		return nil, err
 	}
 	clock := trust.SystemClock
-	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Clock: clock, Log: log}
+	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Stamper: f.Stamper, Clock: clock, Log: log}
 	var keys *token.Keyring
 	if f.Blobs != nil {
 		e.Blobs = f.Blobs(awsCfg, c.Bucket)

@@ -38,11 +38,14 @@ var (
 	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent
 	bucketRates    = []byte("rates")              // key(len-prefixed) window length start → expiry count
 	bucketCounts   = []byte("download_counts")    // document(len-prefixed) day → expiry count
+	bucketCopies   = []byte("copies")             // grant(len-prefixed) document(len-prefixed) version → Copy
+	bucketMarks    = []byte("watermarks")         // watermark id → copies key
 )
 
 var allBuckets = [][]byte{
 	bucketRequests, bucketByStatus, bucketEvents, bucketDocs, bucketSessions,
 	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates, bucketCounts,
+	bucketCopies, bucketMarks,
 }
 
 // openTimeout bounds the wait for the file lock: a second process on the same
@@ -362,9 +365,87 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
+		if c := tx.Copy; c != nil {
+			if err := writeCopy(btx, *c); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return fail("commit", err)
+}
+
+func grantPrefix(grant string) []byte { return lenPrefixed(grant) }
+
+func copyKey(grant, document string, version int) []byte {
+	k := append(grantPrefix(grant), lenPrefixed(document)...)
+	return binary.BigEndian.AppendUint64(k, uint64(version))
+}
+
+// writeCopy keeps c under its grant, document and version, and indexes it
+// by watermark ID; either taken already is a conflict.
+func writeCopy(btx *bolt.Tx, c trust.Copy) error {
+	copies, marks := btx.Bucket(bucketCopies), btx.Bucket(bucketMarks)
+	k := copyKey(c.Grant, c.Document, c.Version)
+	if copies.Get(k) != nil || marks.Get([]byte(c.WatermarkID)) != nil {
+		return trust.Errorf(trust.EConflict, "The copy was already made.")
+	}
+	if err := put(copies, k, c); err != nil {
+		return err
+	}
+	if err := marks.Put([]byte(c.WatermarkID), k); err != nil {
+		return fmt.Errorf("index copy %q: %w", c.WatermarkID, err)
+	}
+	return nil
+}
+
+func (s *Store) GetCopy(ctx context.Context, grant, document string, version int) (trust.Copy, error) {
+	var c trust.Copy
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		var found bool
+		var err error
+		c, found, err = get[trust.Copy](btx.Bucket(bucketCopies), "copy", copyKey(grant, document, version))
+		if err == nil && !found {
+			err = trust.Errorf(trust.ENotFound, "The copy does not exist.")
+		}
+		return err
+	})
+	return c, fail("get copy", err)
+}
+
+func (s *Store) CopyByWatermark(ctx context.Context, id string) (trust.Copy, error) {
+	var c trust.Copy
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		k := btx.Bucket(bucketMarks).Get([]byte(id))
+		if k == nil {
+			return trust.Errorf(trust.ENotFound, "No copy has that watermark ID.")
+		}
+		var found bool
+		var err error
+		c, found, err = get[trust.Copy](btx.Bucket(bucketCopies), "copy", k)
+		if err == nil && !found {
+			err = corrupt("watermark index entry without copy", []byte(id), errors.New("dangling"))
+		}
+		return err
+	})
+	return c, fail("copy by watermark", err)
+}
+
+func (s *Store) ListCopies(ctx context.Context, grant string) ([]trust.Copy, error) {
+	var copies []trust.Copy
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		prefix := grantPrefix(grant)
+		c := btx.Bucket(bucketCopies).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var cp trust.Copy
+			if err := json.Unmarshal(v, &cp); err != nil {
+				return corrupt("copy", k, err)
+			}
+			copies = append(copies, cp)
+		}
+		return nil
+	})
+	return copies, fail("list copies", err)
 }
 
 func writeRequest(btx *bolt.Tx, r trust.Request, ifVersion int64) error {

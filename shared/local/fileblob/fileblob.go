@@ -79,3 +79,15 @@ func (d Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	return f, nil
 }
+
+// Delete removes the blob; a missing one is not an error.
+func (d Dir) Delete(ctx context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return trust.Unavailable(err)
+	}
+	return nil
+}

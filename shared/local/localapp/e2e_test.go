@@ -9,6 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"trustcenter/shared/local/sample"
+	"trustcenter/shared/testkit/pdftest"
 )
 
 // TestFlow walks the whole product as its three kinds of user do, following
@@ -224,12 +227,14 @@ func TestUploadNewVersion(t *testing.T) {
 	if res := upload(csrf, []byte("GIF89a not a pdf")); res.Status != http.StatusBadRequest {
 		t.Fatalf("a non-PDF upload: %d", res.Status)
 	}
-	newPDF := []byte("%PDF-1.4\n% version two\n%%EOF\n")
+	// Version two is another report, so that its stamped copy tells.
+	newPDF := sample.SOC1TypeII()
 	if res := upload(csrf, newPDF); res.Status != http.StatusSeeOther {
 		t.Fatalf("upload: %d %s", res.Status, res.Body)
 	}
-	if res := h.get(download); res.Status != http.StatusOK || res.Body != string(newPDF) {
-		t.Fatalf("the link sent before the upload serves %q", res.Body)
+	if res := h.get(download); res.Status != http.StatusOK || !strings.Contains(pdftest.Text(t, []byte(res.Body)), "SOC 1") ||
+		!strings.Contains(pdftest.Text(t, []byte(res.Body)), "ada@buyer.example") {
+		t.Fatalf("the link sent before the upload does not serve a stamped copy of version 2: %d", res.Status)
 	}
 	if res := h.get("/admin/documents"); !strings.Contains(res.Body, "<td>2</td>") {
 		t.Error("the documents page does not show version 2")

@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"DownloadCounts", testDownloadCounts},
 		{"DownloadCountArguments", testDownloadCountArguments},
 		{"DownloadCountConcurrent", testDownloadCountConcurrent},
+		{"Copies", testCopies},
+		{"ConcurrentCopies", testConcurrentCopies},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1228,5 +1230,126 @@ func concurrently(t *testing.T, n int, what string, call func(i int) error) {
 		if err != nil {
 			t.Fatalf("%s %d: %v", what, i, err)
 		}
+	}
+}
+
+func newCopy(id, grant, doc string, version int) trust.Copy {
+	return trust.Copy{
+		WatermarkID: id, Request: "req-" + grant, Grant: grant, Document: doc, Version: version,
+		BlobKey: fmt.Sprintf("copies/%s/%s/v%d-%s.pdf", grant, doc, version, id), Size: 1234, SHA256: "ab12",
+		Name: "Ada Lovelace", Company: "Analytical Engines", Email: "ada@example.com", CreatedAt: t0.In(plus5),
+	}
+}
+
+func normCopy(c trust.Copy) trust.Copy {
+	c.CreatedAt = c.CreatedAt.UTC()
+	return c
+}
+
+func testCopies(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	a := newCopy("WM-AAAA-0001", "gnt_a", "soc2", 1)
+	commit(t, s, trust.Tx{Copy: &a, Events: []trust.Event{{ID: "evt-copy", Subject: a.Request, Type: "copy.stamped", At: t0, Watermark: a.WatermarkID}}})
+	// A grant whose id extends another's must not see its copies.
+	b := newCopy("WM-AAAA-0002", "gnt_a", "soc2", 2)
+	c := newCopy("WM-AAAA-0003", "gnt_a", "soc1", 1)
+	d := newCopy("WM-AAAA-0004", "gnt_ab", "soc2", 1)
+	for _, cp := range []trust.Copy{b, c, d} {
+		commit(t, s, trust.Tx{Copy: &cp})
+	}
+
+	got, err := s.GetCopy(ctx, "gnt_a", "soc2", 1)
+	if err != nil {
+		t.Fatalf("GetCopy: %v", err)
+	}
+	equal(t, "copy", got, a, normCopy)
+	got, err = s.CopyByWatermark(ctx, "WM-AAAA-0004")
+	if err != nil {
+		t.Fatalf("CopyByWatermark: %v", err)
+	}
+	equal(t, "copy by watermark", got, d, normCopy)
+	_, err = s.GetCopy(ctx, "gnt_a", "soc2", 3)
+	wantCode(t, err, trust.ENotFound, "GetCopy of a version never copied")
+	_, err = s.CopyByWatermark(ctx, "WM-ZZZZ-ZZZZ")
+	wantCode(t, err, trust.ENotFound, "CopyByWatermark of an unknown id")
+
+	list, err := s.ListCopies(ctx, "gnt_a")
+	if err != nil {
+		t.Fatalf("ListCopies: %v", err)
+	}
+	var ids []string
+	for _, cp := range list {
+		ids = append(ids, cp.WatermarkID)
+	}
+	slices.Sort(ids)
+	if want := []string{"WM-AAAA-0001", "WM-AAAA-0002", "WM-AAAA-0003"}; !slices.Equal(ids, want) {
+		t.Fatalf("ListCopies(gnt_a) = %v, want %v", ids, want)
+	}
+	if list, err := s.ListCopies(ctx, "gnt_none"); err != nil || len(list) != 0 {
+		t.Fatalf("ListCopies of a grant without copies = %v, %v; want none", list, err)
+	}
+
+	// The same version again under a new ID, or a new version under a
+	// used ID, is a conflict, and nothing of its transaction lands.
+	again := newCopy("WM-AAAA-0009", "gnt_a", "soc2", 1)
+	err = s.Commit(ctx, trust.Tx{Copy: &again, Events: []trust.Event{{ID: "evt-again", Subject: "req-gnt_a", Type: "copy.stamped", At: t0}}})
+	wantCode(t, err, trust.EConflict, "a second copy of one version")
+	reused := newCopy("WM-AAAA-0001", "gnt_b", "soc2", 1)
+	wantCode(t, s.Commit(ctx, trust.Tx{Copy: &reused}), trust.EConflict, "a copy under a used watermark id")
+	if _, err := s.CopyByWatermark(ctx, "WM-AAAA-0009"); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("the refused copy was kept: %v", err)
+	}
+	if _, err := s.GetCopy(ctx, "gnt_b", "soc2", 1); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("the copy with a reused id was kept: %v", err)
+	}
+	evs, err := s.ListEvents(ctx, "req-gnt_a")
+	if err != nil {
+		t.Fatalf("ListEvents: %v", err)
+	}
+	if len(evs) != 1 || evs[0].ID != "evt-copy" || evs[0].Watermark != a.WatermarkID {
+		t.Fatalf("events = %+v, want only evt-copy with its watermark", evs)
+	}
+	bad := newCopy("", "gnt_a", "soc2", 5)
+	wantCode(t, s.Commit(ctx, trust.Tx{Copy: &bad}), trust.EInvalid, "a copy without a watermark id")
+}
+
+// testConcurrentCopies is many first downloads of one version at once:
+// exactly one copy record is created, and every loser is told so.
+func testConcurrentCopies(t *testing.T, s trust.Store) {
+	const n = 12
+	ctx := t.Context()
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			cp := newCopy(fmt.Sprintf("WM-RACE-%04d", i), "gnt_race", "soc2", 1)
+			<-start
+			errs[i] = s.Commit(ctx, trust.Tx{Copy: &cp})
+		})
+	}
+	close(start)
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("both copy %d and copy %d were created", winner, i)
+		case err == nil:
+			winner = i
+		case trust.ErrorCode(err) != trust.EConflict:
+			t.Fatalf("copy %d: got %v, want EConflict", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no copy was created")
+	}
+	got, err := s.GetCopy(ctx, "gnt_race", "soc2", 1)
+	if err != nil || got.WatermarkID != fmt.Sprintf("WM-RACE-%04d", winner) {
+		t.Fatalf("GetCopy = %+v, %v; want the winner's", got, err)
+	}
+	list, err := s.ListCopies(ctx, "gnt_race")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListCopies = %d copies, %v; want 1", len(list), err)
 	}
 }
