@@ -13,6 +13,8 @@ import (
 
 	"trustcenter/shared/local/boltstore"
 	"trustcenter/shared/local/fileblob"
+	reports "trustcenter/shared/local/sample"
+	"trustcenter/shared/stamp"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 )
@@ -42,13 +44,14 @@ func newDownloadsFixture(t *testing.T) downloadsFixture {
 	}
 	f := downloadsFixture{store: store, signer: token.New(keys, "test"), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	f.svc = trust.New(trust.Config{BaseURL: "https://trust.example", Staff: []trust.Staff{{Email: fixtureAdmin, Role: trust.Admin}}},
-		trust.Engines{Store: store, Blobs: fileblob.Dir(filepath.Join(dir, "reports")), Signer: f.signer, Log: f.log})
+		trust.Engines{Store: store, Blobs: fileblob.Dir(filepath.Join(dir, "reports")), Signer: f.signer, Stamper: stamp.Engine{}, Log: f.log})
 	admin := trust.Session{Email: fixtureAdmin, Role: trust.Admin}
 	for _, d := range []trust.Document{
 		{ID: "report-gated", Title: "Gated", Access: trust.Gated, FileName: "g.pdf"},
 		{ID: "report-public", Title: "Public", Access: trust.Public, FileName: "p.pdf"},
 	} {
-		if _, err := f.svc.Publish(t.Context(), admin, d, []byte("%PDF-1.4 "+d.ID), trust.Client{}); err != nil {
+		// A real report: the first GET of the gated one stamps a copy.
+		if _, err := f.svc.Publish(t.Context(), admin, d, reports.SOC2TypeII(), trust.Client{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -94,7 +97,12 @@ func TestHeadIsNotADownload(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(events), n
+		for _, e := range events {
+			if e.Type == "document.downloaded" {
+				recorded++
+			}
+		}
+		return recorded, n
 	}
 
 	fetch(http.MethodHead, "/download/"+link)
