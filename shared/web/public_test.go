@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -56,8 +57,9 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		text := pageText(body)
 		for _, want := range c.text {
-			if !strings.Contains(string(body), want) {
+			if !strings.Contains(text, want) {
 				t.Errorf("%s %s: the page lacks %q", c.day.Format(time.DateOnly), c.lang, want)
 			}
 		}
@@ -89,5 +91,82 @@ func TestTrustPageOffersPublishedDocumentsOnly(t *testing.T) {
 	got := offered([]trust.Document{{ID: "soc3-2026", Size: 2048, Version: 1}})
 	if len(got) != 1 || got["soc3-2026"] != "2 KB" {
 		t.Errorf("with the SOC 3 published, the page offers %v, want only soc3-2026 (2 KB)", got)
+	}
+}
+
+// pageText is body with its tags taken out, as a reader sees the words.
+func pageText(body []byte) string { return tag.ReplaceAllString(string(body), "") }
+
+var tag = regexp.MustCompile(`<[^>]*>`)
+
+// TestTrustPageAnswersFirst: the page opens with every attestation and how
+// to get it, then the one call to action; the cards state each report's
+// facts without repeating what the SOC reports share.
+func TestTrustPageAnswersFirst(t *testing.T) {
+	site, err := contentfile.Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
+	day := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	docs := []trust.Document{{ID: "soc3-2026", Access: trust.Public, Version: 1}, {ID: "soc2-type2-2026", Access: trust.Gated, Version: 1},
+		{ID: "soc1-type2-2026", Access: trust.Gated, Version: 1}}
+	for _, lang := range []string{"en", "zh-CN"} {
+		p := &pages.Page{Lang: lang, CSS: s.css, Company: site.Company.Name, Site: site}
+		raw, err := execute(context.Background(), pages.Index(p, s.trustView(lang, docs, day)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := string(raw)
+		order := []string{`id="summary-h"`, `href="/access-requests/new?document=soc2-type2-2026`, `href="/documents/soc3-2026"`, `class="cta"`, `id="overview-h"`, `id="certifications-h"`}
+		last := -1
+		for _, want := range order {
+			i := strings.Index(body, want)
+			if i < 0 {
+				t.Errorf("%s: the page lacks %s", lang, want)
+				continue
+			}
+			if i < last {
+				t.Errorf("%s: %s comes before what should precede it (%v)", lang, want, order)
+			}
+			last = i
+		}
+		// The summary names every certification, SOC 2 first.
+		rows := regexp.MustCompile(`<th scope="row"><a href="#cert-([a-z0-9-]+)"`).FindAllStringSubmatch(body, -1)
+		var ids []string
+		for _, r := range rows {
+			ids = append(ids, r[1])
+		}
+		if strings.Join(ids, ",") != "soc2-type2,soc1-type2,soc3,iso27001" {
+			t.Errorf("%s: summary rows %v", lang, ids)
+		}
+		text := pageText(raw)
+		once := map[string][]string{
+			"en":    {"SSAE 18, AT-C section 205 with TSP section 100", "Plaid Inc. — Connections", "Common to all SOC reports"},
+			"zh-CN": {"SSAE 18, AT-C section 205 with TSP section 100", "所有 SOC 报告的共同信息"},
+		}
+		for _, want := range once[lang] {
+			if n := strings.Count(text, want); n != 1 {
+				t.Errorf("%s: %q appears %d times, want once", lang, want, n)
+			}
+		}
+		if lang == "en" {
+			for _, want := range []string{"Request SOC 1 / SOC 2 reports", "Security, Availability, Confidentiality",
+				"Earlier bridge letter for 1 Oct 2025 – 31 Dec 2025", `<span class="nw">30 Sep 2026</span>`, `id="faq-`, `id="criterion-security"`} {
+				if !strings.Contains(body, want) && !strings.Contains(text, want) {
+					t.Errorf("en: the page lacks %q", want)
+				}
+			}
+			// The superseded letter is history, not coverage.
+			if strings.Contains(text, "Bridge letterCovers") {
+				t.Error("en: a superseded bridge letter is shown as current")
+			}
+		} else {
+			for _, want := range []string{"申请 SOC 1 / SOC 2 报告", "安全性、可用性、保密性"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("zh-CN: the page lacks %q", want)
+				}
+			}
+		}
 	}
 }

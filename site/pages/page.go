@@ -6,6 +6,7 @@ package pages
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -143,4 +144,33 @@ func also(sep, s string) string {
 		return ""
 	}
 	return sep + s
+}
+
+// datePattern finds the dates i18n writes, in either language: "30 Sep
+// 2026", "September 30, 2026", "Nov 2027", "2026年9月30日", "2027年11月".
+var datePattern = regexp.MustCompile(`\d{1,2} [A-Z][a-z]{2} \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}|[A-Z][a-z]{2} \d{4}|\d{4}年\d{1,2}月(?:\d{1,2}日)?`)
+
+// textRun is a piece of a line: a date, kept on one line, or the text
+// between dates.
+type textRun struct {
+	text string
+	date bool
+}
+
+// dateRuns cuts s around its dates, so that a line break never falls
+// inside one.
+func dateRuns(s string) []textRun {
+	var out []textRun
+	last := 0
+	for _, m := range datePattern.FindAllStringIndex(s, -1) {
+		if m[0] > last {
+			out = append(out, textRun{text: s[last:m[0]]})
+		}
+		out = append(out, textRun{text: s[m[0]:m[1]], date: true})
+		last = m[1]
+	}
+	if last < len(s) {
+		out = append(out, textRun{text: s[last:]})
+	}
+	return out
 }
