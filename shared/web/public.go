@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -70,6 +71,21 @@ func (s *server) mountPublic(m router) {
 	m.handle("GET", "/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 	})
+}
+
+// inlineStatic is the small SVG at path under /static/ as a data: URL, so
+// that a page's first view needs no request besides its own; "" for any
+// other path or type. Both are read once, at start.
+func inlineStatic(path string) string {
+	name, ok := strings.CutPrefix(path, "/static/")
+	if !ok || !strings.HasSuffix(name, ".svg") {
+		return ""
+	}
+	b, err := fs.ReadFile(site.Static, "static/"+name)
+	if err != nil {
+		return ""
+	}
+	return "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b)
 }
 
 func (s *server) lang(r *http.Request) string {
@@ -173,7 +189,7 @@ func (s *server) machine(contentType string, deps uses, build func(bodyInput) ([
 // day and document list, whatever else the request carries.
 func (s *server) trustPage(in bodyInput) ([]byte, error) {
 	c := s.site.Company
-	p := &pages.Page{Lang: in.Lang, CSS: s.css, Company: c.Name, Logo: c.Logo, Site: s.site, Address: "/"}
+	p := &pages.Page{Lang: in.Lang, CSS: s.css, Company: c.Name, Logo: s.logo, Icon: s.icon, Site: s.site, Address: "/"}
 	p.Title = p.T("site.title", c.Name)
 	p.Description = p.T("site.description", c.Name)
 	return execute(context.Background(), pages.Index(p, s.trustView(in.Lang, in.Docs, in.Now)))

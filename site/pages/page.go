@@ -26,7 +26,9 @@ type Page struct {
 	Description string
 	Robots      string
 	Company     string
-	Logo        string
+	// Logo and Icon are image addresses, data: URLs for our own files.
+	Logo string
+	Icon string
 	// CSS is the stylesheet inlined into <style>; the CSP allows it by its
 	// hash, so it is written as it is, never escaped.
 	CSS   string
