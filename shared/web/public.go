@@ -343,6 +343,14 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pa
 		cert := c.Certifications[order[k]]
 		return cert.Framework.IsSOC() && cert.IsReport()
 	})
+	if lang == i18n.English {
+		// The labels are a list inside a sentence there.
+		for k := range v.Certs {
+			for j, l := range v.Certs[k].SameFacts {
+				v.Certs[k].SameFacts[j] = strings.ToLower(l[:1]) + l[1:]
+			}
+		}
+	}
 
 	for _, cr := range c.Criteria {
 		cv := pages.CriterionView{ID: "criterion-" + cr.ID, Title: cr.Title.In(lang), InScope: c.InScope(cr.ID)}
@@ -412,6 +420,9 @@ func (s *server) certFacts(lang string, c content.Certification) []pages.FactVie
 	}
 	add("cert.subservice", subs...)
 	add("cert.user_entity_controls", list(c.UserEntityControls)...)
+	if n := len(out); n > 0 && len(c.UserEntityControls) > 2 && out[n-1].Label == t("cert.user_entity_controls") {
+		out[n-1].Folded = true
+	}
 	var bridges []pages.FactValue
 	for _, b := range c.CurrentBridgeLetters() {
 		bridges = append(bridges, pages.FactValue{Text: t("cert.bridge_covers", i18n.FormatShortDate(lang, b.CoversFrom.Time()),

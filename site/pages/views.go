@@ -54,6 +54,8 @@ type CertView struct {
 type FactView struct {
 	Label  string
 	Values []FactValue
+	// Folded lists are long enough to hide behind a summary.
+	Folded bool
 }
 
 // FactValue is one value of a fact with an optional note, such as a

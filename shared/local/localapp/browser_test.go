@@ -455,6 +455,10 @@ func TestBrowserScreenshots(t *testing.T) {
 			if rows := eval[int](b, headerRowsJS); rows > want {
 				t.Errorf("%s: the header takes %d lines, want at most %d", s.name, rows, want)
 			}
+			// On a desktop the whole menu shows; a phone may scroll it.
+			if s.width >= 1280 && eval[bool](b, `(u => u !== null && u.scrollWidth > u.clientWidth)(document.querySelector("header.top nav ul"))`) {
+				t.Errorf("%s: the menu is cut off", s.name)
+			}
 		}
 	}
 }
