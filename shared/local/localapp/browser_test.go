@@ -605,6 +605,10 @@ func TestBrowserTrustPageDetails(t *testing.T) {
 			t.Errorf("the error summary links to %s, which is not on the page", href)
 		}
 	}
+	browsertest.Screenshot(t, b.ctx, "request-form-errors-en-light-1280", 1280, 900)
+	b.setView(view{"phone, dark", 375, 740, "dark"})
+	browsertest.Screenshot(t, b.ctx, "request-form-errors-en-dark-375", 375, 740)
+	b.setView(auditViews[0])
 	// Invalid fields look invalid, not only to screen readers.
 	if c := eval[string](b, `getComputedStyle(document.getElementById("name")).borderTopColor`); c == eval[string](b, `getComputedStyle(document.getElementById("reason")).borderTopColor`) {
 		t.Errorf("an invalid field has the border of a valid one (%s)", c)
