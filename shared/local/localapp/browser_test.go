@@ -239,7 +239,9 @@ func TestBrowserRequestFlow(t *testing.T) {
 			b.press(" ")
 		}
 	}
-	// The NDA text scrolls, so it takes focus to be readable by keyboard.
+	// The NDA's text file, then the text itself, which scrolls, so it
+	// takes focus to be readable by keyboard.
+	b.tabTo(`a[href="/nda.txt"]`)
 	b.tabTo(".nda")
 	b.tabTo("#nda_accept")
 	// Left unticked on purpose for the first submit.
