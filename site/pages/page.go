@@ -92,6 +92,16 @@ func (p *Page) DocNames(ids []string) string {
 	return strings.Join(names, "; ")
 }
 
+// Places joins place names: Chinese lists them with 、; an English place
+// such as "Austin, Texas" holds commas already, so English ones are set
+// apart with a middle dot.
+func (p *Page) Places(names []string) string {
+	if p.Lang == i18n.Chinese {
+		return i18n.JoinList(p.Lang, names)
+	}
+	return strings.Join(names, " · ")
+}
+
 // LangQuery is the query of an internal link: params, given as name and
 // value pairs, and the reader's explicit language choice, which the link
 // carries along unless it is English.
