@@ -327,6 +327,7 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pa
 			x0, x1 := pos(seg.Start), pos(seg.End.AddDays(1))
 			if x1 > x0 {
 				cv.Segments = append(cv.Segments, pages.SegmentView{X: fmt.Sprintf("%.2f%%", x0), W: fmt.Sprintf("%.2f%%", x1-x0), Bridge: seg.Bridged})
+				v.Bridged = v.Bridged || seg.Bridged
 			}
 		}
 		// A document is offered once its file is published: before that

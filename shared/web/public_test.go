@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"trustcenter/shared/content"
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/trust"
 	"trustcenter/site/pages"
@@ -167,6 +168,47 @@ func TestTrustPageAnswersFirst(t *testing.T) {
 					t.Errorf("zh-CN: the page lacks %q", want)
 				}
 			}
+		}
+	}
+}
+
+// TestBridgeLetterOnThePage: a letter reaching past the latest period is
+// current coverage, drawn in its own colour, which the key then explains;
+// without one the key does not list it.
+func TestBridgeLetterOnThePage(t *testing.T) {
+	site, err := contentfile.Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(day time.Time) string {
+		s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
+		p := &pages.Page{Lang: "en", CSS: s.css, Company: site.Company.Name, Site: site}
+		body, err := execute(context.Background(), pages.Index(p, s.trustView("en", nil, day)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(body)
+	}
+	day := time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)
+	if body := render(day); strings.Contains(body, `class="sw bridge"`) || strings.Contains(body, `class="bridge"`) {
+		t.Error("the key lists bridge letters though no bar has one")
+	}
+	for i := range site.Certifications {
+		if site.Certifications[i].ID == "soc2-type2" {
+			site.Certifications[i].BridgeLetters = append(site.Certifications[i].BridgeLetters, content.BridgeLetter{
+				CoversFrom: content.MustDate("2026-10-01"), CoversTo: content.MustDate("2026-12-31"), Issued: content.MustDate("2027-01-10")})
+		}
+	}
+	body := render(day)
+	text := pageText([]byte(body))
+	for _, want := range []string{`class="sw bridge"`, `class="bridge"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("with a current bridge letter the page lacks %s", want)
+		}
+	}
+	for _, want := range []string{"bridge letter through 31 Dec 2026", "Covers 1 Oct 2026 to 31 Dec 2026, issued 10 Jan 2027", "Earlier bridge letter for 1 Oct 2025 – 31 Dec 2025"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page lacks %q", want)
 		}
 	}
 }

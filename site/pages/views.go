@@ -18,6 +18,7 @@ type TrustView struct {
 	Common        []FactView
 	Certs         []CertView
 	Axis          []TickView // the timelines' date axis, shared by every card
+	Bridged       bool       // some timeline has days covered by a bridge letter only
 	Criteria      []CriterionView
 	Subprocessors []SubprocessorView
 	FAQ           []FAQView

@@ -563,7 +563,7 @@ func TestBrowserTrustPageDetails(t *testing.T) {
 		got := eval[string](b, `performance.getEntriesByType("resource").map(e => e.name).join(", ")`)
 		t.Errorf("the first view of / made %d more request(s): %s", n, got)
 	}
-	for _, sel := range []string{`header img[src^="data:"]`, `link[rel="icon"][href^="data:"]`, "#summary table", "#summary .cta a.btn", ".key .sw.bridge"} {
+	for _, sel := range []string{`header img[src^="data:"]`, `link[rel="icon"][href^="data:"]`, "#summary table", "#summary .cta a.btn", ".key .sw.seg"} {
 		if n := eval[int](b, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)); n == 0 {
 			t.Errorf("/ has no %s", sel)
 		}
