@@ -16,11 +16,7 @@ import (
 // TestTrustViewFollowsTheClock: the page's statuses come from the dates in
 // the content and the day it is rendered, never from typed labels.
 func TestTrustViewFollowsTheClock(t *testing.T) {
-	site, err := contentfile.Example()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
+	s, site := exampleServer(t)
 	cases := []struct {
 		day    time.Time
 		lang   string
@@ -71,11 +67,7 @@ func TestTrustViewFollowsTheClock(t *testing.T) {
 // offered once its file is published, with the file's size; before that
 // its link would only answer 404.
 func TestTrustPageOffersPublishedDocumentsOnly(t *testing.T) {
-	site, err := contentfile.Example()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
+	s, _ := exampleServer(t)
 	day := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	offered := func(docs []trust.Document) map[string]string {
 		got := map[string]string{}
@@ -104,11 +96,7 @@ var tag = regexp.MustCompile(`<[^>]*>`)
 // to get it, then the one call to action; the cards state each report's
 // facts without repeating what the SOC reports share.
 func TestTrustPageAnswersFirst(t *testing.T) {
-	site, err := contentfile.Example()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site})
+	s, site := exampleServer(t)
 	day := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	docs := []trust.Document{{ID: "soc3-2026", Access: trust.Public, Version: 1}, {ID: "soc2-type2-2026", Access: trust.Gated, Version: 1},
 		{ID: "soc1-type2-2026", Access: trust.Gated, Version: 1}}
@@ -211,4 +199,14 @@ func TestBridgeLetterOnThePage(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
+}
+
+// exampleServer is a server on the example content, with no store.
+func exampleServer(t *testing.T) (*server, *content.Site) {
+	t.Helper()
+	site, err := contentfile.Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newServer(Deps{Service: trust.New(trust.Config{BaseURL: "https://trust.example"}, trust.Engines{}), Site: site}), site
 }

@@ -160,6 +160,16 @@ func (b *tab) setView(v view) {
 	}))
 }
 
+// noScript turns page scripts off in the tab; DevTools evaluation still
+// runs, and only reads what the server rendered.
+func (b *tab) noScript() {
+	b.t.Helper()
+	b.do("disabling JavaScript", chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tgt, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+}
+
 // audit runs axe-core on the page in every audit view and reports every
 // violation under name. It leaves the tab in the first view.
 func (b *tab) audit(name string) {
@@ -490,10 +500,7 @@ const wideElementsJS = `Array.from(document.querySelectorAll("body *"))
 func TestBrowserNoJavaScript(t *testing.T) {
 	h := boot(t, nil)
 	b := newTab(t, h)
-	b.do("disabling JavaScript", chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tgt, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	}))
+	b.noScript()
 	// Our pages have no scripts, so prove the switch works on one that does.
 	b.do("loading a scripted page", chromedp.Navigate(`data:text/html,<title>off</title><script>document.title="on"</script>`))
 	if title := run(b, "reading the title", chromedp.Title()); title != "off" {
@@ -554,10 +561,7 @@ func TestBrowserNoJavaScript(t *testing.T) {
 func TestBrowserTrustPageDetails(t *testing.T) {
 	h := boot(t, nil)
 	b := newTab(t, h)
-	b.do("disabling JavaScript", chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tgt, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	}))
+	b.noScript()
 	b.open("/")
 	if n := eval[int](b, `performance.getEntriesByType("resource").length`); n != 0 {
 		got := eval[string](b, `performance.getEntriesByType("resource").map(e => e.name).join(", ")`)
