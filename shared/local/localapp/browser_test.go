@@ -590,6 +590,17 @@ func TestBrowserTrustPageDetails(t *testing.T) {
 	}
 
 	b.open("/access-requests/new")
+	// Every stop of the keyboard shows the same ring: links, fields,
+	// boxes, the scrolling NDA text and the button.
+	rings := map[string][]string{}
+	for range 14 {
+		b.press("\t")
+		ring := eval[string](b, `(s => s.outlineStyle + " " + s.outlineWidth + " " + s.outlineColor)(getComputedStyle(document.activeElement))`)
+		rings[ring] = append(rings[ring], eval[string](b, `document.activeElement.tagName.toLowerCase() + (document.activeElement.id ? "#" + document.activeElement.id : "")`))
+	}
+	if len(rings) != 1 {
+		t.Errorf("the form's focus rings differ: %v", rings)
+	}
 	first := eval[string](b, `document.querySelector('input[name="document"]').value`)
 	if !strings.HasPrefix(first, "soc2") {
 		t.Errorf("the form lists %s first, want the SOC 2", first)
