@@ -847,6 +847,7 @@ func TestRoutes(t *testing.T) {
 		"GET /robots.txt":                      FnPublic,
 		"GET /.well-known/security.txt":        FnPublic,
 		"GET /favicon.ico":                     FnPublic,
+		"GET /nda.txt":                         FnPublic,
 		"GET /access-requests/new":             FnAccess,
 		"POST /access-requests":                FnAccess,
 		"GET /access-requests/sent":            FnAccess,

@@ -279,3 +279,19 @@ func TestQValue(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinList(t *testing.T) {
+	items := []string{"Security", "Availability", "Confidentiality"}
+	cases := map[string]string{
+		English: "Security, Availability, Confidentiality",
+		Chinese: "Security、Availability、Confidentiality",
+	}
+	for lang, want := range cases {
+		if got := JoinList(lang, items); got != want {
+			t.Errorf("JoinList(%s) = %q, want %q", lang, got, want)
+		}
+	}
+	if got := JoinList(Chinese, []string{"安全性"}); got != "安全性" {
+		t.Errorf("one item: %q", got)
+	}
+}

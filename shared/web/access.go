@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
+	"trustcenter/shared/content"
 	"trustcenter/shared/trust"
 	"trustcenter/site/pages"
 )
@@ -31,14 +33,46 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 	p.postedFrom("/access-requests/new")
 	for _, d := range docs {
 		if d.Access == trust.Gated {
-			data.Documents = append(data.Documents, pages.FormDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)})
+			fd := pages.FormDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)}
+			// A title that names the kind already needs no "(SOC 2 Type II)".
+			if strings.Contains(fd.Title, fd.Kind) {
+				fd.Kind = ""
+			}
+			data.Documents = append(data.Documents, fd)
 		}
 	}
+	slices.SortStableFunc(data.Documents, func(a, b pages.FormDoc) int {
+		return readingRank(s.docFramework(a.ID)) - readingRank(s.docFramework(b.ID))
+	})
 	if err != nil {
 		data.Error = p.errorText(err)
 		data.Fields = p.fieldErrors(err)
+		for _, f := range formFields {
+			if m := data.Fields[f.name]; m != "" {
+				data.Problems = append(data.Problems, pages.Problem{Field: f.target, Message: m})
+			}
+		}
 	}
 	s.render(w, r, p, pages.RequestForm(&p.Page, data), err)
+}
+
+// formFields are the form's fields in the order it shows them, each with
+// the id its error summary links to: a group's first box, the NDA's
+// fieldset for a version that changed under the reader.
+var formFields = []struct{ name, target string }{
+	{"name", "name"}, {"email", "email"}, {"company", "company"}, {"reason", "reason"},
+	{"document", "document"}, {"nda_version", "nda"}, {"nda_accept", "nda_accept"}, {"nda_signature", "nda_signature"},
+}
+
+// docFramework is the framework of the certification document id belongs
+// to, "" when the content does not link one.
+func (s *server) docFramework(id string) content.Framework {
+	if s.site == nil {
+		return ""
+	}
+	d, _ := s.site.Document(id)
+	c, _ := s.site.Certification(d.Certification)
+	return c.Framework
 }
 
 func (s *server) requestForm(w http.ResponseWriter, r *http.Request) {

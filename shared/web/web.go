@@ -67,6 +67,8 @@ type server struct {
 	origin *url.URL
 	now    func() time.Time // the document list's clock; tests move it
 	css    string
+	logo   string // the company's logo, inlined when it is ours
+	icon   string // the favicon, inlined
 	csp    string
 	docs   docList
 	cache  pageCache
@@ -93,6 +95,13 @@ func newServer(d Deps) *server {
 	}
 	style := string(css) + brand
 	s.css = style
+	s.icon = inlineStatic("/static/favicon.svg")
+	if d.Site != nil {
+		s.logo = d.Site.Company.Logo
+		if l := inlineStatic(s.logo); l != "" {
+			s.logo = l
+		}
+	}
 	sum := sha256.Sum256([]byte(style))
 	img := "'self' data:"
 	if d.Site != nil {
@@ -134,13 +143,12 @@ func (p *page) postedFrom(address string) {
 }
 
 func (s *server) newPage(r *http.Request, title string) *page {
-	p := &page{pages.Page{Lang: s.lang(r), CSS: s.css, Robots: "noindex", Site: s.site}}
+	p := &page{pages.Page{Lang: s.lang(r), CSS: s.css, Robots: "noindex", Site: s.site, Logo: s.logo, Icon: s.icon}}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		p.Address = r.URL.RequestURI()
 	}
 	if s.site != nil {
 		p.Company = s.site.Company.Name
-		p.Logo = s.site.Company.Logo
 	}
 	p.Title = p.T(title)
 	if p.Company != "" {

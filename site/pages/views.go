@@ -8,23 +8,65 @@ type TrustView struct {
 	BaseURL, OGImage                             string
 	Tagline, Overview, LegalName, Website, Email string
 	Locations                                    []string
-	Certs                                        []CertView
-	Criteria                                     []CriterionView
-	Subprocessors                                []SubprocessorView
-	FAQ                                          []FAQView
-	Updates                                      []UpdateView
+	// Attestations are the summary at the top of the page, one row per
+	// certification; RequestCTA is the primary call to action under it
+	// ("Request SOC 1 / SOC 2 reports"), "" when nothing is gated.
+	Attestations []AttestationView
+	RequestCTA   string
+	// Common are the facts every SOC report shares, stated once above the
+	// cards instead of on each.
+	Common        []FactView
+	Certs         []CertView
+	Axis          []TickView // the timelines' date axis, shared by every card
+	Bridged       bool       // some timeline has days covered by a bridge letter only
+	Criteria      []CriterionView
+	Subprocessors []SubprocessorView
+	FAQ           []FAQView
+	Updates       []UpdateView
+}
+
+// AttestationView is one row of the summary.
+type AttestationView struct {
+	ID, Name, Line, Auditor, Opinion string
+	Status, StatusLabel              string
+	IsReport                         bool
+	// Obtain is "download", "request" or "" (no file offered); Href leads
+	// to the file or to the form with the document ticked.
+	Obtain, Href string
 }
 
 type CertView struct {
 	ID, Name, Summary, Status, StatusLabel string
 	StatusHelp                             string // why, when the status is not current
-	IsReport                               bool
-	Period, Auditor, Issued, NextAudit     string
-	Criteria, Bridges                      []string
-	Coverage, Gap                          string
-	Segments                               []SegmentView
-	Window                                 string
-	Doc                                    *DocView
+	Facts                                  []FactView
+	// SameAs names an earlier card whose facts this one shares, and
+	// SameFacts which facts those are, so they are not repeated.
+	SameAs    string
+	SameFacts []string
+	// History are superseded bridge letters, for the record.
+	History       []string
+	Coverage, Gap string
+	Segments      []SegmentView
+	Window        string
+	Doc           *DocView
+}
+
+// FactView is one labelled fact of a report: a single value, or a list.
+type FactView struct {
+	Label  string
+	Values []FactValue
+	// Folded lists are long enough to hide behind a summary.
+	Folded bool
+}
+
+// FactValue is one value of a fact with an optional note, such as a
+// subservice organisation and how the report treats it.
+type FactValue struct{ Text, Note string }
+
+// TickView is a year boundary on the timeline axis, at X percent.
+type TickView struct {
+	X, Label string
+	End      bool // near the right edge: the label goes left of the tick
 }
 
 type SegmentView struct {
@@ -38,14 +80,14 @@ type DocView struct {
 }
 
 type CriterionView struct {
-	Title     string
+	ID, Title string
 	InScope   bool
 	Practices []string
 }
 
 type SubprocessorView struct{ Name, Website, Purpose, Location, Data string }
 
-type FAQView struct{ Q, A string }
+type FAQView struct{ ID, Q, A string }
 
 type UpdateView struct{ ID, Title, Date, DateISO, Kind, Body, Link string }
 
@@ -64,7 +106,13 @@ type FormData struct {
 	Documents []FormDoc
 	NDA       trust.NDA
 	NDAHash   string
+	// Problems are Fields in the order of the form, for the error
+	// summary, each linking to its field.
+	Problems []Problem
 }
+
+// Problem is one line of the form's error summary.
+type Problem struct{ Field, Message string }
 
 // LoginData is the sign-in page's: whether a link was just sent, or the
 // address typed and why it was refused.

@@ -172,7 +172,7 @@ func TestConflictInChinese(t *testing.T) {
 func TestDocumentTitlesFollowTheLanguage(t *testing.T) {
 	h := boot(t, nil)
 	for _, path := range []string{"/access-requests/new?lang=zh-CN", "/documents/soc2-type2-2026?lang=zh-CN"} {
-		if res := h.get(path); !strings.Contains(res.Body, "SOC 2 Type II 报告（2025 年 10 月至 2026 年 9 月）") {
+		if res := h.get(path); !strings.Contains(res.Body, "SOC 2 Type II 报告（2025年10月 至 2026年9月）") {
 			t.Errorf("%s: no Chinese document title", path)
 		}
 	}
