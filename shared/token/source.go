@@ -17,6 +17,12 @@ type Source interface {
 	Load(ctx context.Context) (*Keyring, error)
 }
 
+// SourceFunc is a Source written as a function.
+type SourceFunc func(ctx context.Context) (*Keyring, error)
+
+// Load calls f.
+func (f SourceFunc) Load(ctx context.Context) (*Keyring, error) { return f(ctx) }
+
 // File is the keyring kept in a key file.
 type File string
 

@@ -92,7 +92,7 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	}
 	clock := trust.SystemClock
 	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Clock: clock, Log: log}
-	var keys *token.Keyring
+	var keys *token.Holder
 	if f.Blobs != nil {
 		e.Blobs = f.Blobs(awsCfg, c.Bucket)
 	}
@@ -103,9 +103,13 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		e.Mail = f.Mail(awsCfg, c.MailFrom)
 	}
 	if f.Keys != nil {
-		if keys, err = f.Keys(ctx, awsCfg, c.KeysSecret); err != nil {
+		// Read at cold start (failing it when the secret is unreadable),
+		// then again within token.MaxAge, so a rotation needs no redeploy.
+		src := token.SourceFunc(func(ctx context.Context) (*token.Keyring, error) { return f.Keys(ctx, awsCfg, c.KeysSecret) })
+		if keys, err = token.NewHolder(ctx, src, clock); err != nil {
 			return nil, err
 		}
+		keys.OnError = func(err error) { log.Warn("signing keys", "err", err) }
 	}
 	svc := app.NewService(c, site, keys, e)
 	return web.New(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
