@@ -1,7 +1,7 @@
 // Package secretkeys keeps the link-signing keyring in AWS Secrets Manager,
 // in the same JSON form as the local key file: it reads it for the
-// functions, creates it on the first deploy (Ensure) and rotates it
-// (Rotate, Remove) for `keyring rotate --secret`.
+// functions, creates it on the first deploy (Ensure) and writes it back
+// (Save) for `keyring rotate --secret`.
 package secretkeys
 
 import (
@@ -130,35 +130,13 @@ func attempted(data []byte) bool {
 	return json.Unmarshal(data, &v) == nil && v.Keys != nil
 }
 
-// Rotate adds a fresh signing key to the keyring in secretID, keeping the
-// others so the links they signed still verify, and returns the keyring
-// written. Functions sign with the new key within token.MaxAge.
+// Save writes k as the new current value of secretID (keyring rotate and
+// remove). Functions read it within token.MaxAge.
 //
-// Two rotations at once can lose one of the new keys (Secrets Manager has
-// no compare-and-set); the one that lands is a valid keyring either way.
-func Rotate(ctx context.Context, sm Client, secretID string, now time.Time) (*token.Keyring, error) {
-	k, err := Load(ctx, sm, secretID)
-	if err != nil {
-		return nil, err
-	}
-	if err := k.Rotate(now); err != nil {
-		return nil, err
-	}
-	return k, write(ctx, sm, secretID, k)
-}
-
-// Remove drops key kid from the keyring in secretID; the links it signed
-// are refused everywhere within token.MaxAge. The signing key is never
-// removed.
-func Remove(ctx context.Context, sm Client, secretID, kid string) (*token.Keyring, error) {
-	k, err := Load(ctx, sm, secretID)
-	if err != nil {
-		return nil, err
-	}
-	if err := k.Remove(kid); err != nil {
-		return nil, fmt.Errorf("secretkeys: secret %q: %w", secretID, err)
-	}
-	return k, write(ctx, sm, secretID, k)
+// Two changes at once can lose one (Secrets Manager has no compare-and-set);
+// whichever lands is a valid keyring.
+func Save(ctx context.Context, sm Client, secretID string, k *token.Keyring) error {
+	return write(ctx, sm, secretID, k)
 }
 
 // NewClient is the Secrets Manager client of the engines, with
