@@ -9,9 +9,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"trustcenter/shared/testkit/lambdatest"
 	"trustcenter/shared/token"
+	"trustcenter/shared/trust"
 )
 
 // cfnReply is what a custom resource sends back to CloudFormation.
@@ -127,5 +129,58 @@ func TestKeyringResourceFailsWithReason(t *testing.T) {
 	reply := <-replies
 	if reply.Status != "FAILED" || !strings.Contains(reply.Reason, "trustcenter/no-such-secret") {
 		t.Errorf("reply %+v, want FAILED naming the secret", reply)
+	}
+}
+
+// A running function verifies a link signed by a key rotated into the
+// secret after its cold start, by reading the secret again once, and
+// forged kids after that cause no further reads.
+func TestFunctionReloadsKeyringOnUnknownKid(t *testing.T) {
+	w := newWorld(t)
+	_, p := start(t, adminFunction, w.env(t, adminFunction))
+	if res := invoke(t, p, "GET", "/admin/login"); res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /admin/login: %d", res.StatusCode)
+	}
+	before := w.secrets.Calls()
+
+	// keyring rotate --secret, as an operator runs it.
+	v, _ := w.secrets.Value(keysSecret)
+	k, err := token.ParseKeyring([]byte(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Rotate(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.secrets.Put(keysSecret, string(k.Marshal()))
+
+	// Another environment, already on the new key, mailed this link.
+	now := time.Now()
+	link, err := token.New(k, "trustcenter").Sign(trust.SignInLink, trust.Claims{Subject: "admin@example.com", ExpiresAt: now.Add(trust.SignInTTL)}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := invoke(t, p, "GET", "/admin/login/"+link); res.StatusCode != http.StatusOK {
+		t.Fatalf("a link of the rotated-in key: %d, want 200\n%s", res.StatusCode, res.text(t))
+	}
+	if n := w.secrets.Calls() - before; n != 1 {
+		t.Errorf("%d secret reads for the new kid, want 1", n)
+	}
+
+	stranger := &token.Keyring{}
+	if err := stranger.Rotate(now); err != nil {
+		t.Fatal(err)
+	}
+	forged, err := token.New(stranger, "trustcenter").Sign(trust.SignInLink, trust.Claims{Subject: "admin@example.com", ExpiresAt: now.Add(trust.SignInTTL)}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if res := invoke(t, p, "GET", "/admin/login/"+forged); res.StatusCode == http.StatusOK {
+			t.Fatal("a forged link was accepted")
+		}
+	}
+	if n := w.secrets.Calls() - before; n != 1 {
+		t.Errorf("forged kids right after a reload: %d secret reads in all, want still 1", n)
 	}
 }

@@ -25,7 +25,7 @@ const keyringUsage = `usage:
   local keyring rotate < keyring.json   (stdin to stdout)
 --secret is the deployed secret (the stack's SigningKeysSecretArn output),
 read and written with the AWS credentials and region of the environment;
---file is a local key file (data/keys.json).`
+--file is a local key file (data/keys.json)`
 
 // keyring manages the signing keyring: the deployed secret, a local key
 // file, or stdin to stdout. It prints kids, never key material, except for

@@ -80,8 +80,9 @@ func NewHolder(ctx context.Context, src Source, clock trust.Clock) (*Holder, err
 	if err != nil {
 		return nil, err
 	}
-	now := clock.Now()
-	return &Holder{src: src, clock: clock, keys: k, loaded: now, tried: now}, nil
+	// tried stays zero: the gap limits the reloads that requests cause,
+	// and the cold start's read is not one of them.
+	return &Holder{src: src, clock: clock, keys: k, loaded: clock.Now()}, nil
 }
 
 // Fixed holds k for good: for tests and tools that sign with a keyring
