@@ -1,5 +1,5 @@
-// Package functions_test runs the four Lambda functions as the binaries that
-// get deployed: built with -tags lambda.norpc, started as processes against
+// Package functions_test runs the four Lambda functions, and the keyring
+// custom resource, as the binaries that get deployed: built with -tags lambda.norpc, started as processes against
 // an emulated Runtime API, with DynamoDB Local, a fake Secrets Manager and an
 // in-memory S3 standing in for AWS. The handlers are tested in depth
 // elsewhere; this proves the wiring of each main (settings, engines,
