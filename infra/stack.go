@@ -446,13 +446,16 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		}},
 	})
 
+	// CloudFormation fills the secret with a generated password, a
+	// placeholder the keyring resource replaces on the first deploy.
 	secret := awssecretsmanager.NewSecret(stack, jsii.String("SigningKeys"), &awssecretsmanager.SecretProps{
-		Description: jsii.String("Trust center Ed25519 signing keyring (JSON). The generated value is a placeholder: put the keyring in before first use."),
+		Description: jsii.String("Trust center Ed25519 signing keyring (JSON), created by the deployment; rotate with `keyring rotate --secret` (README)"),
 		// Losing the keyring would invalidate every issued link.
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	suppress(secret, "AwsSolutions-SMG4",
-		"Signing keys rotate by adding a new kid to the keyring and retiring the old one after its tokens expire; a Secrets Manager rotation Lambda cannot do that safely.")
+		"Rotation is `go run ./functions/local keyring rotate --secret <arn>` (README, key rotation): it adds a signing key and keeps the old ones, because they must keep verifying the links already sent until those expire; Secrets Manager's automatic rotation would replace the whole value and break every link in flight.")
+	keyring := newSigningKeyring(stack, secret, newLogGroup(constructID(FnKeyring)+"Logs"), props.AssetsDir)
 
 	// The value CloudFront sends in OriginSecretHeader and the functions
 	// expect. CloudFormation resolves it into both at deploy time.
@@ -589,7 +592,9 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			env["TRUST_AUTO_APPROVE"] = jsii.String(strings.ToLower(strings.Join(props.AutoApprove, ",")))
 		}
 		if g.secret {
-			env["TRUST_KEYS_SECRET"] = secret.SecretArn()
+			// The secret's ARN, by way of the keyring resource: so the
+			// function is created after the secret holds a keyring.
+			env["TRUST_KEYS_SECRET"] = keyring.Ref()
 		}
 		if len(g.objects) > 0 {
 			env["TRUST_BUCKET"] = bucket.BucketName()

@@ -116,7 +116,7 @@ func synthWith(t *testing.T, cfg synthConfig) *synthesized {
 		synthDir = d
 	}
 	assets := filepath.Join(synthDir, "assets")
-	for _, name := range FunctionNames {
+	for _, name := range AssetNames {
 		dir := filepath.Join(assets, name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -717,9 +717,10 @@ func TestLogGroups(t *testing.T) {
 	for cfg, days := range map[synthConfig]float64{euWest: testRetention, usEast: DefaultLogRetentionDays} {
 		s := synthWith(t, cfg)
 		groups := s.resources("AWS::Logs::LogGroup")
-		// One per function plus the API's access log.
-		if len(groups) != len(FunctionNames)+1 {
-			t.Errorf("got %d log groups, want %d", len(groups), len(FunctionNames)+1)
+		// One per function, the keyring resource's included, plus the
+		// API's access log.
+		if len(groups) != len(AssetNames)+1 {
+			t.Errorf("got %d log groups, want %d", len(groups), len(AssetNames)+1)
 		}
 		for id, g := range groups {
 			if got := props(g)["RetentionInDays"]; got != days {
@@ -1156,7 +1157,7 @@ func TestCheckAssets(t *testing.T) {
 	if err := CheckAssets(dir); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, FnPublic, "bootstrap")) {
 		t.Errorf("CheckAssets(empty) = %v, want an error naming the missing bootstrap", err)
 	}
-	for _, name := range FunctionNames {
+	for _, name := range AssetNames {
 		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -1167,7 +1168,7 @@ func TestCheckAssets(t *testing.T) {
 	if err := CheckAssets(dir); err == nil || !strings.Contains(err.Error(), ContentFile) {
 		t.Errorf("CheckAssets(no content) = %v, want an error naming the content file", err)
 	}
-	for _, name := range FunctionNames {
+	for _, name := range AssetNames {
 		if err := os.WriteFile(filepath.Join(dir, name, ContentFile), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -128,11 +128,11 @@ func env(key, def string) string {
 }
 
 // NewService builds the domain service on the engines a function brings,
-// signing links with keys; a function without keys (nil) signs and checks
-// no links, and the service refuses the calls that would.
-func NewService(c Config, site *content.Site, keys *token.Keyring, e trust.Engines) *trust.Service {
+// signing links with the keys keeps current; a function without keys (nil)
+// signs and checks no links, and the service refuses the calls that would.
+func NewService(c Config, site *content.Site, keys *token.Holder, e trust.Engines) *trust.Service {
 	if keys != nil {
-		e.Signer = token.New(keys, c.Issuer)
+		e.Signer = token.Held(keys, c.Issuer)
 	}
 	return trust.New(trust.Config{
 		BaseURL:     c.BaseURL,

@@ -40,7 +40,7 @@ func TestServiceWithoutKeysRefusesLinks(t *testing.T) {
 	}
 	// Mail has no engine here either, so the link is queued, not sent:
 	// signing it is what this checks.
-	if err := NewService(c, site, keys, e).StartSignIn(t.Context(), "admin@trust.example", trust.Client{}); err != nil {
+	if err := NewService(c, site, token.Fixed(keys), e).StartSignIn(t.Context(), "admin@trust.example", trust.Client{}); err != nil {
 		t.Fatalf("sign-in with keys: %v", err)
 	}
 	if pending, err := store.PendingMails(t.Context(), 10); err != nil || len(pending) != 1 {

@@ -28,15 +28,22 @@ type claims struct {
 // Tokens signs with the keyring's active key and verifies with any of its
 // keys. It is the service's trust.Signer.
 type Tokens struct {
-	keys   *Keyring
+	keys   *Holder
 	issuer string
 }
 
 var _ trust.Signer = (*Tokens)(nil)
 
-// New returns a signer/verifier. issuer is pinned on both sides.
+// New returns a signer/verifier on a keyring that never changes. issuer is
+// pinned on both sides.
 func New(keys *Keyring, issuer string) *Tokens {
-	return &Tokens{keys: keys, issuer: issuer}
+	return Held(Fixed(keys), issuer)
+}
+
+// Held returns a signer/verifier on the keyring h keeps up to date, so a
+// rotation reaches it without a restart.
+func Held(h *Holder, issuer string) *Tokens {
+	return &Tokens{keys: h, issuer: issuer}
 }
 
 // ErrInvalid is the one error every refused token gets, whatever check
@@ -58,7 +65,7 @@ func (t *Tokens) Sign(purpose trust.Purpose, c trust.Claims, now time.Time) (str
 		},
 		Request: c.Request, Document: c.Document, Grant: c.Grant,
 	}
-	key := t.keys.active()
+	key := t.keys.Keyring().active()
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, &jc)
 	tok.Header["kid"] = key.ID
 	s, err := tok.SignedString(key.Private)

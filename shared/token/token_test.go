@@ -253,7 +253,7 @@ func TestClockSkew(t *testing.T) {
 
 	// nbf is not something Sign sets, but a token carrying one gets the
 	// same allowance.
-	keys := tokens.keys
+	keys := tokens.keys.Keyring()
 	nbf := func(at time.Time) string {
 		t.Helper()
 		tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.SignInLink),

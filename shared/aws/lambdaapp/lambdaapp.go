@@ -93,7 +93,7 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	}
 	clock := trust.SystemClock
 	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Stamper: f.Stamper, Clock: clock, Log: log}
-	var keys *token.Keyring
+	var keys *token.Holder
 	if f.Blobs != nil {
 		e.Blobs = f.Blobs(awsCfg, c.Bucket)
 	}
@@ -104,16 +104,20 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		e.Mail = f.Mail(awsCfg, c.MailFrom)
 	}
 	if f.Keys != nil {
-		if keys, err = f.Keys(ctx, awsCfg, c.KeysSecret); err != nil {
+		// Read at cold start (failing it when the secret is unreadable),
+		// then again within token.MaxAge, so a rotation needs no redeploy.
+		src := token.SourceFunc(func(ctx context.Context) (*token.Keyring, error) { return f.Keys(ctx, awsCfg, c.KeysSecret) })
+		if keys, err = token.NewHolder(ctx, src, clock); err != nil {
 			return nil, err
 		}
+		keys.OnError = func(err error) { log.Warn("signing keys", "err", err) }
 	}
 	return newHandler(c, f.Web, site, keys, e, log), nil
 }
 
 // newHandler is f's handler on engines e: what NewLambdaHandler builds
 // once it has them, and what tests build on fakes.
-func newHandler(c app.Config, f web.Function, site *content.Site, keys *token.Keyring, e trust.Engines, log *slog.Logger) http.Handler {
+func newHandler(c app.Config, f web.Function, site *content.Site, keys *token.Holder, e trust.Engines, log *slog.Logger) http.Handler {
 	e.Store = countingStore{e.Store}
 	if e.Mail != nil {
 		e.Mail = countingMailer{e.Mail}

@@ -57,7 +57,14 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := token.LoadOrCreateFile(filepath.Join(c.DataDir, "keys.json"), clock.Now())
+	// The key file is read again every few minutes, so a key rotated into
+	// it (keyring rotate --file) is used without a restart.
+	keyFile := filepath.Join(c.DataDir, "keys.json")
+	if _, err := token.LoadOrCreateFile(keyFile, clock.Now()); err != nil {
+		store.Close()
+		return nil, err
+	}
+	keys, err := token.NewHolder(context.Background(), token.File(keyFile), clock)
 	if err != nil {
 		store.Close()
 		return nil, err
