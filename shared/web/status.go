@@ -39,7 +39,10 @@ func (s *server) statusPage(w http.ResponseWriter, r *http.Request) {
 func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, v trust.StatusView) {
 	p := s.newPageIn(r, s.requestLang(r, v.Request), "reqstatus.heading")
 	req := v.Request
-	d := pages.StatusData{View: v}
+	// Every state's name is its catalog key: reqstatus.unconfirmed,
+	// reqstatus.pending, reqstatus.approved, reqstatus.denied,
+	// reqstatus.expired, reqstatus.revoked.
+	d := pages.StatusData{View: v, State: p.T("reqstatus." + string(v.State))}
 	switch v.State {
 	case trust.StateUnconfirmed:
 		d.Next = p.T("reqstatus.unconfirmed.next", req.Email)

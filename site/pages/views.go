@@ -119,6 +119,7 @@ type SentData struct {
 // the page says around it, in the reader's language.
 type StatusData struct {
 	View                trust.StatusView
+	State               string // the state's name
 	Next                string // what happens next, or what happened
 	Turnaround, Contact string
 	Again               string // the form, filled in from the request
