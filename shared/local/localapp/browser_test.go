@@ -334,6 +334,14 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	b.open("/access-requests/sent")
 	b.audit("check your email")
+	res := h.post("/access-requests", h.requestForm("Mary Jackson", "mary@buyer.example", "soc2-type2-2026"))
+	b.open(res.Header.Get("Location"))
+	b.text(`form[method="post"] button`)
+	b.audit("check your email, with the address and resend")
+
+	status := h.link("grace@buyer.example", "/requests/")
+	b.open(status)
+	b.audit("requester's status page, pending")
 
 	b.open("/admin/login")
 	b.audit("staff sign-in")
@@ -368,6 +376,10 @@ func TestBrowserAccessibility(t *testing.T) {
 	b.open("/admin/documents")
 	b.audit("documents in the console")
 
+	b.open(status)
+	b.text(`a[href^="/access/"]`)
+	b.audit("requester's status page, approved")
+
 	access := h.link("grace@buyer.example", "/access/")
 	b.open(access)
 	b.text(`a[href^="/download/"]`)
@@ -382,6 +394,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatalf("the revoked link in the browser: %+v", res)
 	}
 	b.audit("refused link")
+
+	b.open(status + "?lang=zh-CN")
+	b.text(`a[href^="/access-requests/new?"]`)
+	b.audit("requester's status page, revoked, in Chinese")
 }
 
 // TestBrowserScreenshots saves screenshots for review at desktop and phone
@@ -389,6 +405,13 @@ func TestBrowserAccessibility(t *testing.T) {
 func TestBrowserScreenshots(t *testing.T) {
 	h := boot(t, nil)
 	h.submitAndConfirm("Katherine Johnson", "katherine@buyer.example", "soc2-type2-2026", "soc1-type2-2026")
+	pending := strings.TrimPrefix(h.link("katherine@buyer.example", "/requests/"), h.abs(""))
+	denied := h.submitAndConfirm("Dorothy Vaughan", "dorothy@buyer.example", "soc2-type2-2026")
+	if res := h.post("/admin/requests/"+denied+"/deny", url.Values{"reason": {"We could not match your company to a customer or an open opportunity."}, "csrf": {h.signIn("admin@trust.localhost")}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("deny: %d", res.Status)
+	}
+	deniedStatus := strings.TrimPrefix(h.link("dorothy@buyer.example", "/requests/"), h.abs(""))
+	sent := h.post("/access-requests", h.requestForm("Mary Jackson", "mary@buyer.example", "soc2-type2-2026")).Header.Get("Location")
 	b := newTab(t, h)
 
 	shots := []struct {
@@ -401,6 +424,10 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"trust-page-zh-CN-375", "/?lang=zh-CN", 375},
 		{"request-form-1280", "/access-requests/new?document=soc2-type2-2026", 1280},
 		{"request-form-375", "/access-requests/new?document=soc2-type2-2026", 375},
+		{"request-status-1280", pending, 1280},
+		{"request-status-375", pending, 375},
+		{"request-status-denied-zh-CN-375", deniedStatus + "?lang=zh-CN", 375},
+		{"check-email-375", sent, 375},
 		{"staff-queue-1280", "/admin/requests", 1280},
 		{"staff-queue-375", "/admin/requests", 375},
 	}
