@@ -123,6 +123,15 @@ func TestStatusPageInEveryState(t *testing.T) {
 			if res.Status != http.StatusOK || !has(res.Body, i18n.T(lang, "reqstatus.pending")) || !has(res.Body, i18n.T(lang, "reqstatus.pending.next")) {
 				t.Fatalf("confirmation page: %d, not the pending status", res.Status)
 			}
+			// The confirmation link is short-lived; its page links to the
+			// request's own, which is not.
+			own := regexp.MustCompile(`href="(/requests/[^"]+)"`).FindStringSubmatch(res.Body)
+			if own == nil {
+				t.Fatal("the confirmation page does not link to the request's page")
+			}
+			if res := h.get(html.UnescapeString(own[1])); res.Status != http.StatusOK || !has(res.Body, i18n.T(lang, "reqstatus.pending")) {
+				t.Errorf("the request's page from the confirmation page: %d", res.Status)
+			}
 			if res := h.get(link); !has(res.Body, i18n.T(lang, "reqstatus.pending")) || !has(res.Body, turnaround) {
 				t.Error("the status link does not show the request pending, with the turnaround")
 			}
