@@ -296,16 +296,30 @@ func TestBrowserRequestFlow(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("after submitting: status %d", res.Status)
 	}
-	if p := b.path(); p != "/access-requests/sent" {
-		t.Fatalf("after submitting the browser is on %s, want /access-requests/sent", p)
+	sent := b.path()
+	if !strings.HasPrefix(sent, "/access-requests/sent/") {
+		t.Fatalf("after submitting the browser is on %s, want /access-requests/sent/<token>", sent)
 	}
 	if h1 := b.text("h1"); h1 != "Check your email" {
 		t.Errorf("confirmation heading %q", h1)
+	}
+	if lead := b.text("p.lead"); !strings.Contains(lead, addr) {
+		t.Errorf("check your email does not name the address: %q", lead)
 	}
 
 	ms := h.mailsTo(addr, "/access-requests/confirm/")
 	if len(ms) != 1 {
 		t.Fatalf("%d confirmation mails to %s, want 1; outbox: %v", len(ms), addr, h.mails())
+	}
+
+	// Sending it again is one button, no retyping.
+	b.follow("sending the email again", chromedp.Click(chromedp.CSS(`form[method="post"] button[type="submit"]`)))
+	if p := b.path(); p != sent+"?resent=1" {
+		t.Errorf("after resending the browser is on %s", p)
+	}
+	b.text(`[role="status"]`)
+	if ms := h.mailsTo(addr, "/access-requests/confirm/"); len(ms) != 2 {
+		t.Fatalf("%d confirmation mails after resending, want 2", len(ms))
 	}
 }
 
