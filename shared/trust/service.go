@@ -278,7 +278,7 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 			UserAgent:  truncate(c.UserAgent, 512),
 		},
 	}
-	tok, err := s.signer.Sign(ConfirmLink, Claims{Request: r.ID, ExpiresAt: now.Add(ConfirmTTL)}, now)
+	m, err := s.confirmMail(r, now)
 	if err != nil {
 		return Request{}, err
 	}
@@ -288,8 +288,7 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 	// all.
 	tx := Tx{
 		Request: &r,
-		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", quoted(r.Name), r.Email, s.cfg.Company, int(ConfirmTTL/time.Hour),
-			s.link("/access-requests/confirm/"+tok))},
+		Mails:   []Mail{m},
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		return Request{}, fmt.Errorf("submit request: %w", err)
@@ -387,9 +386,13 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	if err != nil {
 		return err
 	}
+	status, err := s.statusURL(*next)
+	if err != nil {
+		return err
+	}
 	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, fmt.Sprintf("grant=%s days=%d", next.GrantID, days), c))
 	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
-		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok)))
+		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok), status))
 	return nil
 }
 
@@ -474,8 +477,12 @@ func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Cli
 		next.DecidedAt = s.now()
 		next.DecidedBy = by.Email
 		next.DenyReason = reason
+		status, err := s.statusURL(*next)
+		if err != nil {
+			return err
+		}
 		tx.Events = append(tx.Events, s.event(next.ID, "request.denied", by.Email, reason, c))
-		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", quoted(next.Name), s.cfg.Company, quotedBlock(reason), s.cfg.Company))
+		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", quoted(next.Name), s.cfg.Company, quotedBlock(reason), s.cfg.Company, status))
 		return nil
 	})
 }

@@ -17,6 +17,7 @@ func (s *server) mountAccess(m router) {
 	m.handle("GET", "/access-requests/sent", s.requestSent)
 	m.handle("GET", "/access-requests/confirm/{token}", s.confirmEmail)
 	m.handle("GET", "/access/{token}", s.accessPage)
+	s.mountStatus(m)
 }
 
 // renderForm shows the request form filled with in, and err's messages when
@@ -75,8 +76,11 @@ func (s *server) docFramework(id string) content.Framework {
 	return c.Framework
 }
 
+// requestForm shows the form, filled in from the query: the documents a
+// link asks for, and the requester's own details from "request again".
 func (s *server) requestForm(w http.ResponseWriter, r *http.Request) {
-	s.renderForm(w, r, trust.RequestInput{Documents: r.URL.Query()["document"]}, nil)
+	q := r.URL.Query()
+	s.renderForm(w, r, trust.RequestInput{Name: q.Get("name"), Email: q.Get("email"), Company: q.Get("company"), Documents: q["document"]}, nil)
 }
 
 func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +100,8 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 		NDASignature: f.Get("nda_signature"),
 		Lang:         s.lang(r),
 	}
-	if _, err := s.svc.Submit(r.Context(), in, client(r)); err != nil {
+	req, err := s.svc.Submit(r.Context(), in, client(r))
+	if err != nil {
 		switch trust.ErrorCode(err) {
 		case trust.EInvalid, trust.ERateLimited, trust.EUnavailable:
 			// The form comes back with everything the visitor typed. An
@@ -110,9 +115,14 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	tok, err := s.svc.StatusToken(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	q := url.Values{}
 	s.keepLang(r, q)
-	target := "/access-requests/sent"
+	target := "/access-requests/sent/" + url.PathEscape(tok)
 	if len(q) > 0 {
 		target += "?" + q.Encode()
 	}
@@ -121,7 +131,7 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) requestSent(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "confirm.check_email.title")
-	s.render(w, r, p, pages.RequestSent(&p.Page), nil)
+	s.render(w, r, p, pages.RequestSent(&p.Page, pages.SentData{}), nil)
 }
 
 func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
@@ -130,8 +140,12 @@ func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "confirm.confirmed.title")
-	s.render(w, r, p, pages.RequestStatus(&p.Page, req), nil)
+	v, err := s.svc.StatusOf(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderStatus(w, r, v)
 }
 
 func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {

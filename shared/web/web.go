@@ -143,7 +143,13 @@ func (p *page) postedFrom(address string) {
 }
 
 func (s *server) newPage(r *http.Request, title string) *page {
-	p := &page{pages.Page{Lang: s.lang(r), CSS: s.css, Robots: "noindex", Site: s.site, Logo: s.logo, Icon: s.icon}}
+	return s.newPageIn(r, s.lang(r), title)
+}
+
+// newPageIn is newPage in lang, for a page whose language is not only the
+// reader's to choose (a request's pages open in the request's).
+func (s *server) newPageIn(r *http.Request, lang, title string) *page {
+	p := &page{pages.Page{Lang: lang, CSS: s.css, Robots: "noindex", Site: s.site, Logo: s.logo, Icon: s.icon}}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		p.Address = r.URL.RequestURI()
 	}
@@ -348,7 +354,7 @@ func isHTTPS(r *http.Request) bool {
 
 // redact hides link tokens from logs: they are credentials.
 func redact(path string) string {
-	for _, prefix := range []string{"/access/", "/download/", "/access-requests/confirm/", "/admin/login/"} {
+	for _, prefix := range []string{"/access/", "/download/", "/access-requests/confirm/", "/access-requests/sent/", "/requests/", "/admin/login/"} {
 		if strings.HasPrefix(path, prefix) && len(path) > len(prefix) {
 			return prefix + "…"
 		}

@@ -45,3 +45,10 @@ func TestDateRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestParagraphs(t *testing.T) {
+	got := paragraphs("No contract yet.\r\n\r\n  Ask your account manager.\n")
+	if len(got) != 2 || got[0] != "No contract yet." || got[1] != "Ask your account manager." {
+		t.Errorf("paragraphs = %q", got)
+	}
+}

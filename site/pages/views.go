@@ -161,3 +161,23 @@ type TraceData struct {
 	Found    trust.Traced // zero when nothing was found
 	Error    string
 }
+
+// SentData is the "check your email" page's: with a status link, the
+// address the mail went to, the link's token for the resend form, and the
+// form's address filled in again for a wrong address.
+type SentData struct {
+	Email, Token, StartAgain string
+	ConfirmHours             int
+	Resent                   bool
+	Error                    string
+}
+
+// StatusData is a requester's status page: the request's view, and what
+// the page says around it, in the reader's language.
+type StatusData struct {
+	View                trust.StatusView
+	State               string // the state's name
+	Next                string // what happens next, or what happened
+	Turnaround, Contact string
+	Again               string // the form, filled in from the request
+}

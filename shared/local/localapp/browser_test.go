@@ -308,16 +308,30 @@ func TestBrowserRequestFlow(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("after submitting: status %d", res.Status)
 	}
-	if p := b.path(); p != "/access-requests/sent" {
-		t.Fatalf("after submitting the browser is on %s, want /access-requests/sent", p)
+	sent := b.path()
+	if !strings.HasPrefix(sent, "/access-requests/sent/") {
+		t.Fatalf("after submitting the browser is on %s, want /access-requests/sent/<token>", sent)
 	}
 	if h1 := b.text("h1"); h1 != "Check your email" {
 		t.Errorf("confirmation heading %q", h1)
+	}
+	if lead := b.text("p.lead"); !strings.Contains(lead, addr) {
+		t.Errorf("check your email does not name the address: %q", lead)
 	}
 
 	ms := h.mailsTo(addr, "/access-requests/confirm/")
 	if len(ms) != 1 {
 		t.Fatalf("%d confirmation mails to %s, want 1; outbox: %v", len(ms), addr, h.mails())
+	}
+
+	// Sending it again is one button, no retyping.
+	b.follow("sending the email again", chromedp.Click(chromedp.CSS(`form[method="post"] button[type="submit"]`)))
+	if p := b.path(); p != sent+"?resent=1" {
+		t.Errorf("after resending the browser is on %s", p)
+	}
+	b.text(`[role="status"]`)
+	if ms := h.mailsTo(addr, "/access-requests/confirm/"); len(ms) != 2 {
+		t.Fatalf("%d confirmation mails after resending, want 2", len(ms))
 	}
 }
 
@@ -346,6 +360,14 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	b.open("/access-requests/sent")
 	b.audit("check your email")
+	res := h.post("/access-requests", h.requestForm("Mary Jackson", "mary@buyer.example", "soc2-type2-2026"))
+	b.open(res.Header.Get("Location"))
+	b.text(`form[method="post"] button`)
+	b.audit("check your email, with the address and resend")
+
+	status := h.link("grace@buyer.example", "/requests/")
+	b.open(status)
+	b.audit("requester's status page, pending")
 
 	b.open("/admin/login")
 	b.audit("staff sign-in")
@@ -380,6 +402,10 @@ func TestBrowserAccessibility(t *testing.T) {
 	b.open("/admin/documents")
 	b.audit("documents in the console")
 
+	b.open(status)
+	b.text(`a[href^="/access/"]`)
+	b.audit("requester's status page, approved")
+
 	access := h.link("grace@buyer.example", "/access/")
 	b.open(access)
 	b.text(`a[href^="/download/"]`)
@@ -394,6 +420,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatalf("the revoked link in the browser: %+v", res)
 	}
 	b.audit("refused link")
+
+	b.open(status + "?lang=zh-CN")
+	b.text(`a[href^="/access-requests/new?"]`)
+	b.audit("requester's status page, revoked, in Chinese")
 }
 
 // TestBrowserScreenshots saves screenshots for review of the trust page
@@ -404,6 +434,13 @@ func TestBrowserAccessibility(t *testing.T) {
 func TestBrowserScreenshots(t *testing.T) {
 	h := boot(t, nil)
 	h.submitAndConfirm("Katherine Johnson", "katherine@buyer.example", "soc2-type2-2026", "soc1-type2-2026")
+	pending := strings.TrimPrefix(h.link("katherine@buyer.example", "/requests/"), h.abs(""))
+	denied := h.submitAndConfirm("Dorothy Vaughan", "dorothy@buyer.example", "soc2-type2-2026")
+	if res := h.post("/admin/requests/"+denied+"/deny", url.Values{"reason": {"We could not match your company to a customer or an open opportunity."}, "csrf": {h.signIn("admin@trust.localhost")}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("deny: %d", res.Status)
+	}
+	deniedStatus := strings.TrimPrefix(h.link("dorothy@buyer.example", "/requests/"), h.abs(""))
+	sent := h.post("/access-requests", h.requestForm("Mary Jackson", "mary@buyer.example", "soc2-type2-2026")).Header.Get("Location")
 	b := newTab(t, h)
 
 	type shot struct {
@@ -425,6 +462,8 @@ func TestBrowserScreenshots(t *testing.T) {
 		}
 	}
 	shots = append(shots, shot{"trust-page-en-light-320", "/", "light", 320},
+		shot{"request-status-1280", pending, "light", 1280}, shot{"request-status-375", pending, "light", 375},
+		shot{"request-status-denied-zh-CN-375", deniedStatus + "?lang=zh-CN", "dark", 375}, shot{"check-email-375", sent, "light", 375},
 		shot{"staff-queue-1280", "/admin/requests", "light", 1280}, shot{"staff-queue-375", "/admin/requests", "light", 375})
 	signedIn := false
 	for _, s := range shots {
