@@ -84,6 +84,7 @@ var (
 	events    = prefix(dynamostore.PrefixEvent)
 	byStatus  = prefix(dynamostore.PrefixStatus)
 	downloads = prefix(dynamostore.PrefixDownloads)
+	rules     = prefix(dynamostore.PrefixRules)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -98,8 +99,10 @@ var functionGrants = map[string]grants{
 	// document's file, session or status list.
 	FnAccess: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails}},
+			// Confirmation evaluates the rules, and stores the seed
+			// from TRUST_AUTO_APPROVE if none is stored yet.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rules}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs, dynamostore.PartOutbox}}},
@@ -119,8 +122,8 @@ var functionGrants = map[string]grants{
 	// decisions, uploads (it never reads a report back).
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, rules}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
 			{[]string{"dynamodb:Query"}, []string{events, downloads}},

@@ -582,8 +582,8 @@ func TestLeastPrivilege(t *testing.T) {
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"REQ#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "USE#*"},
+			"T dynamodb:GetItem":    {"REQ#*", "RULES#*"},
+			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
 			"I dynamodb:Query":      {"DOCS", "OUTBOX"},
 		},
@@ -593,8 +593,8 @@ func TestLeastPrivilege(t *testing.T) {
 			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
-			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "SESSION#*"},
-			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
+			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "RULES#*", "SESSION#*"},
+			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},
 			"T dynamodb:Query":      {"DLCOUNT#*", "EVT#*"},

@@ -89,6 +89,11 @@ type Request struct {
 	DecidedAt   time.Time  `json:"decided_at,omitzero"`
 	DecidedBy   string     `json:"decided_by,omitempty"`
 	DenyReason  string     `json:"deny_reason,omitempty"`
+	// DecisionRule and DecisionReason are what the rules said on
+	// confirmation (see Decision): the rule that decided or sent the
+	// request to a person ("" when none matched), and the reason code.
+	DecisionRule   string `json:"decision_rule,omitempty"`
+	DecisionReason string `json:"decision_reason,omitempty"`
 	GrantID     string     `json:"grant_id,omitempty"`
 	ExpiresAt   time.Time  `json:"expires_at,omitzero"` // end of the access period
 	RevokedAt   time.Time  `json:"revoked_at,omitzero"`
