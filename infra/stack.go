@@ -522,7 +522,9 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			env["TRUST_MAIL_FROM"] = jsii.String(props.MailFrom)
 			env["TRUST_STAFF"] = jsii.String(strings.Join(props.Staff, ","))
 		}
-		if name == FnAccess && len(props.AutoApprove) > 0 {
+		// The rules' seed: whichever of the two first finds no stored rule
+		// set stores it (trust.Service.Rules), so both must know it.
+		if (name == FnAccess || name == FnAdmin) && len(props.AutoApprove) > 0 {
 			env["TRUST_AUTO_APPROVE"] = jsii.String(strings.ToLower(strings.Join(props.AutoApprove, ",")))
 		}
 		if g.secret {

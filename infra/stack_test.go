@@ -535,7 +535,7 @@ func TestFunctions(t *testing.T) {
 				t.Errorf("%s TRUST_STAFF = %v (set: %v), want set %v", name, staff, ok, mails)
 			}
 			auto, hasAuto := env["TRUST_AUTO_APPROVE"]
-			if want := cfg.domain && name == FnAccess; hasAuto != want || (want && auto != "example.com,partner.example") {
+			if want := cfg.domain && (name == FnAccess || name == FnAdmin); hasAuto != want || (want && auto != "example.com,partner.example") {
 				t.Errorf("%s %s TRUST_AUTO_APPROVE = %v (set: %v), want set %v", cfg.name, name, auto, hasAuto, want)
 			}
 			if env["TRUST_CONTENT"] != "/var/task/"+ContentFile {

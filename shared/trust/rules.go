@@ -402,10 +402,12 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", quoted(next.Name), s.cfg.Company, quotedBlock(reason), s.cfg.Company))
 		return nil
 	}
-	tx.Events = append(tx.Events, s.event(next.ID, "request.triaged", "rules", d.Detail(), c))
+	// With no rule matched, the request records rule.none and the trail
+	// shows no rule step: nothing automatic happened.
 	why := i18n.T(staffLang, "rules.mail.none")
 	if d.Rule != "" {
 		why = i18n.T(staffLang, "rules.mail.rule", d.Position, d.Rule, d.Reason)
+		tx.Events = append(tx.Events, s.event(next.ID, "request.triaged", d.actor(), d.Detail(), c))
 	}
 	for _, st := range s.cfg.Staff {
 		m := s.mail(st.Email, staffLang, "mail.pending", quoted(next.Name), next.Email, quoted(next.Company),
