@@ -47,7 +47,9 @@ type Rule struct {
 	Match MatchKind `json:"match"`
 	Value string    `json:"value"`
 	// Documents and Days are an allow rule's grant; a request asking for a
-	// document outside Documents is left for a person.
+	// document outside Documents is left for a person. No Documents means
+	// every document: only the seed (TRUST_AUTO_APPROVE, which always
+	// meant that) has none, since the console asks for at least one.
 	Documents []string `json:"documents,omitempty"`
 	Days      int      `json:"days,omitempty"`
 }
@@ -64,7 +66,11 @@ func (r Rule) String() string {
 	if r.Kind != RuleAllow {
 		return r.ID()
 	}
-	return fmt.Sprintf("%s documents=%s days=%d", r.ID(), strings.Join(r.Documents, ","), r.Days)
+	docs := strings.Join(r.Documents, ",")
+	if docs == "" {
+		docs = "*"
+	}
+	return fmt.Sprintf("%s documents=%s days=%d", r.ID(), docs, r.Days)
 }
 
 // Matches reports whether the rule applies to a normalized address.
@@ -138,7 +144,7 @@ func (rs RuleSet) Evaluate(r Request) Decision {
 		case RuleAllow:
 			d.Outcome, d.Days = OutcomeApprove, rule.Days
 			for _, doc := range r.Documents {
-				if !slices.Contains(rule.Documents, doc) {
+				if len(rule.Documents) > 0 && !slices.Contains(rule.Documents, doc) {
 					d.Outcome, d.Days, d.Reason = OutcomePerson, 0, ReasonUncovered
 					break
 				}
@@ -256,18 +262,12 @@ func ruleFieldOrder(field string) int {
 }
 
 // seedRules are the rules TRUST_AUTO_APPROVE stood for before rules were
-// stored: approve each listed domain for every gated document, DefaultDays.
-func (s *Service) seedRules(docs []Document) []Rule {
-	var gated []string
-	for _, d := range docs {
-		if d.Access == Gated {
-			gated = append(gated, d.ID)
-		}
-	}
+// stored: approve each listed domain for every document, DefaultDays.
+func (s *Service) seedRules() []Rule {
 	var rules []Rule
 	for _, d := range s.cfg.AutoApprove {
 		if a := asciiDomain(strings.TrimSpace(d)); a != "" {
-			rules = append(rules, Rule{Kind: RuleAllow, Match: MatchDomain, Value: a, Documents: gated, Days: DefaultDays})
+			rules = append(rules, Rule{Kind: RuleAllow, Match: MatchDomain, Value: a, Days: DefaultDays})
 		}
 	}
 	return rules
@@ -284,11 +284,7 @@ func (s *Service) Rules(ctx context.Context) (RuleSet, error) {
 	if ErrorCode(err) != ENotFound {
 		return rs, err
 	}
-	docs, err := s.store.ListDocuments(ctx)
-	if err != nil {
-		return RuleSet{}, err
-	}
-	seed := RuleSet{Version: 1, Rules: s.seedRules(docs), UpdatedAt: s.now(), UpdatedBy: "config:TRUST_AUTO_APPROVE"}
+	seed := RuleSet{Version: 1, Rules: s.seedRules(), UpdatedAt: s.now(), UpdatedBy: "config:TRUST_AUTO_APPROVE"}
 	ev := s.event(rulesSubject, "rules.seeded", seed.UpdatedBy, "version=1 after="+seed.String(), Client{})
 	err = s.commit(ctx, Tx{Rules: &seed, Events: []Event{ev}})
 	if ErrorCode(err) == EConflict {

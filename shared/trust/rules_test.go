@@ -39,7 +39,7 @@ func TestRuleMatching(t *testing.T) {
 		reason   string
 	}{
 		{"ada@buyer.example", trust.OutcomeApprove, 1, "rule.allow.address"},
-		{"bob@buyer.example", trust.OutcomePerson, 0, "rule.none"},        // exact address only
+		{"bob@buyer.example", trust.OutcomePerson, 0, "rule.none"},          // exact address only
 		{"ada@rival.example", trust.OutcomeDeny, 2, "rule.deny.subdomains"}, // the domain itself
 		{"ada@eu.rival.example", trust.OutcomeDeny, 2, "rule.deny.subdomains"},
 		{"ada@notrival.example", trust.OutcomePerson, 0, "rule.none"}, // a suffix is not a subdomain
@@ -183,7 +183,7 @@ func TestRulesSeededOnce(t *testing.T) {
 	f := newFixture(t, func(c *trust.Config, _ *trust.Engines) { c.AutoApprove = []string{"Bücher.example"} })
 	rs, err := f.svc.Rules(ctx)
 	if err != nil || rs.Version != 1 || len(rs.Rules) != 1 || rs.Rules[0].ID() != "allow:domain:xn--bcher-kva.example" ||
-		rs.Rules[0].Days != trust.DefaultDays || strings.Join(rs.Rules[0].Documents, ",") != "soc2" {
+		rs.Rules[0].Days != trust.DefaultDays || len(rs.Rules[0].Documents) != 0 {
 		t.Fatalf("seed %+v %v", rs, err)
 	}
 	if _, err := f.svc.SaveRules(ctx, admin, 1, nil, trust.Client{}); err != nil {

@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"DownloadCounts", testDownloadCounts},
 		{"DownloadCountArguments", testDownloadCountArguments},
 		{"DownloadCountConcurrent", testDownloadCountConcurrent},
+		{"Rules", testRules},
+		{"RequestsSince", testRequestsSince},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
