@@ -31,6 +31,7 @@ func (s *server) mountAdmin(m router) {
 	m.handle("POST", "/admin/requests/{id}/revoke", s.staff(s.revoke))
 	m.handle("GET", "/admin/documents", s.staff(s.documentList))
 	m.handle("POST", "/admin/documents/{id}", s.staff(s.uploadDocument))
+	s.mountRules(m)
 }
 
 type staffHandler func(w http.ResponseWriter, r *http.Request, sess trust.Session)
