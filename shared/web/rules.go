@@ -36,8 +36,16 @@ func (s *server) rulesPage(w http.ResponseWriter, r *http.Request, sess trust.Se
 	}
 	var rows []pages.RuleRow
 	for i, rule := range set.Rules {
+		docs := rule.Documents
+		if rule.Kind == trust.RuleAllow && len(docs) == 0 {
+			// The seed's "every document", spelled out, as the form
+			// asks for the documents by name.
+			for _, d := range s.ruleDocs() {
+				docs = append(docs, d.ID)
+			}
+		}
 		rows = append(rows, pages.RuleRow{Position: strconv.Itoa(i + 1), Kind: string(rule.Kind), Match: string(rule.Match),
-			Value: rule.Value, Documents: rule.Documents, Days: daysText(rule)})
+			Value: rule.Value, Documents: docs, Days: daysText(rule)})
 	}
 	data := pages.RulesData{Rows: rows, Version: set.Version, Saved: r.URL.Query().Get("saved") != ""}
 	s.showRules(w, r, sess, set, data, nil)

@@ -119,7 +119,12 @@ func TestBrowserRulesPage(t *testing.T) {
 	b.open("/admin/rules")
 	// Fill the empty row with a deny rule and preview it.
 	b.do("typing a rule", chromedp.SetValue(chromedp.CSS(`#kind\.1`), "deny"), chromedp.SendKeys(chromedp.CSS(`#value\.1`), "rival.example"))
-	b.follow("dry run", chromedp.Click(chromedp.CSS(`button[value="dryrun"]`)))
+	if res := b.follow("dry run", chromedp.Click(chromedp.CSS(`button[value="dryrun"]`))); res.Status != http.StatusOK {
+		t.Fatalf("dry run: %d: %s", res.Status, eval[string](b, `document.body.innerText`))
+	}
+	if got := b.text("h1"); eval[int](b, `document.querySelectorAll("#dry-h").length`) != 1 {
+		t.Fatalf("no dry run shown on %s (%s): %s", b.path(), got, eval[string](b, `document.body.innerText`))
+	}
 	if got := b.text("#dry-h"); !strings.Contains(got, "Dry run") {
 		t.Fatalf("no dry run shown: %q", got)
 	}
