@@ -854,6 +854,8 @@ func TestRoutes(t *testing.T) {
 		"POST /admin/requests/{id}/revoke":     FnAdmin,
 		"GET /admin/documents":                 FnAdmin,
 		"POST /admin/documents/{id}":           FnAdmin,
+		"GET /admin/rules":                     FnAdmin,
+		"POST /admin/rules":                    FnAdmin,
 	}
 
 	got, fnName := deployedRoutes(t, s)
