@@ -49,6 +49,14 @@ func TestRulesConsole(t *testing.T) {
 	if res := h.get("/admin/rules"); !strings.Contains(res.Body, "Version 1,") {
 		t.Fatal("the dry run saved the rules")
 	}
+	// The order numbers, not the rows' places, give the evaluation order.
+	swapped := rulesForm(csrf, "1", "dryrun", rules...)
+	swapped.Set("pos.0", "2")
+	swapped.Set("pos.1", "1")
+	if res := h.post("/admin/rules", swapped); !strings.Contains(res.Body, "2. deny:domain:rival.example (rule.deny.domain)") ||
+		!strings.Contains(res.Body, `id="value.0" name="value.0" value="partner.example"`) {
+		t.Fatalf("reordered dry run:\n%s", res.Body)
+	}
 	bad := rulesForm(csrf, "1", "save", [3]string{"allow", "domain", "not a domain"})
 	if res := h.post("/admin/rules", bad); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "Rule 1: enter a domain") {
 		t.Fatalf("bad rule: %d", res.Status)
