@@ -156,3 +156,18 @@ func TestBrowserRulesPage(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesSeededOnFirstStart: starting on an empty store stores the seed,
+// before anyone opens the console or confirms a request. That a stored set
+// wins over the variable afterwards is TestRulesSeededOnce in shared/trust.
+func TestRulesSeededOnFirstStart(t *testing.T) {
+	h := boot(t, map[string]string{"TRUST_AUTO_APPROVE": "partner.example"})
+	rs, err := h.local.Service.Rules(t.Context())
+	if err != nil || rs.Version != 1 || len(rs.Rules) != 1 || rs.Rules[0].ID() != "allow:domain:partner.example" {
+		t.Fatalf("after the first start: %+v %v", rs, err)
+	}
+	events, err := h.local.Service.RuleEvents(t.Context())
+	if err != nil || len(events) != 1 || events[0].Type != "rules.seeded" {
+		t.Fatalf("seed trail %+v %v", events, err)
+	}
+}
