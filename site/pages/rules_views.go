@@ -43,11 +43,6 @@ func (d RulesData) Differing() int {
 	return n
 }
 
-// fieldError is the message for field of the rule in row i (0-based).
-func (d RulesData) fieldError(i int, field string) string {
-	return d.Fields["rule."+strconv.Itoa(i+1)+"."+field]
-}
-
 func (r RuleRow) has(doc string) bool { return slices.Contains(r.Documents, doc) }
 
 func ruleField(name string, i int) string { return name + "." + strconv.Itoa(i) }
