@@ -94,6 +94,7 @@ var (
 	downloads = prefix(dynamostore.PrefixDownloads)
 	copies    = prefix(dynamostore.PrefixCopy)
 	marks     = prefix(dynamostore.PrefixMark)
+	rules     = prefix(dynamostore.PrefixRules)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -108,8 +109,10 @@ var functionGrants = map[string]grants{
 	// document's file, session or status list.
 	FnAccess: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails}},
+			// Confirmation evaluates the rules, and stores the seed
+			// from TRUST_AUTO_APPROVE if none is stored yet.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rules}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs, dynamostore.PartOutbox}}},
@@ -137,8 +140,8 @@ var functionGrants = map[string]grants{
 	// copies (by watermark ID), and removing a revoked grant's copies.
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rules}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
 			{[]string{"dynamodb:Query"}, []string{events, downloads, copies}},
@@ -588,7 +591,9 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			env["TRUST_MAIL_FROM"] = jsii.String(props.MailFrom)
 			env["TRUST_STAFF"] = jsii.String(strings.Join(props.Staff, ","))
 		}
-		if name == FnAccess && len(props.AutoApprove) > 0 {
+		// The rules' seed: whichever of the two first finds no stored rule
+		// set stores it (trust.Service.Rules), so both must know it.
+		if (name == FnAccess || name == FnAdmin) && len(props.AutoApprove) > 0 {
 			env["TRUST_AUTO_APPROVE"] = jsii.String(strings.ToLower(strings.Join(props.AutoApprove, ",")))
 		}
 		if g.secret {

@@ -541,7 +541,7 @@ func TestFunctions(t *testing.T) {
 				t.Errorf("%s TRUST_STAFF = %v (set: %v), want set %v", name, staff, ok, mails)
 			}
 			auto, hasAuto := env["TRUST_AUTO_APPROVE"]
-			if want := cfg.domain && name == FnAccess; hasAuto != want || (want && auto != "example.com,partner.example") {
+			if want := cfg.domain && (name == FnAccess || name == FnAdmin); hasAuto != want || (want && auto != "example.com,partner.example") {
 				t.Errorf("%s %s TRUST_AUTO_APPROVE = %v (set: %v), want set %v", cfg.name, name, auto, hasAuto, want)
 			}
 			if env["TRUST_CONTENT"] != "/var/task/"+ContentFile {
@@ -588,8 +588,8 @@ func TestLeastPrivilege(t *testing.T) {
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"REQ#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "USE#*"},
+			"T dynamodb:GetItem":    {"REQ#*", "RULES#*"},
+			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
 			"I dynamodb:Query":      {"DOCS", "OUTBOX"},
 		},
@@ -599,8 +599,8 @@ func TestLeastPrivilege(t *testing.T) {
 			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
-			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "SESSION#*", "WM#*"},
-			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
+			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "RULES#*", "SESSION#*", "WM#*"},
+			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},
 			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*"},
@@ -874,6 +874,8 @@ func TestRoutes(t *testing.T) {
 		"POST /admin/documents/{id}":           FnAdmin,
 		"GET /admin/trace":                     FnAdmin,
 		"POST /admin/trace":                    FnAdmin,
+		"GET /admin/rules":                     FnAdmin,
+		"POST /admin/rules":                    FnAdmin,
 	}
 
 	got, fnName := deployedRoutes(t, s)

@@ -24,6 +24,12 @@ func (noStore) GetRequest(context.Context, string) (Request, error) {
 func (noStore) ListRequests(context.Context, Status, string, int) ([]Request, string, error) {
 	return nil, "", noEngine("store", "ListRequests")
 }
+func (noStore) RequestsSince(context.Context, time.Time, int) ([]Request, error) {
+	return nil, noEngine("store", "RequestsSince")
+}
+func (noStore) GetRules(context.Context) (RuleSet, error) {
+	return RuleSet{}, noEngine("store", "GetRules")
+}
 func (noStore) ListEvents(context.Context, string) ([]Event, error) {
 	return nil, noEngine("store", "ListEvents")
 }

@@ -298,7 +298,7 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 }
 
 // Confirm consumes a confirmation link: the request becomes pending and
-// every approver is emailed, or a rule approves it at once. Opening the link
+// every approver is emailed, or the rules (rules.go) decide it at once. Opening the link
 // again shows where the request stands instead of failing.
 func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, error) {
 	claims, err := s.parse(ConfirmLink, tok, s.now())
@@ -324,15 +324,8 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 		Uses:      []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}},
 		Events:    append(s.submissionEvents(r), s.event(r.ID, "email.confirmed", r.Email, "", c)),
 	}
-	if rule := s.autoApproveRule(r.Email); rule != "" {
-		if err := s.approveInto(&tx, &next, "rule:"+rule, DefaultDays, c); err != nil {
-			return Request{}, err
-		}
-	} else {
-		for _, st := range s.cfg.Staff {
-			tx.Mails = append(tx.Mails, s.mail(st.Email, staffLang, "mail.pending", quoted(r.Name), r.Email, quoted(r.Company),
-				strings.Join(r.Documents, ", "), r.NDA.Version, s.link("/admin/requests/"+r.ID)))
-		}
+	if err := s.decideByRules(ctx, &tx, &next, c); err != nil {
+		return Request{}, err
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
@@ -361,19 +354,9 @@ func (s *Service) submissionEvents(r Request) []Event {
 	return []Event{submitted, accepted}
 }
 
-func (s *Service) autoApproveRule(email string) string {
-	domain := emailDomain(email)
-	for _, d := range s.cfg.AutoApprove {
-		if asciiDomain(strings.TrimSpace(d)) == domain {
-			return "customer-domain:" + domain
-		}
-	}
-	return ""
-}
-
 // approveInto turns next into an approved request inside tx and queues the
 // requester's email with their access link.
-func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c Client) error {
+func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c Client, why string) error {
 	if err := transition(next, Approve); err != nil {
 		return err
 	}
@@ -390,7 +373,11 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	if err != nil {
 		return err
 	}
-	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, fmt.Sprintf("grant=%s days=%d", next.GrantID, days), c))
+	detail := fmt.Sprintf("grant=%s days=%d", next.GrantID, days)
+	if why != "" {
+		detail += " " + why
+	}
+	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, detail, c))
 	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
 		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok), status))
 	return nil
@@ -460,7 +447,7 @@ func (s *Service) Approve(ctx context.Context, by Session, id string, days int, 
 		return Request{}, invalid(m, map[string]Msg{"days": m})
 	}
 	return s.decide(ctx, by, id, Approve, func(tx *Tx, next *Request) error {
-		return s.approveInto(tx, next, by.Email, days, c)
+		return s.approveInto(tx, next, by.Email, days, c, "")
 	})
 }
 

@@ -370,7 +370,7 @@ func TestAutoApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err = f.svc.Confirm(context.Background(), lastLink(t, f.mail.to(r.Email), "/access-requests/confirm/"), trust.Client{})
-	if err != nil || r.Status != trust.Approved || r.DecidedBy != "rule:customer-domain:buyer.example" {
+	if err != nil || r.Status != trust.Approved || r.DecidedBy != "rule:allow:domain:buyer.example" || r.DecisionReason != "rule.allow.domain" {
 		t.Fatalf("%s by %q: %v", r.Status, r.DecidedBy, err)
 	}
 	if len(f.mail.to(staff.Email)) != 0 {

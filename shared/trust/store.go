@@ -25,6 +25,9 @@ type Tx struct {
 	// at once cannot both claim a version. It is the only way a document
 	// is written.
 	Document *Document
+	// Rules, if set, is written as the new rule set, on the same terms as
+	// Document: the stored set must have Version-1 (none when 1).
+	Rules *RuleSet
 	// Events are added to their subjects' trails; an event is known by
 	// its subject, time and id together.
 	Events []Event
@@ -66,11 +69,19 @@ type Store interface {
 	// A status not in Statuses, a limit below 1, or a cursor that is
 	// malformed or was handed out for another status is EInvalid.
 	ListRequests(ctx context.Context, status Status, cursor string, limit int) (reqs []Request, next string, err error)
+	// RequestsSince returns the requests of every status created at or
+	// after since, newest first, at most limit of them (a bounded read of
+	// the time-ordered status indexes, not a scan); a limit below 1 is
+	// EInvalid.
+	RequestsSince(ctx context.Context, since time.Time, limit int) ([]Request, error)
 	// ListEvents returns a subject's events, oldest first.
 	ListEvents(ctx context.Context, subject string) ([]Event, error)
 
 	GetDocument(ctx context.Context, id string) (Document, error)
 	ListDocuments(ctx context.Context) ([]Document, error)
+
+	// GetRules returns the rule set; ENotFound before the first is written.
+	GetRules(ctx context.Context) (RuleSet, error)
 
 	GetSession(ctx context.Context, id string) (Session, error)
 	// DeleteSession succeeds for an id that does not exist (any more):
@@ -183,6 +194,9 @@ func CheckTx(tx Tx) error {
 	}
 	if c := tx.Copy; c != nil && (c.WatermarkID == "" || c.Grant == "" || c.Document == "") {
 		return Errorf(EInvalid, "The copy has no watermark ID, grant or document.")
+	}
+	if rs := tx.Rules; rs != nil && rs.Version < 1 {
+		return Errorf(EInvalid, "The rule set version is invalid.")
 	}
 	if s := tx.Session; s != nil && s.ID == "" {
 		return Errorf(EInvalid, "The session has no id.")

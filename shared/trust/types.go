@@ -89,10 +89,15 @@ type Request struct {
 	DecidedAt   time.Time  `json:"decided_at,omitzero"`
 	DecidedBy   string     `json:"decided_by,omitempty"`
 	DenyReason  string     `json:"deny_reason,omitempty"`
-	GrantID     string     `json:"grant_id,omitempty"`
-	ExpiresAt   time.Time  `json:"expires_at,omitzero"` // end of the access period
-	RevokedAt   time.Time  `json:"revoked_at,omitzero"`
-	RevokedBy   string     `json:"revoked_by,omitempty"`
+	// DecisionRule and DecisionReason are what the rules said on
+	// confirmation (see Decision): the rule that decided or sent the
+	// request to a person ("" when none matched), and the reason code.
+	DecisionRule   string    `json:"decision_rule,omitempty"`
+	DecisionReason string    `json:"decision_reason,omitempty"`
+	GrantID        string    `json:"grant_id,omitempty"`
+	ExpiresAt      time.Time `json:"expires_at,omitzero"` // end of the access period
+	RevokedAt      time.Time `json:"revoked_at,omitzero"`
+	RevokedBy      string    `json:"revoked_by,omitempty"`
 	// PurgeAt, if set, is when the store deletes the request: only an
 	// unconfirmed one has it (see Service.retain).
 	PurgeAt time.Time `json:"purge_at,omitzero"`

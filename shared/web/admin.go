@@ -33,6 +33,7 @@ func (s *server) mountAdmin(m router) {
 	m.handle("POST", "/admin/documents/{id}", s.staff(s.uploadDocument))
 	m.handle("GET", "/admin/trace", s.staff(s.traceByID))
 	m.handle("POST", "/admin/trace", s.staff(s.traceFile))
+	s.mountRules(m)
 }
 
 type staffHandler func(w http.ResponseWriter, r *http.Request, sess trust.Session)

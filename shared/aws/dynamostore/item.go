@@ -22,6 +22,7 @@ const (
 	prefixEvent     = PrefixEvent
 	prefixDownloads = PrefixDownloads
 	prefixStatus    = PrefixStatus
+	prefixRules     = PrefixRules
 	partDocs        = PartDocs
 	partOutbox      = PartOutbox
 	prefixCopy      = PrefixCopy

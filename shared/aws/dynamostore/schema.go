@@ -6,7 +6,7 @@ package dynamostore
 
 // Attribute names of the single table.
 const (
-	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#, COPY#, WM#
+	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#, COPY#, WM#, RULES#
 	AttrSK     = "SK"     // sort key (the PK again, but for events, download counters and copies)
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
@@ -27,6 +27,7 @@ const (
 	// PrefixDownloads keys the public download counters: DLCOUNT#<shard>#<document>,
 	// one item per UTC day in the sort key.
 	PrefixDownloads = "DLCOUNT#"
+	PrefixRules     = "RULES#"  // the approval rule set, one item
 	PrefixStatus    = "STATUS#" // GSI1: requests by status
 	PartDocs        = "DOCS"    // GSI1: every document
 	PartOutbox      = "OUTBOX"  // GSI1: mails not yet sent

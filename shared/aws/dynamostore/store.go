@@ -114,6 +114,20 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		}
 	}
 
+	if rs := tx.Rules; rs != nil {
+		it, err := item(*rs, map[string]string{AttrPK: rulesPK, AttrSK: rulesPK})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode rules: %w", err)
+		}
+		if rs.Version == 1 {
+			put(it, mustBeNew, nil, nil)
+		} else {
+			put(it, "#version = :version",
+				map[string]string{"#version": "version"},
+				map[string]types.AttributeValue{":version": num(int64(rs.Version - 1))})
+		}
+	}
+
 	for _, u := range tx.Uses {
 		pk := prefixUse + u.ID
 		it, err := item(u, map[string]string{AttrPK: pk, AttrSK: pk})
@@ -309,6 +323,53 @@ func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor st
 		reqs = append(reqs, r)
 	}
 	return reqs, next, nil
+}
+
+const rulesPK = prefixRules + "current"
+
+func (s *Store) GetRules(ctx context.Context) (trust.RuleSet, error) {
+	return getItem[trust.RuleSet](ctx, s, rulesPK, "rule set")
+}
+
+// RequestsSince queries each status partition of GSI1 newest first, down to
+// since (its sort key starts with the creation time), so the read is bounded
+// by the key condition and the limit; then merges the partitions.
+func (s *Store) RequestsSince(ctx context.Context, since time.Time, limit int) ([]trust.Request, error) {
+	if limit <= 0 {
+		return nil, trust.Errorf(trust.EInvalid, "The page size must be positive.")
+	}
+	var reqs []trust.Request
+	for _, st := range trust.Statuses {
+		in := s.gsi1Query(prefixStatus+string(st), false)
+		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk >= :since")
+		in.ExpressionAttributeNames["#sk"] = AttrGSI1SK
+		in.ExpressionAttributeValues[":since"] = str(since.UTC().Format(sortTime))
+		n := 0
+		for {
+			in.Limit = aws.Int32(int32(min(limit-n, maxPage)))
+			out, err := s.client.Query(ctx, in)
+			if err != nil {
+				return nil, mapErr("Query", err)
+			}
+			for _, it := range out.Items {
+				var r trust.Request
+				if err := decode(it, &r); err != nil {
+					return nil, fmt.Errorf("dynamostore: decode request: %w", err)
+				}
+				reqs = append(reqs, r)
+			}
+			n += len(out.Items)
+			if n >= limit || len(out.LastEvaluatedKey) == 0 {
+				break
+			}
+			in.ExclusiveStartKey = out.LastEvaluatedKey
+		}
+	}
+	slices.SortFunc(reqs, func(a, b trust.Request) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	if len(reqs) > limit {
+		reqs = reqs[:limit]
+	}
+	return reqs, nil
 }
 
 // ListEvents reads the subject's partition of the base table, strongly

@@ -40,12 +40,13 @@ var (
 	bucketCounts   = []byte("download_counts")    // document(len-prefixed) day → expiry count
 	bucketCopies   = []byte("copies")             // grant(len-prefixed) document(len-prefixed) version → Copy
 	bucketMarks    = []byte("watermarks")         // watermark id → copies key
+	bucketRules    = []byte("rules")              // "current" → RuleSet
 )
 
 var allBuckets = [][]byte{
 	bucketRequests, bucketByStatus, bucketEvents, bucketDocs, bucketSessions,
 	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates, bucketCounts,
-	bucketCopies, bucketMarks,
+	bucketCopies, bucketMarks, bucketRules,
 }
 
 // openTimeout bounds the wait for the file lock: a second process on the same
@@ -350,6 +351,19 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
+		if rs := tx.Rules; rs != nil {
+			b := btx.Bucket(bucketRules)
+			old, found, err := get[trust.RuleSet](b, "rule set", rulesKey)
+			if err != nil {
+				return err
+			}
+			if (rs.Version == 1 && found) || (rs.Version != 1 && (!found || old.Version != rs.Version-1)) {
+				return trust.Errorf(trust.EConflict, "The rules were changed by someone else. Reload them and try again.")
+			}
+			if err := put(b, rulesKey, *rs); err != nil {
+				return err
+			}
+		}
 		events := btx.Bucket(bucketEvents)
 		for _, e := range tx.Events {
 			k := eventKey(e)
@@ -576,6 +590,47 @@ func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, 
 		return nil
 	})
 	return evs, fail("list events", err)
+}
+
+var rulesKey = []byte("current")
+
+func (s *Store) GetRules(ctx context.Context) (trust.RuleSet, error) {
+	return getByID[trust.RuleSet](ctx, s, bucketRules, "rule set", string(rulesKey))
+}
+
+// RequestsSince reads each status's index from since onwards (its keys
+// are ordered by creation time), then merges them newest first.
+func (s *Store) RequestsSince(ctx context.Context, since time.Time, limit int) ([]trust.Request, error) {
+	if limit <= 0 {
+		return nil, trust.Errorf(trust.EInvalid, "The page size must be positive.")
+	}
+	var reqs []trust.Request
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		reqsB := btx.Bucket(bucketRequests)
+		c := btx.Bucket(bucketByStatus).Cursor()
+		for _, st := range trust.Statuses {
+			prefix := statusPrefix(st)
+			for k, _ := c.Seek(append(bytes.Clone(prefix), timeKey(since)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				r, found, err := get[trust.Request](reqsB, "request", k[len(prefix)+timeKeyLen:])
+				if err != nil {
+					return err
+				}
+				if !found {
+					return corrupt("status index entry without request", k, errors.New("dangling"))
+				}
+				reqs = append(reqs, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fail("requests since", err)
+	}
+	slices.SortFunc(reqs, func(a, b trust.Request) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	if len(reqs) > limit {
+		reqs = reqs[:limit]
+	}
+	return reqs, nil
 }
 
 func (s *Store) GetDocument(ctx context.Context, id string) (trust.Document, error) {

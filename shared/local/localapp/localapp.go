@@ -191,6 +191,11 @@ func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
 			return fmt.Errorf("seed %s: %w", cd.ID, err)
 		}
 	}
+	// The first start stores the rules TRUST_AUTO_APPROVE stands for;
+	// later starts find them stored and leave the admins' edits alone.
+	if _, err := svc.Rules(ctx); err != nil {
+		return fmt.Errorf("seed rules: %w", err)
+	}
 	return nil
 }
 

@@ -52,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"DownloadCountConcurrent", testDownloadCountConcurrent},
 		{"Copies", testCopies},
 		{"ConcurrentCopies", testConcurrentCopies},
+		{"Rules", testRules},
+		{"RequestsSince", testRequestsSince},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
