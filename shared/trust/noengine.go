@@ -43,6 +43,16 @@ func (noStore) PendingMails(context.Context, int) ([]Mail, error) {
 	return nil, noEngine("store", "PendingMails")
 }
 func (noStore) MarkMailSent(context.Context, string) error { return noEngine("store", "MarkMailSent") }
+func (noStore) GetMail(context.Context, string) (Mail, error) {
+	return Mail{}, noEngine("store", "GetMail")
+}
+func (noStore) SaveMailAttempt(context.Context, Mail, int) error {
+	return noEngine("store", "SaveMailAttempt")
+}
+func (noStore) Suppress(context.Context, Suppression) error { return noEngine("store", "Suppress") }
+func (noStore) Suppressed(context.Context, string) (Suppression, error) {
+	return Suppression{}, noEngine("store", "Suppressed")
+}
 func (noStore) Hit(context.Context, string, time.Duration, time.Time) (Hits, error) {
 	return Hits{}, noEngine("store", "Hit")
 }

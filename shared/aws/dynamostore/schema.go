@@ -6,7 +6,7 @@ package dynamostore
 
 // Attribute names of the single table.
 const (
-	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#
+	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, SUPPRESS#
 	AttrSK     = "SK"     // sort key
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
@@ -17,16 +17,17 @@ const (
 // items. Exported for infra/, whose IAM policies allow each function only the
 // keys it uses (dynamodb:LeadingKeys).
 const (
-	PrefixRequest = "REQ#"     // access requests
-	PrefixDoc     = "DOC#"     // documents (metadata; files are in S3)
-	PrefixSession = "SESSION#" // staff sessions
-	PrefixUse     = "USE#"     // single-use token ids
-	PrefixMail    = "MAIL#"    // queued and sent mails
-	PrefixRate    = "RATE#"    // rate-limit counters
-	PrefixEvent   = "EVT#"     // audit trail entries, by subject
-	PrefixStatus  = "STATUS#"  // GSI1: requests by status
-	PartDocs      = "DOCS"     // GSI1: every document
-	PartOutbox    = "OUTBOX"   // GSI1: mails not yet sent
+	PrefixRequest  = "REQ#"      // access requests
+	PrefixDoc      = "DOC#"      // documents (metadata; files are in S3)
+	PrefixSession  = "SESSION#"  // staff sessions
+	PrefixUse      = "USE#"      // single-use token ids
+	PrefixMail     = "MAIL#"     // queued and sent mails
+	PrefixRate     = "RATE#"     // rate-limit counters
+	PrefixEvent    = "EVT#"      // audit trail entries, by subject
+	PrefixSuppress = "SUPPRESS#" // addresses that bounced or complained: no more mail
+	PrefixStatus   = "STATUS#"   // GSI1: requests by status
+	PartDocs       = "DOCS"      // GSI1: every document
+	PartOutbox     = "OUTBOX"    // GSI1: mails not yet sent
 )
 
 // IndexGSI1 is the one global secondary index (projection ALL).
