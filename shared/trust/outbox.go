@@ -153,7 +153,7 @@ func (s *Service) attempt(ctx context.Context, m Mail) (outcome, error) {
 	}
 	switch {
 	case claim.Lost >= 2:
-		return s.giveUp(ctx, m, m.Attempts, "the answer to two sends was lost; not sent again, so that it cannot arrive a third time", outcomeFailed)
+		return s.giveUp(ctx, claim, m.Attempts, "the answer to two sends was lost; not sent again, so that it cannot arrive a third time", outcomeFailed)
 	case m.Attempts >= MaxMailAttempts:
 		return s.giveUp(ctx, m, m.Attempts, fmt.Sprintf("gave up after %d attempts: %s", m.Attempts, m.Reason), outcomeFailed)
 	}
