@@ -6,10 +6,9 @@ import (
 	"trustcenter/shared/aws/lambdaapp"
 	"trustcenter/shared/aws/s3blob"
 	"trustcenter/shared/aws/secretkeys"
-	"trustcenter/shared/aws/sesmail"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Keys: secretkeys.FromConfig, Staff: true})
 }

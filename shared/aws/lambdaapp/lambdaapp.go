@@ -31,8 +31,11 @@ type Function struct {
 	Web   web.Function
 	Blobs func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
 	Links func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
-	Mail  func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
 	Keys  func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+	// Staff is set for the functions whose routes mail or sign in staff
+	// (TRUST_STAFF). Their mail is only queued: the scheduler function
+	// sends it, so no web function has a mail engine.
+	Staff bool
 }
 
 // needs lists the settings f cannot start without.
@@ -41,8 +44,8 @@ func (f Function) needs() []string {
 	if f.Blobs != nil || f.Links != nil {
 		n = append(n, "TRUST_BUCKET")
 	}
-	if f.Mail != nil {
-		n = append(n, "TRUST_MAIL_FROM", "TRUST_STAFF")
+	if f.Staff {
+		n = append(n, "TRUST_STAFF")
 	}
 	if f.Keys != nil {
 		n = append(n, "TRUST_KEYS_SECRET")
@@ -98,9 +101,6 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	}
 	if f.Links != nil {
 		e.Links = f.Links(awsCfg, c.Bucket)
-	}
-	if f.Mail != nil {
-		e.Mail = f.Mail(awsCfg, c.MailFrom)
 	}
 	if f.Keys != nil {
 		if keys, err = f.Keys(ctx, awsCfg, c.KeysSecret); err != nil {

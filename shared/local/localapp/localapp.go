@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"trustcenter/shared/app"
@@ -42,6 +43,13 @@ type Local struct {
 	server   *http.Server
 	done     chan error
 	stop     context.CancelFunc
+
+	// wake is signalled after a commit that queued mail; the mail
+	// goroutine started by Serve then drains the outbox, off the request.
+	wake chan struct{}
+	// draining is held by each drain, so that DeliverMail returns only
+	// when no drain is still writing a mail file.
+	draining sync.Mutex
 }
 
 // Open opens the embedded engines, seeding the example documents on
@@ -61,13 +69,19 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		store.Close()
 		return nil, err
 	}
-	l := &Local{Config: c, log: log, store: store, Outbox: filepath.Join(c.DataDir, "outbox")}
+	l := &Local{Config: c, log: log, store: store, Outbox: filepath.Join(c.DataDir, "outbox"), wake: make(chan struct{}, 1)}
 	l.Service = app.NewService(c, site, keys, trust.Engines{
 		Store: store,
 		Blobs: fileblob.Dir(filepath.Join(c.DataDir, "reports")),
 		Mail:  &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
 		Clock: clock,
 		Log:   log,
+		MailQueued: func() {
+			select {
+			case l.wake <- struct{}{}:
+			default: // a drain is already due; it will find this mail too
+			}
+		},
 	})
 	if err := Seed(context.Background(), l.Service, site); err != nil {
 		store.Close()
@@ -78,7 +92,8 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 }
 
 // Start listens on addr (":0" picks a free port) and serves until Close.
-// It also retries undelivered mail once a minute.
+// It also delivers mail: right after each commit that queues some, and
+// once a minute for mail whose backoff has passed.
 func (l *Local) Start(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -105,12 +120,23 @@ func (l *Local) Serve(ln net.Listener) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				if err := l.Service.RetryMail(ctx); err != nil {
-					l.log.Error("retry mail", "err", err)
-				}
+			case <-l.wake:
+			}
+			if err := l.DeliverMail(ctx); err != nil {
+				l.log.Error("deliver mail", "err", err)
 			}
 		}
 	}()
+}
+
+// DeliverMail drains the outbox now: every mail that is due is written to
+// the outbox folder when it returns. It is what the mail goroutine runs,
+// and what a test calls to wait for the mails a step queued.
+func (l *Local) DeliverMail(ctx context.Context) error {
+	l.draining.Lock()
+	defer l.draining.Unlock()
+	_, err := l.Service.DrainMail(ctx)
+	return err
 }
 
 // newHTTPServer bounds how long a connection may hold the server: a client
