@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,11 +33,18 @@ const (
 	FnAccess   = "access"
 	FnDownload = "download"
 	FnAdmin    = "admin"
+	// FnScheduler delivers the outbox (shared/aws/scheduler); it serves no
+	// HTTP route.
+	FnScheduler = "scheduler"
 )
 
-// FunctionNames lists the four functions in a fixed order, so that synthesis
-// is deterministic.
+// FunctionNames lists the four web functions in a fixed order, so that
+// synthesis is deterministic.
 var FunctionNames = []string{FnPublic, FnAccess, FnDownload, FnAdmin}
+
+// DeployedFunctions are every function's asset directory: the web
+// functions and the mail scheduler.
+var DeployedFunctions = append(slices.Clone(FunctionNames), FnScheduler)
 
 // ContentFile is the trust page's content, which `make build` puts next to
 // each bootstrap; Lambda unpacks the asset into /var/task.
@@ -68,27 +76,29 @@ type grants struct {
 	table         []keyAccess // by the table's partition key
 	index         []keyAccess // Query on GSI1, by GSI1PK
 	secret        bool
-	mail          bool
+	staff         bool // reads TRUST_STAFF: it mails staff or signs them in
 	objectActions []string
 }
 
 func prefix(p string) string { return p + "*" }
 
 var (
-	requests  = prefix(dynamostore.PrefixRequest)
-	documents = prefix(dynamostore.PrefixDoc)
-	sessions  = prefix(dynamostore.PrefixSession)
-	uses      = prefix(dynamostore.PrefixUse)
-	mails     = prefix(dynamostore.PrefixMail)
-	rates     = prefix(dynamostore.PrefixRate)
-	events    = prefix(dynamostore.PrefixEvent)
-	byStatus  = prefix(dynamostore.PrefixStatus)
+	requests   = prefix(dynamostore.PrefixRequest)
+	documents  = prefix(dynamostore.PrefixDoc)
+	sessions   = prefix(dynamostore.PrefixSession)
+	uses       = prefix(dynamostore.PrefixUse)
+	mails      = prefix(dynamostore.PrefixMail)
+	rates      = prefix(dynamostore.PrefixRate)
+	events     = prefix(dynamostore.PrefixEvent)
+	byStatus   = prefix(dynamostore.PrefixStatus)
+	suppressed = prefix(dynamostore.PrefixSuppress)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
 // PutItem's keys are those of every item a function's transactions write.
-// Sending mail marks it sent (UpdateItem MAIL#) and retries the outbox
-// (Query OUTBOX); rate limits are counters (UpdateItem RATE#).
+// A web function only queues mail (PutItem MAIL#), after looking up whether
+// the address is suppressed (GetItem SUPPRESS#); the scheduler alone sends
+// it. Rate limits are counters (UpdateItem RATE#).
 var functionGrants = map[string]grants{
 	// The trust page lists the documents and reads nothing else.
 	FnPublic: {index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}}},
@@ -96,12 +106,12 @@ var functionGrants = map[string]grants{
 	// document's file, session or status list.
 	FnAccess: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, suppressed}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs, dynamostore.PartOutbox}}},
-		secret: true, mail: true,
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
+		secret: true, staff: true,
 	},
 	// Checks a download link against its request, reads the document,
 	// records the download and signs the S3 link.
@@ -116,15 +126,28 @@ var functionGrants = map[string]grants{
 	// decisions, uploads (it never reads a report back).
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, suppressed}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
 			{[]string{"dynamodb:Query"}, []string{events}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartOutbox}}},
-		secret: true, mail: true, objectActions: []string{"s3:PutObject"},
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
+		secret: true, staff: true, objectActions: []string{"s3:PutObject"},
 	},
+}
+
+// schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
+// records each attempt (UpdateItem MAIL#), drains the outbox (Query
+// OUTBOX), and reads and writes suppressions (SUPPRESS#). Its SES and
+// stream permissions are in mail.go.
+var schedulerGrants = grants{
+	table: []keyAccess{
+		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed}},
+		{[]string{"dynamodb:UpdateItem"}, []string{mails}},
+		{[]string{"dynamodb:PutItem"}, []string{suppressed}},
+	},
+	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox}}},
 }
 
 // ReportsPrefix is where the service stores report files (trust.Service
@@ -263,6 +286,76 @@ func suppress(construct constructs.IConstruct, id, reason string, appliesTo ...a
 	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(true))
 }
 
+// keyStatements are g's table and index grants, each limited by
+// dynamodb:LeadingKeys.
+func keyStatements(g grants, table awsdynamodb.Table, indexArn *string) []awsiam.PolicyStatement {
+	var out []awsiam.PolicyStatement
+	add := func(sid string, resource *string, access []keyAccess) {
+		for i, a := range access {
+			out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String(fmt.Sprintf("%s%d", sid, i)),
+				Actions:   jsii.Strings(a.actions...),
+				Resources: &[]*string{resource},
+				Conditions: &map[string]any{
+					"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.keys},
+				},
+			}))
+		}
+	}
+	add("Table", table.TableArn(), g.table)
+	add("Index", indexArn, g.index)
+	return out
+}
+
+// logStatement lets a function write to its own log group only.
+func logStatement(logGroup awslogs.LogGroup) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("Logs"),
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: &[]*string{logGroup.LogGroupArn()},
+	})
+}
+
+// newFunctionRole is a function's role: statements as its one inline
+// policy, nothing managed.
+func newFunctionRole(stack awscdk.Stack, name string, statements []awsiam.PolicyStatement) awsiam.Role {
+	return awsiam.NewRole(stack, jsii.String(constructID(name)+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Trust center " + name + " function"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"LeastPrivilege": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
+		},
+	})
+}
+
+// functionProps are what every function shares: the arm64 bootstrap from
+// its asset directory, its role, log group and settings.
+func functionProps(props *TrustCenterStackProps, name string, role awsiam.Role, logGroup awslogs.LogGroup, env map[string]*string) *awslambda.FunctionProps {
+	fp := &awslambda.FunctionProps{
+		Description:  jsii.String("Trust center " + name),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.AssetsDir, name)), nil),
+		MemorySize:   jsii.Number(256),
+		Role:         role,
+		LogGroup:     logGroup,
+		Environment:  &env,
+	}
+	if n := props.concurrency(name); n > 0 {
+		fp.ReservedConcurrentExecutions = jsii.Number(float64(n))
+	}
+	return fp
+}
+
+func newFunction(stack awscdk.Stack, name string, fp *awslambda.FunctionProps) awslambda.Function {
+	fn := awslambda.NewFunction(stack, jsii.String(constructID(name)+"Function"), fp)
+	// CDK also writes DependsOn the role, which the Role GetAtt already
+	// implies (cfn-lint W3005); the inline policy is part of the role.
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("DependsOn"))
+	return fn
+}
+
 // setFeatureFlags pins the flags on a stack (featureFlags).
 func setFeatureFlags(stack awscdk.Stack) {
 	flags := make([]string, 0, len(featureFlags))
@@ -286,7 +379,6 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	if err := props.Validate(); err != nil {
 		panic(err)
 	}
-	identities, _ := SESIdentities(props.MailFrom)
 	rate, burst := props.ThrottleRate, props.ThrottleBurst
 	if rate == 0 {
 		rate = DefaultThrottleRate
@@ -322,7 +414,9 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		DeletionProtection:  jsii.Bool(true),
 		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
 		TimeToLiveAttribute: jsii.String(schema.TTLAttribute),
-		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+		// The mail scheduler is woken by the outbox items' inserts.
+		Stream:        awsdynamodb.StreamViewType_NEW_IMAGE,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	var indexArn *string
 	for _, g := range schema.GSIs {
@@ -430,14 +524,6 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		baseURL = *awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), dist.DistributionDomainName()})
 	}
 
-	var identityArns []*string
-	for _, name := range identities {
-		identityArns = append(identityArns, stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("ses"),
-			Resource:     jsii.String("identity"),
-			ResourceName: jsii.String(name),
-		}))
-	}
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{}
 	fns := map[string]awslambda.Function{}
 	roles := map[string]awsiam.Role{}
@@ -446,39 +532,13 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		cid := constructID(name)
 		logGroup := newLogGroup(cid + "Logs")
 
-		statements := []awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Logs"),
-				Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-				Resources: &[]*string{logGroup.LogGroupArn()},
-			}),
-		}
-		keyStatements := func(sid string, resource *string, access []keyAccess) {
-			for i, a := range access {
-				statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Sid:       jsii.String(fmt.Sprintf("%s%d", sid, i)),
-					Actions:   jsii.Strings(a.actions...),
-					Resources: &[]*string{resource},
-					Conditions: &map[string]any{
-						"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.keys},
-					},
-				}))
-			}
-		}
-		keyStatements("Table", table.TableArn(), g.table)
-		keyStatements("Index", indexArn, g.index)
+		statements := []awsiam.PolicyStatement{logStatement(logGroup)}
+		statements = append(statements, keyStatements(g, table, indexArn)...)
 		if g.secret {
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("SigningKeys"),
 				Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 				Resources: &[]*string{secret.SecretArn()},
-			}))
-		}
-		if g.mail {
-			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Mail"),
-				Actions:   jsii.Strings("ses:SendEmail", "ses:SendRawEmail"),
-				Resources: &identityArns,
 			}))
 		}
 		if len(g.objectActions) > 0 {
@@ -488,13 +548,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				Resources: &[]*string{reportObjects},
 			}))
 		}
-		role := awsiam.NewRole(stack, jsii.String(cid+"Role"), &awsiam.RoleProps{
-			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-			Description: jsii.String("Trust center " + name + " function"),
-			InlinePolicies: &map[string]awsiam.PolicyDocument{
-				"LeastPrivilege": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
-			},
-		})
+		role := newFunctionRole(stack, name, statements)
 		roles[name] = role
 		if len(g.objectActions) > 0 {
 			suppress(role, "AwsSolutions-IAM5",
@@ -512,8 +566,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			"TRUST_ORIGIN_SECRET":    originSecretValue,
 			"TRUST_CLIENT_IP_HEADER": jsii.String(ClientAddressHeader),
 		}
-		if g.mail {
-			env["TRUST_MAIL_FROM"] = jsii.String(props.MailFrom)
+		if g.staff {
 			env["TRUST_STAFF"] = jsii.String(strings.Join(props.Staff, ","))
 		}
 		if name == FnAccess && len(props.AutoApprove) > 0 {
@@ -526,25 +579,9 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			env["TRUST_BUCKET"] = bucket.BucketName()
 		}
 
-		fp := &awslambda.FunctionProps{
-			Description:  jsii.String("Trust center " + name),
-			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-			Architecture: awslambda.Architecture_ARM_64(),
-			Handler:      jsii.String("bootstrap"),
-			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.AssetsDir, name)), nil),
-			MemorySize:   jsii.Number(256),
-			Timeout:      awscdk.Duration_Seconds(jsii.Number(10)),
-			Role:         role,
-			LogGroup:     logGroup,
-			Environment:  &env,
-		}
-		if n := props.concurrency(name); n > 0 {
-			fp.ReservedConcurrentExecutions = jsii.Number(float64(n))
-		}
-		fn := awslambda.NewFunction(stack, jsii.String(cid+"Function"), fp)
-		// CDK also writes DependsOn the role, which the Role GetAtt already
-		// implies (cfn-lint W3005); the inline policy is part of the role.
-		fn.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("DependsOn"))
+		fp := functionProps(props, name, role, logGroup, env)
+		fp.Timeout = awscdk.Duration_Seconds(jsii.Number(10))
+		fn := newFunction(stack, name, fp)
 		fns[name] = fn
 		integrations[name] = awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(cid+"Integration"), fn,
 			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{
@@ -589,6 +626,8 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	}
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
+
+	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
 
 	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
 	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)
