@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -70,14 +69,8 @@ func Lambda(f Function) {
 
 // NewLambdaHandler builds f's handler on the AWS engines.
 func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.Handler, error) {
-	var missing []string
-	for _, k := range f.needs() {
-		if os.Getenv(k) == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing settings: %s", strings.Join(missing, ", "))
+	if err := awsenv.RequireSettings(f.needs()...); err != nil {
+		return nil, err
 	}
 	c, err := app.FromEnv()
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,14 +36,8 @@ func Lambda(mail Mailer) {
 
 // New builds the handler on the AWS engines from the environment.
 func New(mail Mailer, log *slog.Logger) (*Handler, error) {
-	var missing []string
-	for _, k := range needs {
-		if os.Getenv(k) == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing settings: %s", strings.Join(missing, ", "))
+	if err := awsenv.RequireSettings(needs...); err != nil {
+		return nil, err
 	}
 	cfg, err := awsenv.Config()
 	if err != nil {
