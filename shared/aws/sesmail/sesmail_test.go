@@ -283,3 +283,17 @@ func TestUnansweredSendIsNotRetried(t *testing.T) {
 		t.Errorf("SES called %d times, want 1", calls.Load())
 	}
 }
+
+// A connection SES never accepted carried no mail: it is an ordinary
+// failure, tried again after a backoff, not a lost answer.
+func TestRefusedConnectionIsNotALostAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close() // nothing listens there any more
+	t.Setenv("AWS_ENDPOINT_URL_SESV2", addr)
+	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from, "")
+	err := m.Send(t.Context(), trust.Mail{ID: "m1", To: "a@example.org", Subject: "s", Text: "t"})
+	if trust.ErrorCode(err) != trust.EUnavailable || errors.Is(err, trust.ErrAnswerLost) {
+		t.Fatalf("err %v, want unavailable and not a lost answer", err)
+	}
+}
