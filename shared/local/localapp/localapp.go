@@ -36,6 +36,9 @@ type Local struct {
 	Service *trust.Service
 	Handler http.Handler
 	Outbox  string // folder of .eml files
+	// Drained, when set before Serve, is told what each of the server's
+	// own drains delivered (tests wait on it).
+	Drained func(trust.MailReport)
 
 	log      *slog.Logger
 	store    *boltstore.Store
@@ -122,8 +125,12 @@ func (l *Local) Serve(ln net.Listener) {
 			case <-tick.C:
 			case <-l.wake:
 			}
-			if err := l.DeliverMail(ctx); err != nil {
+			r, err := l.drain(ctx)
+			if err != nil {
 				l.log.Error("deliver mail", "err", err)
+			}
+			if l.Drained != nil {
+				l.Drained(r)
 			}
 		}
 	}()
@@ -133,10 +140,14 @@ func (l *Local) Serve(ln net.Listener) {
 // the outbox folder when it returns. It is what the mail goroutine runs,
 // and what a test calls to wait for the mails a step queued.
 func (l *Local) DeliverMail(ctx context.Context) error {
+	_, err := l.drain(ctx)
+	return err
+}
+
+func (l *Local) drain(ctx context.Context) (trust.MailReport, error) {
 	l.draining.Lock()
 	defer l.draining.Unlock()
-	_, err := l.Service.DrainMail(ctx)
-	return err
+	return l.Service.DrainMail(ctx)
 }
 
 // newHTTPServer bounds how long a connection may hold the server: a client
