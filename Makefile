@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Everything else is for deploying and measuring.
 
-FUNCTIONS := public access download admin keyring
+FUNCTIONS := public access download admin keyring scheduler
 # The trust page's content, shipped with every function by `make build`.
 CONTENT   ?= site/content/example.yaml
 GO        ?= go

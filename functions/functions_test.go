@@ -1,5 +1,6 @@
-// Package functions_test runs the four Lambda functions, and the keyring
-// custom resource, as the binaries that get deployed: built with -tags lambda.norpc, started as processes against
+// Package functions_test runs the five Lambda functions, and the keyring
+// custom resource, as the binaries that get deployed: built with -tags
+// lambda.norpc, started as processes against
 // an emulated Runtime API, with DynamoDB Local, a fake Secrets Manager and an
 // in-memory S3 standing in for AWS. The handlers are tested in depth
 // elsewhere; this proves the wiring of each main (settings, engines,
@@ -68,10 +69,15 @@ type function struct {
 
 var (
 	publicFunction   = function{"public", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT"}}
-	accessFunction   = function{"access", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
+	accessFunction   = function{"access", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
 	downloadFunction = function{"download", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_BUCKET", "TRUST_KEYS_SECRET"}}
-	adminFunction    = function{"admin", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_BUCKET", "TRUST_MAIL_FROM", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
-	functions        = []function{publicFunction, accessFunction, downloadFunction, adminFunction}
+	adminFunction    = function{"admin", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_BUCKET", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
+	// webFunctions answer API Gateway; the scheduler answers the table's
+	// stream, the schedule and SES notifications, and is the only one
+	// that sends mail.
+	webFunctions      = []function{publicFunction, accessFunction, downloadFunction, adminFunction}
+	schedulerFunction = function{"scheduler", []string{"TRUST_TABLE", "TRUST_MAIL_FROM"}}
+	functions         = append(slices.Clone(webFunctions), schedulerFunction)
 	// The deployment's custom resource that gives the keys secret its
 	// first keyring: no settings, no web handler.
 	keyringFunction = function{"keyring", nil}
@@ -546,7 +552,7 @@ func checkPresignedDownload(t *testing.T, w *world, res response) {
 func TestFunctionsStartAndAnswer(t *testing.T) {
 	w := newWorld(t)
 	all := calls(w)
-	for _, f := range functions {
+	for _, f := range webFunctions {
 		t.Run(f.Name, func(t *testing.T) {
 			secretCalls := w.secrets.Calls()
 			rt, p := start(t, f, w.env(t, f))
@@ -602,10 +608,11 @@ func TestColdStartFailsWithoutSetting(t *testing.T) {
 	tr := newTrap(t)
 	ep := endpoints{dynamo: tr.URL, secrets: tr.URL, s3: tr.URL, trap: tr.URL}
 	missing := map[string]string{
-		"public":   "TRUST_TABLE",
-		"access":   "TRUST_STAFF",
-		"download": "TRUST_BUCKET",
-		"admin":    "TRUST_KEYS_SECRET",
+		"public":    "TRUST_TABLE",
+		"access":    "TRUST_STAFF",
+		"download":  "TRUST_BUCKET",
+		"admin":     "TRUST_KEYS_SECRET",
+		"scheduler": "TRUST_MAIL_FROM",
 	}
 	for _, f := range functions {
 		missing := missing[f.Name]
@@ -685,7 +692,7 @@ func eachFunction(b *testing.B, bench func(b *testing.B, w *world, f function, b
 	w := newWorld(b)
 	all := calls(w)
 	warmUp(b, w, all)
-	for _, f := range functions {
+	for _, f := range webFunctions {
 		b.Run(f.Name, func(b *testing.B) {
 			bench(b, w, f, binary(b, f.Name), all[f.Name][0])
 		})
@@ -735,7 +742,7 @@ func coldStart(b *testing.B, w *world, f function, bin string, c call) {
 // for DynamoDB Local's JIT compilation and the page cache filling with the
 // binaries.
 func warmUp(b *testing.B, w *world, all map[string][]call) {
-	for _, f := range functions {
+	for _, f := range webFunctions {
 		c := all[f.Name][0]
 		rt := lambdatest.NewRuntime(lambdatest.Config{FunctionName: "trustcenter-" + f.Name, Region: region})
 		p, err := lambdatest.Start(rt, binary(b, f.Name), w.env(b, f))

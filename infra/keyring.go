@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -18,7 +19,7 @@ import (
 const FnKeyring = "keyring"
 
 // AssetNames are the folders under the assets dir the stack deploys.
-var AssetNames = append(append([]string{}, FunctionNames...), FnKeyring)
+var AssetNames = append(slices.Clone(DeployedFunctions), FnKeyring)
 
 // newSigningKeyring is the custom resource that gives the signing-keys
 // secret its first keyring (secretkeys.Ensure) inside the deployment, so

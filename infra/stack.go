@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -34,11 +35,18 @@ const (
 	FnAccess   = "access"
 	FnDownload = "download"
 	FnAdmin    = "admin"
+	// FnScheduler delivers the outbox (shared/aws/scheduler); it serves no
+	// HTTP route.
+	FnScheduler = "scheduler"
 )
 
-// FunctionNames lists the four functions in a fixed order, so that synthesis
-// is deterministic.
+// FunctionNames lists the four web functions in a fixed order, so that
+// synthesis is deterministic.
 var FunctionNames = []string{FnPublic, FnAccess, FnDownload, FnAdmin}
+
+// DeployedFunctions are every function's asset directory: the web
+// functions and the mail scheduler.
+var DeployedFunctions = append(slices.Clone(FunctionNames), FnScheduler)
 
 // ContentFile is the trust page's content, which `make build` puts next to
 // each bootstrap; Lambda unpacks the asset into /var/task.
@@ -70,7 +78,7 @@ type grants struct {
 	table   []keyAccess // by the table's partition key
 	index   []keyAccess // Query on GSI1, by GSI1PK
 	secret  bool
-	mail    bool
+	staff   bool // reads TRUST_STAFF: it mails staff or signs them in
 	objects []objectAccess
 }
 
@@ -83,25 +91,27 @@ type objectAccess struct {
 func prefix(p string) string { return p + "*" }
 
 var (
-	requests  = prefix(dynamostore.PrefixRequest)
-	documents = prefix(dynamostore.PrefixDoc)
-	sessions  = prefix(dynamostore.PrefixSession)
-	uses      = prefix(dynamostore.PrefixUse)
-	mails     = prefix(dynamostore.PrefixMail)
-	rates     = prefix(dynamostore.PrefixRate)
-	events    = prefix(dynamostore.PrefixEvent)
-	byStatus  = prefix(dynamostore.PrefixStatus)
-	downloads = prefix(dynamostore.PrefixDownloads)
-	copies    = prefix(dynamostore.PrefixCopy)
-	marks     = prefix(dynamostore.PrefixMark)
-	rules     = prefix(dynamostore.PrefixRules)
+	requests   = prefix(dynamostore.PrefixRequest)
+	documents  = prefix(dynamostore.PrefixDoc)
+	sessions   = prefix(dynamostore.PrefixSession)
+	uses       = prefix(dynamostore.PrefixUse)
+	mails      = prefix(dynamostore.PrefixMail)
+	rates      = prefix(dynamostore.PrefixRate)
+	events     = prefix(dynamostore.PrefixEvent)
+	byStatus   = prefix(dynamostore.PrefixStatus)
+	downloads  = prefix(dynamostore.PrefixDownloads)
+	copies     = prefix(dynamostore.PrefixCopy)
+	marks      = prefix(dynamostore.PrefixMark)
+	rules      = prefix(dynamostore.PrefixRules)
+	suppressed = prefix(dynamostore.PrefixSuppress)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
 // PutItem's keys are those of every item a function's transactions write.
-// Sending mail marks it sent (UpdateItem MAIL#) and retries the outbox
-// (Query OUTBOX); rate limits are counters (UpdateItem RATE#), and so are
-// public downloads (UpdateItem DLCOUNT#, read back by the console's Query).
+// A web function only queues mail (PutItem MAIL#), after looking up whether
+// the address is suppressed (GetItem SUPPRESS#); the scheduler alone sends
+// it. Rate limits are counters (UpdateItem RATE#), and so are public
+// downloads (UpdateItem DLCOUNT#, read back by the console's Query).
 var functionGrants = map[string]grants{
 	// The trust page lists the documents and reads nothing else.
 	FnPublic: {index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}}},
@@ -111,12 +121,12 @@ var functionGrants = map[string]grants{
 		table: []keyAccess{
 			// Confirmation evaluates the rules, and stores the seed
 			// from TRUST_AUTO_APPROVE if none is stored yet.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rules}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, rules, suppressed}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs, dynamostore.PartOutbox}}},
-		secret: true, mail: true,
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
+		secret: true, staff: true,
 	},
 	// Checks a download link against its request, reads the document,
 	// makes the recipient's stamped copy on first download (reads the
@@ -140,19 +150,32 @@ var functionGrants = map[string]grants{
 	// copies (by watermark ID), and removing a revoked grant's copies.
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rules}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rules, suppressed}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
 			{[]string{"dynamodb:Query"}, []string{events, downloads, copies}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartOutbox}}},
-		secret: true, mail: true,
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
+		secret: true, staff: true,
 		objects: []objectAccess{
 			{[]string{"s3:PutObject"}, ReportsPrefix},
 			{[]string{"s3:DeleteObject"}, CopiesPrefix},
 		},
 	},
+}
+
+// schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
+// records each attempt (UpdateItem MAIL#), drains the outbox (Query
+// OUTBOX), and reads and writes suppressions (SUPPRESS#). Its SES and
+// stream permissions are in mail.go.
+var schedulerGrants = grants{
+	table: []keyAccess{
+		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed}},
+		{[]string{"dynamodb:UpdateItem"}, []string{mails}},
+		{[]string{"dynamodb:PutItem"}, []string{suppressed}},
+	},
+	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox}}},
 }
 
 // ReportsPrefix is where the service stores report files (trust.Service
@@ -325,6 +348,77 @@ func suppress(construct constructs.IConstruct, id, reason string, appliesTo ...a
 	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(true))
 }
 
+// keyStatements are g's table and index grants, each limited by
+// dynamodb:LeadingKeys.
+func keyStatements(g grants, table awsdynamodb.Table, indexArn *string) []awsiam.PolicyStatement {
+	var out []awsiam.PolicyStatement
+	add := func(sid string, resource *string, access []keyAccess) {
+		for i, a := range access {
+			out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String(fmt.Sprintf("%s%d", sid, i)),
+				Actions:   jsii.Strings(a.actions...),
+				Resources: &[]*string{resource},
+				Conditions: &map[string]any{
+					"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.keys},
+				},
+			}))
+		}
+	}
+	add("Table", table.TableArn(), g.table)
+	add("Index", indexArn, g.index)
+	return out
+}
+
+// logStatement lets a function write to its own log group only.
+func logStatement(logGroup awslogs.LogGroup) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("Logs"),
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: &[]*string{logGroup.LogGroupArn()},
+	})
+}
+
+// newFunctionRole is a function's role: statements as its one inline
+// policy, nothing managed.
+func newFunctionRole(stack awscdk.Stack, name string, statements []awsiam.PolicyStatement) awsiam.Role {
+	return awsiam.NewRole(stack, jsii.String(constructID(name)+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Trust center " + name + " function"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"LeastPrivilege": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
+		},
+	})
+}
+
+// functionProps are what every function shares: the arm64 bootstrap from
+// its asset directory, its role, log group and settings.
+func functionProps(props *TrustCenterStackProps, name string, role awsiam.Role, logGroup awslogs.LogGroup, env map[string]*string) *awslambda.FunctionProps {
+	fp := &awslambda.FunctionProps{
+		Description:  jsii.String("Trust center " + name),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.AssetsDir, name)), nil),
+		MemorySize:   jsii.Number(memoryMB(name)),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(timeoutSeconds(name))),
+		Role:         role,
+		LogGroup:     logGroup,
+		Environment:  &env,
+	}
+	if n := props.concurrency(name); n > 0 {
+		fp.ReservedConcurrentExecutions = jsii.Number(float64(n))
+	}
+	return fp
+}
+
+func newFunction(stack awscdk.Stack, name string, fp *awslambda.FunctionProps) awslambda.Function {
+	fn := awslambda.NewFunction(stack, jsii.String(constructID(name)+"Function"), fp)
+	// CDK also writes DependsOn the role, which the Role GetAtt already
+	// implies (cfn-lint W3005); the inline policy is part of the role.
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("DependsOn"))
+	return fn
+}
+
 // setFeatureFlags pins the flags on a stack (featureFlags).
 func setFeatureFlags(stack awscdk.Stack) {
 	flags := make([]string, 0, len(featureFlags))
@@ -348,7 +442,6 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	if err := props.Validate(); err != nil {
 		panic(err)
 	}
-	identities, _ := SESIdentities(props.MailFrom)
 	rate, burst := props.ThrottleRate, props.ThrottleBurst
 	if rate == 0 {
 		rate = DefaultThrottleRate
@@ -384,7 +477,9 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		DeletionProtection:  jsii.Bool(true),
 		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
 		TimeToLiveAttribute: jsii.String(schema.TTLAttribute),
-		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+		// The mail scheduler is woken by the outbox items' inserts.
+		Stream:        awsdynamodb.StreamViewType_NEW_IMAGE,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	var indexArn *string
 	for _, g := range schema.GSIs {
@@ -501,14 +596,6 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		baseURL = *awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), dist.DistributionDomainName()})
 	}
 
-	var identityArns []*string
-	for _, name := range identities {
-		identityArns = append(identityArns, stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("ses"),
-			Resource:     jsii.String("identity"),
-			ResourceName: jsii.String(name),
-		}))
-	}
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{}
 	fns := map[string]awslambda.Function{}
 	roles := map[string]awsiam.Role{}
@@ -517,39 +604,13 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		cid := constructID(name)
 		logGroup := newLogGroup(cid + "Logs")
 
-		statements := []awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Logs"),
-				Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-				Resources: &[]*string{logGroup.LogGroupArn()},
-			}),
-		}
-		keyStatements := func(sid string, resource *string, access []keyAccess) {
-			for i, a := range access {
-				statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Sid:       jsii.String(fmt.Sprintf("%s%d", sid, i)),
-					Actions:   jsii.Strings(a.actions...),
-					Resources: &[]*string{resource},
-					Conditions: &map[string]any{
-						"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.keys},
-					},
-				}))
-			}
-		}
-		keyStatements("Table", table.TableArn(), g.table)
-		keyStatements("Index", indexArn, g.index)
+		statements := []awsiam.PolicyStatement{logStatement(logGroup)}
+		statements = append(statements, keyStatements(g, table, indexArn)...)
 		if g.secret {
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("SigningKeys"),
 				Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 				Resources: &[]*string{secret.SecretArn()},
-			}))
-		}
-		if g.mail {
-			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Mail"),
-				Actions:   jsii.Strings("ses:SendEmail", "ses:SendRawEmail"),
-				Resources: &identityArns,
 			}))
 		}
 		for _, o := range g.objects {
@@ -563,13 +624,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				Resources: &[]*string{bucket.ArnForObjects(jsii.String(o.prefix + "*"))},
 			}))
 		}
-		role := awsiam.NewRole(stack, jsii.String(cid+"Role"), &awsiam.RoleProps{
-			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-			Description: jsii.String("Trust center " + name + " function"),
-			InlinePolicies: &map[string]awsiam.PolicyDocument{
-				"LeastPrivilege": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
-			},
-		})
+		role := newFunctionRole(stack, name, statements)
 		roles[name] = role
 		if len(g.objects) > 0 {
 			suppress(role, "AwsSolutions-IAM5",
@@ -587,8 +642,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			"TRUST_ORIGIN_SECRET":    originSecretValue,
 			"TRUST_CLIENT_IP_HEADER": jsii.String(ClientAddressHeader),
 		}
-		if g.mail {
-			env["TRUST_MAIL_FROM"] = jsii.String(props.MailFrom)
+		if g.staff {
 			env["TRUST_STAFF"] = jsii.String(strings.Join(props.Staff, ","))
 		}
 		// The rules' seed: whichever of the two first finds no stored rule
@@ -605,25 +659,8 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			env["TRUST_BUCKET"] = bucket.BucketName()
 		}
 
-		fp := &awslambda.FunctionProps{
-			Description:  jsii.String("Trust center " + name),
-			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-			Architecture: awslambda.Architecture_ARM_64(),
-			Handler:      jsii.String("bootstrap"),
-			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.AssetsDir, name)), nil),
-			MemorySize:   jsii.Number(memoryMB(name)),
-			Timeout:      awscdk.Duration_Seconds(jsii.Number(timeoutSeconds(name))),
-			Role:         role,
-			LogGroup:     logGroup,
-			Environment:  &env,
-		}
-		if n := props.concurrency(name); n > 0 {
-			fp.ReservedConcurrentExecutions = jsii.Number(float64(n))
-		}
-		fn := awslambda.NewFunction(stack, jsii.String(cid+"Function"), fp)
-		// CDK also writes DependsOn the role, which the Role GetAtt already
-		// implies (cfn-lint W3005); the inline policy is part of the role.
-		fn.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("DependsOn"))
+		fp := functionProps(props, name, role, logGroup, env)
+		fn := newFunction(stack, name, fp)
 		fns[name] = fn
 		integrations[name] = awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(cid+"Integration"), fn,
 			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{
@@ -668,6 +705,8 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	}
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
+
+	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
 
 	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
 	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)

@@ -6,11 +6,10 @@ import (
 	"trustcenter/shared/aws/lambdaapp"
 	"trustcenter/shared/aws/s3blob"
 	"trustcenter/shared/aws/secretkeys"
-	"trustcenter/shared/aws/sesmail"
 	"trustcenter/shared/stamp"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig, Stamper: stamp.Engine{}})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Keys: secretkeys.FromConfig, Staff: true, Stamper: stamp.Engine{}})
 }

@@ -183,8 +183,9 @@ func TestMissingEnginesRefuse(t *testing.T) {
 			_, err := svc.Publish(ctx, admin, trust.Document{ID: "soc3"}, pdf, trust.Client{})
 			return err
 		},
-		"Open":      func() error { _, err := svc.Open(ctx, trust.Document{ID: "soc3", BlobKey: "k"}); return err },
-		"RetryMail": func() error { return svc.RetryMail(ctx) },
+		"Open":        func() error { _, err := svc.Open(ctx, trust.Document{ID: "soc3", BlobKey: "k"}); return err },
+		"DrainMail":   func() error { _, err := svc.DrainMail(ctx); return err },
+		"DeliverMail": func() error { _, err := svc.DeliverMail(ctx, "mail_x"); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, trust.ErrNoEngine) || trust.ErrorCode(err) != trust.EInternal {

@@ -64,6 +64,16 @@ func (noStore) CopyByWatermark(context.Context, string) (Copy, error) {
 func (noStore) ListCopies(context.Context, string) ([]Copy, error) {
 	return nil, noEngine("store", "ListCopies")
 }
+func (noStore) GetMail(context.Context, string) (Mail, error) {
+	return Mail{}, noEngine("store", "GetMail")
+}
+func (noStore) SaveMailAttempt(context.Context, Mail, int) error {
+	return noEngine("store", "SaveMailAttempt")
+}
+func (noStore) Suppress(context.Context, Suppression) error { return noEngine("store", "Suppress") }
+func (noStore) Suppressed(context.Context, string) (Suppression, error) {
+	return Suppression{}, noEngine("store", "Suppressed")
+}
 func (noStore) Hit(context.Context, string, time.Duration, time.Time) (Hits, error) {
 	return Hits{}, noEngine("store", "Hit")
 }

@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"trustcenter/shared/i18n"
@@ -52,14 +50,7 @@ type Service struct {
 	stamp  Stamper
 	clock  Clock
 	log    *slog.Logger
-
-	// lastRetry is when this process last looked for undelivered mail
-	// (unix seconds); see commit.
-	lastRetry atomic.Int64
-	// retrying is held while RetryMail runs: a retry that finds another
-	// under way (the local server's ticker, a commit's) leaves it the work
-	// rather than sending the same mails twice.
-	retrying sync.Mutex
+	queued func()
 }
 
 // Config is what the service is told about the trust center it runs.
@@ -94,6 +85,10 @@ type Engines struct {
 	Stamper Stamper
 	Clock   Clock // nil: the system clock
 	Log     *slog.Logger
+	// MailQueued, when set, is called after a commit that queued mail. The
+	// local server wakes its mail scheduler with it; it must not block.
+	// On AWS the table's stream does this.
+	MailQueued func()
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
@@ -103,7 +98,7 @@ var ErrNoEngine = errors.New("trust: this function has no engine for that")
 
 // New builds the service on e.
 func New(c Config, e Engines) *Service {
-	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log}
+	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log, queued: e.MailQueued}
 	if s.stamp == nil {
 		s.stamp = noStamper{}
 	}
@@ -134,18 +129,7 @@ func (s *Service) NDA() NDA { return s.cfg.NDA }
 // staffLang is the language of mail to staff, who have no stated preference.
 const staffLang = i18n.English
 
-// retryEvery is how often a process that commits also delivers mail left
-// over from earlier failures. Lambda functions have no timer of their own,
-// so the next state changes carry the retry.
-const retryEvery = 5 * time.Minute
-
 func (s *Service) now() time.Time { return s.clock.Now() }
-
-// canMail reports whether the function has a mail engine of its own.
-func (s *Service) canMail() bool {
-	_, none := s.mailer.(noMail)
-	return !none
-}
 
 // Client is what the service records about the person behind a call.
 type Client struct {
@@ -153,72 +137,21 @@ type Client struct {
 	UserAgent string
 }
 
-// commit writes tx and then delivers the mails it queued. A failed delivery
-// leaves the mail in the outbox for RetryMail (unless the mail engine refused
-// it for good; see deliver); the state change stands. Every write of the
-// service goes through here. A function without a mail engine leaves the
-// outbox to the functions that have one.
+// commit writes tx. Its mails are only queued: the mail scheduler delivers
+// them (DeliverMail), so no request waits on the mail provider, and a
+// provider that is down or slow changes nothing a visitor sees. Mail to an
+// address that bounced or complained is left out (see dropSuppressed); the
+// state change stands. Every write of the service goes through here.
 func (s *Service) commit(ctx context.Context, tx Tx) error {
 	if tx.Request != nil {
 		s.retain(tx.Request)
 	}
+	tx.Mails = s.dropSuppressed(ctx, tx.Mails)
 	if err := s.store.Commit(ctx, tx); err != nil {
 		return err
 	}
-	for _, m := range tx.Mails {
-		s.deliver(ctx, m)
-	}
-	if !s.canMail() {
-		return nil
-	}
-	now := s.now().Unix()
-	if last := s.lastRetry.Load(); now-last >= int64(retryEvery/time.Second) && s.lastRetry.CompareAndSwap(last, now) {
-		if err := s.RetryMail(ctx); err != nil {
-			s.log.Error("retry mail", "err", err)
-		}
-	}
-	return nil
-}
-
-// deliver sends m and takes it out of the outbox. A mail engine answers
-// EInvalid for a mail it will never deliver, whatever the number of tries
-// (an address or a message the provider refuses); any other failure may pass
-// later. A mail refused for good leaves the outbox too: PendingMails hands
-// out the oldest first, so enough of them kept there would hold back every
-// mail queued after them. The log keeps the mail id and the reason.
-func (s *Service) deliver(ctx context.Context, m Mail) {
-	if err := s.mailer.Send(ctx, m); err != nil {
-		if ErrorCode(err) != EInvalid {
-			s.log.Error("mail delivery failed; left in outbox", "mail", m.ID, "err", err)
-			return
-		}
-		s.log.Error("mail refused for good; taken out of the outbox unsent", "mail", m.ID, "reason", err)
-	}
-	if err := s.store.MarkMailSent(ctx, m.ID); err != nil {
-		s.log.Error("mark mail sent", "mail", m.ID, "err", err)
-	}
-}
-
-// RetryMail delivers outbox mails older than a minute, for deliveries that
-// failed after their state change committed. A mail refused for good is
-// marked done, so it is not offered again. A function without a mail engine
-// has nothing to deliver with: ErrNoEngine.
-func (s *Service) RetryMail(ctx context.Context) error {
-	if !s.canMail() {
-		return noEngine("mail", "RetryMail")
-	}
-	if !s.retrying.TryLock() {
-		return nil
-	}
-	defer s.retrying.Unlock()
-	mails, err := s.store.PendingMails(ctx, 50)
-	if err != nil {
-		return err
-	}
-	for _, m := range mails {
-		if s.now().Sub(m.CreatedAt) >= time.Minute {
-			s.deliver(ctx, m)
-		}
+	if len(tx.Mails) > 0 && s.queued != nil {
+		s.queued()
 	}
 	return nil
 }

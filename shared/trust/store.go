@@ -88,9 +88,21 @@ type Store interface {
 	// signing out twice is not an error.
 	DeleteSession(ctx context.Context, id string) error
 
-	// PendingMails returns outbox mails not yet marked sent, oldest first;
-	// a limit below 1 is EInvalid.
+	// PendingMails returns outbox mails neither sent nor undeliverable,
+	// oldest (CreatedAt) first; a limit below 1 is EInvalid.
 	PendingMails(ctx context.Context, limit int) ([]Mail, error)
+	// GetMail returns a mail in any state; ENotFound for an unknown id. A
+	// sent mail may come back with only its ID and State.
+	GetMail(ctx context.Context, id string) (Mail, error)
+	// SaveMailAttempt writes m's delivery state (State, Attempts,
+	// NextAttemptAt, SendingAt, Lost, Reason) if the stored mail is still
+	// pending with ifAttempts attempts, so of two senders only one claims an
+	// attempt; otherwise EConflict, and ENotFound for an unknown id. m.State
+	// is MailPending or MailUndeliverable (MarkMailSent records a sent
+	// mail; anything else is EInvalid). An undeliverable mail leaves the
+	// pending queue and is kept with its Reason for SentMailRetention; its
+	// id is refused like a sent one's.
+	SaveMailAttempt(ctx context.Context, m Mail, ifAttempts int) error
 	// MarkMailSent takes a mail out of the outbox. An unknown id is
 	// ENotFound; marking a mail that is already sent changes nothing and
 	// succeeds, so a sender that crashed between sending and marking can
@@ -112,6 +124,12 @@ type Store interface {
 	CopyByWatermark(ctx context.Context, id string) (Copy, error)
 	// ListCopies returns every copy made for a grant (any order).
 	ListCopies(ctx context.Context, grant string) ([]Copy, error)
+	// Suppress records that sup.Address gets no more mail, replacing any
+	// earlier record for it. An empty address is EInvalid.
+	Suppress(ctx context.Context, sup Suppression) error
+	// Suppressed returns the suppression of address (normalized, as
+	// Suppress stored it); ENotFound when there is none.
+	Suppressed(ctx context.Context, address string) (Suppression, error)
 
 	// Hit counts one attempt against key in the fixed window that contains
 	// now and returns the count so far in that window and the count of the

@@ -171,14 +171,48 @@ type Copy struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// Mail is an email waiting in the outbox. It is written in the same
-// transaction as the state change that causes it and sent after commit.
+// Mail is an email in the outbox. It is written in the same transaction as
+// the state change that causes it; the mail scheduler delivers it later
+// (DeliverMail, DrainMail), off the request path. The fields after
+// CreatedAt are its delivery state, which only the scheduler writes.
 type Mail struct {
 	ID        string    `json:"id"`
 	To        string    `json:"to"`
 	Subject   string    `json:"subject"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
+
+	State    MailState `json:"state,omitempty"`
+	Attempts int       `json:"attempts,omitempty"`
+	// NextAttemptAt is when the mail is due again (zero: at once).
+	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
+	// SendingAt is set when an attempt starts and cleared when its answer
+	// is recorded: still set at the next attempt, it means the answer was
+	// lost (a crash, a timeout), and the mail may have gone out.
+	SendingAt time.Time `json:"sending_at,omitzero"`
+	// Lost counts attempts whose answer was lost.
+	Lost int `json:"lost,omitempty"`
+	// Reason is the last failure, and why an undeliverable mail was given up.
+	Reason string `json:"reason,omitempty"`
+}
+
+// MailState is where a mail is in its delivery.
+type MailState string
+
+// A mail is pending until it is sent or given up as undeliverable; both
+// final states take it out of the pending queue for good.
+const (
+	MailPending       MailState = ""
+	MailSent          MailState = "sent"
+	MailUndeliverable MailState = "undeliverable"
+)
+
+// Suppression is an address that must get no more mail: it bounced for
+// good, or its owner complained.
+type Suppression struct {
+	Address string    `json:"address"` // normalized (lower case)
+	Reason  string    `json:"reason"`  // "bounce", "complaint", with the provider's detail
+	At      time.Time `json:"at"`
 }
 
 // CheckAddress refuses anything but one bare address on one line. Mail

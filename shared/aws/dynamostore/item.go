@@ -27,6 +27,7 @@ const (
 	partOutbox      = PartOutbox
 	prefixCopy      = PrefixCopy
 	prefixMark      = PrefixMark
+	prefixSuppress  = PrefixSuppress
 )
 
 // sortTime formats t for a sort key. RFC3339Nano drops trailing zeros, and

@@ -6,7 +6,7 @@ package dynamostore
 
 // Attribute names of the single table.
 const (
-	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#, COPY#, WM#, RULES#
+	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#, COPY#, WM#, RULES#, SUPPRESS#
 	AttrSK     = "SK"     // sort key (the PK again, but for events, download counters and copies)
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
@@ -27,12 +27,13 @@ const (
 	// PrefixDownloads keys the public download counters: DLCOUNT#<shard>#<document>,
 	// one item per UTC day in the sort key.
 	PrefixDownloads = "DLCOUNT#"
-	PrefixRules     = "RULES#"  // the approval rule set, one item
-	PrefixStatus    = "STATUS#" // GSI1: requests by status
-	PartDocs        = "DOCS"    // GSI1: every document
-	PartOutbox      = "OUTBOX"  // GSI1: mails not yet sent
-	PrefixCopy      = "COPY#"   // stamped copies, by grant (SK: document and version)
-	PrefixMark      = "WM#"     // stamped copies, by watermark ID
+	PrefixRules     = "RULES#"    // the approval rule set, one item
+	PrefixStatus    = "STATUS#"   // GSI1: requests by status
+	PartDocs        = "DOCS"      // GSI1: every document
+	PartOutbox      = "OUTBOX"    // GSI1: mails not yet sent
+	PrefixCopy      = "COPY#"     // stamped copies, by grant (SK: document and version)
+	PrefixMark      = "WM#"       // stamped copies, by watermark ID
+	PrefixSuppress  = "SUPPRESS#" // addresses that bounced or complained: no more mail
 )
 
 // IndexGSI1 is the one global secondary index (projection ALL).

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,6 +47,7 @@ func New(client *dynamodb.Client, table string, clock trust.Clock) *Store {
 		GetItem:            client.GetItem,
 		DeleteItem:         client.DeleteItem,
 		UpdateItem:         client.UpdateItem,
+		PutItem:            client.PutItem,
 		Query:              client.Query,
 		TransactWriteItems: client.TransactWriteItems,
 	}}
@@ -403,6 +405,7 @@ type api struct {
 	GetItem            func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	DeleteItem         func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	UpdateItem         func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	PutItem            func(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	Query              queryFunc
 	TransactWriteItems func(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
@@ -514,14 +517,15 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.table),
 		Key:                 key(prefixMail + id),
-		UpdateExpression:    aws.String("REMOVE #gpk, #gsk SET #ttl = :ttl, #sent = :sent"),
+		UpdateExpression:    aws.String("REMOVE #gpk, #gsk SET #ttl = :ttl, #sent = :sent, #state = :state"),
 		ConditionExpression: aws.String("attribute_exists(#gpk)"),
 		ExpressionAttributeNames: map[string]string{
-			"#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#ttl": AttrTTL, "#sent": "sent_at",
+			"#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#ttl": AttrTTL, "#sent": "sent_at", "#state": "state",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":ttl":  num(epoch(now.Add(trust.SentMailRetention))),
-			":sent": str(now.UTC().Format(time.RFC3339Nano)),
+			":ttl":   num(epoch(now.Add(trust.SentMailRetention))),
+			":sent":  str(now.UTC().Format(time.RFC3339Nano)),
+			":state": str(string(trust.MailSent)),
 		},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
@@ -533,6 +537,95 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 		return trust.Errorf(trust.ENotFound, "No such mail.")
 	}
 	return mapErr("UpdateItem", err)
+}
+
+// GetMail reads the mail's item, whatever its state (a sent one keeps its
+// body until TTL removes it).
+func (s *Store) GetMail(ctx context.Context, id string) (trust.Mail, error) {
+	return getItem[trust.Mail](ctx, s, prefixMail+id, "mail")
+}
+
+// deliveryAttrs are the attributes of a mail's delivery state: an attempt
+// writes these and nothing else, so it never rewrites what the mail says.
+var deliveryAttrs = []string{"state", "attempts", "next_attempt_at", "sending_at", "lost", "reason"}
+
+// SaveMailAttempt updates the delivery attributes in place (each one set, or
+// removed where m leaves it zero, as the JSON encoding leaves it out),
+// conditioned on the mail still being in the outbox with ifAttempts
+// attempts. A given-up mail also leaves the OUTBOX partition and gets a TTL.
+func (s *Store) SaveMailAttempt(ctx context.Context, m trust.Mail, ifAttempts int) error {
+	if m.State != trust.MailPending && m.State != trust.MailUndeliverable {
+		return trust.Errorf(trust.EInvalid, "A mail attempt cannot record the state %q.", m.State)
+	}
+	fields, err := item(m, nil)
+	if err != nil {
+		return fmt.Errorf("dynamostore: encode mail: %w", err)
+	}
+	names := map[string]string{"#gpk": AttrGSI1PK, "#attempts": "attempts"}
+	values := map[string]types.AttributeValue{}
+	var set, remove []string
+	for i, a := range deliveryAttrs {
+		n := "#d" + strconv.Itoa(i)
+		names[n] = a
+		if v, ok := fields[a]; ok {
+			values[":d"+strconv.Itoa(i)] = v
+			set = append(set, n+" = :d"+strconv.Itoa(i))
+		} else {
+			remove = append(remove, n)
+		}
+	}
+	if m.State == trust.MailUndeliverable {
+		names["#gsk"], names["#ttl"] = AttrGSI1SK, AttrTTL
+		values[":ttl"] = num(epoch(s.clock.Now().Add(trust.SentMailRetention)))
+		set = append(set, "#ttl = :ttl")
+		remove = append(remove, "#gpk", "#gsk")
+	}
+	update := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		update += " REMOVE " + strings.Join(remove, ", ")
+	}
+	cond := "attribute_exists(#gpk) AND attribute_not_exists(#attempts)"
+	if ifAttempts != 0 {
+		cond = "attribute_exists(#gpk) AND #attempts = :if"
+		values[":if"] = num(int64(ifAttempts))
+	}
+	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(s.table),
+		Key:                                 key(prefixMail + m.ID),
+		UpdateExpression:                    aws.String(update),
+		ConditionExpression:                 aws.String(cond),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if condFailed, ok := errors.AsType[*types.ConditionalCheckFailedException](err); ok {
+		if len(condFailed.Item) > 0 {
+			return trust.Errorf(trust.EConflict, "The mail is no longer pending with %d attempts.", ifAttempts)
+		}
+		return trust.Errorf(trust.ENotFound, "No such mail.")
+	}
+	return mapErr("UpdateItem", err)
+}
+
+// Suppress puts the suppression under its address, replacing an earlier one.
+func (s *Store) Suppress(ctx context.Context, sup trust.Suppression) error {
+	if sup.Address == "" {
+		return trust.Errorf(trust.EInvalid, "The suppressed address is empty.")
+	}
+	pk := prefixSuppress + sup.Address
+	it, err := item(sup, map[string]string{AttrPK: pk, AttrSK: pk})
+	if err != nil {
+		return fmt.Errorf("dynamostore: encode suppression: %w", err)
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
+	return mapErr("PutItem", err)
+}
+
+func (s *Store) Suppressed(ctx context.Context, address string) (trust.Suppression, error) {
+	if address == "" {
+		return trust.Suppression{}, trust.Errorf(trust.ENotFound, "No such suppression.")
+	}
+	return getItem[trust.Suppression](ctx, s, prefixSuppress+address, "suppression")
 }
 
 // Hit counts with an atomic ADD on one item per key and window, so

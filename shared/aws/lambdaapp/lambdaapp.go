@@ -5,11 +5,9 @@ package lambdaapp
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -31,11 +29,14 @@ type Function struct {
 	Web   web.Function
 	Blobs func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
 	Links func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
-	Mail  func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
 	Keys  func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
 	// Stamper makes and reads stamped copies (stamp.Engine{}): only the
 	// functions that deliver or trace copies link the PDF library.
 	Stamper trust.Stamper
+	// Staff is set for the functions whose routes mail or sign in staff
+	// (TRUST_STAFF). Their mail is only queued: the scheduler function
+	// sends it, so no web function has a mail engine.
+	Staff bool
 }
 
 // needs lists the settings f cannot start without.
@@ -44,8 +45,8 @@ func (f Function) needs() []string {
 	if f.Blobs != nil || f.Links != nil {
 		n = append(n, "TRUST_BUCKET")
 	}
-	if f.Mail != nil {
-		n = append(n, "TRUST_MAIL_FROM", "TRUST_STAFF")
+	if f.Staff {
+		n = append(n, "TRUST_STAFF")
 	}
 	if f.Keys != nil {
 		n = append(n, "TRUST_KEYS_SECRET")
@@ -68,14 +69,8 @@ func Lambda(f Function) {
 
 // NewLambdaHandler builds f's handler on the AWS engines.
 func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.Handler, error) {
-	var missing []string
-	for _, k := range f.needs() {
-		if os.Getenv(k) == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing settings: %s", strings.Join(missing, ", "))
+	if err := awsenv.RequireSettings(f.needs()...); err != nil {
+		return nil, err
 	}
 	c, err := app.FromEnv()
 	if err != nil {
@@ -99,9 +94,6 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	}
 	if f.Links != nil {
 		e.Links = f.Links(awsCfg, c.Bucket)
-	}
-	if f.Mail != nil {
-		e.Mail = f.Mail(awsCfg, c.MailFrom)
 	}
 	if f.Keys != nil {
 		// Read at cold start (failing it when the secret is unreadable),

@@ -35,7 +35,9 @@ var (
 	bucketUses     = []byte("uses")               // id → Use
 	bucketOutbox   = []byte("outbox")             // time id → Mail
 	bucketMailKeys = []byte("mail_keys")          // id → outbox key, while the mail is pending
-	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent
+	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent or given up
+	bucketGivenUp  = []byte("undeliverable")      // id → keptMail, once the mail is given up
+	bucketSuppress = []byte("suppressions")       // address → Suppression
 	bucketRates    = []byte("rates")              // key(len-prefixed) window length start → expiry count
 	bucketCounts   = []byte("download_counts")    // document(len-prefixed) day → expiry count
 	bucketCopies   = []byte("copies")             // grant(len-prefixed) document(len-prefixed) version → Copy
@@ -46,7 +48,7 @@ var (
 var allBuckets = [][]byte{
 	bucketRequests, bucketByStatus, bucketEvents, bucketDocs, bucketSessions,
 	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates, bucketCounts,
-	bucketCopies, bucketMarks, bucketRules,
+	bucketCopies, bucketMarks, bucketRules, bucketGivenUp, bucketSuppress,
 }
 
 // openTimeout bounds the wait for the file lock: a second process on the same
@@ -157,6 +159,14 @@ func sweep(tx *bolt.Tx, now time.Time) error {
 	err = expired(bucketSent, func(v []byte) (time.Time, error) {
 		end, err := decodeInstant(v)
 		return time.Unix(0, end), err
+	})
+	if err != nil {
+		return err
+	}
+	err = expired(bucketGivenUp, func(v []byte) (time.Time, error) {
+		var k keptMail
+		err := json.Unmarshal(v, &k)
+		return k.Until, err
 	})
 	if err != nil {
 		return err
@@ -709,6 +719,108 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 		return sent.Put([]byte(id), encodeInstant(end))
 	})
 	return fail("mark mail sent", err)
+}
+
+// keptMail is an undeliverable mail, kept with its reason until Until.
+type keptMail struct {
+	Mail  trust.Mail `json:"mail"`
+	Until time.Time  `json:"until"`
+}
+
+// GetMail finds a mail pending (in the outbox), given up, or sent (of which
+// only the id is kept).
+func (s *Store) GetMail(ctx context.Context, id string) (trust.Mail, error) {
+	var m trust.Mail
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		if k := btx.Bucket(bucketMailKeys).Get([]byte(id)); k != nil {
+			mail, found, err := get[trust.Mail](btx.Bucket(bucketOutbox), "mail", k)
+			if err == nil && !found {
+				err = fmt.Errorf("mail %q indexed but not in the outbox", id)
+			}
+			m = mail
+			return err
+		}
+		if kept, found, err := get[keptMail](btx.Bucket(bucketGivenUp), "mail", []byte(id)); err != nil || found {
+			m = kept.Mail
+			return err
+		}
+		if btx.Bucket(bucketSent).Get([]byte(id)) != nil {
+			m = trust.Mail{ID: id, State: trust.MailSent}
+			return nil
+		}
+		return trust.Errorf(trust.ENotFound, "The mail does not exist.")
+	})
+	return m, fail("get mail", err)
+}
+
+// SaveMailAttempt rewrites a pending mail's delivery state in place, or
+// moves a given-up mail out of the outbox into the undeliverable bucket,
+// its id joining the sent ones so that it is refused as a new mail.
+func (s *Store) SaveMailAttempt(ctx context.Context, m trust.Mail, ifAttempts int) error {
+	if m.State != trust.MailPending && m.State != trust.MailUndeliverable {
+		return trust.Errorf(trust.EInvalid, "A mail attempt cannot record the state %q.", m.State)
+	}
+	now := s.clock.Now()
+	err := s.update(ctx, func(btx *bolt.Tx) error {
+		keys, outbox := btx.Bucket(bucketMailKeys), btx.Bucket(bucketOutbox)
+		k := keys.Get([]byte(m.ID))
+		if k == nil {
+			if btx.Bucket(bucketSent).Get([]byte(m.ID)) != nil {
+				return trust.Errorf(trust.EConflict, "The mail is no longer pending.")
+			}
+			return trust.Errorf(trust.ENotFound, "The mail does not exist.")
+		}
+		k = bytes.Clone(k)
+		stored, found, err := get[trust.Mail](outbox, "mail", k)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("mail %q indexed but not in the outbox", m.ID)
+		}
+		if stored.Attempts != ifAttempts {
+			return trust.Errorf(trust.EConflict, "Another sender moved the mail first.")
+		}
+		next := withDelivery(stored, m)
+		if m.State == trust.MailPending {
+			return put(outbox, k, next)
+		}
+		if err := outbox.Delete(k); err != nil {
+			return err
+		}
+		if err := keys.Delete([]byte(m.ID)); err != nil {
+			return err
+		}
+		until := now.Add(trust.SentMailRetention)
+		if err := put(btx.Bucket(bucketGivenUp), []byte(m.ID), keptMail{Mail: next, Until: until}); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketSent).Put([]byte(m.ID), encodeInstant(until.UnixNano()))
+	})
+	return fail("save mail attempt", err)
+}
+
+// withDelivery is stored with the delivery state of m: an attempt never
+// rewrites what the mail says or to whom.
+func withDelivery(stored, m trust.Mail) trust.Mail {
+	stored.State, stored.Attempts, stored.NextAttemptAt = m.State, m.Attempts, m.NextAttemptAt
+	stored.SendingAt, stored.Lost, stored.Reason = m.SendingAt, m.Lost, m.Reason
+	return stored
+}
+
+// Suppress stores sup under its address, replacing an earlier one.
+func (s *Store) Suppress(ctx context.Context, sup trust.Suppression) error {
+	if sup.Address == "" {
+		return trust.Errorf(trust.EInvalid, "The suppressed address is empty.")
+	}
+	err := s.update(ctx, func(btx *bolt.Tx) error {
+		return put(btx.Bucket(bucketSuppress), []byte(sup.Address), sup)
+	})
+	return fail("suppress", err)
+}
+
+func (s *Store) Suppressed(ctx context.Context, address string) (trust.Suppression, error) {
+	return getByID[trust.Suppression](ctx, s, bucketSuppress, "suppression", address)
 }
 
 func encodeInstant(ns int64) []byte {

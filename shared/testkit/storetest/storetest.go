@@ -43,6 +43,9 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"Mails", testMails},
 		{"MailsAreNotRewritten", testMailsAreNotRewritten},
 		{"MarkMailSent", testMarkMailSent},
+		{"MailAttempts", testMailAttempts},
+		{"MailUndeliverable", testMailUndeliverable},
+		{"Suppressions", testSuppressions},
 		{"Hit", testHit},
 		{"HitBadWindow", testHitBadWindow},
 		{"HitConcurrent", testHitConcurrent},
@@ -168,6 +171,7 @@ func normEvent(e trust.Event) trust.Event {
 
 func normMail(m trust.Mail) trust.Mail {
 	m.CreatedAt = m.CreatedAt.UTC()
+	m.NextAttemptAt, m.SendingAt = m.NextAttemptAt.UTC(), m.SendingAt.UTC()
 	return m
 }
 
@@ -1044,6 +1048,130 @@ func testMarkMailSent(t *testing.T, s trust.Store) {
 		equalAll(t, "outbox after marking m1", ms, []trust.Mail{m2}, normMail)
 	}
 	wantCode(t, s.MarkMailSent(ctx, "nope"), trust.ENotFound, "MarkMailSent of an unknown mail after others were sent")
+}
+
+func getMail(t *testing.T, s trust.Store, id string) trust.Mail {
+	t.Helper()
+	m, err := s.GetMail(t.Context(), id)
+	if err != nil {
+		t.Fatalf("GetMail(%s): %v", id, err)
+	}
+	return m
+}
+
+// testMailAttempts: an attempt is claimed with the count the sender read,
+// so of two senders only one claims it; each attempt's state (count, next
+// time, sending since, lost answers, last failure) is stored and cleared as
+// written, and an attempt never rewrites what the mail says.
+func testMailAttempts(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	m := trust.Mail{ID: "m1", To: "ada@example.com", Subject: "One", Text: "body", CreatedAt: t0}
+	other := trust.Mail{ID: "m2", To: "bob@example.com", Subject: "Two", Text: "body", CreatedAt: t0.Add(time.Second)}
+	commit(t, s, trust.Tx{Mails: []trust.Mail{m, other}})
+	equal(t, "GetMail of a queued mail", getMail(t, s, "m1"), m, normMail)
+	_, err := s.GetMail(ctx, "nope")
+	wantCode(t, err, trust.ENotFound, "GetMail of an unknown mail")
+
+	claim := m
+	claim.Attempts, claim.SendingAt, claim.NextAttemptAt = 1, t0.Add(time.Minute).In(plus5), t0.Add(2*time.Minute)
+	claim.Subject, claim.To = "rewritten", "eve@example.com"
+	if err := s.SaveMailAttempt(ctx, claim, 0); err != nil {
+		t.Fatalf("SaveMailAttempt (claim): %v", err)
+	}
+	want := m
+	want.Attempts, want.SendingAt, want.NextAttemptAt = 1, claim.SendingAt, claim.NextAttemptAt
+	equal(t, "after the claim", getMail(t, s, "m1"), want, normMail)
+	// A second sender read the mail before the claim: its claim fails.
+	wantCode(t, s.SaveMailAttempt(ctx, claim, 0), trust.EConflict, "a second claim of the same attempt")
+
+	failed := want
+	failed.SendingAt, failed.Reason = time.Time{}, "throttled"
+	if err := s.SaveMailAttempt(ctx, failed, 1); err != nil {
+		t.Fatalf("SaveMailAttempt (failure): %v", err)
+	}
+	equal(t, "after the failure", getMail(t, s, "m1"), failed, normMail)
+
+	lost := failed
+	lost.Attempts, lost.Lost, lost.SendingAt, lost.Reason = 2, 1, t0.Add(3*time.Minute), ""
+	if err := s.SaveMailAttempt(ctx, lost, 1); err != nil {
+		t.Fatalf("SaveMailAttempt (second claim): %v", err)
+	}
+	equal(t, "after the second claim", getMail(t, s, "m1"), lost, normMail)
+	ms, err := s.PendingMails(ctx, 10)
+	if err != nil {
+		t.Fatalf("PendingMails: %v", err)
+	}
+	equalAll(t, "pending with their attempts", ms, []trust.Mail{lost, other}, normMail)
+
+	wantCode(t, s.SaveMailAttempt(ctx, trust.Mail{ID: "nope", Attempts: 1}, 0), trust.ENotFound, "SaveMailAttempt of an unknown mail")
+	bad := lost
+	bad.State = trust.MailSent
+	wantCode(t, s.SaveMailAttempt(ctx, bad, 2), trust.EInvalid, "SaveMailAttempt recording a sent mail")
+
+	if err := s.MarkMailSent(ctx, "m1"); err != nil {
+		t.Fatalf("MarkMailSent: %v", err)
+	}
+	if got := getMail(t, s, "m1"); got.ID != "m1" || got.State != trust.MailSent {
+		t.Fatalf("GetMail of a sent mail: %+v, want its id and state sent", got)
+	}
+	wantCode(t, s.SaveMailAttempt(ctx, lost, 2), trust.EConflict, "SaveMailAttempt of a sent mail")
+}
+
+// testMailUndeliverable: a mail given up leaves the pending queue for good,
+// is kept with its reason, and its id is not queued again.
+func testMailUndeliverable(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	m := trust.Mail{ID: "m1", To: "ada@example.com", Subject: "One", Text: "body", CreatedAt: t0}
+	other := trust.Mail{ID: "m2", To: "bob@example.com", Subject: "Two", Text: "body", CreatedAt: t0.Add(time.Second)}
+	commit(t, s, trust.Tx{Mails: []trust.Mail{m, other}})
+	gone := m
+	gone.State, gone.Attempts, gone.Reason = trust.MailUndeliverable, 0, "refused: sandbox"
+	if err := s.SaveMailAttempt(ctx, gone, 0); err != nil {
+		t.Fatalf("SaveMailAttempt (undeliverable): %v", err)
+	}
+	equal(t, "the undeliverable mail", getMail(t, s, "m1"), gone, normMail)
+	ms, err := s.PendingMails(ctx, 10)
+	if err != nil {
+		t.Fatalf("PendingMails: %v", err)
+	}
+	equalAll(t, "pending after giving one up", ms, []trust.Mail{other}, normMail)
+	wantCode(t, s.SaveMailAttempt(ctx, gone, 0), trust.EConflict, "SaveMailAttempt of an undeliverable mail")
+	wantCode(t, s.Commit(ctx, trust.Tx{Mails: []trust.Mail{m}}), trust.EConflict, "queueing an undeliverable mail's id again")
+	// A late mark of an earlier attempt changes nothing.
+	if err := s.MarkMailSent(ctx, "m1"); err != nil {
+		t.Fatalf("MarkMailSent of an undeliverable mail: %v", err)
+	}
+	equal(t, "the undeliverable mail after a late mark", getMail(t, s, "m1"), gone, normMail)
+}
+
+// testSuppressions: a suppression is found by its address and replaced by a
+// later one.
+func testSuppressions(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	_, err := s.Suppressed(ctx, "ada@example.com")
+	wantCode(t, err, trust.ENotFound, "Suppressed before any")
+	first := trust.Suppression{Address: "ada@example.com", Reason: "bounce: Permanent/General", At: t0}
+	if err := s.Suppress(ctx, first); err != nil {
+		t.Fatalf("Suppress: %v", err)
+	}
+	normSup := func(x trust.Suppression) trust.Suppression { x.At = x.At.UTC(); return x }
+	got, err := s.Suppressed(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatalf("Suppressed: %v", err)
+	}
+	equal(t, "the suppression", got, first, normSup)
+	later := trust.Suppression{Address: "ada@example.com", Reason: "complaint", At: t0.Add(time.Hour).In(plus5)}
+	if err := s.Suppress(ctx, later); err != nil {
+		t.Fatalf("Suppress again: %v", err)
+	}
+	got, err = s.Suppressed(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatalf("Suppressed: %v", err)
+	}
+	equal(t, "the replaced suppression", got, later, normSup)
+	_, err = s.Suppressed(ctx, "bob@example.com")
+	wantCode(t, err, trust.ENotFound, "Suppressed of another address")
+	wantCode(t, s.Suppress(ctx, trust.Suppression{Reason: "bounce"}), trust.EInvalid, "Suppress without an address")
 }
 
 func hit(t *testing.T, s trust.Store, key string, window time.Duration, now time.Time) trust.Hits {
