@@ -621,6 +621,19 @@ func TestColdStartFailsWithoutSetting(t *testing.T) {
 				t.Fatalf("%s does not need %s; pick a setting it needs", f.Name, missing)
 			}
 			_, p := start(t, f, env(t, f, ep, "trust", keysSecret, missing))
+			if f.Name == schedulerFunction.Name {
+				// Nobody reads the scheduler's answers: it stops, naming
+				// the setting, and Lambda reports the failed init.
+				select {
+				case <-p.Exited():
+				case <-time.After(invokeTimeout):
+					t.Fatal("the scheduler kept running without " + missing)
+				}
+				if !strings.Contains(p.Stderr(), missing) || p.ExitCode() == 0 {
+					t.Errorf("exit %d, stderr %q; want a failure naming %s", p.ExitCode(), p.Stderr(), missing)
+				}
+				return
+			}
 			for range 2 {
 				assertUnavailablePage(t, invoke(t, p, "GET", "/"))
 			}
