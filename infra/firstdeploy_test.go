@@ -199,8 +199,10 @@ func (d *deployment) synth() {
 		t.Fatal(err)
 	}
 	d.outdir = t.TempDir()
+	// The CLI turns both metadata on: the paths name resources, the asset
+	// paths say where each function's code was staged.
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(d.outdir),
-		Context: &map[string]any{"aws:cdk:enable-path-metadata": true}})
+		Context: &map[string]any{"aws:cdk:enable-path-metadata": true, "aws:cdk:enable-asset-metadata": true}})
 	NewTrustCenterStack(app, StackName, p)
 	app.Synth(nil)
 	b, err := os.ReadFile(filepath.Join(d.outdir, StackName+".template.json"))
@@ -624,7 +626,7 @@ func (d *deployment) resolveEnv(f *simFunction, endpoints map[string]string) {
 // packages its main links (shared/app reads them all with os.Getenv).
 func (d *deployment) checkSettingsAreRead() {
 	t := d.t
-	for _, f := range d.fns {
+	for _, f := range sortedFunctions(d.fns) {
 		reads := settingsRead(t, f.name)
 		vars, _ := props(d.cfn.resources[f.id])["Environment"].(map[string]any)["Variables"].(map[string]any)
 		for k := range vars {
@@ -705,7 +707,8 @@ func (d *deployment) startAll() {
 	}
 	wg.Wait()
 	deadline := time.After(time.Minute)
-	for _, f := range d.fns {
+	failed := false
+	for _, f := range sortedFunctions(d.fns) {
 		t.Cleanup(f.rt.Close)
 		if f.p == nil {
 			continue
@@ -714,12 +717,14 @@ func (d *deployment) startAll() {
 		select {
 		case <-f.rt.InitDone():
 		case <-f.p.Exited():
+			failed = true
 			t.Errorf("FIRST DEPLOY BUG: %s fails its cold start with the template's settings: %v\nstderr:\n%s\nstdout:\n%s", f.name, f.p.ExitErr(), f.p.Stderr(), f.p.Stdout())
 		case <-deadline:
+			failed = true
 			t.Errorf("%s: no cold start within a minute\nstderr:\n%s", f.name, f.p.Stderr())
 		}
 	}
-	if t.Failed() {
+	if failed {
 		t.FailNow()
 	}
 }

@@ -96,7 +96,8 @@ var functionGrants = map[string]grants{
 	// document's file, session or status list.
 	FnAccess: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests}},
+			// A rate limit reads the previous window's counter.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
 		},
@@ -116,7 +117,7 @@ var functionGrants = map[string]grants{
 	// decisions, uploads (it never reads a report back).
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, rates}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},

@@ -582,7 +582,7 @@ func TestLeastPrivilege(t *testing.T) {
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"REQ#*"},
+			"T dynamodb:GetItem":    {"RATE#*", "REQ#*"},
 			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
 			"I dynamodb:Query":      {"DOCS", "OUTBOX"},
@@ -592,7 +592,7 @@ func TestLeastPrivilege(t *testing.T) {
 			"T dynamodb:PutItem": {"EVT#*"},
 		},
 		FnAdmin: {
-			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "SESSION#*"},
+			"T dynamodb:GetItem":    {"DOC#*", "RATE#*", "REQ#*", "SESSION#*"},
 			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},

@@ -57,7 +57,7 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 				s.fail(w, r, err)
 				return
 			}
-			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.CSRF)) != 1 {
+			if !sameOrigin(r, s.svc.BaseURL()) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.CSRF)) != 1 {
 				s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
 				return
 			}
@@ -71,9 +71,15 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 // POST; a client that sends none still needs the CSRF token. The scheme
 // counts as much as the host: a page served over plain http on our name
 // (anything between the browser and us could write one) is another origin.
-func sameOrigin(r *http.Request) bool {
+func sameOrigin(r *http.Request, public string) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
+		return true
+	}
+	// Behind CloudFront the Host is the API's own domain (the edge keeps
+	// the viewer's Host back, which API Gateway would refuse), so the
+	// public origin, the base URL, is ours too.
+	if public != "" && strings.EqualFold(origin, public) {
 		return true
 	}
 	u, err := url.Parse(origin)
@@ -135,7 +141,7 @@ func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if !sameOrigin(r) {
+	if !sameOrigin(r, s.svc.BaseURL()) {
 		s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
 		return
 	}

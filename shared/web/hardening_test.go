@@ -8,26 +8,32 @@ import (
 )
 
 // TestSameOrigin: a post counts as our own only from the same scheme and
-// host; a page on our name over plain http is another site.
+// host, or from the public base URL; a page on our name over plain http is
+// another site.
 func TestSameOrigin(t *testing.T) {
 	for _, c := range []struct {
 		target, origin string
 		forwarded      string
+		public         string // the base URL
 		same           bool
 	}{
-		{"https://trust.example/admin/x", "", "", true},
-		{"https://trust.example/admin/x", "https://trust.example", "", true},
-		{"https://trust.example/admin/x", "https://TRUST.example", "", true},
-		{"https://trust.example/admin/x", "http://trust.example", "", false},
-		{"https://trust.example/admin/x", "https://evil.example", "", false},
-		{"https://trust.example/admin/x", "https://trust.example.evil.example", "", false},
-		{"https://trust.example/admin/x", "null", "", false},
-		{"https://trust.example/admin/x", "https://trust.example/path", "", false},
-		{"http://trust.example/admin/x", "https://trust.example", "https", true},
-		{"http://trust.example/admin/x", "http://trust.example", "https", false},
-		{"http://localhost:8080/admin/x", "http://localhost:8080", "", true},
-		{"http://localhost:8080/admin/x", "https://localhost:8080", "", false},
-		{"http://localhost:8080/admin/x", "http://localhost:8081", "", false},
+		{"https://trust.example/admin/x", "", "", "", true},
+		{"https://trust.example/admin/x", "https://trust.example", "", "", true},
+		{"https://trust.example/admin/x", "https://TRUST.example", "", "", true},
+		{"https://trust.example/admin/x", "http://trust.example", "", "", false},
+		{"https://trust.example/admin/x", "https://evil.example", "", "", false},
+		{"https://trust.example/admin/x", "https://trust.example.evil.example", "", "", false},
+		{"https://trust.example/admin/x", "null", "", "", false},
+		{"https://trust.example/admin/x", "https://trust.example/path", "", "", false},
+		{"http://trust.example/admin/x", "https://trust.example", "https", "", true},
+		{"http://trust.example/admin/x", "http://trust.example", "https", "", false},
+		{"http://localhost:8080/admin/x", "http://localhost:8080", "", "", true},
+		{"http://localhost:8080/admin/x", "https://localhost:8080", "", "", false},
+		{"http://localhost:8080/admin/x", "http://localhost:8081", "", "", false},
+		// Behind CloudFront the request arrives for the API's own domain.
+		{"https://a1b2.execute-api.us-east-1.amazonaws.com/admin/x", "https://trust.example", "", "https://trust.example", true},
+		{"https://a1b2.execute-api.us-east-1.amazonaws.com/admin/x", "https://evil.example", "", "https://trust.example", false},
+		{"https://a1b2.execute-api.us-east-1.amazonaws.com/admin/x", "http://trust.example", "", "https://trust.example", false},
 	} {
 		r := httptest.NewRequest(http.MethodPost, c.target, nil)
 		if c.origin != "" {
@@ -36,7 +42,7 @@ func TestSameOrigin(t *testing.T) {
 		if c.forwarded != "" {
 			r.Header.Set("X-Forwarded-Proto", c.forwarded)
 		}
-		if got := sameOrigin(r); got != c.same {
+		if got := sameOrigin(r, c.public); got != c.same {
 			t.Errorf("%s from Origin %q (forwarded %q): same origin %v, want %v", c.target, c.origin, c.forwarded, got, c.same)
 		}
 	}
