@@ -158,10 +158,15 @@ func (d *deployment) leastPrivilege(t *testing.T) {
 			}
 		}
 		var unused []string
+		idents := linkedCode(t, f.name).idents
 		for _, g := range grants {
 			key := g.sid + " " + g.action + " " + g.resource
 			if strings.HasPrefix(g.action, "logs:") {
 				continue // Lambda itself writes the logs, not the code
+			}
+			if !used[key] && !callable(idents, g.action) {
+				t.Errorf("DEAD PERMISSION: %s may %s on %s, but no code it links names that operation", f.name, g.action, g.resource)
+				continue
 			}
 			if !used[key] {
 				unused = append(unused, fmt.Sprintf("%s %s on %s", g.sid, g.action, g.resource))
@@ -200,4 +205,19 @@ func sortedFunctions(fns map[string]*simFunction) []*simFunction {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
+}
+
+// transactional are the DynamoDB actions a transaction's items are
+// authorised as, by the item's kind.
+var transactional = map[string]string{"PutItem": "Put", "UpdateItem": "Update", "DeleteItem": "Delete", "ConditionCheckItem": "ConditionCheck", "GetItem": "Get"}
+
+// callable reports whether code naming idents could make a call that
+// needs action: it names the SDK operation (the method, its input type,
+// its presigner) or, for DynamoDB, a transaction item authorised as it.
+func callable(idents map[string]bool, action string) bool {
+	service, op, _ := strings.Cut(action, ":")
+	if idents[op] || idents[op+"Input"] || idents["Presign"+op] {
+		return true
+	}
+	return service == "dynamodb" && idents[transactional[op]] && idents["TransactWriteItems"]
 }

@@ -627,7 +627,7 @@ func (d *deployment) resolveEnv(f *simFunction, endpoints map[string]string) {
 func (d *deployment) checkSettingsAreRead() {
 	t := d.t
 	for _, f := range sortedFunctions(d.fns) {
-		reads := settingsRead(t, f.name)
+		reads := linkedCode(t, f.name).settings
 		vars, _ := props(d.cfn.resources[f.id])["Environment"].(map[string]any)["Variables"].(map[string]any)
 		for k := range vars {
 			if !reads[k] {
@@ -647,7 +647,22 @@ func (d *deployment) checkSettingsAreRead() {
 
 var settingRE = regexp.MustCompile(`^TRUST_[A-Z0-9_]+$`)
 
-func settingsRead(t *testing.T, fn string) map[string]bool {
+// code is what the trust center's own packages that a function's main
+// links write: the TRUST_ settings they name, and every identifier (the
+// SDK operations they call among them).
+type code struct{ settings, idents map[string]bool }
+
+var (
+	codeMu sync.Mutex
+	codeOf = map[string]code{}
+)
+
+func linkedCode(t *testing.T, fn string) code {
+	codeMu.Lock()
+	defer codeMu.Unlock()
+	if c, ok := codeOf[fn]; ok {
+		return c
+	}
 	root := mustRoot(t)
 	cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "-f", `{{if not .Standard}}{{.Dir}}{{range .GoFiles}}|{{.}}{{end}}{{end}}`, "./functions/"+fn)
 	cmd.Dir = root
@@ -655,11 +670,11 @@ func settingsRead(t *testing.T, fn string) map[string]bool {
 	if err != nil {
 		t.Fatalf("go list functions/%s: %v", fn, err)
 	}
-	reads := map[string]bool{}
+	c := code{settings: map[string]bool{}, idents: map[string]bool{}}
 	fset := token.NewFileSet()
 	for line := range strings.Lines(string(out)) {
 		parts := strings.Split(strings.TrimSpace(line), "|")
-		if len(parts) < 2 || !strings.HasPrefix(parts[0], root) {
+		if len(parts) < 2 || !strings.HasPrefix(parts[0], root+string(filepath.Separator)) {
 			continue
 		}
 		for _, file := range parts[1:] {
@@ -668,16 +683,20 @@ func settingsRead(t *testing.T, fn string) map[string]bool {
 				t.Fatal(err)
 			}
 			ast.Inspect(f, func(n ast.Node) bool {
-				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					if s, err := strconv.Unquote(lit.Value); err == nil && settingRE.MatchString(s) {
-						reads[s] = true
+				switch n := n.(type) {
+				case *ast.BasicLit:
+					if s, err := strconv.Unquote(n.Value); err == nil && n.Kind == token.STRING && settingRE.MatchString(s) {
+						c.settings[s] = true
 					}
+				case *ast.Ident:
+					c.idents[n.Name] = true
 				}
 				return true
 			})
 		}
 	}
-	return reads
+	codeOf[fn] = c
+	return c
 }
 
 // startAll starts every function and waits for its cold start. One that
@@ -742,6 +761,9 @@ type simResponse struct {
 type browser struct {
 	d       *deployment
 	cookies map[string]string
+	// direct sends requests to the API's own endpoint, around CloudFront:
+	// without the origin secret or the viewer's address.
+	direct bool
 }
 
 func (d *deployment) browser() *browser { return &browser{d: d, cookies: map[string]string{}} }
@@ -797,6 +819,12 @@ func (b *browser) do(method, target, contentType string, body []byte) simRespons
 		"content-length":                     strconv.Itoa(len(body)),
 		strings.ToLower(OriginSecretHeader):  d.origin,
 		strings.ToLower(ClientAddressHeader): simViewer + ":51234",
+	}
+	if b.direct {
+		for _, h := range []string{"via", "x-amz-cf-id", strings.ToLower(OriginSecretHeader), strings.ToLower(ClientAddressHeader)} {
+			delete(headers, h)
+		}
+		headers["x-forwarded-for"] = simViewer
 	}
 	if method == "POST" {
 		// Browsers send their page's origin with every form post.
@@ -1046,6 +1074,26 @@ func (d *deployment) walk(t *testing.T) {
 	}
 	if res := sales.get("/admin/requests/" + id); !strings.Contains(res.Body, "document.downloaded") {
 		t.Error("the download is not in the request's audit trail")
+	}
+	if res := admin.get("/admin/documents"); res.Status != http.StatusOK || !strings.Contains(res.Body, "soc3-2026") {
+		t.Errorf("documents page (%s): %d", res.Fn, res.Status)
+	}
+	if res := sales.postForm("/admin/logout", url.Values{"csrf": {salesCSRF}}); res.Status != http.StatusSeeOther {
+		t.Errorf("logout (%s): %d\n%s", res.Fn, res.Status, res.Body)
+	}
+	if res := sales.get("/admin/requests"); res.Status != http.StatusSeeOther {
+		t.Errorf("the console after logout (%s): %d, want a redirect to sign in", res.Fn, res.Status)
+	}
+
+	// Around the edge: the API's own endpoint, without the origin secret.
+	// Every function must refuse, or the WAF and CloudFront are optional.
+	bypass := d.browser()
+	bypass.direct = true
+	for _, target := range []string{"/", "/access-requests/new", "/documents/soc3-2026", "/admin/login"} {
+		if res := bypass.get(target); res.Status < 400 {
+			t.Errorf("EDGE BYPASS: GET %s on the API's endpoint without %s: %s answers %d; the template gives it TRUST_ORIGIN_SECRET to refuse such requests",
+				target, OriginSecretHeader, res.Fn, res.Status)
+		}
 	}
 	if c := d.trapped.calls(); len(c) > 0 {
 		t.Errorf("calls to AWS services the simulation has no fake for: %v", c)

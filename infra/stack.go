@@ -478,7 +478,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		if g.mail {
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("Mail"),
-				Actions:   jsii.Strings("ses:SendEmail", "ses:SendRawEmail"),
+				Actions:   jsii.Strings("ses:SendEmail"),
 				Resources: &identityArns,
 			}))
 		}
