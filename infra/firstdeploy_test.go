@@ -87,6 +87,7 @@ type deployment struct {
 	keysName  string
 	s3URL     string
 	dynamoURL string
+	triggers  []*trigger
 }
 
 // simFunction is one deployed function: where its asset is, the
@@ -152,7 +153,7 @@ func deploy(t *testing.T) *deployment {
 	}
 	d.initSecretAsDeployed(d.keysName)
 
-	d.startDynamo(ctx, principals)
+	localStreams, dynamoLocal := d.startDynamo(ctx, principals)
 	d.startS3(principals)
 	d.ses = &awsfake.SES{Rec: d.rec, Region: simRegion, Account: simAccount}
 	sesSrv := httptest.NewServer(awsfake.Signed(t, simRegion, "ses", principals, d.ses))
@@ -171,6 +172,10 @@ func deploy(t *testing.T) *deployment {
 		})
 	}
 	d.checkSettingsAreRead()
+	d.readTriggers(localStreams, dynamoLocal)
+	if len(d.triggers) == 0 {
+		t.Log("no stream triggers: the functions send their mail inline")
+	}
 	d.startAll()
 	return d
 }
@@ -318,7 +323,9 @@ func (d *deployment) standInKeyring(name string) {
 
 // startDynamo starts DynamoDB Local with the template's table in it, and
 // the recording proxy the functions reach it through.
-func (d *deployment) startDynamo(ctx context.Context, principals []awsfake.Principal) {
+// It returns each table's stream, as the template's StreamArn and as
+// DynamoDB Local names it, and DynamoDB Local's own endpoint.
+func (d *deployment) startDynamo(ctx context.Context, principals []awsfake.Principal) (map[string]string, string) {
 	t := d.t
 	srv, err := dynamolocal.Launch(ctx)
 	if err != nil {
@@ -331,6 +338,7 @@ func (d *deployment) startDynamo(ctx context.Context, principals []awsfake.Princ
 	proxy := &awsfake.DynamoDB{Rec: d.rec, Upstream: srv.Endpoint, UpstreamKey: dynamoKey, Region: simRegion, Account: simAccount,
 		PartitionKeys: map[string]string{}}
 	n := 0
+	streams := map[string]string{}
 	for id, r := range d.cfn.resources {
 		if r["Type"] != "AWS::DynamoDB::Table" {
 			continue
@@ -342,8 +350,12 @@ func (d *deployment) startDynamo(ctx context.Context, principals []awsfake.Princ
 			t.Fatalf("table %s: %v", id, err)
 		}
 		maps.Copy(proxy.PartitionKeys, pks)
-		if _, err := db.CreateTable(ctx, in); err != nil {
+		out, err := db.CreateTable(ctx, in)
+		if err != nil {
 			t.Fatalf("create table %s as the template defines it: %v", id, err)
+		}
+		if a := out.TableDescription.LatestStreamArn; a != nil {
+			streams[d.cfn.atts[id+".StreamArn"]] = *a
 		}
 		if ttl, ok := props(r)["TimeToLiveSpecification"].(map[string]any); ok && ttl["Enabled"] == true {
 			attr, _ := ttl["AttributeName"].(string)
@@ -359,6 +371,7 @@ func (d *deployment) startDynamo(ctx context.Context, principals []awsfake.Princ
 	s := httptest.NewServer(awsfake.Signed(t, simRegion, "dynamodb", principals, proxy))
 	t.Cleanup(s.Close)
 	d.dynamoURL = s.URL
+	return streams, srv.Endpoint
 }
 
 // createTableInput is the table a CloudFormation AWS::DynamoDB::Table
@@ -906,6 +919,9 @@ func (b *browser) do(method, target, contentType string, body []byte) simRespons
 		}
 	}
 	sr.Body = string(raw)
+	// What the request wrote reaches the stream triggers before the
+	// next request, as if Lambda's poller were instant.
+	d.pumpStreams()
 	for _, c := range res.Cookies {
 		hc, err := http.ParseSetCookie(c)
 		if err != nil {
