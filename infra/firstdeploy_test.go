@@ -176,7 +176,24 @@ func deploy(t *testing.T) *deployment {
 	if len(d.triggers) == 0 {
 		t.Log("no stream triggers: the functions send their mail inline")
 	}
-	d.startAll()
+	if failed := d.startAll(); len(failed) > 0 {
+		v := d.cfn.secretValues[d.cfn.refs[d.keysID]]
+		if _, err := tok.ParseKeyring([]byte(v)); err == nil {
+			t.FailNow()
+		}
+		t.Errorf("FIRST DEPLOY BUG: the signing-keys secret %s holds what the deploy left in it, CloudFormation's generated placeholder (%d characters), not a keyring; "+
+			"nothing in the deploy puts a keyring in, so %v fail their cold start (above)", d.keysID, len(v), failed)
+		d.standInKeyring(d.keysName)
+		for _, f := range d.fns {
+			if f.p != nil {
+				f.p.Kill()
+			}
+			f.rt.Close()
+		}
+		if failed := d.startAll(); len(failed) > 0 {
+			t.FailNow()
+		}
+	}
 	return d
 }
 
@@ -277,14 +294,14 @@ func (d *deployment) secretsARN(id string) string { return d.secrets.ARN(id) }
 
 // initSecretAsDeployed puts into the signing-keys secret what a first
 // deploy leaves in it. Today that is CloudFormation's value for the
-// secret resource (an empty GenerateSecretString: a random password), and
-// no keyring: the functions that read it cannot start, which the test
-// reports as the bug it is.
+// secret resource (an empty GenerateSecretString: a random password), not
+// a keyring: deploy boots the functions on it, reports each cold start
+// that fails, then goes on with standInKeyring's keyring.
 //
 // INTEGRATOR: once the stack's custom resource runs secretkeys.Ensure on
 // the secret at deploy, replace the body below the check with a call of
 // secretkeys.Ensure against d.secrets (as the custom resource calls it),
-// and delete standInKeyring.
+// and delete standInKeyring and the second start in deploy.
 func (d *deployment) initSecretAsDeployed(name string) {
 	t := d.t
 	for id, r := range d.cfn.resources {
@@ -298,11 +315,6 @@ func (d *deployment) initSecretAsDeployed(name string) {
 		t.Fatal(err)
 	}
 	d.cfn.setSecret(d.keysID, d.secrets.Put(name, v), v)
-	if _, err := tok.ParseKeyring([]byte(v)); err != nil {
-		t.Errorf("FIRST DEPLOY BUG: the signing-keys secret %s holds CloudFormation's generated placeholder (%d characters), not a keyring (%v); "+
-			"nothing in the deploy puts a keyring in, so every function that reads TRUST_KEYS_SECRET fails its cold start", d.keysID, len(v), err)
-		d.standInKeyring(name)
-	}
 }
 
 // standInKeyring replaces the placeholder with a fresh keyring, as
@@ -713,10 +725,8 @@ func linkedCode(t *testing.T, fn string) code {
 }
 
 // startAll starts every function and waits for its cold start. One that
-// fails is reported with its output; if the signing-keys placeholder is
-// to blame the walk could not go on, so initSecretAsDeployed's stand-in
-// has already replaced it.
-func (d *deployment) startAll() {
+// fails is reported with its output; startAll returns their names.
+func (d *deployment) startAll() []string {
 	t := d.t
 	var wg sync.WaitGroup
 	for _, f := range d.fns {
@@ -739,26 +749,25 @@ func (d *deployment) startAll() {
 	}
 	wg.Wait()
 	deadline := time.After(time.Minute)
-	failed := false
+	var failed []string
 	for _, f := range sortedFunctions(d.fns) {
 		t.Cleanup(f.rt.Close)
 		if f.p == nil {
+			failed = append(failed, f.name)
 			continue
 		}
 		t.Cleanup(f.p.Kill)
 		select {
 		case <-f.rt.InitDone():
 		case <-f.p.Exited():
-			failed = true
+			failed = append(failed, f.name)
 			t.Errorf("FIRST DEPLOY BUG: %s fails its cold start with the template's settings: %v\nstderr:\n%s\nstdout:\n%s", f.name, f.p.ExitErr(), f.p.Stderr(), f.p.Stdout())
 		case <-deadline:
-			failed = true
+			failed = append(failed, f.name)
 			t.Errorf("%s: no cold start within a minute\nstderr:\n%s", f.name, f.p.Stderr())
 		}
 	}
-	if failed {
-		t.FailNow()
-	}
+	return failed
 }
 
 // response is a function's payload 2.0 answer as the browser sees it.
