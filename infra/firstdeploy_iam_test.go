@@ -156,6 +156,13 @@ func (d *deployment) leastPrivilege(t *testing.T) {
 			if !allowed {
 				t.Errorf("DENIED: %s's policy does not allow %s on %v (keys %v%s)", f.name, c.Action, c.Resources, c.LeadingKeys, unknown(c))
 			}
+			if c.Service == "s3" {
+				if sid, err := d.bucketDenies(f, c); err != nil {
+					t.Error(err)
+				} else if sid != "" {
+					t.Errorf("DENIED: the bucket policy's %s refuses %s %s on %v", sid, f.name, c.Action, c.Resources)
+				}
+			}
 		}
 		var unused []string
 		idents := linkedCode(t, f.name).idents
@@ -220,4 +227,73 @@ func callable(idents map[string]bool, action string) bool {
 		return true
 	}
 	return service == "dynamodb" && idents[transactional[op]] && idents["TransactWriteItems"]
+}
+
+// bucketDenies returns the Sid of a Deny statement in the bucket's policy
+// that refuses c by f, which IAM cannot overrule. The functions call S3
+// over TLS 1.2 or later, as the SDK does in Lambda.
+func (d *deployment) bucketDenies(f *simFunction, c awsfake.Call) (string, error) {
+	role, err := d.cfn.resolve(props(d.cfn.resources[f.id])["Role"])
+	if err != nil {
+		return "", err
+	}
+	for id, r := range d.cfn.resources {
+		if r["Type"] != "AWS::S3::BucketPolicy" {
+			continue
+		}
+		doc, _ := props(r)["PolicyDocument"].(map[string]any)
+		for _, st := range asList(doc["Statement"]) {
+			m := st.(map[string]any)
+			if m["Effect"] != "Deny" {
+				continue
+			}
+			if p := m["Principal"]; toJSON(p) != `{"AWS":"*"}` && p != "*" {
+				return "", fmt.Errorf("bucket policy %s: Deny for principal %s, which this check does not evaluate", id, toJSON(p))
+			}
+			hit := false
+			for _, a := range asList(m["Action"]) {
+				for _, res := range asList(m["Resource"]) {
+					rs, err := d.cfn.resolve(res)
+					if err != nil {
+						return "", err
+					}
+					for _, cr := range c.Resources {
+						hit = hit || (like(a.(string), c.Action, true) && like(rs, cr, false))
+					}
+				}
+			}
+			if !hit {
+				continue
+			}
+			applies := true
+			cond, _ := m["Condition"].(map[string]any)
+			for op, kv := range cond {
+				for k, v := range kv.(map[string]any) {
+					switch {
+					case op == "Bool" && k == "aws:SecureTransport":
+						applies = applies && fmt.Sprint(v) == "true"
+					case op == "NumericLessThan" && k == "s3:TlsVersion":
+						applies = applies && fmt.Sprint(v) > "1.2"
+					case op == "ArnNotEquals" && k == "aws:PrincipalArn":
+						listed := false
+						for _, a := range asList(v) {
+							arn, err := d.cfn.resolve(a)
+							if err != nil {
+								return "", err
+							}
+							listed = listed || arn == role
+						}
+						applies = applies && !listed
+					default:
+						return "", fmt.Errorf("bucket policy %s: condition %s %s, which this check does not evaluate", id, op, k)
+					}
+				}
+			}
+			if applies {
+				sid, _ := m["Sid"].(string)
+				return id + "/" + sid, nil
+			}
+		}
+	}
+	return "", nil
 }
