@@ -62,6 +62,8 @@ const (
 	simAccount = "123456789012"
 	// simViewer is the visitor's address as CloudFront reports it.
 	simViewer = "203.0.113.7"
+	// simEdge is the CloudFront edge's address, the API's source IP.
+	simEdge = "130.176.0.1"
 	// dynamoKey is the one access key the proxy signs DynamoDB Local
 	// requests with, whoever made them.
 	dynamoKey = "AKIDFIRSTDEPLOYDB"
@@ -865,7 +867,7 @@ func (b *browser) do(method, target, contentType string, body []byte) simRespons
 		"requestContext": map[string]any{
 			"accountId": simAccount, "apiId": strings.Split(d.apiHost, ".")[0], "domainName": d.apiHost,
 			"domainPrefix": strings.Split(d.apiHost, ".")[0],
-			"http": map[string]string{"method": method, "path": u.Path, "protocol": "HTTP/1.1", "sourceIp": "130.176.0.1",
+			"http": map[string]string{"method": method, "path": u.Path, "protocol": "HTTP/1.1", "sourceIp": simEdge,
 				"userAgent": headers["user-agent"]},
 			"requestId": "sim" + strconv.FormatInt(now.UnixNano(), 36), "routeKey": r.key, "stage": "$default",
 			"time": now.Format("02/Jan/2006:15:04:05 -0700"), "timeEpoch": now.UnixMilli(),
@@ -1118,6 +1120,18 @@ func (d *deployment) walk(t *testing.T) {
 		if res := bypass.get(target); res.Status < 400 {
 			t.Errorf("EDGE BYPASS: GET %s on the API's endpoint without %s: %s answers %d; the template gives it TRUST_ORIGIN_SECRET to refuse such requests",
 				target, OriginSecretHeader, res.Fn, res.Status)
+		}
+	}
+	// Rate limits count per viewer: behind CloudFront the source address
+	// is the edge's, shared by every viewer it serves.
+	reported := map[string]bool{}
+	for _, c := range d.rec.Calls() {
+		for _, k := range c.LeadingKeys {
+			if strings.HasPrefix(k, "RATE#") && strings.Contains(k, simEdge) && !reported[c.Principal] {
+				reported[c.Principal] = true
+				t.Errorf("CLIENT ADDRESS: %s counts a rate limit on CloudFront's address, not the viewer's %s (the template names its header in TRUST_CLIENT_IP_HEADER): %s", c.Principal, simViewer, k)
+				break
+			}
 		}
 	}
 	if c := d.trapped.calls(); len(c) > 0 {
