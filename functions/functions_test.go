@@ -37,8 +37,6 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"trustcenter/shared/aws/dynamostore"
-	"trustcenter/shared/content"
-	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/testkit/dynamolocal"
 	"trustcenter/shared/testkit/lambdatest"
 	"trustcenter/shared/testkit/modroot"
@@ -102,7 +100,7 @@ const (
 
 // buildFlags are what every build of the functions passes to go build,
 // as `make build` does (TestMakefileBuildsAsShipped holds it to them).
-var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
+var buildFlags = lambdatest.BuildFlags
 
 // A build is the four functions compiled as `make build` does, with CGO
 // off, for one platform.
@@ -150,52 +148,18 @@ func binaryOf(tb testing.TB, b build, name string) string {
 	if bb.err != nil {
 		tb.Fatal(bb.err)
 	}
-	return filepath.Join(bb.dir, name)
+	return filepath.Join(bb.dir, name, "bootstrap")
 }
 
-// compile builds all four functions in one go command, as `make build`
-// does but for b's platform, so the cold start measured is the deployed
+// compile builds every function in one go command, as `make build` does
+// but for b's platform, so the cold start measured is the deployed
 // binary's, compiled for this machine.
 func (b build) compile() (string, error) {
-	root, err := modroot.Find()
-	if err != nil {
-		return "", err
+	names := make([]string, len(built))
+	for i, f := range built {
+		names[i] = f.Name
 	}
-	// go test puts its own GOROOT/bin first on PATH, so this is the
-	// toolchain running the tests.
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("find the go command: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "trustcenter-functions-")
-	if err != nil {
-		return "", err
-	}
-	// The example company's content, compiled as make build ships it.
-	site, err := contentfile.Example()
-	if err != nil {
-		return "", err
-	}
-	data, err := content.Compile(site)
-	if err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "content.json"), data, 0o644); err != nil {
-		return "", err
-	}
-	args := append([]string{"build"}, buildFlags...)
-	args = append(args, "-o", dir+string(filepath.Separator))
-	for _, f := range built {
-		args = append(args, "./functions/"+f.Name)
-	}
-	cmd := exec.Command(goCmd, args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), b.env()...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
-		return "", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return dir, nil
+	return lambdatest.Build(b.goos, b.goarch, names...)
 }
 
 // env is what b sets for go build, as the Makefile writes it.

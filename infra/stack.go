@@ -120,8 +120,9 @@ var functionGrants = map[string]grants{
 	FnAccess: {
 		table: []keyAccess{
 			// Confirmation evaluates the rules, and stores the seed
-			// from TRUST_AUTO_APPROVE if none is stored yet.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rules, suppressed}},
+			// from TRUST_AUTO_APPROVE if none is stored yet; a rate
+			// limit reads the previous window's counter.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 		},
@@ -150,7 +151,7 @@ var functionGrants = map[string]grants{
 	// copies (by watermark ID), and removing a revoked grant's copies.
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rules, suppressed}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},

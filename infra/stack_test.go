@@ -590,7 +590,7 @@ func TestLeastPrivilege(t *testing.T) {
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"REQ#*", "RULES#*", "SUPPRESS#*"},
+			"T dynamodb:GetItem":    {"RATE#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
 			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
 			"I dynamodb:Query":      {"DOCS"},
@@ -601,7 +601,7 @@ func TestLeastPrivilege(t *testing.T) {
 			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
-			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
+			"T dynamodb:GetItem":    {"DOC#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
 			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},

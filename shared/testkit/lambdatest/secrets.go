@@ -195,3 +195,12 @@ func awsError(w http.ResponseWriter, status int, typ, msg string) {
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+// ARN is the ARN of the secret id names (a name or an ARN), or id itself
+// when there is no such secret.
+func (s *SecretsManager) ARN(id string) string {
+	if sec, ok := s.lookup(id); ok {
+		return sec.arn
+	}
+	return id
+}
