@@ -55,6 +55,7 @@ func (noBlobs) Put(context.Context, string, io.Reader, int64, string) error {
 func (noBlobs) Open(context.Context, string) (io.ReadCloser, error) {
 	return nil, noEngine("blobs", "Open")
 }
+func (noBlobs) Copy(context.Context, string, string) error { return noEngine("blobs", "Copy") }
 
 // noMail's refusal is not EInvalid, which would take the mail out of the
 // outbox for good: it waits there for a function that can send it.
