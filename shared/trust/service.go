@@ -43,18 +43,18 @@ const grantLinkGrace = 7 * 24 * time.Hour
 // New; each function only calls the methods its routes need, and its IAM
 // role only allows the engine calls those methods make.
 type Service struct {
-	cfg    Config
-	store  Store
-	blobs  Blobs
-	links  Presigner // nil: files are streamed from blobs
+	cfg   Config
+	store Store
+	blobs Blobs
+	links Presigner // nil: files are streamed from blobs
 	// uploads, when set, takes uploads straight from the browser; nil:
 	// they come through Receive.
 	uploads   Uploader
 	inspector Inspector
-	mailer Mailer
-	signer Signer
-	clock  Clock
-	log    *slog.Logger
+	mailer    Mailer
+	signer    Signer
+	clock     Clock
+	log       *slog.Logger
 
 	// lastRetry is when this process last looked for undelivered mail
 	// (unix seconds); see commit.
@@ -93,9 +93,9 @@ type Engines struct {
 	// Inspect checks uploads before they are published (shared/stamp).
 	Inspect Inspector
 	Mail    Mailer
-	Signer Signer
-	Clock  Clock // nil: the system clock
-	Log    *slog.Logger
+	Signer  Signer
+	Clock   Clock // nil: the system clock
+	Log     *slog.Logger
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
