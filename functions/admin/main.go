@@ -7,9 +7,10 @@ import (
 	"trustcenter/shared/aws/s3blob"
 	"trustcenter/shared/aws/secretkeys"
 	"trustcenter/shared/aws/sesmail"
+	"trustcenter/shared/stamp"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Links: s3blob.LinksFromConfig, Uploads: s3blob.UploadsFromConfig, Inspect: stamp.Inspector{}, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
 }

@@ -476,25 +476,25 @@ func (d Document) version(n int) (Version, error) {
 	return Version{}, errorMsg(ENotFound, msg("error.no_such_version", n))
 }
 
-// OpenVersion hands out the file of one version of document id, to an
-// admin, and records that they took it.
-func (s *Service) OpenVersion(ctx context.Context, by Session, id string, version int, c Client) (Document, File, error) {
+// OpenVersion is document id as it was at version, for an admin to
+// download that version's file (with Open); the download is recorded.
+func (s *Service) OpenVersion(ctx context.Context, by Session, id string, version int, c Client) (Document, error) {
 	if err := authorize(by, Publish); err != nil {
-		return Document{}, File{}, err
+		return Document{}, err
 	}
 	d, err := s.store.GetDocument(ctx, id)
 	if err != nil {
-		return Document{}, File{}, err
+		return Document{}, err
 	}
 	v, err := d.version(version)
 	if err != nil {
-		return Document{}, File{}, err
+		return Document{}, err
 	}
 	detail := fmt.Sprintf("version=%d sha256=%s", v.Version, v.SHA256)
 	if err := s.commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.version_downloaded", by.Email, detail, c)}}); err != nil {
-		return Document{}, File{}, fmt.Errorf("record download: %w", err)
+		return Document{}, fmt.Errorf("record download: %w", err)
 	}
-	d.BlobKey, d.SHA256, d.Size, d.Version = v.BlobKey, v.SHA256, v.Size, v.Version
-	f, err := s.Open(ctx, d)
-	return d, f, err
+	d.BlobKey, d.SHA256, d.Size, d.Pages, d.Version = v.BlobKey, v.SHA256, v.Size, v.Pages, v.Version
+	d.FileName = fmt.Sprintf("%s-v%d.pdf", strings.TrimSuffix(d.FileName, ".pdf"), v.Version)
+	return d, nil
 }

@@ -29,16 +29,21 @@ import (
 // allows only the calls those engines make.
 type Function struct {
 	Web   web.Function
-	Blobs func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
-	Links func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
-	Mail  func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
-	Keys  func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+	Blobs func(cfg aws.Config, bucket string) trust.Blobs     // e.g. s3blob.FromConfig
+	Links func(cfg aws.Config, bucket string) trust.Presigner // e.g. s3blob.LinksFromConfig
+	// Uploads presigns browser uploads straight to the bucket (the admin
+	// function: s3blob.UploadsFromConfig); Inspect checks them before they
+	// are published (stamp.Inspector).
+	Uploads func(cfg aws.Config, bucket string) trust.Uploader
+	Inspect trust.Inspector
+	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
+	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
 }
 
 // needs lists the settings f cannot start without.
 func (f Function) needs() []string {
 	n := []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT"}
-	if f.Blobs != nil || f.Links != nil {
+	if f.Blobs != nil || f.Links != nil || f.Uploads != nil {
 		n = append(n, "TRUST_BUCKET")
 	}
 	if f.Mail != nil {
@@ -99,6 +104,10 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	if f.Links != nil {
 		e.Links = f.Links(awsCfg, c.Bucket)
 	}
+	if f.Uploads != nil {
+		e.Uploads = f.Uploads(awsCfg, c.Bucket)
+	}
+	e.Inspect = f.Inspect
 	if f.Mail != nil {
 		e.Mail = f.Mail(awsCfg, c.MailFrom)
 	}

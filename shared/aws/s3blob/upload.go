@@ -15,6 +15,11 @@ import (
 
 var _ trust.Uploader = (*Blobs)(nil)
 
+// UploadsFromConfig is FromConfig as the admin function's Uploader.
+func UploadsFromConfig(cfg aws.Config, bucket string) trust.Uploader {
+	return FromConfig(cfg, bucket).(*Blobs)
+}
+
 // PresignUpload presigns a browser form (S3 POST) for one object: the key
 // exactly, Content-Type exactly contentType, 1 to maxSize bytes, and a
 // redirect to redirect on success (S3 adds bucket, key and etag to its

@@ -23,6 +23,7 @@ import (
 	"trustcenter/shared/local/emlmail"
 	"trustcenter/shared/local/fileblob"
 	"trustcenter/shared/local/sample"
+	"trustcenter/shared/stamp"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 	"trustcenter/shared/web"
@@ -63,11 +64,12 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 	}
 	l := &Local{Config: c, log: log, store: store, Outbox: filepath.Join(c.DataDir, "outbox")}
 	l.Service = app.NewService(c, site, keys, trust.Engines{
-		Store: store,
-		Blobs: fileblob.Dir(filepath.Join(c.DataDir, "reports")),
-		Mail:  &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
-		Clock: clock,
-		Log:   log,
+		Store:   store,
+		Blobs:   fileblob.Dir(filepath.Join(c.DataDir, "reports")),
+		Inspect: stamp.Inspector{},
+		Mail:    &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
+		Clock:   clock,
+		Log:     log,
 	})
 	if err := Seed(context.Background(), l.Service, site); err != nil {
 		store.Close()
