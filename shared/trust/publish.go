@@ -431,16 +431,20 @@ func (s *Service) commitVersion(ctx context.Context, d Document, v Version, tx T
 }
 
 // History is document id as stored, with every version it has had,
-// oldest first.
-func (s *Service) History(ctx context.Context, by Session, id string) (Document, []Version, error) {
+// oldest first, and its audit trail (publishes, rollbacks, downloads).
+func (s *Service) History(ctx context.Context, by Session, id string) (Document, []Version, []Event, error) {
 	if err := authorize(by, Publish); err != nil {
-		return Document{}, nil, err
+		return Document{}, nil, nil, err
 	}
 	d, err := s.store.GetDocument(ctx, id)
 	if err != nil {
-		return Document{}, nil, err
+		return Document{}, nil, nil, err
 	}
-	return d, d.versions(), nil
+	events, err := s.store.ListEvents(ctx, "doc:"+id)
+	if err != nil {
+		return Document{}, nil, nil, fmt.Errorf("history %s: %w", id, err)
+	}
+	return d, d.versions(), events, nil
 }
 
 // Rollback makes an earlier version's file current again, as a new

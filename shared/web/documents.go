@@ -220,7 +220,7 @@ func (s *server) showHistory(w http.ResponseWriter, r *http.Request, sess trust.
 		s.fail(w, r, err)
 		return
 	}
-	d, versions, err := s.svc.History(r.Context(), sess, r.PathValue("id"))
+	d, versions, events, err := s.svc.History(r.Context(), sess, r.PathValue("id"))
 	if trust.ErrorCode(err) == trust.ENotFound {
 		// A document of the content with nothing published yet.
 		if cd, derr := s.describe(r.PathValue("id")); derr == nil {
@@ -233,7 +233,7 @@ func (s *server) showHistory(w http.ResponseWriter, r *http.Request, sess trust.
 	}
 	p := s.adminPage(r, "admin.documents.history", &sess)
 	p.postedFrom("/admin/documents/" + url.PathEscape(d.ID))
-	data := pages.HistoryData{Document: d, Title: p.DocName(d.ID)}
+	data := pages.HistoryData{Document: d, Title: p.DocName(d.ID), Events: events}
 	// Newest first: the current version heads the table.
 	for i := len(versions) - 1; i >= 0; i-- {
 		data.Versions = append(data.Versions, versions[i])

@@ -124,5 +124,6 @@ type HistoryData struct {
 	Document trust.Document
 	Title    string
 	Versions []trust.Version
+	Events   []trust.Event
 	Error    string
 }
