@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"trustcenter/shared/trust"
 )
@@ -66,7 +67,8 @@ func (b *Blobs) Copy(ctx context.Context, from, to string) error {
 	src := b.bucket + "/" + from
 	_, err := b.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &b.bucket, Key: &to, CopySource: aws.String(src), ContentType: aws.String("application/pdf"), MetadataDirective: types.MetadataDirectiveReplace})
 	if err != nil {
-		if _, ok := errors.AsType[*types.NoSuchKey](err); ok {
+		// CopyObject names a missing source in the error code only.
+		if e, ok := errors.AsType[smithy.APIError](err); ok && e.ErrorCode() == "NoSuchKey" {
 			return trust.Errorf(trust.ENotFound, "The file was not found.")
 		}
 		return trust.Unavailable(err)
