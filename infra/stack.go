@@ -22,6 +22,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/trust"
 	"trustcenter/shared/web"
 )
 
@@ -69,7 +70,13 @@ type grants struct {
 	index         []keyAccess // Query on GSI1, by GSI1PK
 	secret        bool
 	mail          bool
-	objectActions []string
+	objects       []objectAccess // in the reports bucket
+}
+
+// objectAccess is S3 object actions on the keys under one prefix.
+type objectAccess struct {
+	actions []string
+	prefix  string
 }
 
 func prefix(p string) string { return p + "*" }
@@ -110,10 +117,13 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents}},
 			{[]string{"dynamodb:PutItem"}, []string{events}},
 		},
-		secret: true, objectActions: []string{"s3:GetObject"},
+		secret: true, objects: []objectAccess{{[]string{"s3:GetObject"}, ReportsPrefix}},
 	},
 	// Staff console: sign-in and sessions, the request queue and trails,
-	// decisions, uploads (it never reads a report back).
+	// decisions, uploads. Uploads go from the browser to incoming/ by a
+	// POST this role presigns (PutObject), are read back to be checked
+	// (GetObject) and copied under reports/ (GetObject there too, for
+	// version downloads; PutObject for the copy).
 	FnAdmin: {
 		table: []keyAccess{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions}},
@@ -123,13 +133,20 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:Query"}, []string{events}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartOutbox}}},
-		secret: true, mail: true, objectActions: []string{"s3:PutObject"},
+		secret: true, mail: true, objects: []objectAccess{
+			{[]string{"s3:GetObject", "s3:PutObject"}, IncomingPrefix},
+			{[]string{"s3:GetObject", "s3:PutObject"}, ReportsPrefix},
+		},
 	},
 }
 
-// ReportsPrefix is where the service stores report files (trust.Service
-// Publish); the S3 grants reach nothing else.
-const ReportsPrefix = "reports/"
+// ReportsPrefix is where the service stores report files, IncomingPrefix
+// where uploads wait for review (trust.ReportsPrefix, trust.IncomingPrefix);
+// the S3 grants reach nothing else.
+const (
+	ReportsPrefix  = trust.ReportsPrefix
+	IncomingPrefix = trust.IncomingPrefix
+)
 
 // routeThrottle tightens single routes below the stage default, so that a
 // flood on a form or a token route cannot use up the API's rate for the
@@ -377,9 +394,13 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}, {
+			// An upload is reviewed and published within minutes; one left
+			// unpublished is gone the next day.
+			Prefix:     jsii.String(IncomingPrefix),
+			Expiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
-	reportObjects := bucket.ArnForObjects(jsii.String(ReportsPrefix + "*"))
 
 	secret := awssecretsmanager.NewSecret(stack, jsii.String("SigningKeys"), &awssecretsmanager.SecretProps{
 		Description: jsii.String("Trust center Ed25519 signing keyring (JSON). The generated value is a placeholder: put the keyring in before first use."),
@@ -481,11 +502,11 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				Resources: &identityArns,
 			}))
 		}
-		if len(g.objectActions) > 0 {
+		for _, o := range g.objects {
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Reports"),
-				Actions:   jsii.Strings(g.objectActions...),
-				Resources: &[]*string{reportObjects},
+				Sid:       jsii.String(objectsSid(o.prefix)),
+				Actions:   jsii.Strings(o.actions...),
+				Resources: &[]*string{bucket.ArnForObjects(jsii.String(o.prefix + "*"))},
 			}))
 		}
 		role := awsiam.NewRole(stack, jsii.String(cid+"Role"), &awsiam.RoleProps{
@@ -496,10 +517,10 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			},
 		})
 		roles[name] = role
-		if len(g.objectActions) > 0 {
+		if len(g.objects) > 0 {
 			suppress(role, "AwsSolutions-IAM5",
-				"Report object keys (reports/<id>/v<n>-<hash>.pdf) are made at upload time, so object actions are granted on the reports/ prefix of the reports bucket; nothing else in it or in other buckets is reachable.",
-				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/reports\/\*$/g`)})
+				"Report object keys (reports/<id>/v<n>-<hash>.pdf, incoming/<id>/<random>.pdf) are made at upload time, so object actions are granted on the reports/ and incoming/ prefixes of the reports bucket; nothing else in it or in other buckets is reachable.",
+				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/(reports|incoming)\/\*$/g`)})
 		}
 
 		// Each function gets the settings its engines read (lambdaapp.Function's
@@ -522,7 +543,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		if g.secret {
 			env["TRUST_KEYS_SECRET"] = secret.SecretArn()
 		}
-		if len(g.objectActions) > 0 {
+		if len(g.objects) > 0 {
 			env["TRUST_BUCKET"] = bucket.BucketName()
 		}
 
@@ -603,4 +624,10 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	awscdk.NewCfnOutput(stack, jsii.String("ReportsBucketName"), &awscdk.CfnOutputProps{Value: bucket.BucketName()})
 	awscdk.NewCfnOutput(stack, jsii.String("SigningKeysSecretArn"), &awscdk.CfnOutputProps{Value: secret.SecretArn()})
 	return stack
+}
+
+// objectsSid names an object statement by its prefix: "Reports", "Incoming".
+func objectsSid(prefix string) string {
+	p := strings.TrimSuffix(prefix, "/")
+	return strings.ToUpper(p[:1]) + p[1:]
 }

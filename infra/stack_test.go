@@ -622,7 +622,7 @@ func TestLeastPrivilege(t *testing.T) {
 		if got, want := has("secretsmanager:GetSecretValue"), name != FnPublic; got != want {
 			t.Errorf("%s: reads the signing keys = %v, want %v", name, got, want)
 		}
-		if got, want := has("s3:GetObject"), name == FnDownload; got != want {
+		if got, want := has("s3:GetObject"), name == FnDownload || name == FnAdmin; got != want {
 			t.Errorf("%s: s3:GetObject = %v, want %v", name, got, want)
 		}
 		if got, want := has("s3:PutObject"), name == FnAdmin; got != want {
@@ -642,8 +642,12 @@ func TestLeastPrivilege(t *testing.T) {
 			for _, a := range st.Actions {
 				switch {
 				case strings.HasPrefix(a, "s3:"):
-					if !refsBucket || !strings.Contains(res, `"/reports/*"`) || len(st.Resources) != 1 {
-						t.Errorf("%s: %s not scoped to the reports/ objects: %s", name, a, res)
+					reports, incoming := strings.Contains(res, `"/reports/*"`), strings.Contains(res, `"/incoming/*"`)
+					if !refsBucket || reports == incoming || len(st.Resources) != 1 {
+						t.Errorf("%s: %s not scoped to the reports/ or the incoming/ objects: %s", name, a, res)
+					}
+					if incoming && name != FnAdmin {
+						t.Errorf("%s: %s reaches uploads waiting for review: %s", name, a, res)
 					}
 				case strings.HasPrefix(a, "secretsmanager:"):
 					if len(st.Resources) != 1 || ref(st.Resources[0]) != secretID {

@@ -52,7 +52,11 @@ func (p *postPolicyCheck) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad credential", http.StatusForbidden)
 		return
 	}
-	mac := func(key []byte, s string) []byte { h := hmac.New(sha256.New, key); h.Write([]byte(s)); return h.Sum(nil) }
+	mac := func(key []byte, s string) []byte {
+		h := hmac.New(sha256.New, key)
+		h.Write([]byte(s))
+		return h.Sum(nil)
+	}
 	k := mac([]byte("AWS4"+creds.SecretAccessKey), scope[1])
 	for _, part := range scope[2:] {
 		k = mac(k, part)
