@@ -632,6 +632,13 @@ func (s *Service) Publish(ctx context.Context, by Session, d Document, pdf []byt
 	}
 	sum := sha256.Sum256(pdf)
 	v := Version{Version: d.Version + 1, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(pdf)), By: by.Email, At: s.now()}
+	if s.inspector != nil {
+		info, err := s.inspector.Inspect(pdf)
+		if err != nil {
+			return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
+		}
+		v.Pages = info.Pages
+	}
 	v.BlobKey = fmt.Sprintf("%s%s/v%d-%s.pdf", ReportsPrefix, d.ID, v.Version, v.SHA256[:12])
 	if err := s.blobs.Put(ctx, v.BlobKey, bytes.NewReader(pdf), v.Size, "application/pdf"); err != nil {
 		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
