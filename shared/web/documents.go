@@ -91,7 +91,9 @@ func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trus
 				s.fail(w, r, err)
 				return
 			}
-			if !form.Direct {
+			if form.Direct {
+				s.allowFormPost(w, form.URL)
+			} else {
 				form.Fields = append(form.Fields, [2]string{"csrf", sess.CSRF})
 			}
 			row.Upload = &form
@@ -111,6 +113,18 @@ func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trus
 		}
 	}
 	s.render(w, r, p, pages.AdminDocuments(&p.Page, data), actionErr)
+}
+
+// allowFormPost lets this page's forms post to target's origin as well as
+// ours: the bucket's, for uploads straight to S3, which the CSP's
+// form-action would otherwise block in the browser. S3's redirect back
+// comes to our own origin, which form-action allows already.
+func (s *server) allowFormPost(w http.ResponseWriter, target string) {
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || !cspHost.MatchString(u.Host) {
+		return
+	}
+	w.Header().Set("Content-Security-Policy", strings.Replace(s.csp, "form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1))
 }
 
 // describe is document id as the content describes it: uploads take the

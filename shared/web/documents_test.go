@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -114,4 +115,56 @@ func TestFirstUploadOnAnEmptyStore(t *testing.T) {
 func sha256hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// directUploads is an Uploader as S3's presigned POST looks to the page.
+type directUploads struct{}
+
+func (directUploads) PresignUpload(_ context.Context, key string, _ int64, _, redirect string, _ time.Duration) (trust.UploadForm, error) {
+	return trust.UploadForm{URL: "https://reports.s3.us-east-1.amazonaws.com", Fields: [][2]string{{"key", key}, {"policy", "p"}, {"success_action_redirect", redirect}}}, nil
+}
+
+// TestDirectUploadForm: with an Uploader engine each document's form posts
+// to the bucket with exactly the presigned fields (S3 refuses any other, so
+// no CSRF token), the CSP lets the page post there, and uploads through the
+// function are refused.
+func TestDirectUploadForm(t *testing.T) {
+	dir := t.TempDir()
+	store, err := boltstore.Open(filepath.Join(dir, "trust.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	site, err := contentfile.Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := trust.New(trust.Config{BaseURL: "https://trust.example", Staff: []trust.Staff{{Email: "admin@example.com", Role: trust.Admin}}}, trust.Engines{Store: store, Blobs: fileblob.Dir(dir), Uploads: directUploads{}, Log: log})
+	sess := trust.Session{ID: "session-1", Email: "admin@example.com", Role: trust.Admin, CSRF: "csrf-1", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+	if err := store.Commit(t.Context(), trust.Tx{Session: &sess}); err != nil {
+		t.Fatal(err)
+	}
+	h := New(Deps{Service: svc, Site: site, Log: log}, Admin)
+	req := httptest.NewRequest(http.MethodGet, "/admin/documents", nil)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess.ID})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	forms := regexp.MustCompile(`(?s)<form method="post" action="https://reports\.s3\.us-east-1\.amazonaws\.com" enctype="multipart/form-data">(.*?)</form>`).FindAllStringSubmatch(body, -1)
+	if len(forms) != len(site.Documents) {
+		t.Fatalf("%d forms post to the bucket, want one per document (%d):\n%s", len(forms), len(site.Documents), body)
+	}
+	for _, f := range forms {
+		if strings.Contains(f[1], `name="csrf"`) || !strings.Contains(f[1], `name="success_action_redirect" value="https://trust.example/admin/documents/`) {
+			t.Errorf("a bucket form carries a CSRF token or no redirect to the review: %s", f[1])
+		}
+	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://reports.s3.us-east-1.amazonaws.com;") {
+		t.Errorf("the CSP does not let the page post to the bucket: %s", csp)
+	}
+	err = svc.Receive(t.Context(), sess, "soc2-type2-2026", "incoming/soc2-type2-2026/AAAAAAAAAAAAAAAAAAAAAAAA.pdf", strings.NewReader("%PDF-"), 5)
+	if trust.ErrorCode(err) != trust.EInvalid {
+		t.Errorf("an upload through the function with direct uploads on: %v", err)
+	}
 }
