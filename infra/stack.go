@@ -66,11 +66,11 @@ type keyAccess struct {
 
 // grants is what one function may do; everything not listed is denied.
 type grants struct {
-	table         []keyAccess // by the table's partition key
-	index         []keyAccess // Query on GSI1, by GSI1PK
-	secret        bool
-	mail          bool
-	objects       []objectAccess // in the reports bucket
+	table   []keyAccess // by the table's partition key
+	index   []keyAccess // Query on GSI1, by GSI1PK
+	secret  bool
+	mail    bool
+	objects []objectAccess // in the reports bucket
 }
 
 // objectAccess is S3 object actions on the keys under one prefix.
