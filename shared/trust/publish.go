@@ -451,14 +451,7 @@ func (s *Service) History(ctx context.Context, by Session, id string) (Document,
 // version that records which one it restores: the history only grows, and
 // links already sent serve the restored file.
 func (s *Service) Rollback(ctx context.Context, by Session, id string, version int, c Client) (Document, error) {
-	if err := authorize(by, Publish); err != nil {
-		return Document{}, err
-	}
-	d, err := s.store.GetDocument(ctx, id)
-	if err != nil {
-		return Document{}, err
-	}
-	old, err := d.version(version)
+	d, old, err := s.storedVersion(ctx, by, id, version)
 	if err != nil {
 		return Document{}, err
 	}
@@ -472,25 +465,26 @@ func (s *Service) Rollback(ctx context.Context, by Session, id string, version i
 	return s.commitVersion(ctx, d, v, tx)
 }
 
-func (d Document) version(n int) (Version, error) {
+// storedVersion is document id and its version n, for an admin.
+func (s *Service) storedVersion(ctx context.Context, by Session, id string, n int) (Document, Version, error) {
+	if err := authorize(by, Publish); err != nil {
+		return Document{}, Version{}, err
+	}
+	d, err := s.store.GetDocument(ctx, id)
+	if err != nil {
+		return Document{}, Version{}, err
+	}
 	vs := d.versions()
 	if i := slices.IndexFunc(vs, func(v Version) bool { return v.Version == n }); i >= 0 {
-		return vs[i], nil
+		return d, vs[i], nil
 	}
-	return Version{}, errorMsg(ENotFound, msg("error.no_such_version", n))
+	return Document{}, Version{}, errorMsg(ENotFound, msg("error.no_such_version", n))
 }
 
 // OpenVersion is document id as it was at version, for an admin to
 // download that version's file (with Open); the download is recorded.
 func (s *Service) OpenVersion(ctx context.Context, by Session, id string, version int, c Client) (Document, error) {
-	if err := authorize(by, Publish); err != nil {
-		return Document{}, err
-	}
-	d, err := s.store.GetDocument(ctx, id)
-	if err != nil {
-		return Document{}, err
-	}
-	v, err := d.version(version)
+	d, v, err := s.storedVersion(ctx, by, id, version)
 	if err != nil {
 		return Document{}, err
 	}

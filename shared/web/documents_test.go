@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"trustcenter/shared/content"
 	"trustcenter/shared/local/boltstore"
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/local/fileblob"
@@ -25,11 +26,10 @@ import (
 	"trustcenter/shared/trust"
 )
 
-// TestFirstUploadOnAnEmptyStore: a fresh deployment has no document
-// records at all. The documents page still lists every document of the
-// content, and the first upload of each publishes version 1, described by
-// the content.
-func TestFirstUploadOnAnEmptyStore(t *testing.T) {
+// adminOn is the admin function's handler on a fresh store and folder, with
+// e's other engines, and a signed-in admin's session.
+func adminOn(t *testing.T, e trust.Engines) (*boltstore.Store, *content.Site, *trust.Service, trust.Session, http.Handler) {
+	t.Helper()
 	dir := t.TempDir()
 	store, err := boltstore.Open(filepath.Join(dir, "trust.db"), nil)
 	if err != nil {
@@ -40,14 +40,21 @@ func TestFirstUploadOnAnEmptyStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := trust.New(trust.Config{Staff: []trust.Staff{{Email: "admin@example.com", Role: trust.Admin}}},
-		trust.Engines{Store: store, Blobs: fileblob.Dir(filepath.Join(dir, "reports")), Inspect: stamp.Inspector{}, Log: log})
-	sess := trust.Session{ID: "session-1", Email: "admin@example.com", CSRF: "csrf-1", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+	e.Store, e.Blobs, e.Log = store, fileblob.Dir(filepath.Join(dir, "reports")), slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := trust.New(trust.Config{BaseURL: "https://trust.example", Staff: []trust.Staff{{Email: "admin@example.com", Role: trust.Admin}}}, e)
+	sess := trust.Session{ID: "session-1", Email: "admin@example.com", Role: trust.Admin, CSRF: "csrf-1", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
 	if err := store.Commit(t.Context(), trust.Tx{Session: &sess}); err != nil {
 		t.Fatal(err)
 	}
-	h := New(Deps{Service: svc, Site: site, Log: log}, Admin)
+	return store, site, svc, sess, New(Deps{Service: svc, Site: site, Log: e.Log}, Admin)
+}
+
+// TestFirstUploadOnAnEmptyStore: a fresh deployment has no document
+// records at all. The documents page still lists every document of the
+// content, and the first upload of each publishes version 1, described by
+// the content.
+func TestFirstUploadOnAnEmptyStore(t *testing.T) {
+	store, site, _, sess, h := adminOn(t, trust.Engines{Inspect: stamp.Inspector{}})
 	send := func(req *http.Request) *httptest.ResponseRecorder {
 		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess.ID})
 		rec := httptest.NewRecorder()
@@ -129,23 +136,7 @@ func (directUploads) PresignUpload(_ context.Context, key string, _ int64, _, re
 // no CSRF token), the CSP lets the page post there, and uploads through the
 // function are refused.
 func TestDirectUploadForm(t *testing.T) {
-	dir := t.TempDir()
-	store, err := boltstore.Open(filepath.Join(dir, "trust.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	site, err := contentfile.Example()
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := trust.New(trust.Config{BaseURL: "https://trust.example", Staff: []trust.Staff{{Email: "admin@example.com", Role: trust.Admin}}}, trust.Engines{Store: store, Blobs: fileblob.Dir(dir), Uploads: directUploads{}, Log: log})
-	sess := trust.Session{ID: "session-1", Email: "admin@example.com", Role: trust.Admin, CSRF: "csrf-1", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
-	if err := store.Commit(t.Context(), trust.Tx{Session: &sess}); err != nil {
-		t.Fatal(err)
-	}
-	h := New(Deps{Service: svc, Site: site, Log: log}, Admin)
+	_, site, svc, sess, h := adminOn(t, trust.Engines{Uploads: directUploads{}})
 	req := httptest.NewRequest(http.MethodGet, "/admin/documents", nil)
 	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess.ID})
 	rec := httptest.NewRecorder()
@@ -163,7 +154,7 @@ func TestDirectUploadForm(t *testing.T) {
 	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://reports.s3.us-east-1.amazonaws.com;") {
 		t.Errorf("the CSP does not let the page post to the bucket: %s", csp)
 	}
-	err = svc.Receive(t.Context(), sess, "soc2-type2-2026", "incoming/soc2-type2-2026/AAAAAAAAAAAAAAAAAAAAAAAA.pdf", strings.NewReader("%PDF-"), 5)
+	err := svc.Receive(t.Context(), sess, "soc2-type2-2026", "incoming/soc2-type2-2026/AAAAAAAAAAAAAAAAAAAAAAAA.pdf", strings.NewReader("%PDF-"), 5)
 	if trust.ErrorCode(err) != trust.EInvalid {
 		t.Errorf("an upload through the function with direct uploads on: %v", err)
 	}
