@@ -243,10 +243,12 @@ func (s *Service) inspect(pdf []byte) (FileInfo, error) {
 	return info, nil
 }
 
-// holders are the requests whose grant is active now and includes doc.
+// holders are the people whose grant is active now and includes doc: one
+// request each (the newest), so that nobody is counted or mailed twice.
 func (s *Service) holders(ctx context.Context, doc string) ([]Request, error) {
 	now := s.now()
 	var out []Request
+	seen := map[string]bool{}
 	cursor := ""
 	for {
 		page, next, err := s.store.ListRequests(ctx, Approved, cursor, 100)
@@ -254,7 +256,8 @@ func (s *Service) holders(ctx context.Context, doc string) ([]Request, error) {
 			return nil, fmt.Errorf("holders of %s: %w", doc, err)
 		}
 		for _, r := range page {
-			if r.Active(now) && slices.Contains(r.Documents, doc) {
+			if r.Active(now) && slices.Contains(r.Documents, doc) && !seen[r.Email] {
+				seen[r.Email] = true
 				out = append(out, r)
 			}
 		}

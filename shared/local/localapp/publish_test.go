@@ -131,6 +131,8 @@ func TestPublishRefusesBadFiles(t *testing.T) {
 func TestPublishReviewConfirmRollback(t *testing.T) {
 	h := boot(t, nil)
 	g := h.approve("Ada Lovelace", "ada@buyer.example", 30, soc2)
+	// A grant without this document: Grace is not one of the people to tell.
+	h.approve("Grace Hopper", "grace@buyer.example", 30, "soc1-type2-2026")
 	v1 := sample.SOC2TypeII()
 
 	// A clean new version: no warnings, and the review says what happens.
@@ -155,6 +157,11 @@ func TestPublishReviewConfirmRollback(t *testing.T) {
 	mails := h.mailsTo("ada@buyer.example", "/access/")
 	if len(mails) != before+1 || !strings.Contains(mails[len(mails)-1].Body, "(version 2) is ready") {
 		t.Fatalf("new-version mails to the holder: %d (was %d), want one saying version 2", len(mails), before)
+	}
+	for _, m := range h.mailsTo("grace@buyer.example", "") {
+		if strings.Contains(m.Body, "is ready for you") {
+			t.Error("a requester without the document was told of its new version")
+		}
 	}
 	if dl := h.get(g.download); dl.Status != http.StatusOK || dl.Body != string(v2) {
 		t.Fatalf("the link sent before serves %d bytes, want version 2", len(dl.Body))
