@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Everything else is for deploying and measuring.
 
-FUNCTIONS := public access download admin
+FUNCTIONS := public access download admin keyring scheduler
 # The trust page's content, shipped with every function by `make build`.
 CONTENT   ?= site/content/example.yaml
 GO        ?= go
@@ -70,10 +70,10 @@ build:
 
 ## sizes: each function's arm64 bootstrap, and compressed (deflate, as in the zip Lambda receives)
 sizes: build
-	@printf "| function | bootstrap | compressed | goal: at most 16 MB |\n|---|---|---|---|\n"
+	@printf "| function | bootstrap | compressed | goal: at most 15 MB |\n|---|---|---|---|\n"
 	@for f in $(FUNCTIONS); do \
 	  raw=$$(stat -c %s build/$$f/bootstrap); gz=$$(gzip -9 -c build/$$f/bootstrap | wc -c); \
-	  awk -v f=$$f -v r=$$raw -v g=$$gz 'BEGIN { printf "| %s | %.2f MB | %.1f MB | %s |\n", f, r/1e6, g/1e6, r <= 16e6 ? "met" : "NOT met" }'; done
+	  awk -v f=$$f -v r=$$raw -v g=$$gz 'BEGIN { printf "| %s | %.2f MB | %.1f MB | %s |\n", f, r/1e6, g/1e6, r <= 15e6 ? "met" : "NOT met" }'; done
 
 ## bench: speed, size and memory figures as a table (the README quotes them)
 bench: test-deps

@@ -36,7 +36,7 @@ const ClientAddressHeader = "CloudFront-Viewer-Address"
 // language and encoding only. Every other path passes through uncached.
 var CachedPaths = []string{
 	"/", "/trust.json", "/updates.atom", "/sitemap.xml", "/robots.txt",
-	"/.well-known/security.txt", "/favicon.ico", "/static/*",
+	"/.well-known/security.txt", "/favicon.ico", "/static/*", "/nda.txt",
 }
 
 // langFunction runs on viewer request for the cached paths. It rewrites

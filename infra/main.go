@@ -71,7 +71,7 @@ func propsFromContext(app awscdk.App) (*TrustCenterStackProps, error) {
 // asset staging fails with a less helpful message.
 func CheckAssets(dir string) error {
 	var missing []string
-	for _, name := range FunctionNames {
+	for _, name := range AssetNames {
 		for _, file := range []string{"bootstrap", ContentFile} {
 			p := filepath.Join(dir, name, file)
 			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {

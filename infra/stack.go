@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/mail"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -33,11 +35,18 @@ const (
 	FnAccess   = "access"
 	FnDownload = "download"
 	FnAdmin    = "admin"
+	// FnScheduler delivers the outbox (shared/aws/scheduler); it serves no
+	// HTTP route.
+	FnScheduler = "scheduler"
 )
 
-// FunctionNames lists the four functions in a fixed order, so that synthesis
-// is deterministic.
+// FunctionNames lists the four web functions in a fixed order, so that
+// synthesis is deterministic.
 var FunctionNames = []string{FnPublic, FnAccess, FnDownload, FnAdmin}
+
+// DeployedFunctions are every function's asset directory: the web
+// functions and the mail scheduler.
+var DeployedFunctions = append(slices.Clone(FunctionNames), FnScheduler)
 
 // ContentFile is the trust page's content, which `make build` puts next to
 // each bootstrap; Lambda unpacks the asset into /var/task.
@@ -69,33 +78,40 @@ type grants struct {
 	table   []keyAccess // by the table's partition key
 	index   []keyAccess // Query on GSI1, by GSI1PK
 	secret  bool
-	mail    bool
-	objects []objectAccess // in the reports bucket
+	staff   bool // reads TRUST_STAFF: it mails staff or signs them in
+	objects []objectAccess
 }
 
-// objectAccess is S3 object actions on the keys under one prefix.
+// objectAccess allows actions on the bucket's objects under one prefix.
 type objectAccess struct {
 	actions []string
-	prefix  string
+	prefix  string // ReportsPrefix, IncomingPrefix or CopiesPrefix
 }
 
 func prefix(p string) string { return p + "*" }
 
 var (
-	requests  = prefix(dynamostore.PrefixRequest)
-	documents = prefix(dynamostore.PrefixDoc)
-	sessions  = prefix(dynamostore.PrefixSession)
-	uses      = prefix(dynamostore.PrefixUse)
-	mails     = prefix(dynamostore.PrefixMail)
-	rates     = prefix(dynamostore.PrefixRate)
-	events    = prefix(dynamostore.PrefixEvent)
-	byStatus  = prefix(dynamostore.PrefixStatus)
+	requests   = prefix(dynamostore.PrefixRequest)
+	documents  = prefix(dynamostore.PrefixDoc)
+	sessions   = prefix(dynamostore.PrefixSession)
+	uses       = prefix(dynamostore.PrefixUse)
+	mails      = prefix(dynamostore.PrefixMail)
+	rates      = prefix(dynamostore.PrefixRate)
+	events     = prefix(dynamostore.PrefixEvent)
+	byStatus   = prefix(dynamostore.PrefixStatus)
+	downloads  = prefix(dynamostore.PrefixDownloads)
+	copies     = prefix(dynamostore.PrefixCopy)
+	marks      = prefix(dynamostore.PrefixMark)
+	rules      = prefix(dynamostore.PrefixRules)
+	suppressed = prefix(dynamostore.PrefixSuppress)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
 // PutItem's keys are those of every item a function's transactions write.
-// Sending mail marks it sent (UpdateItem MAIL#) and retries the outbox
-// (Query OUTBOX); rate limits are counters (UpdateItem RATE#).
+// A web function only queues mail (PutItem MAIL#), after looking up whether
+// the address is suppressed (GetItem SUPPRESS#); the scheduler alone sends
+// it. Rate limits are counters (UpdateItem RATE#), and so are public
+// downloads (UpdateItem DLCOUNT#, read back by the console's Query).
 var functionGrants = map[string]grants{
 	// The trust page lists the documents and reads nothing else.
 	FnPublic: {index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}}},
@@ -103,50 +119,107 @@ var functionGrants = map[string]grants{
 	// document's file, session or status list.
 	FnAccess: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
+			// Confirmation evaluates the rules, and stores the seed
+			// from TRUST_AUTO_APPROVE if none is stored yet.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rules, suppressed}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs, dynamostore.PartOutbox}}},
-		secret: true, mail: true,
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
+		secret: true, staff: true,
 	},
 	// Checks a download link against its request, reads the document,
-	// records the download and signs the S3 link.
+	// makes the recipient's stamped copy on first download (reads the
+	// report, keeps the copy, records it by grant and by watermark ID; a
+	// copy that lost a race is deleted), records the download (a public
+	// one: counts it) and signs the S3 link to the copy.
 	FnDownload: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents}},
-			{[]string{"dynamodb:PutItem"}, []string{events}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies}},
+			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks}},
+			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
 		},
-		secret: true, objects: []objectAccess{{[]string{"s3:GetObject"}, ReportsPrefix}},
+		secret: true,
+		objects: []objectAccess{
+			{[]string{"s3:GetObject"}, ReportsPrefix},
+			{[]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, CopiesPrefix},
+		},
 	},
 	// Staff console: sign-in and sessions, the request queue and trails,
-	// decisions, uploads. Uploads go from the browser to incoming/ by a
-	// POST this role presigns (PutObject), are read back to be checked
-	// (GetObject) and copied under reports/ (GetObject there too, for
-	// version downloads; PutObject for the copy).
+	// decisions, traces of leaked copies (by watermark ID), removing a
+	// revoked grant's copies, and uploads. Uploads go from the browser to
+	// incoming/ by a POST this role presigns (PutObject), are read back to
+	// be checked (GetObject) and copied under reports/ (GetObject there
+	// too, for version downloads; PutObject for the copy).
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates, mails}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rules, suppressed}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
-			{[]string{"dynamodb:Query"}, []string{events}},
+			{[]string{"dynamodb:Query"}, []string{events, downloads, copies}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartOutbox}}},
-		secret: true, mail: true, objects: []objectAccess{
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
+		secret: true, staff: true,
+		objects: []objectAccess{
 			{[]string{"s3:GetObject", "s3:PutObject"}, IncomingPrefix},
 			{[]string{"s3:GetObject", "s3:PutObject"}, ReportsPrefix},
+			{[]string{"s3:DeleteObject"}, CopiesPrefix},
 		},
 	},
 }
 
-// ReportsPrefix is where the service stores report files, IncomingPrefix
-// where uploads wait for review (trust.ReportsPrefix, trust.IncomingPrefix);
-// the S3 grants reach nothing else.
+// schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
+// records each attempt (UpdateItem MAIL#), drains the outbox (Query
+// OUTBOX), and reads and writes suppressions (SUPPRESS#). Its SES and
+// stream permissions are in mail.go.
+var schedulerGrants = grants{
+	table: []keyAccess{
+		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed}},
+		{[]string{"dynamodb:UpdateItem"}, []string{mails}},
+		{[]string{"dynamodb:PutItem"}, []string{suppressed}},
+	},
+	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox}}},
+}
+
+// ReportsPrefix is where the service stores report files (trust.Service
+// Publish), IncomingPrefix where uploads wait for review, CopiesPrefix its
+// recipients' stamped copies; the S3 grants reach nothing else.
 const (
 	ReportsPrefix  = trust.ReportsPrefix
 	IncomingPrefix = trust.IncomingPrefix
+	CopiesPrefix   = trust.CopiesPrefix
 )
+
+// copiesExpireAfter is when the bucket removes a stamped copy on its own,
+// in days: once no grant can serve it any more (trust.MaxCopyAge), and a
+// week of grace for a grant approved at the end of a day. Revocation
+// removes a grant's copies at once; an expired grant's stay until then
+// (the record of each stays in the table for tracing).
+const copiesExpireAfter = int(trust.MaxCopyAge/(24*time.Hour)) + 7
+
+// memoryMB is a function's memory. The download function stamps copies,
+// which takes about seven times the PDF's size in heap (a 20 MB, 300-page
+// report peaked at 145 MB; the largest upload, 50 MB, would need some
+// 350 MB), and Lambda gives CPU in proportion to memory, which the first
+// stamping of a large report needs as much. The others render pages and
+// need little.
+func memoryMB(fn string) float64 {
+	if fn == FnDownload {
+		return 1024
+	}
+	return 256
+}
+
+// timeoutSeconds is a function's time limit: the download function's first
+// download of a large report stamps it, the others answer in milliseconds.
+// API Gateway gives up at 30 s whatever the function does.
+func timeoutSeconds(fn string) float64 {
+	if fn == FnDownload {
+		return 28
+	}
+	return 10
+}
 
 // routeThrottle tightens single routes below the stage default, so that a
 // flood on a form or a token route cannot use up the API's rate for the
@@ -280,6 +353,77 @@ func suppress(construct constructs.IConstruct, id, reason string, appliesTo ...a
 	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(true))
 }
 
+// keyStatements are g's table and index grants, each limited by
+// dynamodb:LeadingKeys.
+func keyStatements(g grants, table awsdynamodb.Table, indexArn *string) []awsiam.PolicyStatement {
+	var out []awsiam.PolicyStatement
+	add := func(sid string, resource *string, access []keyAccess) {
+		for i, a := range access {
+			out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String(fmt.Sprintf("%s%d", sid, i)),
+				Actions:   jsii.Strings(a.actions...),
+				Resources: &[]*string{resource},
+				Conditions: &map[string]any{
+					"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.keys},
+				},
+			}))
+		}
+	}
+	add("Table", table.TableArn(), g.table)
+	add("Index", indexArn, g.index)
+	return out
+}
+
+// logStatement lets a function write to its own log group only.
+func logStatement(logGroup awslogs.LogGroup) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("Logs"),
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: &[]*string{logGroup.LogGroupArn()},
+	})
+}
+
+// newFunctionRole is a function's role: statements as its one inline
+// policy, nothing managed.
+func newFunctionRole(stack awscdk.Stack, name string, statements []awsiam.PolicyStatement) awsiam.Role {
+	return awsiam.NewRole(stack, jsii.String(constructID(name)+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Trust center " + name + " function"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"LeastPrivilege": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
+		},
+	})
+}
+
+// functionProps are what every function shares: the arm64 bootstrap from
+// its asset directory, its role, log group and settings.
+func functionProps(props *TrustCenterStackProps, name string, role awsiam.Role, logGroup awslogs.LogGroup, env map[string]*string) *awslambda.FunctionProps {
+	fp := &awslambda.FunctionProps{
+		Description:  jsii.String("Trust center " + name),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.AssetsDir, name)), nil),
+		MemorySize:   jsii.Number(memoryMB(name)),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(timeoutSeconds(name))),
+		Role:         role,
+		LogGroup:     logGroup,
+		Environment:  &env,
+	}
+	if n := props.concurrency(name); n > 0 {
+		fp.ReservedConcurrentExecutions = jsii.Number(float64(n))
+	}
+	return fp
+}
+
+func newFunction(stack awscdk.Stack, name string, fp *awslambda.FunctionProps) awslambda.Function {
+	fn := awslambda.NewFunction(stack, jsii.String(constructID(name)+"Function"), fp)
+	// CDK also writes DependsOn the role, which the Role GetAtt already
+	// implies (cfn-lint W3005); the inline policy is part of the role.
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("DependsOn"))
+	return fn
+}
+
 // setFeatureFlags pins the flags on a stack (featureFlags).
 func setFeatureFlags(stack awscdk.Stack) {
 	flags := make([]string, 0, len(featureFlags))
@@ -303,7 +447,6 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	if err := props.Validate(); err != nil {
 		panic(err)
 	}
-	identities, _ := SESIdentities(props.MailFrom)
 	rate, burst := props.ThrottleRate, props.ThrottleBurst
 	if rate == 0 {
 		rate = DefaultThrottleRate
@@ -339,7 +482,9 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		DeletionProtection:  jsii.Bool(true),
 		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
 		TimeToLiveAttribute: jsii.String(schema.TTLAttribute),
-		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+		// The mail scheduler is woken by the outbox items' inserts.
+		Stream:        awsdynamodb.StreamViewType_NEW_IMAGE,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	var indexArn *string
 	for _, g := range schema.GSIs {
@@ -395,20 +540,32 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
 		}, {
+			// The bucket is versioned: a copy deleted on revocation stays
+			// as a noncurrent version, kept a day and no longer.
+			Id:                          jsii.String("ExpireStampedCopies"),
+			Prefix:                      jsii.String(CopiesPrefix),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(copiesExpireAfter)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
+		}, {
 			// An upload is reviewed and published within minutes; one left
-			// unpublished is gone the next day.
-			Prefix:     jsii.String(IncomingPrefix),
-			Expiration: awscdk.Duration_Days(jsii.Number(1)),
+			// unpublished is gone the next day, old versions with it.
+			Id:                          jsii.String("ExpireUploads"),
+			Prefix:                      jsii.String(IncomingPrefix),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(1)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
 
+	// CloudFormation fills the secret with a generated password, a
+	// placeholder the keyring resource replaces on the first deploy.
 	secret := awssecretsmanager.NewSecret(stack, jsii.String("SigningKeys"), &awssecretsmanager.SecretProps{
-		Description: jsii.String("Trust center Ed25519 signing keyring (JSON). The generated value is a placeholder: put the keyring in before first use."),
+		Description: jsii.String("Trust center Ed25519 signing keyring (JSON), created by the deployment; rotate with `keyring rotate --secret` (README)"),
 		// Losing the keyring would invalidate every issued link.
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	suppress(secret, "AwsSolutions-SMG4",
-		"Signing keys rotate by adding a new kid to the keyring and retiring the old one after its tokens expire; a Secrets Manager rotation Lambda cannot do that safely.")
+		"Rotation is `go run ./functions/local keyring rotate --secret <arn>` (README, key rotation): it adds a signing key and keeps the old ones, because they must keep verifying the links already sent until those expire; Secrets Manager's automatic rotation would replace the whole value and break every link in flight.")
+	keyring := newSigningKeyring(stack, secret, newLogGroup(constructID(FnKeyring)+"Logs"), props.AssetsDir)
 
 	// The value CloudFront sends in OriginSecretHeader and the functions
 	// expect. CloudFormation resolves it into both at deploy time.
@@ -451,14 +608,6 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		baseURL = *awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), dist.DistributionDomainName()})
 	}
 
-	var identityArns []*string
-	for _, name := range identities {
-		identityArns = append(identityArns, stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("ses"),
-			Resource:     jsii.String("identity"),
-			ResourceName: jsii.String(name),
-		}))
-	}
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{}
 	fns := map[string]awslambda.Function{}
 	roles := map[string]awsiam.Role{}
@@ -467,39 +616,13 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		cid := constructID(name)
 		logGroup := newLogGroup(cid + "Logs")
 
-		statements := []awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Logs"),
-				Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-				Resources: &[]*string{logGroup.LogGroupArn()},
-			}),
-		}
-		keyStatements := func(sid string, resource *string, access []keyAccess) {
-			for i, a := range access {
-				statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Sid:       jsii.String(fmt.Sprintf("%s%d", sid, i)),
-					Actions:   jsii.Strings(a.actions...),
-					Resources: &[]*string{resource},
-					Conditions: &map[string]any{
-						"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": a.keys},
-					},
-				}))
-			}
-		}
-		keyStatements("Table", table.TableArn(), g.table)
-		keyStatements("Index", indexArn, g.index)
+		statements := []awsiam.PolicyStatement{logStatement(logGroup)}
+		statements = append(statements, keyStatements(g, table, indexArn)...)
 		if g.secret {
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("SigningKeys"),
 				Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 				Resources: &[]*string{secret.SecretArn()},
-			}))
-		}
-		if g.mail {
-			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("Mail"),
-				Actions:   jsii.Strings("ses:SendEmail", "ses:SendRawEmail"),
-				Resources: &identityArns,
 			}))
 		}
 		for _, o := range g.objects {
@@ -509,18 +632,12 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				Resources: &[]*string{bucket.ArnForObjects(jsii.String(o.prefix + "*"))},
 			}))
 		}
-		role := awsiam.NewRole(stack, jsii.String(cid+"Role"), &awsiam.RoleProps{
-			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-			Description: jsii.String("Trust center " + name + " function"),
-			InlinePolicies: &map[string]awsiam.PolicyDocument{
-				"LeastPrivilege": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
-			},
-		})
+		role := newFunctionRole(stack, name, statements)
 		roles[name] = role
 		if len(g.objects) > 0 {
 			suppress(role, "AwsSolutions-IAM5",
-				"Report object keys (reports/<id>/v<n>-<hash>.pdf, incoming/<id>/<random>.pdf) are made at upload time, so object actions are granted on the reports/ and incoming/ prefixes of the reports bucket; nothing else in it or in other buckets is reachable.",
-				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/(reports|incoming)\/\*$/g`)})
+				"Report object keys (reports/<id>/v<n>-<hash>.pdf, incoming/<id>/<random>.pdf) are made at upload time and copy keys (copies/<grant>/<doc>/v<n>-<watermark>.pdf) at first download, so object actions are granted on the reports/, incoming/ and copies/ prefixes of the reports bucket; nothing else in it or in other buckets is reachable.",
+				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/(reports|incoming|copies)\/\*$/g`)})
 		}
 
 		// Each function gets the settings its engines read (lambdaapp.Function's
@@ -533,39 +650,25 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			"TRUST_ORIGIN_SECRET":    originSecretValue,
 			"TRUST_CLIENT_IP_HEADER": jsii.String(ClientAddressHeader),
 		}
-		if g.mail {
-			env["TRUST_MAIL_FROM"] = jsii.String(props.MailFrom)
+		if g.staff {
 			env["TRUST_STAFF"] = jsii.String(strings.Join(props.Staff, ","))
 		}
-		if name == FnAccess && len(props.AutoApprove) > 0 {
+		// The rules' seed: whichever of the two first finds no stored rule
+		// set stores it (trust.Service.Rules), so both must know it.
+		if (name == FnAccess || name == FnAdmin) && len(props.AutoApprove) > 0 {
 			env["TRUST_AUTO_APPROVE"] = jsii.String(strings.ToLower(strings.Join(props.AutoApprove, ",")))
 		}
 		if g.secret {
-			env["TRUST_KEYS_SECRET"] = secret.SecretArn()
+			// The secret's ARN, by way of the keyring resource: so the
+			// function is created after the secret holds a keyring.
+			env["TRUST_KEYS_SECRET"] = keyring.Ref()
 		}
 		if len(g.objects) > 0 {
 			env["TRUST_BUCKET"] = bucket.BucketName()
 		}
 
-		fp := &awslambda.FunctionProps{
-			Description:  jsii.String("Trust center " + name),
-			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-			Architecture: awslambda.Architecture_ARM_64(),
-			Handler:      jsii.String("bootstrap"),
-			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.AssetsDir, name)), nil),
-			MemorySize:   jsii.Number(256),
-			Timeout:      awscdk.Duration_Seconds(jsii.Number(10)),
-			Role:         role,
-			LogGroup:     logGroup,
-			Environment:  &env,
-		}
-		if n := props.concurrency(name); n > 0 {
-			fp.ReservedConcurrentExecutions = jsii.Number(float64(n))
-		}
-		fn := awslambda.NewFunction(stack, jsii.String(cid+"Function"), fp)
-		// CDK also writes DependsOn the role, which the Role GetAtt already
-		// implies (cfn-lint W3005); the inline policy is part of the role.
-		fn.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("DependsOn"))
+		fp := functionProps(props, name, role, logGroup, env)
+		fn := newFunction(stack, name, fp)
 		fns[name] = fn
 		integrations[name] = awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(cid+"Integration"), fn,
 			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{
@@ -610,6 +713,8 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	}
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
+
+	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
 
 	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
 	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)

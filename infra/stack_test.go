@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,12 +10,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/trust"
 	"trustcenter/shared/web"
 )
 
@@ -114,7 +117,7 @@ func synthWith(t *testing.T, cfg synthConfig) *synthesized {
 		synthDir = d
 	}
 	assets := filepath.Join(synthDir, "assets")
-	for _, name := range FunctionNames {
+	for _, name := range AssetNames {
 		dir := filepath.Join(assets, name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -506,6 +509,10 @@ func TestFunctions(t *testing.T) {
 			if mem, _ := p["MemorySize"].(float64); mem < 128 || mem > 1024 {
 				t.Errorf("%s MemorySize = %v", name, p["MemorySize"])
 			}
+			// Stamping a copy takes about seven times the report's size.
+			if mem, _ := p["MemorySize"].(float64); name == FnDownload && mem < 1024 {
+				t.Errorf("download MemorySize = %v, want 1024 for stamping", mem)
+			}
 			if to, _ := p["Timeout"].(float64); to < 3 || to > 29 {
 				t.Errorf("%s Timeout = %v (API Gateway gives up after 30 s)", name, p["Timeout"])
 			}
@@ -526,16 +533,17 @@ func TestFunctions(t *testing.T) {
 			if ref(env["TRUST_TABLE"]) != tableID {
 				t.Errorf("%s TRUST_TABLE = %v", name, toJSON(env["TRUST_TABLE"]))
 			}
-			// Only the functions that send mail know the sender and the staff.
-			mails := name == FnAccess || name == FnAdmin
-			if from, ok := env["TRUST_MAIL_FROM"]; ok != mails || (mails && from != testMailFrom) {
-				t.Errorf("%s TRUST_MAIL_FROM = %v (set: %v), want set %v", name, from, ok, mails)
+			// No web function sends mail (the scheduler does); the two
+			// that mail staff or sign them in know the staff.
+			if from, ok := env["TRUST_MAIL_FROM"]; ok {
+				t.Errorf("%s TRUST_MAIL_FROM = %v, want none: only the scheduler sends", name, from)
 			}
+			mails := name == FnAccess || name == FnAdmin
 			if staff, ok := env["TRUST_STAFF"]; ok != mails || (mails && staff != strings.Join(testStaff, ",")) {
 				t.Errorf("%s TRUST_STAFF = %v (set: %v), want set %v", name, staff, ok, mails)
 			}
 			auto, hasAuto := env["TRUST_AUTO_APPROVE"]
-			if want := cfg.domain && name == FnAccess; hasAuto != want || (want && auto != "example.com,partner.example") {
+			if want := cfg.domain && (name == FnAccess || name == FnAdmin); hasAuto != want || (want && auto != "example.com,partner.example") {
 				t.Errorf("%s %s TRUST_AUTO_APPROVE = %v (set: %v), want set %v", cfg.name, name, auto, hasAuto, want)
 			}
 			if env["TRUST_CONTENT"] != "/var/task/"+ContentFile {
@@ -582,22 +590,23 @@ func TestLeastPrivilege(t *testing.T) {
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"REQ#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "USE#*"},
-			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
-			"I dynamodb:Query":      {"DOCS", "OUTBOX"},
+			"T dynamodb:GetItem":    {"REQ#*", "RULES#*", "SUPPRESS#*"},
+			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
+			"T dynamodb:UpdateItem": {"RATE#*"},
+			"I dynamodb:Query":      {"DOCS"},
 		},
 		FnDownload: {
-			"T dynamodb:GetItem": {"DOC#*", "REQ#*"},
-			"T dynamodb:PutItem": {"EVT#*"},
+			"T dynamodb:GetItem":    {"COPY#*", "DOC#*", "REQ#*"},
+			"T dynamodb:PutItem":    {"COPY#*", "EVT#*", "WM#*"},
+			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
-			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "SESSION#*"},
-			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
-			"T dynamodb:UpdateItem": {"MAIL#*", "RATE#*"},
+			"T dynamodb:GetItem":    {"DOC#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
+			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
+			"T dynamodb:UpdateItem": {"RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},
-			"T dynamodb:Query":      {"EVT#*"},
-			"I dynamodb:Query":      {"DOCS", "OUTBOX", "STATUS#*"},
+			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*"},
+			"I dynamodb:Query":      {"DOCS", "STATUS#*"},
 		},
 	}
 
@@ -625,11 +634,14 @@ func TestLeastPrivilege(t *testing.T) {
 		if got, want := has("s3:GetObject"), name == FnDownload || name == FnAdmin; got != want {
 			t.Errorf("%s: s3:GetObject = %v, want %v", name, got, want)
 		}
-		if got, want := has("s3:PutObject"), name == FnAdmin; got != want {
+		if got, want := has("s3:PutObject"), name == FnAdmin || name == FnDownload; got != want {
 			t.Errorf("%s: s3:PutObject = %v, want %v", name, got, want)
 		}
-		if got, want := hasPrefix("ses:"), name == FnAccess || name == FnAdmin; got != want {
-			t.Errorf("%s: SES = %v, want %v", name, got, want)
+		if got, want := has("s3:DeleteObject"), name == FnAdmin || name == FnDownload; got != want {
+			t.Errorf("%s: s3:DeleteObject = %v, want %v", name, got, want)
+		}
+		if hasPrefix("ses:") {
+			t.Errorf("%s: may use SES; only the scheduler sends mail", name)
 		}
 
 		got := map[string][]string{}
@@ -642,12 +654,14 @@ func TestLeastPrivilege(t *testing.T) {
 			for _, a := range st.Actions {
 				switch {
 				case strings.HasPrefix(a, "s3:"):
-					reports, incoming := strings.Contains(res, `"/reports/*"`), strings.Contains(res, `"/incoming/*"`)
-					if !refsBucket || reports == incoming || len(st.Resources) != 1 {
-						t.Errorf("%s: %s not scoped to the reports/ or the incoming/ objects: %s", name, a, res)
-					}
-					if incoming && name != FnAdmin {
-						t.Errorf("%s: %s reaches uploads waiting for review: %s", name, a, res)
+					// Reports are only read (download, admin) and written
+					// (admin); uploads waiting for review are the admin's
+					// only; copies are kept and removed, never a report.
+					reports, copies, incoming := strings.Contains(res, `"/reports/*"`), strings.Contains(res, `"/copies/*"`), strings.Contains(res, `"/incoming/*"`)
+					okReports := reports && (a == "s3:GetObject" && (name == FnDownload || name == FnAdmin) || a == "s3:PutObject" && name == FnAdmin)
+					okIncoming := incoming && name == FnAdmin && (a == "s3:GetObject" || a == "s3:PutObject")
+					if !refsBucket || len(st.Resources) != 1 || !okReports && !copies && !okIncoming {
+						t.Errorf("%s: %s not scoped to the reports/, incoming/ or copies/ objects as its function needs: %s", name, a, res)
 					}
 				case strings.HasPrefix(a, "secretsmanager:"):
 					if len(st.Resources) != 1 || ref(st.Resources[0]) != secretID {
@@ -707,9 +721,10 @@ func TestLogGroups(t *testing.T) {
 	for cfg, days := range map[synthConfig]float64{euWest: testRetention, usEast: DefaultLogRetentionDays} {
 		s := synthWith(t, cfg)
 		groups := s.resources("AWS::Logs::LogGroup")
-		// One per function plus the API's access log.
-		if len(groups) != len(FunctionNames)+1 {
-			t.Errorf("got %d log groups, want %d", len(groups), len(FunctionNames)+1)
+		// One per function, the keyring resource's and the scheduler's
+		// included, plus the API's access log.
+		if len(groups) != len(AssetNames)+1 {
+			t.Errorf("got %d log groups, want %d", len(groups), len(AssetNames)+1)
 		}
 		for id, g := range groups {
 			if got := props(g)["RetentionInDays"]; got != days {
@@ -727,7 +742,8 @@ func TestLogGroups(t *testing.T) {
 
 func TestAlarms(t *testing.T) {
 	s := synth(t)
-	topicID, topic := s.only(t, "AWS::SNS::Topic")
+	topicID := logicalIDByPath(t, s, "AWS::SNS::Topic", "AlarmTopic/Resource")
+	topic := s.resources("AWS::SNS::Topic")[topicID]
 	keyID := logicalIDByPath(t, s, "AWS::KMS::Key", "AlarmTopicKey/Resource")
 	if getAtt(props(topic)["KmsMasterKeyId"], "Arn") != keyID {
 		t.Errorf("alarm topic KmsMasterKeyId = %s, want the stack's key", toJSON(props(topic)["KmsMasterKeyId"]))
@@ -736,9 +752,14 @@ func TestAlarms(t *testing.T) {
 	if key["EnableKeyRotation"] != true || !strings.Contains(toJSON(key["KeyPolicy"]), `"Service":"cloudwatch.amazonaws.com"`) {
 		t.Errorf("alarm key: rotation %v, policy %s: CloudWatch must be able to publish", key["EnableKeyRotation"], toJSON(key["KeyPolicy"]))
 	}
-	_, sub := s.only(t, "AWS::SNS::Subscription")
-	if p := props(sub); p["Protocol"] != "email" || p["Endpoint"] != testAlarmEmail || ref(p["TopicArn"]) != topicID {
-		t.Errorf("subscription = %s, want %s by email to the topic", toJSON(p), testAlarmEmail)
+	emailed := false
+	for _, sub := range s.resources("AWS::SNS::Subscription") {
+		if p := props(sub); ref(p["TopicArn"]) == topicID {
+			emailed = p["Protocol"] == "email" && p["Endpoint"] == testAlarmEmail
+		}
+	}
+	if !emailed {
+		t.Errorf("the alarm topic is not subscribed to by %s", testAlarmEmail)
 	}
 	ssl := false
 	for _, tp := range s.resources("AWS::SNS::TopicPolicy") {
@@ -795,11 +816,17 @@ func TestAlarms(t *testing.T) {
 		"AWS/DynamoDB ReadThrottleEvents Sum " + toJSON(map[string]string{"Ref": tableID}),
 		"AWS/DynamoDB WriteThrottleEvents Sum " + toJSON(map[string]string{"Ref": tableID}),
 	}
-	for _, id := range s.functionsByName(t) {
+	fnIDs := slices.Collect(maps.Values(s.functionsByName(t)))
+	fnIDs = append(fnIDs, logicalIDByPath(t, s, "AWS::Lambda::Function", "SchedulerFunction/Resource"))
+	for _, id := range fnIDs {
 		for _, m := range []string{"Errors", "Throttles"} {
 			want = append(want, "AWS/Lambda "+m+" Sum "+toJSON(map[string]string{"Ref": id}))
 		}
 	}
+	// The scheduler's embedded metrics: mail waiting, mail given up.
+	want = append(want,
+		MetricsNamespace+" OldestPendingMailAge Maximum \"scheduler\"",
+		MetricsNamespace+" MailPermanentFailure Sum \"scheduler\"")
 	for _, w := range want {
 		if !got[w] {
 			t.Errorf("no alarm on %s", w)
@@ -837,11 +864,15 @@ func TestRoutes(t *testing.T) {
 		"GET /robots.txt":                              FnPublic,
 		"GET /.well-known/security.txt":                FnPublic,
 		"GET /favicon.ico":                             FnPublic,
+		"GET /nda.txt":                                 FnPublic,
 		"GET /access-requests/new":                     FnAccess,
 		"POST /access-requests":                        FnAccess,
 		"GET /access-requests/sent":                    FnAccess,
 		"GET /access-requests/confirm/{token}":         FnAccess,
 		"GET /access/{token}":                          FnAccess,
+		"GET /access-requests/sent/{token}":            FnAccess,
+		"POST /access-requests/sent/{token}":           FnAccess,
+		"GET /requests/{token}":                        FnAccess,
 		"GET /download/{token}":                        FnDownload,
 		"GET /documents/{id}":                          FnDownload,
 		"GET /admin":                                   FnAdmin,
@@ -862,6 +893,10 @@ func TestRoutes(t *testing.T) {
 		"POST /admin/documents/{id}/publish":           FnAdmin,
 		"POST /admin/documents/{id}/rollback":          FnAdmin,
 		"GET /admin/documents/{id}/versions/{version}": FnAdmin,
+		"GET /admin/trace":                             FnAdmin,
+		"POST /admin/trace":                            FnAdmin,
+		"GET /admin/rules":                             FnAdmin,
+		"POST /admin/rules":                            FnAdmin,
 	}
 
 	got, fnName := deployedRoutes(t, s)
@@ -878,10 +913,20 @@ func TestRoutes(t *testing.T) {
 		}
 	}
 
-	// API Gateway may invoke each function; nothing else is granted.
+	// API Gateway may invoke each web function; nothing else is granted,
+	// but the schedule and the mail events topic invoking the scheduler.
 	invokable := map[string]bool{}
+	schedulerID := logicalIDByPath(t, s, "AWS::Lambda::Function", "SchedulerFunction/Resource")
 	for _, perm := range s.resources("AWS::Lambda::Permission") {
 		p := props(perm)
+		if getAtt(p["FunctionName"], "Arn") == schedulerID {
+			if src := toJSON(p["SourceArn"]); p["Action"] != "lambda:InvokeFunction" ||
+				!(p["Principal"] == "events.amazonaws.com" && strings.Contains(src, "MailDrainSchedule")) &&
+					!(p["Principal"] == "sns.amazonaws.com" && strings.Contains(src, "MailEventsTopic")) {
+				t.Errorf("unexpected scheduler permission %s", toJSON(p))
+			}
+			continue
+		}
 		if p["Principal"] != "apigateway.amazonaws.com" || p["Action"] != "lambda:InvokeFunction" {
 			t.Errorf("unexpected Lambda permission %s", toJSON(p))
 		}
@@ -1148,7 +1193,7 @@ func TestCheckAssets(t *testing.T) {
 	if err := CheckAssets(dir); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, FnPublic, "bootstrap")) {
 		t.Errorf("CheckAssets(empty) = %v, want an error naming the missing bootstrap", err)
 	}
-	for _, name := range FunctionNames {
+	for _, name := range AssetNames {
 		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -1159,12 +1204,39 @@ func TestCheckAssets(t *testing.T) {
 	if err := CheckAssets(dir); err == nil || !strings.Contains(err.Error(), ContentFile) {
 		t.Errorf("CheckAssets(no content) = %v, want an error naming the content file", err)
 	}
-	for _, name := range FunctionNames {
+	for _, name := range AssetNames {
 		if err := os.WriteFile(filepath.Join(dir, name, ContentFile), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := CheckAssets(dir); err != nil {
 		t.Errorf("CheckAssets(complete) = %v", err)
+	}
+}
+
+// Stamped copies expire on their own after the longest grant and its
+// grace, and a deleted copy's old version goes a day later; reports never
+// expire.
+func TestCopiesExpire(t *testing.T) {
+	s := synth(t)
+	bucketID := logicalIDByPath(t, s, "AWS::S3::Bucket", "ReportsBucket/Resource")
+	rules := asList(props(s.resources("AWS::S3::Bucket")[bucketID])["LifecycleConfiguration"].(map[string]any)["Rules"])
+	var copies []map[string]any
+	for _, r := range rules {
+		m := r.(map[string]any)
+		if m["ExpirationInDays"] != nil && m["Prefix"] != CopiesPrefix {
+			t.Errorf("a rule expires objects outside copies/: %s", toJSON(m))
+		}
+		if m["Prefix"] == CopiesPrefix {
+			copies = append(copies, m)
+		}
+	}
+	if len(copies) != 1 {
+		t.Fatalf("%d lifecycle rules on copies/, want 1: %s", len(copies), toJSON(rules))
+	}
+	r := copies[0]
+	days, _ := r["ExpirationInDays"].(float64)
+	if time.Duration(days)*24*time.Hour <= trust.MaxCopyAge || r["Status"] != "Enabled" || r["NoncurrentVersionExpiration"] == nil {
+		t.Errorf("copies rule = %s, want expiry after %v and of noncurrent versions", toJSON(r), trust.MaxCopyAge)
 	}
 }

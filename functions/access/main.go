@@ -5,10 +5,9 @@ package main
 import (
 	"trustcenter/shared/aws/lambdaapp"
 	"trustcenter/shared/aws/secretkeys"
-	"trustcenter/shared/aws/sesmail"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Access, Mail: sesmail.FromConfig, Keys: secretkeys.FromConfig})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Access, Keys: secretkeys.FromConfig, Staff: true})
 }

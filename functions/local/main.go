@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -17,7 +16,6 @@ import (
 	"trustcenter/shared/content"
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/local/localapp"
-	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 )
 
@@ -32,7 +30,7 @@ func main() {
 		return
 	}
 	if len(os.Args) > 1 && os.Args[1] == "keyring" {
-		if err := keyring(os.Args[2:]); err != nil {
+		if err := keyring(context.Background(), os.Args[2:], os.Stdin, os.Stdout, time.Now()); err != nil {
 			fmt.Fprintln(os.Stderr, "trustcenter keyring:", err)
 			os.Exit(2)
 		}
@@ -69,32 +67,6 @@ func run() error {
 	<-ctx.Done()
 	fmt.Println("shutting down")
 	return l.Close()
-}
-
-// keyring prints a signing keyring for the AWS deployment's secret:
-// "keyring new" makes one; "keyring rotate" reads the current one on stdin
-// and adds a fresh signing key, keeping the old ones so links already sent
-// keep working.
-func keyring(args []string) error {
-	k := &token.Keyring{}
-	switch {
-	case len(args) == 1 && args[0] == "new":
-	case len(args) == 1 && args[0] == "rotate":
-		data, err := io.ReadAll(os.Stdin)
-		if err != nil {
-			return err
-		}
-		if k, err = token.ParseKeyring(data); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("usage: local keyring new|rotate")
-	}
-	if err := k.Rotate(time.Now()); err != nil {
-		return err
-	}
-	_, err := os.Stdout.Write(append(k.Marshal(), '\n'))
-	return err
 }
 
 func compile(in, out string) error {

@@ -7,7 +7,9 @@ package app
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"trustcenter/shared/content"
 	"trustcenter/shared/token"
@@ -23,6 +25,9 @@ type Config struct {
 	ContentPath string // "" means the built-in example company
 	MailFrom    string
 	AutoApprove []string
+	// UnconfirmedRetention is how long a request whose address was never
+	// confirmed is kept (TRUST_UNCONFIRMED_RETENTION_DAYS).
+	UnconfirmedRetention time.Duration
 	// Issuer is pinned in every token. It stays the same when the site
 	// moves to a new address, so links already sent keep working.
 	Issuer string
@@ -30,6 +35,31 @@ type Config struct {
 	Table      string
 	Bucket     string
 	KeysSecret string
+	// OriginSecret is the value the edge (CloudFront) sends in
+	// X-Origin-Verify; when set, a request without it is refused, so the
+	// API cannot be reached around the edge's WAF and cache. Never logged.
+	OriginSecret string
+	// ClientIPHeader names the header the edge puts the viewer's address
+	// in ("ip:port"). It is believed only on requests that carry the
+	// origin secret; without a secret it is ignored.
+	ClientIPHeader string
+	// RequestBudget bounds every request, so a hanging dependency gives
+	// the trust center's own 503 before the platform's timeout does.
+	RequestBudget time.Duration
+}
+
+// DefaultRequestBudget leaves two seconds of the functions' 10 s timeout
+// (infra) for the answer to get out.
+const DefaultRequestBudget = 8 * time.Second
+
+// String masks the origin secret, so printing a Config leaks nothing.
+func (c Config) String() string {
+	masked := c
+	if masked.OriginSecret != "" {
+		masked.OriginSecret = "***"
+	}
+	type plain Config // drops this method, so Sprintf does not recurse
+	return fmt.Sprintf("%+v", plain(masked))
 }
 
 // DefaultStaff is the one local account when TRUST_STAFF is not set.
@@ -46,6 +76,17 @@ func FromEnv() (Config, error) {
 		Bucket:      os.Getenv("TRUST_BUCKET"),
 		KeysSecret:  os.Getenv("TRUST_KEYS_SECRET"),
 		Issuer:      env("TRUST_ISSUER", "trustcenter"),
+
+		OriginSecret:   os.Getenv("TRUST_ORIGIN_SECRET"),
+		ClientIPHeader: os.Getenv("TRUST_CLIENT_IP_HEADER"),
+		RequestBudget:  DefaultRequestBudget,
+	}
+	if v := os.Getenv("TRUST_REQUEST_BUDGET"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("TRUST_REQUEST_BUDGET: %q is not a positive duration (want e.g. 8s)", v)
+		}
+		c.RequestBudget = d
 	}
 	c.BaseURL = strings.TrimRight(env("TRUST_BASE_URL", "http://localhost:"+c.Port), "/")
 	staff, err := trust.ParseStaff(env("TRUST_STAFF", DefaultStaff))
@@ -53,12 +94,30 @@ func FromEnv() (Config, error) {
 		return Config{}, fmt.Errorf("TRUST_STAFF: %w", err)
 	}
 	c.Staff = staff
+	days, err := positiveInt("TRUST_UNCONFIRMED_RETENTION_DAYS", int(trust.DefaultUnconfirmedRetention/(24*time.Hour)))
+	if err != nil {
+		return Config{}, err
+	}
+	c.UnconfirmedRetention = time.Duration(days) * 24 * time.Hour
 	for _, d := range strings.Split(os.Getenv("TRUST_AUTO_APPROVE"), ",") {
 		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
 			c.AutoApprove = append(c.AutoApprove, d)
 		}
 	}
 	return c, nil
+}
+
+// positiveInt reads a whole number of at least 1, def when unset.
+func positiveInt(key string, def int) (int, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s: %q is not a whole number of at least 1", key, v)
+	}
+	return n, nil
 }
 
 func env(key, def string) string {
@@ -69,11 +128,11 @@ func env(key, def string) string {
 }
 
 // NewService builds the domain service on the engines a function brings,
-// signing links with keys; a function without keys (nil) signs and checks
-// no links, and the service refuses the calls that would.
-func NewService(c Config, site *content.Site, keys *token.Keyring, e trust.Engines) *trust.Service {
+// signing links with the keys keeps current; a function without keys (nil)
+// signs and checks no links, and the service refuses the calls that would.
+func NewService(c Config, site *content.Site, keys *token.Holder, e trust.Engines) *trust.Service {
 	if keys != nil {
-		e.Signer = token.New(keys, c.Issuer)
+		e.Signer = token.Held(keys, c.Issuer)
 	}
 	return trust.New(trust.Config{
 		BaseURL:     c.BaseURL,
@@ -81,5 +140,7 @@ func NewService(c Config, site *content.Site, keys *token.Keyring, e trust.Engin
 		Staff:       c.Staff,
 		NDA:         site.NDA.Trust(),
 		AutoApprove: c.AutoApprove,
+
+		UnconfirmedRetention: c.UnconfirmedRetention,
 	}, e)
 }

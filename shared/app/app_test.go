@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,10 +40,64 @@ func TestServiceWithoutKeysRefusesLinks(t *testing.T) {
 	}
 	// Mail has no engine here either, so the link is queued, not sent:
 	// signing it is what this checks.
-	if err := NewService(c, site, keys, e).StartSignIn(t.Context(), "admin@trust.example", trust.Client{}); err != nil {
+	if err := NewService(c, site, token.Fixed(keys), e).StartSignIn(t.Context(), "admin@trust.example", trust.Client{}); err != nil {
 		t.Fatalf("sign-in with keys: %v", err)
 	}
 	if pending, err := store.PendingMails(t.Context(), 10); err != nil || len(pending) != 1 {
 		t.Fatalf("%d sign-in mails queued (%v), want 1", len(pending), err)
+	}
+}
+
+// The edge's settings are read with the rest: the origin secret (masked
+// when the configuration is printed), the client address header and the
+// request budget, which must be a positive duration.
+func TestFromEnvReadsEdgeSettings(t *testing.T) {
+	t.Setenv("TRUST_ORIGIN_SECRET", "s3cret-origin")
+	t.Setenv("TRUST_CLIENT_IP_HEADER", "CloudFront-Viewer-Address")
+	t.Setenv("TRUST_REQUEST_BUDGET", "")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OriginSecret != "s3cret-origin" || c.ClientIPHeader != "CloudFront-Viewer-Address" || c.RequestBudget != DefaultRequestBudget {
+		t.Errorf("got secret %q, header %q, budget %v", c.OriginSecret, c.ClientIPHeader, c.RequestBudget)
+	}
+	if s := c.String(); strings.Contains(s, "s3cret-origin") || !strings.Contains(s, "CloudFront-Viewer-Address") {
+		t.Errorf("printed config does not mask the secret: %s", s)
+	}
+
+	t.Setenv("TRUST_REQUEST_BUDGET", "2500ms")
+	if c, err := FromEnv(); err != nil || c.RequestBudget != 2500*time.Millisecond {
+		t.Errorf("budget 2500ms: %v, %v", c.RequestBudget, err)
+	}
+	for _, bad := range []string{"8", "-1s", "0s", "soon"} {
+		t.Setenv("TRUST_REQUEST_BUDGET", bad)
+		if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "TRUST_REQUEST_BUDGET") {
+			t.Errorf("budget %q: err %v, want one naming TRUST_REQUEST_BUDGET", bad, err)
+		}
+	}
+}
+
+func TestUnconfirmedRetentionFromEnv(t *testing.T) {
+	for _, c := range []struct {
+		value string
+		want  time.Duration
+		ok    bool
+	}{
+		{"", 30 * 24 * time.Hour, true},
+		{"7", 7 * 24 * time.Hour, true},
+		{" 90 ", 90 * 24 * time.Hour, true},
+		{"0", 0, false},
+		{"-3", 0, false},
+		{"30d", 0, false},
+	} {
+		t.Setenv("TRUST_UNCONFIRMED_RETENTION_DAYS", c.value)
+		got, err := FromEnv()
+		if c.ok && (err != nil || got.UnconfirmedRetention != c.want) {
+			t.Errorf("%q: %v, %v; want %v", c.value, got.UnconfirmedRetention, err, c.want)
+		}
+		if !c.ok && err == nil {
+			t.Errorf("%q: accepted as %v", c.value, got.UnconfirmedRetention)
+		}
 	}
 }

@@ -33,6 +33,8 @@ type Site struct {
 	Updates     []Update        `yaml:"updates"`
 	NDA         NDA             `yaml:"nda"`
 	SecurityTxt SecurityContact `yaml:"security_txt"`
+	// Requests is what a requester's status page promises them.
+	Requests Requests `yaml:"requests"`
 	// StaleAfterMonths is how long after its period ends a SOC report still
 	// counts as current; StaleMonths applies the default when it is not set.
 	StaleAfterMonths int `yaml:"stale_after_months"`
@@ -288,6 +290,25 @@ type NDA struct {
 
 // Trust converts n to the type the request service records.
 func (n NDA) Trust() trust.NDA { return trust.NDA{Version: n.Version, Text: n.Text} }
+
+// Requests says what happens to an access request, for the requester's
+// status page: how long a decision usually takes, and whom to ask.
+type Requests struct {
+	// Turnaround is the expected time to a decision, as a phrase
+	// ("within two business days").
+	Turnaround Text `yaml:"turnaround"`
+	// Contact is the address for questions about a request; the
+	// company's email when not set.
+	Contact string `yaml:"contact"`
+}
+
+// RequestContact is the address a requester writes to about their request.
+func (s *Site) RequestContact() string {
+	if s.Requests.Contact != "" {
+		return s.Requests.Contact
+	}
+	return s.Company.Email
+}
 
 // SecurityContact holds the fields of /.well-known/security.txt (RFC 9116);
 // Canonical is derived from the site's base URL when it is rendered.

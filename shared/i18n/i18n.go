@@ -127,6 +127,16 @@ func FormatMonth(lang string, t time.Time) string {
 	return t.Format("Jan 2006")
 }
 
+// JoinList joins the items of an inline list as lang writes one: "a, b, c"
+// in English; Chinese separates list items with the enumeration comma 、,
+// which a comma in Chinese text would read as a clause break.
+func JoinList(lang string, items []string) string {
+	if lang == Chinese {
+		return strings.Join(items, "、")
+	}
+	return strings.Join(items, ", ")
+}
+
 // maxRanges bounds the work spent on one Accept-Language header; real
 // browsers send a handful of ranges, and the header is attacker-controlled.
 const maxRanges = 32

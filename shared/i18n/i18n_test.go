@@ -85,7 +85,8 @@ func TestCatalogsHaveNoDuplicateOrEmptyEntries(t *testing.T) {
 // only in theirs: web's TestTemplateKeysExist and TestHandlerKeysExist check
 // the keys its templates and handlers spell out, trust's tests the domain's
 // messages. The status.* keys are built at run time from the coverage
-// status and are spelled out nowhere else.
+// status, and the reqstatus.<state> keys from a request's state; they are
+// spelled out nowhere else.
 func TestPageStringsExist(t *testing.T) {
 	keys := []string{
 		"nav.certifications", "nav.criteria", "nav.subprocessors", "nav.faq",
@@ -99,7 +100,8 @@ func TestPageStringsExist(t *testing.T) {
 		"form.nda_version", "form.nda_accept", "form.signature", "form.submit",
 		"valid.name_required", "valid.email_invalid", "valid.nda_required", "valid.signature_mismatch",
 		"valid.documents_required", "valid.document_unknown", "valid.name_too_long",
-		"confirm.check_email.title", "confirm.check_email.lead", "confirm.confirmed.title", "confirm.pending",
+		"confirm.check_email.title", "confirm.check_email.lead",
+		"reqstatus.unconfirmed", "reqstatus.pending", "reqstatus.approved", "reqstatus.denied", "reqstatus.expired", "reqstatus.revoked",
 		"access.heading", "access.until", "access.download",
 		"error.not_found.title", "error.invalid_link", "error.rate_limited", "error.unavailable",
 	}
@@ -277,5 +279,21 @@ func TestQValue(t *testing.T) {
 		if got := QValue(tt.params); got != tt.want {
 			t.Errorf("QValue(%q) = %v, want %v", tt.params, got, tt.want)
 		}
+	}
+}
+
+func TestJoinList(t *testing.T) {
+	items := []string{"Security", "Availability", "Confidentiality"}
+	cases := map[string]string{
+		English: "Security, Availability, Confidentiality",
+		Chinese: "Security、Availability、Confidentiality",
+	}
+	for lang, want := range cases {
+		if got := JoinList(lang, items); got != want {
+			t.Errorf("JoinList(%s) = %q, want %q", lang, got, want)
+		}
+	}
+	if got := JoinList(Chinese, []string{"安全性"}); got != "安全性" {
+		t.Errorf("one item: %q", got)
 	}
 }

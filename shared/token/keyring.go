@@ -138,3 +138,18 @@ func LoadOrCreateFile(path string, now time.Time) (*Keyring, error) {
 	}
 	return k, nil
 }
+
+// Remove drops the key kid, after which the links it signed are refused.
+// The signing key cannot be removed: rotate first.
+func (k *Keyring) Remove(kid string) error {
+	if kid == k.Active {
+		return fmt.Errorf("keyring: %q is the signing key; rotate before removing it", kid)
+	}
+	for i, key := range k.Keys {
+		if key.ID == kid {
+			k.Keys = append(k.Keys[:i:i], k.Keys[i+1:]...)
+			return nil
+		}
+	}
+	return fmt.Errorf("keyring: no key %q", kid)
+}

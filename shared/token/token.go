@@ -28,15 +28,22 @@ type claims struct {
 // Tokens signs with the keyring's active key and verifies with any of its
 // keys. It is the service's trust.Signer.
 type Tokens struct {
-	keys   *Keyring
+	keys   *Holder
 	issuer string
 }
 
 var _ trust.Signer = (*Tokens)(nil)
 
-// New returns a signer/verifier. issuer is pinned on both sides.
+// New returns a signer/verifier on a keyring that never changes. issuer is
+// pinned on both sides.
 func New(keys *Keyring, issuer string) *Tokens {
-	return &Tokens{keys: keys, issuer: issuer}
+	return Held(Fixed(keys), issuer)
+}
+
+// Held returns a signer/verifier on the keyring h keeps up to date, so a
+// rotation reaches it without a restart.
+func Held(h *Holder, issuer string) *Tokens {
+	return &Tokens{keys: h, issuer: issuer}
 }
 
 // ErrInvalid is the one error every refused token gets, whatever check
@@ -58,7 +65,7 @@ func (t *Tokens) Sign(purpose trust.Purpose, c trust.Claims, now time.Time) (str
 		},
 		Request: c.Request, Document: c.Document, Grant: c.Grant,
 	}
-	key := t.keys.active()
+	key := t.keys.Keyring().active()
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, &jc)
 	tok.Header["kid"] = key.ID
 	s, err := tok.SignedString(key.Private)
@@ -67,6 +74,17 @@ func (t *Tokens) Sign(purpose trust.Purpose, c trust.Claims, now time.Time) (str
 	}
 	return s, nil
 }
+
+// ClockSkew is how far in the future a token's iat (or nbf) may lie and
+// still be accepted: the function that signs a link and the one that
+// checks it run on different machines, whose clocks may disagree by a few
+// seconds, and a link opened at once must not be refused for that. More
+// than this is a token from the future, refused.
+//
+// The skew is allowed at the start of a token's life only. jwt.WithLeeway
+// would stretch exp by the same amount; Parse checks exp again without it,
+// so a link ends exactly when its ExpiresAt says.
+const ClockSkew = 30 * time.Second
 
 // Parse verifies s for purpose at now and returns its claims. Any failure
 // is ErrInvalid.
@@ -78,6 +96,7 @@ func (t *Tokens) Parse(purpose trust.Purpose, s string, now time.Time) (trust.Cl
 		jwt.WithAudience(string(purpose)),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
+		jwt.WithLeeway(ClockSkew),
 		jwt.WithTimeFunc(func() time.Time { return now }),
 	)
 	_, err := p.ParseWithClaims(s, &c, func(tok *jwt.Token) (any, error) {
@@ -88,7 +107,7 @@ func (t *Tokens) Parse(purpose trust.Purpose, s string, now time.Time) (trust.Cl
 		}
 		return pub, nil
 	})
-	if err != nil || c.ID == "" {
+	if err != nil || c.ID == "" || !now.Before(c.ExpiresAt.Time) {
 		return trust.Claims{}, ErrInvalid
 	}
 	return trust.Claims{ID: c.ID, Subject: c.Subject, Request: c.Request, Grant: c.Grant, Document: c.Document,

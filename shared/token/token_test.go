@@ -209,3 +209,66 @@ func TestClaimsRoundTripAtTheCallersTime(t *testing.T) {
 		t.Fatalf("before it was issued by the caller's clock: %v", err)
 	}
 }
+
+// A token issued a little ahead of the checking machine's clock is
+// accepted, one from further ahead is not; the allowance never stretches
+// the end of a token's life.
+func TestClockSkew(t *testing.T) {
+	tokens := New(newKeys(t), "trustcenter")
+	exp := t0.Add(15 * time.Minute)
+	sign := func(issued time.Time) string {
+		t.Helper()
+		tok, err := tokens.Sign(trust.SignInLink, trust.Claims{Subject: "admin@example.com", ExpiresAt: exp}, issued)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	onTime := sign(t0)
+	cases := []struct {
+		name string
+		tok  string
+		at   time.Time
+		ok   bool
+	}{
+		{"issued 1s ahead", sign(t0.Add(time.Second)), t0, true},
+		{"issued the full skew ahead", sign(t0.Add(ClockSkew)), t0, true},
+		{"issued past the skew", sign(t0.Add(ClockSkew + time.Second)), t0, false},
+		{"issued a minute ahead", sign(t0.Add(time.Minute)), t0, false},
+		{"a second before exp", onTime, exp.Add(-time.Second), true},
+		{"at exp", onTime, exp, false},
+		{"within the skew after exp", onTime, exp.Add(ClockSkew / 2), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := tokens.Parse(trust.SignInLink, c.tok, c.at)
+			if c.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !c.ok && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("got %v, want ErrInvalid", err)
+			}
+		})
+	}
+
+	// nbf is not something Sign sets, but a token carrying one gets the
+	// same allowance.
+	keys := tokens.keys.Keyring()
+	nbf := func(at time.Time) string {
+		t.Helper()
+		tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.SignInLink),
+			"exp": exp.Unix(), "iat": t0.Unix(), "nbf": at.Unix(), "jti": "x"})
+		tok.Header["kid"] = keys.Active
+		s, err := tok.SignedString(keys.Keys[0].Private)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if _, err := tokens.Parse(trust.SignInLink, nbf(t0.Add(ClockSkew)), t0); err != nil {
+		t.Errorf("nbf within the skew: %v", err)
+	}
+	if _, err := tokens.Parse(trust.SignInLink, nbf(t0.Add(ClockSkew+time.Second)), t0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("nbf past the skew: %v", err)
+	}
+}

@@ -64,20 +64,24 @@ func TestSignInAnswersAlike(t *testing.T) {
 		ops = &opLog{Store: e.Store}
 		e.Store = ops
 	})
-	// The first commit of a process also looks for undelivered mail; take
-	// that out of the comparison.
-	if err := f.svc.StartSignIn(ctx, "warm@up.example", trust.Client{IP: "192.0.2.200"}); err != nil {
-		t.Fatal(err)
+	// The scheduler's work is not the request's: each count of delivered
+	// mail drains the outbox and leaves its store calls out.
+	delivered := func() int {
+		f.mail.drain()
+		ops.take()
+		f.mail.mu.Lock()
+		defer f.mail.mu.Unlock()
+		return len(f.mail.sent)
 	}
-	ops.take()
-	sent := func() int { f.mail.mu.Lock(); defer f.mail.mu.Unlock(); return len(f.mail.sent) }
 
-	before := sent()
+	before := delivered()
 	staffErr := f.svc.StartSignIn(ctx, staff.Email, trust.Client{IP: "192.0.2.1"})
-	staffOps, staffMails := ops.take(), sent()-before
-	before = sent()
+	staffOps := ops.take()
+	staffMails := delivered() - before
+	before = delivered()
 	otherErr := f.svc.StartSignIn(ctx, "someone@buyer.example", trust.Client{IP: "192.0.2.2"})
-	otherOps, otherMails := ops.take(), sent()-before
+	otherOps := ops.take()
+	otherMails := delivered() - before
 
 	if staffErr != nil || otherErr != nil {
 		t.Fatalf("answers: staff %v, not staff %v; want nil for both", staffErr, otherErr)

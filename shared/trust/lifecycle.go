@@ -52,10 +52,13 @@ func stateConflict(r Request) error {
 // in place of a document's.
 const Publish Action = "publish"
 
+// Trace is looking up whose copy a watermark ID or a found PDF is.
+const Trace Action = "trace"
+
 // permissions is what each staff role may do.
 var permissions = map[Role][]Action{
-	Approver: {Approve, Deny, Revoke},
-	Admin:    {Approve, Deny, Revoke, Publish},
+	Approver: {Approve, Deny, Revoke, Trace},
+	Admin:    {Approve, Deny, Revoke, Publish, Trace},
 }
 
 // May reports whether a staff member in role may take action. The console

@@ -156,8 +156,21 @@ func TestMissingEnginesRefuse(t *testing.T) {
 		"Submit":         func() error { _, err := svc.Submit(ctx, validInput(), trust.Client{}); return err },
 		"Confirm":        func() error { _, err := svc.Confirm(ctx, "x.y.z", trust.Client{}); return err },
 		"AccessPage":     func() error { _, err := svc.AccessPage(ctx, "x.y.z"); return err },
+		"RequestStatus":  func() error { _, err := svc.RequestStatus(ctx, "x.y.z"); return err },
+		"Resend":         func() error { _, err := svc.Resend(ctx, "x.y.z", trust.Client{}); return err },
+		"StatusOf":       func() error { _, err := svc.StatusOf(trust.Request{ID: "req"}); return err },
+		"StatusToken":    func() error { _, err := svc.StatusToken(trust.Request{ID: "req"}); return err },
 		"Download":       func() error { _, err := svc.Download(ctx, "x.y.z", trust.Client{}); return err },
 		"PublicDocument": func() error { _, err := svc.PublicDocument(ctx, "soc3", trust.Client{}); return err },
+		"CheckDownload":  func() error { _, _, err := svc.CheckDownload(ctx, "x.y.z"); return err },
+		"CheckPublicDocument": func() error {
+			_, err := svc.CheckPublicDocument(ctx, "soc3")
+			return err
+		},
+		"RecentDownloads": func() error {
+			_, err := svc.RecentDownloads(ctx, []trust.Document{{ID: "soc3"}})
+			return err
+		},
 		"CompleteSignIn": func() error { _, err := svc.CompleteSignIn(ctx, "x.y.z", false, trust.Client{}); return err },
 		"Session":        func() error { _, err := svc.Session(ctx, "sess"); return err },
 		"SignOut":        func() error { return svc.SignOut(ctx, "sess") },
@@ -170,8 +183,9 @@ func TestMissingEnginesRefuse(t *testing.T) {
 			_, err := svc.Publish(ctx, admin, trust.Document{ID: "soc3"}, pdf, trust.Client{})
 			return err
 		},
-		"Open":      func() error { _, err := svc.Open(ctx, trust.Document{ID: "soc3", BlobKey: "k"}); return err },
-		"RetryMail": func() error { return svc.RetryMail(ctx) },
+		"Open":        func() error { _, err := svc.Open(ctx, trust.Document{ID: "soc3", BlobKey: "k"}); return err },
+		"DrainMail":   func() error { _, err := svc.DrainMail(ctx); return err },
+		"DeliverMail": func() error { _, err := svc.DeliverMail(ctx, "mail_x"); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, trust.ErrNoEngine) || trust.ErrorCode(err) != trust.EInternal {
@@ -202,10 +216,10 @@ func TestNoMailEngineLeavesTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Hour)
-	if _, err := f.svc.PublicDocument(ctx, "soc3", trust.Client{}); err != nil {
+	if _, err := f.svc.Publish(ctx, admin, trust.Document{ID: "soc3", Title: "SOC 3", Access: trust.Public, FileName: "soc3.pdf"}, []byte("%PDF-1.4 v2"), trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	if events, _ := f.store.ListEvents(ctx, "doc:soc3"); len(events) != 2 || events[1].Type != "document.downloaded" {
+	if events, _ := f.store.ListEvents(ctx, "doc:soc3"); len(events) != 2 || events[1].Type != "document.published" {
 		t.Fatalf("events %+v", events)
 	}
 	if pending, _ := f.store.PendingMails(ctx, 10); len(pending) != 1 {

@@ -13,10 +13,11 @@ import (
 type Purpose string
 
 const (
-	ConfirmLink  Purpose = "confirm-email" // requester proves they own their email (single use)
-	AccessLink   Purpose = "access-page"   // requester's page listing granted documents
-	DownloadLink Purpose = "download"      // one granted document
-	SignInLink   Purpose = "staff-sign-in" // staff magic link (single use)
+	ConfirmLink  Purpose = "confirm-email"  // requester proves they own their email (single use)
+	AccessLink   Purpose = "access-page"    // requester's page listing granted documents
+	DownloadLink Purpose = "download"       // one granted document
+	SignInLink   Purpose = "staff-sign-in"  // staff magic link (single use)
+	StatusLink   Purpose = "request-status" // requester's page of where their request stands
 )
 
 // Claims are what a link says. The signer sets ID; the service sets the rest.

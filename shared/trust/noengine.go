@@ -24,6 +24,12 @@ func (noStore) GetRequest(context.Context, string) (Request, error) {
 func (noStore) ListRequests(context.Context, Status, string, int) ([]Request, string, error) {
 	return nil, "", noEngine("store", "ListRequests")
 }
+func (noStore) RequestsSince(context.Context, time.Time, int) ([]Request, error) {
+	return nil, noEngine("store", "RequestsSince")
+}
+func (noStore) GetRules(context.Context) (RuleSet, error) {
+	return RuleSet{}, noEngine("store", "GetRules")
+}
 func (noStore) ListEvents(context.Context, string) ([]Event, error) {
 	return nil, noEngine("store", "ListEvents")
 }
@@ -43,6 +49,31 @@ func (noStore) PendingMails(context.Context, int) ([]Mail, error) {
 	return nil, noEngine("store", "PendingMails")
 }
 func (noStore) MarkMailSent(context.Context, string) error { return noEngine("store", "MarkMailSent") }
+func (noStore) CountDownload(context.Context, string, time.Time) error {
+	return noEngine("store", "CountDownload")
+}
+func (noStore) DownloadCount(context.Context, string, time.Time, time.Time) (int, error) {
+	return 0, noEngine("store", "DownloadCount")
+}
+func (noStore) GetCopy(context.Context, string, string, int) (Copy, error) {
+	return Copy{}, noEngine("store", "GetCopy")
+}
+func (noStore) CopyByWatermark(context.Context, string) (Copy, error) {
+	return Copy{}, noEngine("store", "CopyByWatermark")
+}
+func (noStore) ListCopies(context.Context, string) ([]Copy, error) {
+	return nil, noEngine("store", "ListCopies")
+}
+func (noStore) GetMail(context.Context, string) (Mail, error) {
+	return Mail{}, noEngine("store", "GetMail")
+}
+func (noStore) SaveMailAttempt(context.Context, Mail, int) error {
+	return noEngine("store", "SaveMailAttempt")
+}
+func (noStore) Suppress(context.Context, Suppression) error { return noEngine("store", "Suppress") }
+func (noStore) Suppressed(context.Context, string) (Suppression, error) {
+	return Suppression{}, noEngine("store", "Suppressed")
+}
 func (noStore) Hit(context.Context, string, time.Duration, time.Time) (Hits, error) {
 	return Hits{}, noEngine("store", "Hit")
 }
@@ -56,6 +87,17 @@ func (noBlobs) Open(context.Context, string) (io.ReadCloser, error) {
 	return nil, noEngine("blobs", "Open")
 }
 func (noBlobs) Copy(context.Context, string, string) error { return noEngine("blobs", "Copy") }
+
+func (noBlobs) Delete(context.Context, string) error { return noEngine("blobs", "Delete") }
+
+type noStamper struct{}
+
+func (noStamper) NewID() string                 { return "" }
+func (noStamper) ParseID(string) (string, bool) { return "", false }
+func (noStamper) FindID([]byte) (string, error) { return "", noEngine("stamper", "FindID") }
+func (noStamper) Stamp([]byte, Recipient, time.Time, string) ([]byte, error) {
+	return nil, noEngine("stamper", "Stamp")
+}
 
 // noMail's refusal is not EInvalid, which would take the mail out of the
 // outbox for good: it waits there for a function that can send it.

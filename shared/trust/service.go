@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"trustcenter/shared/i18n"
@@ -43,26 +41,20 @@ const grantLinkGrace = 7 * 24 * time.Hour
 // New; each function only calls the methods its routes need, and its IAM
 // role only allows the engine calls those methods make.
 type Service struct {
-	cfg   Config
-	store Store
-	blobs Blobs
-	links Presigner // nil: files are streamed from blobs
+	cfg    Config
+	store  Store
+	blobs  Blobs
+	links  Presigner // nil: files are streamed from blobs
+	mailer Mailer
+	signer Signer
+	stamp  Stamper
+	clock  Clock
+	log    *slog.Logger
+	queued func()
 	// uploads, when set, takes uploads straight from the browser; nil:
 	// they come through Receive.
 	uploads   Uploader
 	inspector Inspector
-	mailer    Mailer
-	signer    Signer
-	clock     Clock
-	log       *slog.Logger
-
-	// lastRetry is when this process last looked for undelivered mail
-	// (unix seconds); see commit.
-	lastRetry atomic.Int64
-	// retrying is held while RetryMail runs: a retry that finds another
-	// under way (the local server's ticker, a commit's) leaves it the work
-	// rather than sending the same mails twice.
-	retrying sync.Mutex
 }
 
 // Config is what the service is told about the trust center it runs.
@@ -74,6 +66,9 @@ type Config struct {
 	// AutoApprove lists email domains of known customers whose confirmed
 	// requests are approved without waiting for a person.
 	AutoApprove []string
+	// UnconfirmedRetention is how long a request never confirmed is kept;
+	// 0 means DefaultUnconfirmedRetention.
+	UnconfirmedRetention time.Duration
 }
 
 // Engines are what the service works with. A function leaves out the
@@ -94,8 +89,15 @@ type Engines struct {
 	Inspect Inspector
 	Mail    Mailer
 	Signer  Signer
+	// Stamper makes the recipients' copies (download) and reads leaked
+	// ones back (the console's trace).
+	Stamper Stamper
 	Clock   Clock // nil: the system clock
 	Log     *slog.Logger
+	// MailQueued, when set, is called after a commit that queued mail. The
+	// local server wakes its mail scheduler with it; it must not block.
+	// On AWS the table's stream does this.
+	MailQueued func()
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
@@ -105,7 +107,10 @@ var ErrNoEngine = errors.New("trust: this function has no engine for that")
 
 // New builds the service on e.
 func New(c Config, e Engines) *Service {
-	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, uploads: e.Uploads, inspector: e.Inspect, mailer: e.Mail, signer: e.Signer, clock: e.Clock, log: e.Log}
+	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, uploads: e.Uploads, inspector: e.Inspect, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log, queued: e.MailQueued}
+	if s.stamp == nil {
+		s.stamp = noStamper{}
+	}
 	if s.store == nil {
 		s.store = noStore{}
 	}
@@ -133,18 +138,7 @@ func (s *Service) NDA() NDA { return s.cfg.NDA }
 // staffLang is the language of mail to staff, who have no stated preference.
 const staffLang = i18n.English
 
-// retryEvery is how often a process that commits also delivers mail left
-// over from earlier failures. Lambda functions have no timer of their own,
-// so the next state changes carry the retry.
-const retryEvery = 5 * time.Minute
-
 func (s *Service) now() time.Time { return s.clock.Now() }
-
-// canMail reports whether the function has a mail engine of its own.
-func (s *Service) canMail() bool {
-	_, none := s.mailer.(noMail)
-	return !none
-}
 
 // Client is what the service records about the person behind a call.
 type Client struct {
@@ -152,69 +146,21 @@ type Client struct {
 	UserAgent string
 }
 
-// commit writes tx and then delivers the mails it queued. A failed delivery
-// leaves the mail in the outbox for RetryMail (unless the mail engine refused
-// it for good; see deliver); the state change stands. Every write of the
-// service goes through here. A function without a mail engine leaves the
-// outbox to the functions that have one.
+// commit writes tx. Its mails are only queued: the mail scheduler delivers
+// them (DeliverMail), so no request waits on the mail provider, and a
+// provider that is down or slow changes nothing a visitor sees. Mail to an
+// address that bounced or complained is left out (see dropSuppressed); the
+// state change stands. Every write of the service goes through here.
 func (s *Service) commit(ctx context.Context, tx Tx) error {
+	if tx.Request != nil {
+		s.retain(tx.Request)
+	}
+	tx.Mails = s.dropSuppressed(ctx, tx.Mails)
 	if err := s.store.Commit(ctx, tx); err != nil {
 		return err
 	}
-	for _, m := range tx.Mails {
-		s.deliver(ctx, m)
-	}
-	if !s.canMail() {
-		return nil
-	}
-	now := s.now().Unix()
-	if last := s.lastRetry.Load(); now-last >= int64(retryEvery/time.Second) && s.lastRetry.CompareAndSwap(last, now) {
-		if err := s.RetryMail(ctx); err != nil {
-			s.log.Error("retry mail", "err", err)
-		}
-	}
-	return nil
-}
-
-// deliver sends m and takes it out of the outbox. A mail engine answers
-// EInvalid for a mail it will never deliver, whatever the number of tries
-// (an address or a message the provider refuses); any other failure may pass
-// later. A mail refused for good leaves the outbox too: PendingMails hands
-// out the oldest first, so enough of them kept there would hold back every
-// mail queued after them. The log keeps the mail id and the reason.
-func (s *Service) deliver(ctx context.Context, m Mail) {
-	if err := s.mailer.Send(ctx, m); err != nil {
-		if ErrorCode(err) != EInvalid {
-			s.log.Error("mail delivery failed; left in outbox", "mail", m.ID, "err", err)
-			return
-		}
-		s.log.Error("mail refused for good; taken out of the outbox unsent", "mail", m.ID, "reason", err)
-	}
-	if err := s.store.MarkMailSent(ctx, m.ID); err != nil {
-		s.log.Error("mark mail sent", "mail", m.ID, "err", err)
-	}
-}
-
-// RetryMail delivers outbox mails older than a minute, for deliveries that
-// failed after their state change committed. A mail refused for good is
-// marked done, so it is not offered again. A function without a mail engine
-// has nothing to deliver with: ErrNoEngine.
-func (s *Service) RetryMail(ctx context.Context) error {
-	if !s.canMail() {
-		return noEngine("mail", "RetryMail")
-	}
-	if !s.retrying.TryLock() {
-		return nil
-	}
-	defer s.retrying.Unlock()
-	mails, err := s.store.PendingMails(ctx, 50)
-	if err != nil {
-		return err
-	}
-	for _, m := range mails {
-		if s.now().Sub(m.CreatedAt) >= time.Minute {
-			s.deliver(ctx, m)
-		}
+	if len(tx.Mails) > 0 && s.queued != nil {
+		s.queued()
 	}
 	return nil
 }
@@ -274,18 +220,17 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 			UserAgent:  truncate(c.UserAgent, 512),
 		},
 	}
-	tok, err := s.signer.Sign(ConfirmLink, Claims{Request: r.ID, ExpiresAt: now.Add(ConfirmTTL)}, now)
+	m, err := s.confirmMail(r, now)
 	if err != nil {
 		return Request{}, err
 	}
+	// The request itself is the record of the submission until the address
+	// is confirmed: its trail is written then (see submissionEvents), so an
+	// unconfirmed request is one item that expires whole, personal data and
+	// all.
 	tx := Tx{
 		Request: &r,
-		Events: []Event{
-			s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), c),
-			s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, c),
-		},
-		Mails: []Mail{s.mail(r.Email, r.Lang, "mail.confirm", quoted(r.Name), r.Email, s.cfg.Company, int(ConfirmTTL/time.Hour),
-			s.link("/access-requests/confirm/"+tok))},
+		Mails:   []Mail{m},
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		return Request{}, fmt.Errorf("submit request: %w", err)
@@ -295,7 +240,7 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 }
 
 // Confirm consumes a confirmation link: the request becomes pending and
-// every approver is emailed, or a rule approves it at once. Opening the link
+// every approver is emailed, or the rules (rules.go) decide it at once. Opening the link
 // again shows where the request stands instead of failing.
 func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, error) {
 	claims, err := s.parse(ConfirmLink, tok, s.now())
@@ -319,17 +264,10 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 		Request:   &next,
 		IfVersion: r.Version,
 		Uses:      []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}},
-		Events:    []Event{s.event(r.ID, "email.confirmed", r.Email, "", c)},
+		Events:    append(s.submissionEvents(r), s.event(r.ID, "email.confirmed", r.Email, "", c)),
 	}
-	if rule := s.autoApproveRule(r.Email); rule != "" {
-		if err := s.approveInto(&tx, &next, "rule:"+rule, DefaultDays, c); err != nil {
-			return Request{}, err
-		}
-	} else {
-		for _, st := range s.cfg.Staff {
-			tx.Mails = append(tx.Mails, s.mail(st.Email, staffLang, "mail.pending", quoted(r.Name), r.Email, quoted(r.Company),
-				strings.Join(r.Documents, ", "), r.NDA.Version, s.link("/admin/requests/"+r.ID)))
-		}
+	if err := s.decideByRules(ctx, &tx, &next, c); err != nil {
+		return Request{}, err
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
@@ -347,19 +285,20 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 	return next, nil
 }
 
-func (s *Service) autoApproveRule(email string) string {
-	domain := emailDomain(email)
-	for _, d := range s.cfg.AutoApprove {
-		if asciiDomain(strings.TrimSpace(d)) == domain {
-			return "customer-domain:" + domain
-		}
-	}
-	return ""
+// submissionEvents are the trail of r's submission, dated and placed as
+// they happened, from what the request recorded of it.
+func (s *Service) submissionEvents(r Request) []Event {
+	from := Client{IP: r.NDA.IP}
+	submitted := s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), from)
+	submitted.At = r.CreatedAt
+	accepted := s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, from)
+	accepted.At = r.NDA.AcceptedAt
+	return []Event{submitted, accepted}
 }
 
 // approveInto turns next into an approved request inside tx and queues the
 // requester's email with their access link.
-func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c Client) error {
+func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c Client, why string) error {
 	if err := transition(next, Approve); err != nil {
 		return err
 	}
@@ -372,15 +311,23 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	if err != nil {
 		return err
 	}
-	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, fmt.Sprintf("grant=%s days=%d", next.GrantID, days), c))
+	status, err := s.statusURL(*next)
+	if err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("grant=%s days=%d", next.GrantID, days)
+	if why != "" {
+		detail += " " + why
+	}
+	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, detail, c))
 	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
-		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok)))
+		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok), status))
 	return nil
 }
 
-// SignOut ends a session.
+// SignOut ends the session whose cookie carries id.
 func (s *Service) SignOut(ctx context.Context, id string) error {
-	err := s.store.DeleteSession(ctx, id)
+	err := s.store.DeleteSession(ctx, SessionKey(id))
 	if ErrorCode(err) == ENotFound {
 		return nil
 	}
@@ -442,7 +389,7 @@ func (s *Service) Approve(ctx context.Context, by Session, id string, days int, 
 		return Request{}, invalid(m, map[string]Msg{"days": m})
 	}
 	return s.decide(ctx, by, id, Approve, func(tx *Tx, next *Request) error {
-		return s.approveInto(tx, next, by.Email, days, c)
+		return s.approveInto(tx, next, by.Email, days, c, "")
 	})
 }
 
@@ -459,16 +406,21 @@ func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Cli
 		next.DecidedAt = s.now()
 		next.DecidedBy = by.Email
 		next.DenyReason = reason
+		status, err := s.statusURL(*next)
+		if err != nil {
+			return err
+		}
 		tx.Events = append(tx.Events, s.event(next.ID, "request.denied", by.Email, reason, c))
-		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", quoted(next.Name), s.cfg.Company, quotedBlock(reason), s.cfg.Company))
+		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", quoted(next.Name), s.cfg.Company, quotedBlock(reason), s.cfg.Company, status))
 		return nil
 	})
 }
 
 // Revoke ends an approved request's grant at once: every link minted for
 // it is refused from the next use on, because each use re-reads the grant.
+// The grant's kept copies are removed once the revocation stands.
 func (s *Service) Revoke(ctx context.Context, by Session, id string, c Client) (Request, error) {
-	return s.decide(ctx, by, id, Revoke, func(tx *Tx, next *Request) error {
+	r, err := s.decide(ctx, by, id, Revoke, func(tx *Tx, next *Request) error {
 		if err := transition(next, Revoke); err != nil {
 			return err
 		}
@@ -477,6 +429,11 @@ func (s *Service) Revoke(ctx context.Context, by Session, id string, c Client) (
 		tx.Events = append(tx.Events, s.event(next.ID, "grant.revoked", by.Email, "grant="+next.GrantID, c))
 		return nil
 	})
+	if err != nil {
+		return Request{}, err
+	}
+	s.removeCopies(ctx, r.GrantID)
+	return r, nil
 }
 
 // Grant is what a requester's access page shows: the request and a
@@ -545,44 +502,79 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 }
 
 // Download checks a download link against the grant as it stands now,
-// records the download, and returns the document to serve.
+// records the download, and returns the document as this recipient gets
+// it: for a gated document, BlobKey, Size and SHA256 are those of their
+// stamped copy (made on the grant's first download of this version, kept
+// and served again after).
 func (s *Service) Download(ctx context.Context, tok string, c Client) (Document, error) {
-	claims, err := s.parse(DownloadLink, tok, s.now())
-	if err != nil {
-		return Document{}, err
-	}
-	r, err := s.grant(ctx, claims)
-	if err != nil {
-		return Document{}, err
-	}
-	if !slices.Contains(r.Documents, claims.Document) {
-		return Document{}, invalidLink()
-	}
-	d, err := s.store.GetDocument(ctx, claims.Document)
+	r, d, err := s.CheckDownload(ctx, tok)
 	if err != nil {
 		return Document{}, err
 	}
 	detail := fmt.Sprintf("document=%s version=%d sha256=%s ua=%s", d.ID, d.Version, d.SHA256, truncate(c.UserAgent, 200))
-	if err := s.commit(ctx, Tx{Events: []Event{s.event(r.ID, "document.downloaded", r.Email, detail, c)}}); err != nil {
+	e := s.event(r.ID, "document.downloaded", r.Email, detail, c)
+	if d.Access != Public {
+		cp, err := s.copyFor(ctx, r, d, c)
+		if err != nil {
+			return Document{}, err
+		}
+		d.BlobKey, d.Size, d.SHA256 = cp.BlobKey, cp.Size, cp.SHA256
+		e.Watermark = cp.WatermarkID
+	}
+	if err := s.commit(ctx, Tx{Events: []Event{e}}); err != nil {
 		return Document{}, fmt.Errorf("record download: %w", err)
 	}
 	return d, nil
 }
 
-// PublicDocument returns a public document and records the download. A
-// gated document is refused with EForbidden, carrying the document so the
+// CheckDownload answers whether a download link works now, as Download
+// would, without making a copy or recording anything: for HEAD, which
+// asks about a file without taking it.
+func (s *Service) CheckDownload(ctx context.Context, tok string) (Request, Document, error) {
+	claims, err := s.parse(DownloadLink, tok, s.now())
+	if err != nil {
+		return Request{}, Document{}, err
+	}
+	r, err := s.grant(ctx, claims)
+	if err != nil {
+		return Request{}, Document{}, err
+	}
+	if !slices.Contains(r.Documents, claims.Document) {
+		return Request{}, Document{}, invalidLink()
+	}
+	d, err := s.store.GetDocument(ctx, claims.Document)
+	if err != nil {
+		return Request{}, Document{}, err
+	}
+	return r, d, nil
+}
+
+// PublicDocument returns a public document and counts the download (see
+// downloads.go): the visitor is anonymous, so nothing about them is kept.
+// A gated document is refused with EForbidden, carrying the document so the
 // caller can point to the request form.
-func (s *Service) PublicDocument(ctx context.Context, id string, c Client) (Document, error) {
+func (s *Service) PublicDocument(ctx context.Context, id string, _ Client) (Document, error) {
+	d, err := s.CheckPublicDocument(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	if err := s.store.CountDownload(ctx, d.ID, s.now()); err != nil {
+		// A count lost costs a statistic; refusing would cost the
+		// visitor the report.
+		s.log.Error("count download", "document", d.ID, "err", err)
+	}
+	return d, nil
+}
+
+// CheckPublicDocument answers as PublicDocument does without counting: for
+// a HEAD request, which takes no file.
+func (s *Service) CheckPublicDocument(ctx context.Context, id string) (Document, error) {
 	d, err := s.store.GetDocument(ctx, id)
 	if err != nil {
 		return Document{}, err
 	}
 	if d.Access != Public {
 		return d, errorMsg(EForbidden, msg("error.confidential"))
-	}
-	detail := fmt.Sprintf("version=%d", d.Version)
-	if err := s.commit(ctx, Tx{Events: []Event{s.event("doc:"+d.ID, "document.downloaded", "public", detail, c)}}); err != nil {
-		return Document{}, fmt.Errorf("record download: %w", err)
 	}
 	return d, nil
 }

@@ -1,18 +1,14 @@
 package trust_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,11 +21,16 @@ import (
 // mailbox records sent mail; fail makes the next sends fail for now, and
 // mail to an address in refuse is refused for good, as a provider refuses an
 // address it will never deliver to.
+//
+// Commits only queue mail, so to() first runs drain (the fixture's
+// scheduler, DrainMail), as a person reading their inbox finds what the
+// scheduler delivered.
 type mailbox struct {
 	mu     sync.Mutex
 	sent   []trust.Mail
 	fail   bool
 	refuse map[string]bool
+	drain  func()
 }
 
 func (m *mailbox) Send(_ context.Context, mail trust.Mail) error {
@@ -46,6 +47,9 @@ func (m *mailbox) Send(_ context.Context, mail trust.Mail) error {
 }
 
 func (m *mailbox) to(addr string) []trust.Mail {
+	if m.drain != nil {
+		m.drain()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []trust.Mail
@@ -74,6 +78,8 @@ type fixture struct {
 	svc   *trust.Service
 	mail  *mailbox
 	store *flakyStore
+	stamp *fakeStamper
+	blobs fileblob.Dir
 	now   time.Time
 }
 
@@ -84,7 +90,7 @@ var nda = trust.NDA{Version: "2026-01", Text: "The recipient keeps the reports c
 func newFixture(t *testing.T, edits ...func(*trust.Config, *trust.Engines)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	f := &fixture{mail: &mailbox{}, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{mail: &mailbox{}, stamp: &fakeStamper{}, blobs: fileblob.Dir(filepath.Join(dir, "blobs")), now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	bolt, err := boltstore.Open(filepath.Join(dir, "db"), clock)
 	if err != nil {
@@ -98,13 +104,18 @@ func newFixture(t *testing.T, edits ...func(*trust.Config, *trust.Engines)) *fix
 	}
 	c := trust.Config{BaseURL: "https://trust.example", Company: "Lumen Ledger",
 		Staff: []trust.Staff{{Email: "sales@lumen.example", Role: trust.Approver}}, NDA: nda}
-	e := trust.Engines{Store: f.store, Blobs: fileblob.Dir(filepath.Join(dir, "blobs")), Mail: f.mail,
-		Signer: token.New(keys, "test"), Clock: clock}
+	e := trust.Engines{Store: f.store, Blobs: f.blobs, Mail: f.mail,
+		Signer: token.New(keys, "test"), Stamper: f.stamp, Clock: clock}
 	for _, edit := range edits {
 		edit(&c, &e)
 	}
 	f.svc = trust.New(c, e)
 	ctx := context.Background()
+	f.mail.drain = func() {
+		if _, err := f.svc.DrainMail(ctx); err != nil {
+			t.Errorf("DrainMail: %v", err)
+		}
+	}
 	for _, d := range []trust.Document{
 		{ID: "soc2", Title: "SOC 2 Type II", Access: trust.Gated, FileName: "soc2.pdf"},
 		{ID: "soc3", Title: "SOC 3", Access: trust.Public, FileName: "soc3.pdf"},
@@ -368,7 +379,7 @@ func TestAutoApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err = f.svc.Confirm(context.Background(), lastLink(t, f.mail.to(r.Email), "/access-requests/confirm/"), trust.Client{})
-	if err != nil || r.Status != trust.Approved || r.DecidedBy != "rule:customer-domain:buyer.example" {
+	if err != nil || r.Status != trust.Approved || r.DecidedBy != "rule:allow:domain:buyer.example" || r.DecisionReason != "rule.allow.domain" {
 		t.Fatalf("%s by %q: %v", r.Status, r.DecidedBy, err)
 	}
 	if len(f.mail.to(staff.Email)) != 0 {
@@ -393,19 +404,19 @@ func TestDependencyFailures(t *testing.T) {
 	if got.Status != trust.Pending || len(f.mail.to(r.Email)) != before {
 		t.Fatal("a failed approval changed something")
 	}
-	// Mail that fails after the commit waits in the outbox and goes later.
+	// Mail that fails waits in the outbox and goes after its backoff.
 	f.mail.fail = true
 	if _, err := f.svc.Approve(ctx, staff, r.ID, 30, trust.Client{}); err != nil {
 		t.Fatalf("approve with mail down: %v", err)
 	}
-	f.mail.fail = false
 	if len(f.mail.to(r.Email)) != before {
 		t.Fatal("mail sent while down")
 	}
-	f.now = f.now.Add(2 * time.Minute)
-	if err := f.svc.RetryMail(ctx); err != nil {
-		t.Fatal(err)
+	f.mail.fail = false
+	if len(f.mail.to(r.Email)) != before {
+		t.Fatal("mail sent again before its backoff")
 	}
+	f.now = f.now.Add(2 * time.Minute)
 	lastLink(t, f.mail.to(r.Email), "/access/")
 	if pending, _ := f.store.PendingMails(ctx, 10); len(pending) != 0 {
 		t.Fatalf("%d mails still pending", len(pending))
@@ -441,84 +452,6 @@ func TestPublish(t *testing.T) {
 	}
 }
 
-// TestLaterCommitsRetryMail: with no timer (Lambda), mail that failed is
-// delivered by a later state change in the same process.
-func TestLaterCommitsRetryMail(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture(t)
-	r := f.pending(t)
-	f.mail.fail = true
-	if _, err := f.svc.Approve(ctx, staff, r.ID, 30, trust.Client{}); err != nil {
-		t.Fatal(err)
-	}
-	f.mail.fail = false
-	if len(f.mail.to(r.Email)) != 1 { // the confirmation link only
-		t.Fatal("the approval mail went out while mail was down")
-	}
-	f.now = f.now.Add(6 * time.Minute)
-	other := validInput()
-	other.Email = "grace@buyer.example"
-	if _, err := f.svc.Submit(ctx, other, trust.Client{IP: "192.0.2.2"}); err != nil {
-		t.Fatal(err)
-	}
-	lastLink(t, f.mail.to(r.Email), "/access/")
-}
-
-// A mail the mail engine refuses for good leaves the outbox, with an error in
-// the log, so that such mails cannot pile up at the head of the outbox and
-// keep every later mail from going out.
-func TestMailRefusedForGoodLeavesTheOutbox(t *testing.T) {
-	ctx := context.Background()
-	var logs bytes.Buffer
-	f := newFixture(t, func(_ *trust.Config, e *trust.Engines) { e.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
-	const bounce = "bounce@nowhere.example"
-	f.mail.refuse = map[string]bool{bounce: true}
-	// More refused mails than RetryMail reads at once, all older than the
-	// mail that can go.
-	for i := range 60 {
-		m := trust.Mail{ID: fmt.Sprintf("mail_refused%02d", i), To: bounce, Subject: "s", Text: "t", CreatedAt: f.now}
-		if err := f.store.Commit(ctx, trust.Tx{Mails: []trust.Mail{m}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	later := trust.Mail{ID: "mail_later", To: "ada@buyer.example", Subject: "s", Text: "t", CreatedAt: f.now.Add(time.Second)}
-	if err := f.store.Commit(ctx, trust.Tx{Mails: []trust.Mail{later}}); err != nil {
-		t.Fatal(err)
-	}
-	f.now = f.now.Add(2 * time.Minute)
-	for range 2 {
-		if err := f.svc.RetryMail(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := f.mail.to(later.To); len(got) != 1 || got[0].ID != later.ID {
-		t.Fatalf("the later mail was not delivered: %+v", got)
-	}
-	if got := f.mail.to(bounce); len(got) != 0 {
-		t.Fatalf("%d refused mails recorded as sent", len(got))
-	}
-	if pending, err := f.store.PendingMails(ctx, 100); err != nil || len(pending) != 0 {
-		t.Fatalf("%d mails still pending (%v)", len(pending), err)
-	}
-	for _, want := range []string{"level=ERROR", "mail=mail_refused00", "mail=mail_refused59", "does not accept mail"} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, logs.String())
-		}
-	}
-
-	// The same holds for a mail refused when it is first sent, right after
-	// the state change that queued it.
-	f.mail.refuse["grace@buyer.example"] = true
-	in := validInput()
-	in.Email = "grace@buyer.example"
-	if _, err := f.svc.Submit(ctx, in, trust.Client{IP: "192.0.2.3"}); err != nil {
-		t.Fatal(err)
-	}
-	if pending, err := f.store.PendingMails(ctx, 100); err != nil || len(pending) != 0 {
-		t.Fatalf("a mail refused on its first send is still pending: %d (%v)", len(pending), err)
-	}
-}
-
 func TestCheckAddress(t *testing.T) {
 	for a, ok := range map[string]bool{
 		"ada@buyer.example":                     true,
@@ -530,52 +463,5 @@ func TestCheckAddress(t *testing.T) {
 		if err := trust.CheckAddress(a); (err == nil) != ok {
 			t.Errorf("CheckAddress(%q) = %v", a, err)
 		}
-	}
-}
-
-// blockingMailer holds every Send until release is closed, and counts them.
-type blockingMailer struct {
-	entered chan struct{}
-	release chan struct{}
-	sent    atomic.Int32
-}
-
-func (b *blockingMailer) Send(context.Context, trust.Mail) error {
-	b.entered <- struct{}{}
-	<-b.release
-	b.sent.Add(1)
-	return nil
-}
-
-// TestRetryMailRunsOnce: a retry that finds another under way leaves it
-// the work, so no mail goes out twice from one process.
-func TestRetryMailRunsOnce(t *testing.T) {
-	ctx := context.Background()
-	mailer := &blockingMailer{entered: make(chan struct{}, 1), release: make(chan struct{})}
-	f := newFixture(t, func(_ *trust.Config, e *trust.Engines) { e.Mail = mailer })
-	m := trust.Mail{ID: "mail_pending", To: "ada@buyer.example", Subject: "s", Text: "t", CreatedAt: f.now}
-	if err := f.store.Commit(ctx, trust.Tx{Mails: []trust.Mail{m}}); err != nil {
-		t.Fatal(err)
-	}
-	f.now = f.now.Add(2 * time.Minute)
-	first := make(chan error, 1)
-	go func() { first <- f.svc.RetryMail(ctx) }()
-	<-mailer.entered // the first retry is sending
-	second := make(chan error, 1)
-	go func() { second <- f.svc.RetryMail(ctx) }()
-	select {
-	case err := <-second:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-mailer.entered:
-		t.Error("a second retry sent the mail the first one is sending")
-	}
-	close(mailer.release)
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
-	if n := mailer.sent.Load(); n != 1 {
-		t.Fatalf("the mail was sent %d times, want once", n)
 	}
 }

@@ -2,6 +2,8 @@ package trust
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -84,9 +86,11 @@ func (s *Service) CompleteSignIn(ctx context.Context, tok string, endOthers bool
 		CreatedAt: now,
 		ExpiresAt: now.Add(SessionTTL),
 	}
+	stored := sess
+	stored.ID = SessionKey(sess.ID)
 	tx := Tx{
 		Uses:    []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}},
-		Session: &sess,
+		Session: &stored,
 		Events:  []Event{s.event("staff:"+st.Email, "signin.completed", st.Email, "", c)},
 	}
 	if endOthers {
@@ -112,12 +116,22 @@ const sessionsEnded = "sessions.ended"
 
 func sessionsSubject(email string) string { return "sessions:" + email }
 
-// Session returns the live session with id for a member still on staff.
+// SessionKey is what the store knows a session by: the SHA-256 of the id
+// the cookie carries. A copy of the table (a backup, an export, a leaked
+// dump) then holds no id a cookie could be made from. The id is 32 random
+// characters, so a plain hash is enough: there is nothing to guess.
+func SessionKey(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// Session returns the live session with id (the cookie's) for a member
+// still on staff. The session returned carries id again, not its key.
 func (s *Service) Session(ctx context.Context, id string) (Session, error) {
 	if id == "" {
 		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
 	}
-	sess, err := s.store.GetSession(ctx, id)
+	sess, err := s.store.GetSession(ctx, SessionKey(id))
 	if ErrorCode(err) == ENotFound {
 		return Session{}, errorMsg(EUnauthorized, msg("error.sign_in"))
 	}
@@ -138,6 +152,7 @@ func (s *Service) Session(ctx context.Context, id string) (Session, error) {
 			return Session{}, ended
 		}
 	}
+	sess.ID = id
 	sess.Role = st.Role
 	return sess, nil
 }

@@ -2,6 +2,7 @@ package trust
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
@@ -24,11 +25,18 @@ type Tx struct {
 	// at once cannot both claim a version. It is the only way a document
 	// is written.
 	Document *Document
+	// Rules, if set, is written as the new rule set, on the same terms as
+	// Document: the stored set must have Version-1 (none when 1).
+	Rules *RuleSet
 	// Events are added to their subjects' trails; an event is known by
 	// its subject, time and id together.
 	Events []Event
 	// Mails are queued for sending, each under an id not seen before.
 	Mails []Mail
+	// Copy, if set, is a new stamped copy: its watermark ID and its
+	// (grant, document, version) must both be unused, so two first
+	// downloads at once cannot both keep a copy.
+	Copy *Copy
 }
 
 // SentMailRetention is how long a store remembers a sent mail (at least its
@@ -61,25 +69,67 @@ type Store interface {
 	// A status not in Statuses, a limit below 1, or a cursor that is
 	// malformed or was handed out for another status is EInvalid.
 	ListRequests(ctx context.Context, status Status, cursor string, limit int) (reqs []Request, next string, err error)
+	// RequestsSince returns the requests of every status created at or
+	// after since, newest first, at most limit of them (a bounded read of
+	// the time-ordered status indexes, not a scan); a limit below 1 is
+	// EInvalid.
+	RequestsSince(ctx context.Context, since time.Time, limit int) ([]Request, error)
 	// ListEvents returns a subject's events, oldest first.
 	ListEvents(ctx context.Context, subject string) ([]Event, error)
 
 	GetDocument(ctx context.Context, id string) (Document, error)
 	ListDocuments(ctx context.Context) ([]Document, error)
 
+	// GetRules returns the rule set; ENotFound before the first is written.
+	GetRules(ctx context.Context) (RuleSet, error)
+
 	GetSession(ctx context.Context, id string) (Session, error)
 	// DeleteSession succeeds for an id that does not exist (any more):
 	// signing out twice is not an error.
 	DeleteSession(ctx context.Context, id string) error
 
-	// PendingMails returns outbox mails not yet marked sent, oldest first;
-	// a limit below 1 is EInvalid.
+	// PendingMails returns outbox mails neither sent nor undeliverable,
+	// oldest (CreatedAt) first; a limit below 1 is EInvalid.
 	PendingMails(ctx context.Context, limit int) ([]Mail, error)
+	// GetMail returns a mail in any state; ENotFound for an unknown id. A
+	// sent mail may come back with only its ID and State.
+	GetMail(ctx context.Context, id string) (Mail, error)
+	// SaveMailAttempt writes m's delivery state (State, Attempts,
+	// NextAttemptAt, SendingAt, Lost, Reason) if the stored mail is still
+	// pending with ifAttempts attempts, so of two senders only one claims an
+	// attempt; otherwise EConflict, and ENotFound for an unknown id. m.State
+	// is MailPending or MailUndeliverable (MarkMailSent records a sent
+	// mail; anything else is EInvalid). An undeliverable mail leaves the
+	// pending queue and is kept with its Reason for SentMailRetention; its
+	// id is refused like a sent one's.
+	SaveMailAttempt(ctx context.Context, m Mail, ifAttempts int) error
 	// MarkMailSent takes a mail out of the outbox. An unknown id is
 	// ENotFound; marking a mail that is already sent changes nothing and
 	// succeeds, so a sender that crashed between sending and marking can
 	// mark again.
 	MarkMailSent(ctx context.Context, id string) error
+
+	// CountDownload adds one to document doc's download counter for the
+	// UTC day containing at. A counter may be forgotten
+	// DownloadCountRetention after its day ends. An empty doc is EInvalid.
+	CountDownload(ctx context.Context, doc string, at time.Time) error
+	// DownloadCount returns doc's downloads counted on the UTC days from
+	// the one containing first to the one containing last, both included.
+	// last before first, or an empty doc, is EInvalid.
+	DownloadCount(ctx context.Context, doc string, first, last time.Time) (int, error)
+	// GetCopy returns the copy kept for one grant and document version;
+	// ENotFound if none was made yet.
+	GetCopy(ctx context.Context, grant, document string, version int) (Copy, error)
+	// CopyByWatermark returns the copy stamped with a watermark ID.
+	CopyByWatermark(ctx context.Context, id string) (Copy, error)
+	// ListCopies returns every copy made for a grant (any order).
+	ListCopies(ctx context.Context, grant string) ([]Copy, error)
+	// Suppress records that sup.Address gets no more mail, replacing any
+	// earlier record for it. An empty address is EInvalid.
+	Suppress(ctx context.Context, sup Suppression) error
+	// Suppressed returns the suppression of address (normalized, as
+	// Suppress stored it); ENotFound when there is none.
+	Suppressed(ctx context.Context, address string) (Suppression, error)
 
 	// Hit counts one attempt against key in the fixed window that contains
 	// now and returns the count so far in that window and the count of the
@@ -96,7 +146,7 @@ type Hits struct {
 	Previous int // in the window before it
 }
 
-// Blobs keeps report files.
+// Blobs keeps report files and stamped copies.
 type Blobs interface {
 	Put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
@@ -104,7 +154,36 @@ type Blobs interface {
 	// (S3 CopyObject), as publishing an upload does. A missing from is
 	// ENotFound.
 	Copy(ctx context.Context, from, to string) error
+	// Delete removes the file under key; a key with no file is not an
+	// error, so a removal that failed half way can simply run again.
+	Delete(ctx context.Context, key string) error
 }
+
+// Stamper makes recipients' copies and reads their watermark IDs back
+// (package stamp). It is an engine rather than an import so that the
+// functions that never stamp leave the PDF library out of their binaries.
+type Stamper interface {
+	// NewID is a fresh watermark ID.
+	NewID() string
+	// ParseID reads an ID as a person typed it; ok is false for anything
+	// that cannot be one.
+	ParseID(s string) (id string, ok bool)
+	// Stamp returns a copy of pdf stamped on every page for to, dated
+	// when, carrying id.
+	Stamp(pdf []byte, to Recipient, when time.Time, id string) ([]byte, error)
+	// FindID reads the watermark ID back from a copy: ErrNoWatermark for
+	// a PDF that carries none, an EInvalid error saying why for a file
+	// that cannot be read or carries several.
+	FindID(pdf []byte) (string, error)
+}
+
+// Recipient is whom a copy is stamped for.
+type Recipient struct {
+	Name, Company, Email string
+}
+
+// ErrNoWatermark is a Stamper's answer for a PDF without a watermark ID.
+var ErrNoWatermark = errors.New("trust: the PDF carries no watermark ID")
 
 // Presigner is implemented by blob engines that can hand the client a
 // short-lived direct link (S3) instead of streaming through the function.
@@ -134,6 +213,12 @@ func CheckTx(tx Tx) error {
 	}
 	if d := tx.Document; d != nil && d.ID == "" {
 		return Errorf(EInvalid, "The document has no id.")
+	}
+	if c := tx.Copy; c != nil && (c.WatermarkID == "" || c.Grant == "" || c.Document == "") {
+		return Errorf(EInvalid, "The copy has no watermark ID, grant or document.")
+	}
+	if rs := tx.Rules; rs != nil && rs.Version < 1 {
+		return Errorf(EInvalid, "The rule set version is invalid.")
 	}
 	if s := tx.Session; s != nil && s.ID == "" {
 		return Errorf(EInvalid, "The session has no id.")

@@ -91,10 +91,18 @@ type Request struct {
 	DecidedAt   time.Time  `json:"decided_at,omitzero"`
 	DecidedBy   string     `json:"decided_by,omitempty"`
 	DenyReason  string     `json:"deny_reason,omitempty"`
-	GrantID     string     `json:"grant_id,omitempty"`
-	ExpiresAt   time.Time  `json:"expires_at,omitzero"` // end of the access period
-	RevokedAt   time.Time  `json:"revoked_at,omitzero"`
-	RevokedBy   string     `json:"revoked_by,omitempty"`
+	// DecisionRule and DecisionReason are what the rules said on
+	// confirmation (see Decision): the rule that decided or sent the
+	// request to a person ("" when none matched), and the reason code.
+	DecisionRule   string    `json:"decision_rule,omitempty"`
+	DecisionReason string    `json:"decision_reason,omitempty"`
+	GrantID        string    `json:"grant_id,omitempty"`
+	ExpiresAt      time.Time `json:"expires_at,omitzero"` // end of the access period
+	RevokedAt      time.Time `json:"revoked_at,omitzero"`
+	RevokedBy      string    `json:"revoked_by,omitempty"`
+	// PurgeAt, if set, is when the store deletes the request: only an
+	// unconfirmed one has it (see Service.retain).
+	PurgeAt time.Time `json:"purge_at,omitzero"`
 	// Version counts the writes of this request; a write must name the
 	// version it read, so two approvers cannot both win.
 	Version int64 `json:"version"`
@@ -119,7 +127,9 @@ type Staff struct {
 	Role  Role   `json:"role"`
 }
 
-// Session is a signed-in staff member's session.
+// Session is a signed-in staff member's session. ID is the random id the
+// cookie carries; the store keeps the session under its hash instead (see
+// SessionKey), so the ID a Store is handed is never the cookie's.
 type Session struct {
 	ID        string    `json:"id"`
 	Email     string    `json:"email"`
@@ -139,16 +149,72 @@ type Event struct {
 	At      time.Time `json:"at"`
 	Detail  string    `json:"detail,omitempty"`
 	IP      string    `json:"ip,omitempty"`
+	// Watermark is the ID of the stamped copy a download delivered or a
+	// trace looked up, so a copy's downloads can be listed from the trail.
+	Watermark string `json:"watermark,omitempty"`
 }
 
-// Mail is an email waiting in the outbox. It is written in the same
-// transaction as the state change that causes it and sent after commit.
+// Copy is a recipient's stamped copy of one version of a gated document,
+// made on their grant's first download of it and served again to later
+// ones. The record outlives the file: a leaked copy of an ended grant
+// still traces back to its recipient.
+type Copy struct {
+	WatermarkID string    `json:"watermark_id"`
+	Request     string    `json:"request"`
+	Grant       string    `json:"grant"`
+	Document    string    `json:"document"`
+	Version     int       `json:"version"`
+	BlobKey     string    `json:"blob_key"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	Name        string    `json:"name"` // the recipient as the request names them
+	Company     string    `json:"company"`
+	Email       string    `json:"email"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Mail is an email in the outbox. It is written in the same transaction as
+// the state change that causes it; the mail scheduler delivers it later
+// (DeliverMail, DrainMail), off the request path. The fields after
+// CreatedAt are its delivery state, which only the scheduler writes.
 type Mail struct {
 	ID        string    `json:"id"`
 	To        string    `json:"to"`
 	Subject   string    `json:"subject"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
+
+	State    MailState `json:"state,omitempty"`
+	Attempts int       `json:"attempts,omitempty"`
+	// NextAttemptAt is when the mail is due again (zero: at once).
+	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
+	// SendingAt is set when an attempt starts and cleared when its answer
+	// is recorded: still set at the next attempt, it means the answer was
+	// lost (a crash, a timeout), and the mail may have gone out.
+	SendingAt time.Time `json:"sending_at,omitzero"`
+	// Lost counts attempts whose answer was lost.
+	Lost int `json:"lost,omitempty"`
+	// Reason is the last failure, and why an undeliverable mail was given up.
+	Reason string `json:"reason,omitempty"`
+}
+
+// MailState is where a mail is in its delivery.
+type MailState string
+
+// A mail is pending until it is sent or given up as undeliverable; both
+// final states take it out of the pending queue for good.
+const (
+	MailPending       MailState = ""
+	MailSent          MailState = "sent"
+	MailUndeliverable MailState = "undeliverable"
+)
+
+// Suppression is an address that must get no more mail: it bounced for
+// good, or its owner complained.
+type Suppression struct {
+	Address string    `json:"address"` // normalized (lower case)
+	Reason  string    `json:"reason"`  // "bounce", "complaint", with the provider's detail
+	At      time.Time `json:"at"`
 }
 
 // CheckAddress refuses anything but one bare address on one line. Mail

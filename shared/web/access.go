@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
+	"trustcenter/shared/content"
 	"trustcenter/shared/trust"
 	"trustcenter/site/pages"
 )
@@ -15,6 +17,7 @@ func (s *server) mountAccess(m router) {
 	m.handle("GET", "/access-requests/sent", s.requestSent)
 	m.handle("GET", "/access-requests/confirm/{token}", s.confirmEmail)
 	m.handle("GET", "/access/{token}", s.accessPage)
+	s.mountStatus(m)
 }
 
 // renderForm shows the request form filled with in, and err's messages when
@@ -31,18 +34,53 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 	p.postedFrom("/access-requests/new")
 	for _, d := range docs {
 		if d.Access == trust.Gated {
-			data.Documents = append(data.Documents, pages.FormDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)})
+			fd := pages.FormDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)}
+			// A title that names the kind already needs no "(SOC 2 Type II)".
+			if strings.Contains(fd.Title, fd.Kind) {
+				fd.Kind = ""
+			}
+			data.Documents = append(data.Documents, fd)
 		}
 	}
+	slices.SortStableFunc(data.Documents, func(a, b pages.FormDoc) int {
+		return readingRank(s.docFramework(a.ID)) - readingRank(s.docFramework(b.ID))
+	})
 	if err != nil {
 		data.Error = p.errorText(err)
 		data.Fields = p.fieldErrors(err)
+		for _, f := range formFields {
+			if m := data.Fields[f.name]; m != "" {
+				data.Problems = append(data.Problems, pages.Problem{Field: f.target, Message: m})
+			}
+		}
 	}
 	s.render(w, r, p, pages.RequestForm(&p.Page, data), err)
 }
 
+// formFields are the form's fields in the order it shows them, each with
+// the id its error summary links to: a group's first box, the NDA's
+// fieldset for a version that changed under the reader.
+var formFields = []struct{ name, target string }{
+	{"name", "name"}, {"email", "email"}, {"company", "company"}, {"reason", "reason"},
+	{"document", "document"}, {"nda_version", "nda"}, {"nda_accept", "nda_accept"}, {"nda_signature", "nda_signature"},
+}
+
+// docFramework is the framework of the certification document id belongs
+// to, "" when the content does not link one.
+func (s *server) docFramework(id string) content.Framework {
+	if s.site == nil {
+		return ""
+	}
+	d, _ := s.site.Document(id)
+	c, _ := s.site.Certification(d.Certification)
+	return c.Framework
+}
+
+// requestForm shows the form, filled in from the query: the documents a
+// link asks for, and the requester's own details from "request again".
 func (s *server) requestForm(w http.ResponseWriter, r *http.Request) {
-	s.renderForm(w, r, trust.RequestInput{Documents: r.URL.Query()["document"]}, nil)
+	q := r.URL.Query()
+	s.renderForm(w, r, trust.RequestInput{Name: q.Get("name"), Email: q.Get("email"), Company: q.Get("company"), Documents: q["document"]}, nil)
 }
 
 func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +100,8 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 		NDASignature: f.Get("nda_signature"),
 		Lang:         s.lang(r),
 	}
-	if _, err := s.svc.Submit(r.Context(), in, client(r)); err != nil {
+	req, err := s.svc.Submit(r.Context(), in, client(r))
+	if err != nil {
 		switch trust.ErrorCode(err) {
 		case trust.EInvalid, trust.ERateLimited, trust.EUnavailable:
 			// The form comes back with everything the visitor typed. An
@@ -76,9 +115,14 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	tok, err := s.svc.StatusToken(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	q := url.Values{}
 	s.keepLang(r, q)
-	target := "/access-requests/sent"
+	target := "/access-requests/sent/" + url.PathEscape(tok)
 	if len(q) > 0 {
 		target += "?" + q.Encode()
 	}
@@ -87,7 +131,7 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) requestSent(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "confirm.check_email.title")
-	s.render(w, r, p, pages.RequestSent(&p.Page), nil)
+	s.render(w, r, p, pages.RequestSent(&p.Page, pages.SentData{}), nil)
 }
 
 func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
@@ -96,8 +140,12 @@ func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "confirm.confirmed.title")
-	s.render(w, r, p, pages.RequestStatus(&p.Page, req), nil)
+	v, err := s.svc.StatusOf(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderStatus(w, r, v)
 }
 
 func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,6 +29,9 @@ func (s *server) mountAdmin(m router) {
 	m.handle("POST", "/admin/requests/{id}/deny", s.staff(s.deny))
 	m.handle("POST", "/admin/requests/{id}/revoke", s.staff(s.revoke))
 	s.mountDocuments(m)
+	m.handle("GET", "/admin/trace", s.staff(s.traceByID))
+	m.handle("POST", "/admin/trace", s.staff(s.traceFile))
+	s.mountRules(m)
 }
 
 type staffHandler func(w http.ResponseWriter, r *http.Request, sess trust.Session)
@@ -54,7 +58,7 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 				s.fail(w, r, err)
 				return
 			}
-			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.CSRF)) != 1 {
+			if !s.sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.CSRF)) != 1 {
 				s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
 				return
 			}
@@ -65,23 +69,21 @@ func (s *server) staff(h staffHandler) http.HandlerFunc {
 }
 
 // sameOrigin refuses a cross-site form post. Browsers send Origin on
-// POST; a client that sends none still needs the CSRF token. The scheme
-// counts as much as the host: a page served over plain http on our name
-// (anything between the browser and us could write one) is another origin.
-func sameOrigin(r *http.Request) bool {
+// POST; a client that sends none still needs the CSRF token. Our origin is
+// the public base URL's: behind the edge, the Host a function sees is the
+// API's, not the one in the reader's address bar. The scheme counts as much
+// as the host: a page served over plain http on our name (anything between
+// the browser and us could write one) is another origin.
+func (s *server) sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Path != "" || u.User != nil {
+	if err != nil || u.Path != "" || u.User != nil || s.origin == nil {
 		return false
 	}
-	scheme := "http"
-	if isHTTPS(r) {
-		scheme = "https"
-	}
-	return u.Scheme == scheme && strings.EqualFold(u.Host, r.Host)
+	return u.Scheme == s.origin.Scheme && strings.EqualFold(u.Host, s.origin.Host)
 }
 
 func (s *server) adminPage(r *http.Request, title string, sess *trust.Session) *page {
@@ -132,7 +134,7 @@ func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if !sameOrigin(r) {
+	if !s.sameOrigin(r) {
 		s.fail(w, r, userError(trust.EForbidden, "error.form_expired"))
 		return
 	}
@@ -234,4 +236,49 @@ func (s *server) deny(w http.ResponseWriter, r *http.Request, sess trust.Session
 func (s *server) revoke(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	_, err := s.svc.Revoke(r.Context(), sess, r.PathValue("id"), client(r))
 	s.decided(w, r, sess, err)
+}
+
+// traceByID shows the trace form, and with ?id= whose copy that is.
+func (s *server) traceByID(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	id := strings.TrimSpace(r.URL.Query().Get("id"))
+	if id == "" {
+		s.showTrace(w, r, sess, pages.TraceData{}, nil)
+		return
+	}
+	t, err := s.svc.Trace(r.Context(), sess, id, client(r))
+	s.showTrace(w, r, sess, pages.TraceData{ID: id, Found: t}, err)
+}
+
+// traceFile reads the watermark from an uploaded PDF found somewhere.
+func (s *server) traceFile(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		s.showTrace(w, r, sess, pages.TraceData{}, userError(trust.EInvalid, "error.choose_pdf"))
+		return
+	}
+	defer f.Close()
+	pdf, err := io.ReadAll(io.LimitReader(f, trust.MaxFileSize+1))
+	if err != nil {
+		s.showTrace(w, r, sess, pages.TraceData{}, userError(trust.EInvalid, "error.upload_unreadable"))
+		return
+	}
+	t, err := s.svc.TraceFile(r.Context(), sess, pdf, client(r))
+	s.showTrace(w, r, sess, pages.TraceData{ID: t.Copy.WatermarkID, Found: t, FromFile: true}, err)
+}
+
+// showTrace renders the trace page: what was found, or why nothing was.
+// Refusals a person can act on (a malformed ID, an unknown one, a file
+// without a stamp) are shown on the page with their status; others fail.
+func (s *server) showTrace(w http.ResponseWriter, r *http.Request, sess trust.Session, data pages.TraceData, err error) {
+	if code := trust.ErrorCode(err); err != nil && code != trust.EInvalid && code != trust.ENotFound {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.adminPage(r, "admin.trace.title", &sess)
+	p.postedFrom("/admin/trace")
+	if err != nil {
+		data.Error = p.errorText(err)
+		data.Found = trust.Traced{}
+	}
+	s.render(w, r, p, pages.AdminTrace(&p.Page, data), err)
 }

@@ -80,7 +80,12 @@ func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trus
 	docs = append(docs, stored...)
 	p := s.adminPage(r, "doc.heading", &sess)
 	p.postedFrom("/admin/documents")
-	data := pages.DocumentsData{}
+	counts, err := s.svc.RecentDownloads(r.Context(), docs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := pages.DocumentsData{Downloads: counts}
 	for _, d := range docs {
 		row := pages.DocumentRow{Document: d}
 		// Only documents the content names take uploads: their description

@@ -43,7 +43,9 @@ func adminOn(t *testing.T, e trust.Engines) (*boltstore.Store, *content.Site, *t
 	e.Store, e.Blobs, e.Log = store, fileblob.Dir(filepath.Join(dir, "reports")), slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := trust.New(trust.Config{BaseURL: "https://trust.example", Staff: []trust.Staff{{Email: "admin@example.com", Role: trust.Admin}}}, e)
 	sess := trust.Session{ID: "session-1", Email: "admin@example.com", Role: trust.Admin, CSRF: "csrf-1", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
-	if err := store.Commit(t.Context(), trust.Tx{Session: &sess}); err != nil {
+	stored := sess
+	stored.ID = trust.SessionKey(sess.ID)
+	if err := store.Commit(t.Context(), trust.Tx{Session: &stored}); err != nil {
 		t.Fatal(err)
 	}
 	return store, site, svc, sess, New(Deps{Service: svc, Site: site, Log: e.Log}, Admin)

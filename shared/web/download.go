@@ -15,7 +15,13 @@ func (s *server) mountDownload(m router) {
 	m.handle("GET", "/documents/{id}", s.publicDocument)
 }
 
+// A GET route answers HEAD too. HEAD takes no file, so it is answered as
+// GET is but never recorded or counted as a download.
 func (s *server) download(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		s.checkDownload(w, r)
+		return
+	}
 	d, err := s.svc.Download(r.Context(), r.PathValue("token"), client(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -25,8 +31,27 @@ func (s *server) download(w http.ResponseWriter, r *http.Request) {
 	s.serveFile(w, r, d)
 }
 
+// checkDownload answers HEAD (which the GET route also serves) with what a
+// GET would answer, but makes no copy and records no download: a link
+// checker or a mail scanner asking about the link has not taken the file.
+func (s *server) checkDownload(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := s.svc.CheckDownload(r.Context(), r.PathValue("token")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Type", "application/pdf")
+	w.WriteHeader(http.StatusOK)
+}
+
 func (s *server) publicDocument(w http.ResponseWriter, r *http.Request) {
-	d, err := s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
+	var d trust.Document
+	var err error
+	if r.Method == http.MethodHead {
+		d, err = s.svc.CheckPublicDocument(r.Context(), r.PathValue("id"))
+	} else {
+		d, err = s.svc.PublicDocument(r.Context(), r.PathValue("id"), client(r))
+	}
 	if err != nil {
 		if trust.ErrorCode(err) == trust.EForbidden && d.ID != "" {
 			p := s.newPage(r, "gated.title")

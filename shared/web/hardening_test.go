@@ -5,39 +5,41 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"trustcenter/shared/trust"
 )
 
-// TestSameOrigin: a post counts as our own only from the same scheme and
-// host; a page on our name over plain http is another site.
+// TestSameOrigin: a post counts as our own only from the public base URL's
+// scheme and host, whatever Host the request reached us on (behind the
+// edge, the API's); a page on our name over plain http is another site.
 func TestSameOrigin(t *testing.T) {
+	const api = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/admin/x"
 	for _, c := range []struct {
-		target, origin string
-		forwarded      string
-		same           bool
+		base, target, origin string
+		same                 bool
 	}{
-		{"https://trust.example/admin/x", "", "", true},
-		{"https://trust.example/admin/x", "https://trust.example", "", true},
-		{"https://trust.example/admin/x", "https://TRUST.example", "", true},
-		{"https://trust.example/admin/x", "http://trust.example", "", false},
-		{"https://trust.example/admin/x", "https://evil.example", "", false},
-		{"https://trust.example/admin/x", "https://trust.example.evil.example", "", false},
-		{"https://trust.example/admin/x", "null", "", false},
-		{"https://trust.example/admin/x", "https://trust.example/path", "", false},
-		{"http://trust.example/admin/x", "https://trust.example", "https", true},
-		{"http://trust.example/admin/x", "http://trust.example", "https", false},
-		{"http://localhost:8080/admin/x", "http://localhost:8080", "", true},
-		{"http://localhost:8080/admin/x", "https://localhost:8080", "", false},
-		{"http://localhost:8080/admin/x", "http://localhost:8081", "", false},
+		{"https://trust.example", api, "", true},
+		{"https://trust.example", api, "https://trust.example", true},
+		{"https://trust.example", api, "https://TRUST.example", true},
+		{"https://trust.example", api, "http://trust.example", false},
+		{"https://trust.example", api, "https://evil.example", false},
+		{"https://trust.example", api, "https://trust.example.evil.example", false},
+		{"https://trust.example", api, "null", false},
+		{"https://trust.example", api, "https://trust.example/path", false},
+		// The request's own Host is not ours when the base URL says otherwise.
+		{"https://trust.example", api, "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", false},
+		{"https://trust.example", "https://trust.example/admin/x", "https://trust.example", true},
+		{"http://localhost:8080", "http://localhost:8080/admin/x", "http://localhost:8080", true},
+		{"http://localhost:8080", "http://localhost:8080/admin/x", "https://localhost:8080", false},
+		{"http://localhost:8080", "http://localhost:8080/admin/x", "http://localhost:8081", false},
 	} {
+		s := newServer(Deps{Service: trust.New(trust.Config{BaseURL: c.base}, trust.Engines{Store: &fakeStore{}})})
 		r := httptest.NewRequest(http.MethodPost, c.target, nil)
 		if c.origin != "" {
 			r.Header.Set("Origin", c.origin)
 		}
-		if c.forwarded != "" {
-			r.Header.Set("X-Forwarded-Proto", c.forwarded)
-		}
-		if got := sameOrigin(r); got != c.same {
-			t.Errorf("%s from Origin %q (forwarded %q): same origin %v, want %v", c.target, c.origin, c.forwarded, got, c.same)
+		if got := s.sameOrigin(r); got != c.same {
+			t.Errorf("base %s, %s from Origin %q: same origin %v, want %v", c.base, c.target, c.origin, got, c.same)
 		}
 	}
 }

@@ -1,6 +1,11 @@
 package web
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+
+	"trustcenter/shared/trust"
+)
 
 // Function is one Lambda function's share of the HTTP API. The local
 // server mounts every function's share on one handler. A function's main
@@ -89,3 +94,16 @@ func (s *server) mux(fns ...Function) *http.ServeMux {
 	mux.HandleFunc("/", notFound(s))
 	return mux
 }
+
+// Unavailable answers every request with the 503 page, in the reader's
+// language and with the usual headers and log line: the handler of a
+// function whose own could not be built (shared/aws/lambdaapp), which
+// needs neither a service nor content.
+func Unavailable(d Deps) http.Handler {
+	s := newServer(d)
+	return s.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, trust.Unavailable(errNotStarted))
+	}))
+}
+
+var errNotStarted = errors.New("the function's dependencies are not built")

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -38,27 +37,53 @@ type Deps struct {
 	Service *trust.Service
 	Site    *content.Site
 	Log     *slog.Logger
-	// RequestID returns the platform's request id (Lambda), if any.
-	RequestID func(r *http.Request) string
+	// RequestLog adds the platform's attributes to a request's log line,
+	// called when the request is done (Lambda: its ids, the cold-start
+	// flag, the request's business metrics).
+	RequestLog func(r *http.Request) []any
+	// OriginSecret, when set, is what every request must carry in
+	// X-Origin-Verify: the edge adds it, so one without it went around
+	// the edge and is refused.
+	OriginSecret string
+	// ClientIPHeader names the header with the viewer's "ip:port", set
+	// by the edge; believed only on requests with the origin secret.
+	ClientIPHeader string
+	// RequestBudget bounds each request's context; 0 leaves it unbounded.
+	RequestBudget time.Duration
 }
 
 // server holds what the four handlers share: the stylesheet and its CSP
 // hash, the domain service.
 type server struct {
-	svc       *trust.Service
-	site      *content.Site
-	log       *slog.Logger
-	requestID func(r *http.Request) string
-	css       string
-	csp       string
-	docs      docList
-	cache     pageCache
+	svc            *trust.Service
+	site           *content.Site
+	log            *slog.Logger
+	requestLog     func(r *http.Request) []any
+	originSecret   string
+	clientIPHeader string
+	budget         time.Duration
+	// origin is the public base URL's scheme and host, the only origin
+	// the console's forms may be posted from.
+	origin *url.URL
+	now    func() time.Time // the document list's clock; tests move it
+	css    string
+	logo   string // the company's logo, inlined when it is ours
+	icon   string // the favicon, inlined
+	csp    string
+	docs   docList
+	cache  pageCache
 }
 
 func newServer(d Deps) *server {
-	s := &server{svc: d.Service, site: d.Site, log: d.Log, requestID: d.RequestID}
+	s := &server{svc: d.Service, site: d.Site, log: d.Log, requestLog: d.RequestLog,
+		originSecret: d.OriginSecret, clientIPHeader: d.ClientIPHeader, budget: d.RequestBudget, now: time.Now}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if d.Service != nil {
+		if u, err := url.Parse(d.Service.BaseURL()); err == nil && u.Host != "" {
+			s.origin = &url.URL{Scheme: u.Scheme, Host: u.Host}
+		}
 	}
 	css, err := fs.ReadFile(site.Static, "static/site.css")
 	if err != nil {
@@ -70,6 +95,13 @@ func newServer(d Deps) *server {
 	}
 	style := string(css) + brand
 	s.css = style
+	s.icon = inlineStatic("/static/favicon.svg")
+	if d.Site != nil {
+		s.logo = d.Site.Company.Logo
+		if l := inlineStatic(s.logo); l != "" {
+			s.logo = l
+		}
+	}
 	sum := sha256.Sum256([]byte(style))
 	img := "'self' data:"
 	if d.Site != nil {
@@ -111,15 +143,23 @@ func (p *page) postedFrom(address string) {
 }
 
 func (s *server) newPage(r *http.Request, title string) *page {
-	p := &page{pages.Page{Lang: s.lang(r), CSS: s.css, Robots: "noindex", Site: s.site}}
+	return s.newPageIn(r, s.lang(r), title)
+}
+
+// newPageIn is newPage in lang, for a page whose language is not only the
+// reader's to choose (a request's pages open in the request's).
+func (s *server) newPageIn(r *http.Request, lang, title string) *page {
+	p := &page{pages.Page{Lang: lang, CSS: s.css, Robots: "noindex", Site: s.site, Logo: s.logo, Icon: s.icon}}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		p.Address = r.URL.RequestURI()
 	}
 	if s.site != nil {
 		p.Company = s.site.Company.Name
-		p.Logo = s.site.Company.Logo
 	}
-	p.Title = p.T(title) + " · " + p.Company
+	p.Title = p.T(title)
+	if p.Company != "" {
+		p.Title += " · " + p.Company
+	}
 	return p
 }
 
@@ -138,6 +178,7 @@ func execute(ctx context.Context, c templ.Component) ([]byte, error) {
 // through here, so this is where a failure is logged and where an error
 // answer gets its headers.
 func (s *server) render(w http.ResponseWriter, r *http.Request, p *page, c templ.Component, err error) {
+	err = spent(r, err)
 	status := http.StatusOK
 	if err != nil {
 		status = statusOf(err)
@@ -147,7 +188,9 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, p *page, c templ
 		// the client sees only the safe message.
 		s.log.Error("request failed", "method", r.Method, "path", redact(r.URL.Path), "status", status, "err", err)
 	}
-	body, rerr := execute(r.Context(), c)
+	// Rendering waits on nothing, and the page that says the budget ran
+	// out is rendered after it did.
+	body, rerr := execute(context.WithoutCancel(r.Context()), c)
 	if rerr != nil {
 		s.log.Error("render", "path", redact(r.URL.Path), "err", rerr)
 		refused(w.Header(), http.StatusInternalServerError)
@@ -202,6 +245,7 @@ func statusOf(err error) int {
 
 // fail renders err as an error page.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	err = spent(r, err)
 	status := statusOf(err)
 	heading, ok := errorHeadings[status]
 	if !ok {
@@ -304,24 +348,13 @@ func notFound(s *server) http.HandlerFunc {
 	}
 }
 
-// client is the caller as the service records it. RemoteAddr is the
-// connection's peer locally and API Gateway's sourceIp on Lambda; headers a
-// client can forge are not trusted for it.
-func client(r *http.Request) trust.Client {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	return trust.Client{IP: ip, UserAgent: r.UserAgent()}
-}
-
 func isHTTPS(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
 // redact hides link tokens from logs: they are credentials.
 func redact(path string) string {
-	for _, prefix := range []string{"/access/", "/download/", "/access-requests/confirm/", "/admin/login/"} {
+	for _, prefix := range []string{"/access/", "/download/", "/access-requests/confirm/", "/access-requests/sent/", "/requests/", "/admin/login/"} {
 		if strings.HasPrefix(path, prefix) && len(path) > len(prefix) {
 			return prefix + "…"
 		}
@@ -375,9 +408,9 @@ func (s *server) wrap(h http.Handler) http.Handler {
 		defer func() {
 			// The request's attributes, built once for both lines; not a
 			// logger.With, which would clone the handler on every request.
-			attrs := []any{"method", r.Method, "path", redact(r.URL.Path)}
-			if s.requestID != nil {
-				attrs = append(attrs, "request_id", s.requestID(r))
+			attrs := []any{"method", r.Method, "path", redact(r.URL.Path), "route", r.Pattern}
+			if s.requestLog != nil {
+				attrs = append(attrs, s.requestLog(r)...)
 			}
 			v := recover()
 			abort := false
@@ -402,6 +435,16 @@ func (s *server) wrap(h http.Handler) http.Handler {
 				panic(http.ErrAbortHandler)
 			}
 		}()
+		if !s.fromEdge(r) {
+			s.log.Warn("request without the edge's origin secret refused", "method", r.Method, "path", redact(r.URL.Path))
+			s.fail(sw, r, userError(trust.EForbidden, "error.forbidden"))
+			return
+		}
+		// r is the variable the deferred log line reads: it must see the
+		// request the mux matched, to name its route.
+		var cancel context.CancelFunc
+		r, cancel = s.withBudget(s.withClient(r))
+		defer cancel()
 		h.ServeHTTP(sw, r)
 	})
 }

@@ -46,6 +46,8 @@ func (f *fakeStore) GetDocument(_ context.Context, id string) (trust.Document, e
 
 func (f *fakeStore) Commit(context.Context, trust.Tx) error { return nil }
 
+func (f *fakeStore) CountDownload(context.Context, string, time.Time) error { return nil }
+
 func (f *fakeStore) Hit(context.Context, string, time.Duration, time.Time) (trust.Hits, error) {
 	return trust.Hits{Current: f.hits}, f.hitErr
 }
@@ -60,7 +62,7 @@ func (f *fakeStore) GetRequest(_ context.Context, id string) (trust.Request, err
 func (f *fakeStore) ListEvents(context.Context, string) ([]trust.Event, error) { return nil, nil }
 
 func (f *fakeStore) GetSession(_ context.Context, id string) (trust.Session, error) {
-	if id == "" || id != f.sess.ID {
+	if id == "" || id != trust.SessionKey(f.sess.ID) {
 		return trust.Session{}, trust.Errorf(trust.ENotFound, "no session")
 	}
 	return f.sess, nil
@@ -81,6 +83,7 @@ func (missingBlobs) Open(_ context.Context, key string) (io.ReadCloser, error) {
 func (missingBlobs) Copy(_ context.Context, from, _ string) error {
 	return trust.Errorf(trust.ENotFound, "no blob %s", from)
 }
+func (missingBlobs) Delete(context.Context, string) error { return nil }
 
 var publicDoc = trust.Document{ID: "soc3-2026", Title: "SOC 3", Access: trust.Public, BlobKey: "soc3/1.pdf", FileName: "soc3.pdf", Version: 1}
 

@@ -6,6 +6,7 @@ package pages
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -25,7 +26,9 @@ type Page struct {
 	Description string
 	Robots      string
 	Company     string
-	Logo        string
+	// Logo and Icon are image addresses, data: URLs for our own files.
+	Logo string
+	Icon string
 	// CSS is the stylesheet inlined into <style>; the CSP allows it by its
 	// hash, so it is written as it is, never escaped.
 	CSS   string
@@ -89,6 +92,16 @@ func (p *Page) DocNames(ids []string) string {
 	return strings.Join(names, "; ")
 }
 
+// Places joins place names: Chinese lists them with 、; an English place
+// such as "Austin, Texas" holds commas already, so English ones are set
+// apart with a middle dot.
+func (p *Page) Places(names []string) string {
+	if p.Lang == i18n.Chinese {
+		return i18n.JoinList(p.Lang, names)
+	}
+	return strings.Join(names, " · ")
+}
+
 // LangQuery is the query of an internal link: params, given as name and
 // value pairs, and the reader's explicit language choice, which the link
 // carries along unless it is English.
@@ -143,4 +156,33 @@ func also(sep, s string) string {
 		return ""
 	}
 	return sep + s
+}
+
+// datePattern finds the dates i18n writes, in either language: "30 Sep
+// 2026", "September 30, 2026", "Nov 2027", "2026年9月30日", "2027年11月".
+var datePattern = regexp.MustCompile(`\d{1,2} [A-Z][a-z]{2} \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}|[A-Z][a-z]{2} \d{4}|\d{4}年\d{1,2}月(?:\d{1,2}日)?`)
+
+// textRun is a piece of a line: a date, kept on one line, or the text
+// between dates.
+type textRun struct {
+	text string
+	date bool
+}
+
+// dateRuns cuts s around its dates, so that a line break never falls
+// inside one.
+func dateRuns(s string) []textRun {
+	var out []textRun
+	last := 0
+	for _, m := range datePattern.FindAllStringIndex(s, -1) {
+		if m[0] > last {
+			out = append(out, textRun{text: s[last:m[0]]})
+		}
+		out = append(out, textRun{text: s[m[0]:m[1]], date: true})
+		last = m[1]
+	}
+	if last < len(s) {
+		out = append(out, textRun{text: s[last:]})
+	}
+	return out
 }

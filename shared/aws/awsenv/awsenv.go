@@ -7,6 +7,7 @@ package awsenv
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -88,4 +89,19 @@ func (l Limits) Apply(cfg aws.Config) aws.Config {
 		cfg.HTTPClient = awshttp.NewBuildableClient().WithTimeout(l.Timeout)
 	}
 	return cfg
+}
+
+// RequireSettings fails, naming every one, when any of the settings a
+// function cannot start without is unset: the cold start's first check.
+func RequireSettings(names ...string) error {
+	var missing []string
+	for _, k := range names {
+		if os.Getenv(k) == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing settings: %s", strings.Join(missing, ", "))
+	}
+	return nil
 }

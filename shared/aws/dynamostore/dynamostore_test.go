@@ -467,3 +467,67 @@ func TestCommitRetriesTransactionConflict(t *testing.T) {
 		})
 	}
 }
+
+// TestRetentionLayout: an unconfirmed request expires by TTL at its
+// PurgeAt and the write that confirms it takes the TTL away; download
+// counters are one item per shard and day, each with its expiry.
+func TestRetentionLayout(t *testing.T) {
+	s, client, table := newStore(t, nil)
+	ctx := t.Context()
+	created := time.Now().Truncate(time.Second)
+	purge := created.Add(30 * 24 * time.Hour).Add(250 * time.Millisecond)
+	r := trust.Request{ID: "r1", Email: "ada@example.com", Status: trust.Unconfirmed, CreatedAt: created, PurgeAt: purge}
+	if err := s.Commit(ctx, trust.Tx{Request: &r}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := attrN(t, rawItem(t, client, table, "REQ#r1", "REQ#r1"), dynamostore.AttrTTL), purge.Unix()+1; got != want {
+		t.Errorf("unconfirmed request TTL = %d, want %d", got, want)
+	}
+	confirmed := r
+	confirmed.Status, confirmed.PurgeAt = trust.Pending, time.Time{}
+	if err := s.Commit(ctx, trust.Tx{Request: &confirmed, IfVersion: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rawItem(t, client, table, "REQ#r1", "REQ#r1")[dynamostore.AttrTTL]; ok {
+		t.Error("a confirmed request still expires")
+	}
+
+	day := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
+	const downloads = 40
+	for i := range downloads {
+		if err := s.CountDownload(ctx, "soc3", day.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantTTL := trust.DownloadCounterEnd(day).Unix()
+	total, shards := 0, 0
+	for shard := range 64 {
+		pk := dynamostore.PrefixDownloads + strconv.Itoa(shard) + "#soc3"
+		out, err := client.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(table),
+			Key: map[string]types.AttributeValue{
+				dynamostore.AttrPK: &types.AttributeValueMemberS{Value: pk},
+				dynamostore.AttrSK: &types.AttributeValueMemberS{Value: "2030-06-01"},
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Item == nil {
+			continue
+		}
+		shards++
+		total += int(attrN(t, out.Item, "count"))
+		if got := attrN(t, out.Item, dynamostore.AttrTTL); got != wantTTL {
+			t.Errorf("%s TTL = %d, want %d (the day's end plus %v)", pk, got, wantTTL, trust.DownloadCountRetention)
+		}
+	}
+	if total != downloads {
+		t.Errorf("the shards hold %d downloads, want %d", total, downloads)
+	}
+	// 40 downloads over 8 shards all landing on one or two would mean the
+	// shard is not picked at random.
+	if shards < 3 {
+		t.Errorf("%d downloads landed on %d shards", downloads, shards)
+	}
+}

@@ -13,16 +13,21 @@ import (
 
 // Key prefixes and fixed partitions of the single table (schema.go).
 const (
-	prefixRequest = PrefixRequest
-	prefixDoc     = PrefixDoc
-	prefixSession = PrefixSession
-	prefixUse     = PrefixUse
-	prefixMail    = PrefixMail
-	prefixRate    = PrefixRate
-	prefixEvent   = PrefixEvent
-	prefixStatus  = PrefixStatus
-	partDocs      = PartDocs
-	partOutbox    = PartOutbox
+	prefixRequest   = PrefixRequest
+	prefixDoc       = PrefixDoc
+	prefixSession   = PrefixSession
+	prefixUse       = PrefixUse
+	prefixMail      = PrefixMail
+	prefixRate      = PrefixRate
+	prefixEvent     = PrefixEvent
+	prefixDownloads = PrefixDownloads
+	prefixStatus    = PrefixStatus
+	prefixRules     = PrefixRules
+	partDocs        = PartDocs
+	partOutbox      = PartOutbox
+	prefixCopy      = PrefixCopy
+	prefixMark      = PrefixMark
+	prefixSuppress  = PrefixSuppress
 )
 
 // sortTime formats t for a sort key. RFC3339Nano drops trailing zeros, and

@@ -6,11 +6,11 @@ package dynamostore
 
 // Attribute names of the single table.
 const (
-	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#
-	AttrSK     = "SK"     // sort key
+	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#, COPY#, WM#, RULES#, SUPPRESS#
+	AttrSK     = "SK"     // sort key (the PK again, but for events, download counters and copies)
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
-	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail)
+	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail, unconfirmed requests, download counters)
 )
 
 // Partition key prefixes (PK) and fixed GSI1 partitions (GSI1PK) of the
@@ -24,9 +24,16 @@ const (
 	PrefixMail    = "MAIL#"    // queued and sent mails
 	PrefixRate    = "RATE#"    // rate-limit counters
 	PrefixEvent   = "EVT#"     // audit trail entries, by subject
-	PrefixStatus  = "STATUS#"  // GSI1: requests by status
-	PartDocs      = "DOCS"     // GSI1: every document
-	PartOutbox    = "OUTBOX"   // GSI1: mails not yet sent
+	// PrefixDownloads keys the public download counters: DLCOUNT#<shard>#<document>,
+	// one item per UTC day in the sort key.
+	PrefixDownloads = "DLCOUNT#"
+	PrefixRules     = "RULES#"    // the approval rule set, one item
+	PrefixStatus    = "STATUS#"   // GSI1: requests by status
+	PartDocs        = "DOCS"      // GSI1: every document
+	PartOutbox      = "OUTBOX"    // GSI1: mails not yet sent
+	PrefixCopy      = "COPY#"     // stamped copies, by grant (SK: document and version)
+	PrefixMark      = "WM#"       // stamped copies, by watermark ID
+	PrefixSuppress  = "SUPPRESS#" // addresses that bounced or complained: no more mail
 )
 
 // IndexGSI1 is the one global secondary index (projection ALL).

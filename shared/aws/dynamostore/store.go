@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,6 +47,7 @@ func New(client *dynamodb.Client, table string, clock trust.Clock) *Store {
 		GetItem:            client.GetItem,
 		DeleteItem:         client.DeleteItem,
 		UpdateItem:         client.UpdateItem,
+		PutItem:            client.PutItem,
 		Query:              client.Query,
 		TransactWriteItems: client.TransactWriteItems,
 	}}
@@ -88,6 +90,9 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		if err != nil {
 			return fmt.Errorf("dynamostore: encode request: %w", err)
 		}
+		// The whole item is replaced on every write, so a request written
+		// without PurgeAt (confirmed) loses the TTL it had.
+		setTTL(it, req.PurgeAt)
 		if tx.IfVersion == 0 {
 			put(it, mustBeNew, nil, nil)
 		} else {
@@ -108,6 +113,20 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 			put(it, "#version = :version",
 				map[string]string{"#version": "version"},
 				map[string]types.AttributeValue{":version": num(int64(d.Version - 1))})
+		}
+	}
+
+	if rs := tx.Rules; rs != nil {
+		it, err := item(*rs, map[string]string{AttrPK: rulesPK, AttrSK: rulesPK})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode rules: %w", err)
+		}
+		if rs.Version == 1 {
+			put(it, mustBeNew, nil, nil)
+		} else {
+			put(it, "#version = :version",
+				map[string]string{"#version": "version"},
+				map[string]types.AttributeValue{":version": num(int64(rs.Version - 1))})
 		}
 	}
 
@@ -150,6 +169,23 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 			return fmt.Errorf("dynamostore: encode mail: %w", err)
 		}
 		put(it, mustBeNew, nil, nil)
+	}
+
+	if c := tx.Copy; c != nil {
+		// Two items, both new: the one a later download reads by grant,
+		// document and version, and the one a trace reads by watermark ID.
+		// Either one existing cancels the transaction.
+		byGrant, err := item(*c, map[string]string{AttrPK: prefixCopy + c.Grant, AttrSK: copySK(c.Document, c.Version)})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode copy: %w", err)
+		}
+		put(byGrant, mustBeNew, nil, nil)
+		pk := prefixMark + c.WatermarkID
+		byMark, err := item(*c, map[string]string{AttrPK: pk, AttrSK: pk})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode copy: %w", err)
+		}
+		put(byMark, mustBeNew, nil, nil)
 	}
 
 	if len(items) == 0 {
@@ -291,6 +327,53 @@ func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor st
 	return reqs, next, nil
 }
 
+const rulesPK = prefixRules + "current"
+
+func (s *Store) GetRules(ctx context.Context) (trust.RuleSet, error) {
+	return getItem[trust.RuleSet](ctx, s, rulesPK, "rule set")
+}
+
+// RequestsSince queries each status partition of GSI1 newest first, down to
+// since (its sort key starts with the creation time), so the read is bounded
+// by the key condition and the limit; then merges the partitions.
+func (s *Store) RequestsSince(ctx context.Context, since time.Time, limit int) ([]trust.Request, error) {
+	if limit <= 0 {
+		return nil, trust.Errorf(trust.EInvalid, "The page size must be positive.")
+	}
+	var reqs []trust.Request
+	for _, st := range trust.Statuses {
+		in := s.gsi1Query(prefixStatus+string(st), false)
+		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk >= :since")
+		in.ExpressionAttributeNames["#sk"] = AttrGSI1SK
+		in.ExpressionAttributeValues[":since"] = str(since.UTC().Format(sortTime))
+		n := 0
+		for {
+			in.Limit = aws.Int32(int32(min(limit-n, maxPage)))
+			out, err := s.client.Query(ctx, in)
+			if err != nil {
+				return nil, mapErr("Query", err)
+			}
+			for _, it := range out.Items {
+				var r trust.Request
+				if err := decode(it, &r); err != nil {
+					return nil, fmt.Errorf("dynamostore: decode request: %w", err)
+				}
+				reqs = append(reqs, r)
+			}
+			n += len(out.Items)
+			if n >= limit || len(out.LastEvaluatedKey) == 0 {
+				break
+			}
+			in.ExclusiveStartKey = out.LastEvaluatedKey
+		}
+	}
+	slices.SortFunc(reqs, func(a, b trust.Request) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	if len(reqs) > limit {
+		reqs = reqs[:limit]
+	}
+	return reqs, nil
+}
+
 // ListEvents reads the subject's partition of the base table, strongly
 // consistent, so the audit trail shows what was just committed.
 func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, error) {
@@ -322,6 +405,7 @@ type api struct {
 	GetItem            func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	DeleteItem         func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	UpdateItem         func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	PutItem            func(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	Query              queryFunc
 	TransactWriteItems func(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
@@ -433,14 +517,15 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.table),
 		Key:                 key(prefixMail + id),
-		UpdateExpression:    aws.String("REMOVE #gpk, #gsk SET #ttl = :ttl, #sent = :sent"),
+		UpdateExpression:    aws.String("REMOVE #gpk, #gsk SET #ttl = :ttl, #sent = :sent, #state = :state"),
 		ConditionExpression: aws.String("attribute_exists(#gpk)"),
 		ExpressionAttributeNames: map[string]string{
-			"#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#ttl": AttrTTL, "#sent": "sent_at",
+			"#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#ttl": AttrTTL, "#sent": "sent_at", "#state": "state",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":ttl":  num(epoch(now.Add(trust.SentMailRetention))),
-			":sent": str(now.UTC().Format(time.RFC3339Nano)),
+			":ttl":   num(epoch(now.Add(trust.SentMailRetention))),
+			":sent":  str(now.UTC().Format(time.RFC3339Nano)),
+			":state": str(string(trust.MailSent)),
 		},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
@@ -452,6 +537,95 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 		return trust.Errorf(trust.ENotFound, "No such mail.")
 	}
 	return mapErr("UpdateItem", err)
+}
+
+// GetMail reads the mail's item, whatever its state (a sent one keeps its
+// body until TTL removes it).
+func (s *Store) GetMail(ctx context.Context, id string) (trust.Mail, error) {
+	return getItem[trust.Mail](ctx, s, prefixMail+id, "mail")
+}
+
+// deliveryAttrs are the attributes of a mail's delivery state: an attempt
+// writes these and nothing else, so it never rewrites what the mail says.
+var deliveryAttrs = []string{"state", "attempts", "next_attempt_at", "sending_at", "lost", "reason"}
+
+// SaveMailAttempt updates the delivery attributes in place (each one set, or
+// removed where m leaves it zero, as the JSON encoding leaves it out),
+// conditioned on the mail still being in the outbox with ifAttempts
+// attempts. A given-up mail also leaves the OUTBOX partition and gets a TTL.
+func (s *Store) SaveMailAttempt(ctx context.Context, m trust.Mail, ifAttempts int) error {
+	if m.State != trust.MailPending && m.State != trust.MailUndeliverable {
+		return trust.Errorf(trust.EInvalid, "A mail attempt cannot record the state %q.", m.State)
+	}
+	fields, err := item(m, nil)
+	if err != nil {
+		return fmt.Errorf("dynamostore: encode mail: %w", err)
+	}
+	names := map[string]string{"#gpk": AttrGSI1PK, "#attempts": "attempts"}
+	values := map[string]types.AttributeValue{}
+	var set, remove []string
+	for i, a := range deliveryAttrs {
+		n := "#d" + strconv.Itoa(i)
+		names[n] = a
+		if v, ok := fields[a]; ok {
+			values[":d"+strconv.Itoa(i)] = v
+			set = append(set, n+" = :d"+strconv.Itoa(i))
+		} else {
+			remove = append(remove, n)
+		}
+	}
+	if m.State == trust.MailUndeliverable {
+		names["#gsk"], names["#ttl"] = AttrGSI1SK, AttrTTL
+		values[":ttl"] = num(epoch(s.clock.Now().Add(trust.SentMailRetention)))
+		set = append(set, "#ttl = :ttl")
+		remove = append(remove, "#gpk", "#gsk")
+	}
+	update := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		update += " REMOVE " + strings.Join(remove, ", ")
+	}
+	cond := "attribute_exists(#gpk) AND attribute_not_exists(#attempts)"
+	if ifAttempts != 0 {
+		cond = "attribute_exists(#gpk) AND #attempts = :if"
+		values[":if"] = num(int64(ifAttempts))
+	}
+	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(s.table),
+		Key:                                 key(prefixMail + m.ID),
+		UpdateExpression:                    aws.String(update),
+		ConditionExpression:                 aws.String(cond),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if condFailed, ok := errors.AsType[*types.ConditionalCheckFailedException](err); ok {
+		if len(condFailed.Item) > 0 {
+			return trust.Errorf(trust.EConflict, "The mail is no longer pending with %d attempts.", ifAttempts)
+		}
+		return trust.Errorf(trust.ENotFound, "No such mail.")
+	}
+	return mapErr("UpdateItem", err)
+}
+
+// Suppress puts the suppression under its address, replacing an earlier one.
+func (s *Store) Suppress(ctx context.Context, sup trust.Suppression) error {
+	if sup.Address == "" {
+		return trust.Errorf(trust.EInvalid, "The suppressed address is empty.")
+	}
+	pk := prefixSuppress + sup.Address
+	it, err := item(sup, map[string]string{AttrPK: pk, AttrSK: pk})
+	if err != nil {
+		return fmt.Errorf("dynamostore: encode suppression: %w", err)
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
+	return mapErr("PutItem", err)
+}
+
+func (s *Store) Suppressed(ctx context.Context, address string) (trust.Suppression, error) {
+	if address == "" {
+		return trust.Suppression{}, trust.Errorf(trust.ENotFound, "No such suppression.")
+	}
+	return getItem[trust.Suppression](ctx, s, prefixSuppress+address, "suppression")
 }
 
 // Hit counts with an atomic ADD on one item per key and window, so
@@ -481,7 +655,7 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 	if err != nil {
 		return trust.Hits{}, mapErr("UpdateItem", err)
 	}
-	cur, err := rateCount(pk, out.Attributes)
+	cur, err := itemCount(pk, out.Attributes)
 	if err != nil {
 		return trust.Hits{}, err
 	}
@@ -496,25 +670,141 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 	}
 	hits := trust.Hits{Current: cur}
 	if len(prev.Item) > 0 {
-		if hits.Previous, err = rateCount(prevPK, prev.Item); err != nil {
+		if hits.Previous, err = itemCount(prevPK, prev.Item); err != nil {
 			return trust.Hits{}, err
 		}
 	}
 	return hits, nil
 }
 
-func rateCount(pk string, item map[string]types.AttributeValue) (int, error) {
+// downloadShards is how many partitions one document's download counters
+// are spread over. A single item takes about a thousand writes a second;
+// each download adds to one shard picked at random, so a document can be
+// fetched downloadShards times as often before writes are throttled, and
+// reading a span of days costs one small query per shard.
+const downloadShards = 8
+
+func downloadPK(shard int, doc string) string {
+	return prefixDownloads + strconv.Itoa(shard) + "#" + doc
+}
+
+// dayKey is a counter's sort key: the UTC date, which sorts as time does.
+func dayKey(t time.Time) string { return trust.DownloadDay(t).Format(time.DateOnly) }
+
+// CountDownload adds one, atomically, to the day's counter of a random
+// shard; the item expires with trust.DownloadCounterEnd.
+func (s *Store) CountDownload(ctx context.Context, doc string, at time.Time) error {
+	if doc == "" {
+		return trust.Errorf(trust.EInvalid, "The document has no id.")
+	}
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table),
+		Key: map[string]types.AttributeValue{
+			AttrPK: str(downloadPK(rand.IntN(downloadShards), doc)),
+			AttrSK: str(dayKey(at)),
+		},
+		UpdateExpression:         aws.String("ADD #n :one SET #ttl = :ttl"),
+		ExpressionAttributeNames: map[string]string{"#n": "count", "#ttl": AttrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": num(1),
+			":ttl": num(epoch(trust.DownloadCounterEnd(at))),
+		},
+	})
+	return mapErr("UpdateItem", err)
+}
+
+// DownloadCount sums the span's days over every shard: a query per shard,
+// of at most one small item per day. The reads are eventually consistent;
+// a count a moment behind is still the count.
+func (s *Store) DownloadCount(ctx context.Context, doc string, first, last time.Time) (int, error) {
+	if err := trust.CheckDownloadCount(doc, first, last); err != nil {
+		return 0, err
+	}
+	total := 0
+	for shard := range downloadShards {
+		pk := downloadPK(shard, doc)
+		err := s.queryAll(ctx, &dynamodb.QueryInput{
+			TableName:                aws.String(s.table),
+			KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :first AND :last"),
+			ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#sk": AttrSK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": str(pk), ":first": str(dayKey(first)), ":last": str(dayKey(last)),
+			},
+		}, func(it map[string]types.AttributeValue) error {
+			n, err := itemCount(pk, it)
+			total += n
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return total, nil
+}
+
+func itemCount(pk string, item map[string]types.AttributeValue) (int, error) {
 	n, ok := item["count"].(*types.AttributeValueMemberN)
 	if !ok {
-		return 0, fmt.Errorf("dynamostore: rate counter %s came back without a count", pk)
+		return 0, fmt.Errorf("dynamostore: counter %s came back without a count", pk)
 	}
 	count, err := strconv.Atoi(n.Value)
 	if err != nil {
-		return 0, fmt.Errorf("dynamostore: rate counter %s: %w", pk, err)
+		return 0, fmt.Errorf("dynamostore: counter %s: %w", pk, err)
 	}
 	return count, nil
 }
 
+// copySK orders a grant's copies by document, then version.
+func copySK(document string, version int) string {
+	return fmt.Sprintf("%s#%010d", document, version)
+}
+
+func (s *Store) GetCopy(ctx context.Context, grant, document string, version int) (trust.Copy, error) {
+	var zero, c trust.Copy
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table),
+		Key: map[string]types.AttributeValue{
+			AttrPK: str(prefixCopy + grant), AttrSK: str(copySK(document, version)),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return zero, mapErr("GetItem", err)
+	}
+	if out.Item == nil {
+		return zero, trust.Errorf(trust.ENotFound, "No such copy.")
+	}
+	if err := decode(out.Item, &c); err != nil {
+		return zero, fmt.Errorf("dynamostore: decode copy: %w", err)
+	}
+	return c, nil
+}
+
+func (s *Store) CopyByWatermark(ctx context.Context, id string) (trust.Copy, error) {
+	return getItem[trust.Copy](ctx, s, prefixMark+id, "copy")
+}
+
+// ListCopies reads the grant's partition, strongly consistent.
+func (s *Store) ListCopies(ctx context.Context, grant string) ([]trust.Copy, error) {
+	var copies []trust.Copy
+	err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(prefixCopy + grant)},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) error {
+		var c trust.Copy
+		if err := decode(it, &c); err != nil {
+			return fmt.Errorf("dynamostore: decode copy: %w", err)
+		}
+		copies = append(copies, c)
+		return nil
+	})
+	return copies, err
+}
+
+// FromConfig is the engine of a Lambda function, on table.
 // FromConfig is the engine of a Lambda function, on table, with the same
 // bounded retries and per-try timeout as every AWS call (awsenv.Bounded):
 // a throttled or stalled table answers unavailable well inside a request.

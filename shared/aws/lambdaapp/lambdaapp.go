@@ -5,11 +5,9 @@ package lambdaapp
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -36,8 +34,14 @@ type Function struct {
 	// are published (stamp.Inspector).
 	Uploads func(cfg aws.Config, bucket string) trust.Uploader
 	Inspect trust.Inspector
-	Mail    func(cfg aws.Config, from string) trust.Mailer                                   // e.g. sesmail.FromConfig
 	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+	// Stamper makes and reads stamped copies (stamp.Engine{}): only the
+	// functions that deliver or trace copies link the PDF library.
+	Stamper trust.Stamper
+	// Staff is set for the functions whose routes mail or sign in staff
+	// (TRUST_STAFF). Their mail is only queued: the scheduler function
+	// sends it, so no web function has a mail engine.
+	Staff bool
 }
 
 // needs lists the settings f cannot start without.
@@ -46,8 +50,8 @@ func (f Function) needs() []string {
 	if f.Blobs != nil || f.Links != nil || f.Uploads != nil {
 		n = append(n, "TRUST_BUCKET")
 	}
-	if f.Mail != nil {
-		n = append(n, "TRUST_MAIL_FROM", "TRUST_STAFF")
+	if f.Staff {
+		n = append(n, "TRUST_STAFF")
 	}
 	if f.Keys != nil {
 		n = append(n, "TRUST_KEYS_SECRET")
@@ -56,30 +60,22 @@ func (f Function) needs() []string {
 }
 
 // Lambda is the whole main of a function: configuration and engines once
-// per cold start, then requests. A missing setting fails the cold start
-// with a message naming it.
+// per cold start, then requests. A function whose dependencies cannot be
+// built (a missing setting, a keyring that cannot be read) does not exit,
+// which would leave its readers API Gateway's bare error: it answers the
+// trust center's 503 page and tries again on later requests (Recovering).
 func Lambda(f Function) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", f.Web.Name)
 	slog.SetDefault(log)
-	h, err := NewLambdaHandler(context.Background(), f, log)
-	if err != nil {
-		log.Error("cold start failed", "err", err)
-		fmt.Fprintf(os.Stderr, "%s: cold start: %v\n", f.Web.Name, err)
-		os.Exit(1)
-	}
-	lambdaweb.Start(h)
+	lambdaweb.Start(Recovering(context.Background(), log, func(ctx context.Context) (http.Handler, error) {
+		return NewLambdaHandler(ctx, f, log)
+	}))
 }
 
 // NewLambdaHandler builds f's handler on the AWS engines.
 func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.Handler, error) {
-	var missing []string
-	for _, k := range f.needs() {
-		if os.Getenv(k) == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing settings: %s", strings.Join(missing, ", "))
+	if err := awsenv.RequireSettings(f.needs()...); err != nil {
+		return nil, err
 	}
 	c, err := app.FromEnv()
 	if err != nil {
@@ -96,8 +92,8 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		return nil, err
 	}
 	clock := trust.SystemClock
-	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Clock: clock, Log: log}
-	var keys *token.Keyring
+	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Stamper: f.Stamper, Clock: clock, Log: log}
+	var keys *token.Holder
 	if f.Blobs != nil {
 		e.Blobs = f.Blobs(awsCfg, c.Bucket)
 	}
@@ -108,16 +104,33 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		e.Uploads = f.Uploads(awsCfg, c.Bucket)
 	}
 	e.Inspect = f.Inspect
-	if f.Mail != nil {
-		e.Mail = f.Mail(awsCfg, c.MailFrom)
-	}
 	if f.Keys != nil {
-		if keys, err = f.Keys(ctx, awsCfg, c.KeysSecret); err != nil {
+		// Read at cold start (failing it when the secret is unreadable),
+		// then again within token.MaxAge, so a rotation needs no redeploy.
+		src := token.SourceFunc(func(ctx context.Context) (*token.Keyring, error) { return f.Keys(ctx, awsCfg, c.KeysSecret) })
+		if keys, err = token.NewHolder(ctx, src, clock); err != nil {
 			return nil, err
 		}
+		keys.OnError = func(err error) { log.Warn("signing keys", "err", err) }
+	}
+	return newHandler(c, f.Web, site, keys, e, log), nil
+}
+
+// newHandler is f's handler on engines e: what NewLambdaHandler builds
+// once it has them, and what tests build on fakes.
+func newHandler(c app.Config, f web.Function, site *content.Site, keys *token.Holder, e trust.Engines, log *slog.Logger) http.Handler {
+	e.Store = countingStore{e.Store}
+	if e.Mail != nil {
+		e.Mail = countingMailer{e.Mail}
 	}
 	svc := app.NewService(c, site, keys, e)
-	return web.New(web.Deps{Service: svc, Site: site, Log: log, RequestID: func(r *http.Request) string {
-		return lambdaweb.RequestID(r.Context())
-	}}, f.Web), nil
+	return web.New(web.Deps{
+		Service: svc, Site: site, Log: log,
+		RequestLog:     requestLog,
+		OriginSecret:   c.OriginSecret,
+		ClientIPHeader: c.ClientIPHeader,
+		RequestBudget:  c.RequestBudget,
+	}, f)
 }
+
+func requestLog(r *http.Request) []any { return lambdaweb.LogAttrs(r.Context()) }

@@ -16,7 +16,9 @@
 //     whatever the client sent: check that header, not r.TLS, to decide on
 //     Secure cookies and absolute links.
 //   - RequestID(r.Context()): API Gateway's requestContext.requestId, which
-//     is also in API Gateway's access log.
+//     is also in API Gateway's access log; LogAttrs(r.Context()) adds the
+//     Lambda request id, the cold-start flag and the metrics Count made,
+//     for the handler's request log line.
 //
 // The response is buffered whole (payload 2.0 cannot stream): Set-Cookie
 // headers go to the Cookies field, other multi-value headers are joined with
@@ -39,20 +41,12 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 )
-
-type requestIDKey struct{}
-
-// RequestID returns API Gateway's request id for the request ctx belongs
-// to, or "" outside Lambda.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
 
 // Start runs h as the Lambda function's handler; it never returns.
 func Start(h http.Handler) {
@@ -63,8 +57,10 @@ func Start(h http.Handler) {
 // error: an error would make API Gateway answer its own 500, whereas every
 // failure here is already turned into a response.
 func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var invoked atomic.Bool
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		ctx = context.WithValue(ctx, requestIDKey{}, ev.RequestContext.RequestID)
+		inv := &invocation{apiRequestID: ev.RequestContext.RequestID, coldStart: !invoked.Swap(true)}
+		ctx = context.WithValue(ctx, invocationKey{}, inv)
 		r, err := newRequest(ctx, ev)
 		if err != nil {
 			slog.WarnContext(ctx, "lambdaweb: unusable event", "request_id", ev.RequestContext.RequestID, "err", err)

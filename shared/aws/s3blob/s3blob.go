@@ -94,6 +94,16 @@ func (b *Blobs) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return out.Body, nil
 }
 
+// Delete removes the object; S3 answers a missing key with success too.
+// The bucket is versioned, so this leaves a delete marker, and the bucket's
+// rule on noncurrent versions of copies removes the bytes.
+func (b *Blobs) Delete(ctx context.Context, key string) error {
+	if _, err := b.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &b.bucket, Key: &key}); err != nil {
+		return trust.Unavailable(err)
+	}
+	return nil
+}
+
 // linkTTL clamps ttl to (0, MaxLinkTTL], in whole seconds: X-Amz-Expires
 // counts seconds, so a sub-second rest is rounded up rather than cut into an
 // already-expired (or invalid) link.

@@ -263,3 +263,22 @@ func TestSafeFileName(t *testing.T) {
 		}
 	}
 }
+
+// Delete removes the object, and deleting it again (or a key never
+// written) succeeds, so a removal cut short can run again.
+func TestDelete(t *testing.T) {
+	ctx := t.Context()
+	_, b, _ := fake(t, false)
+	const key = "copies/gnt_1/soc2/v1-WM-AAAA-0001.pdf"
+	if err := b.Put(ctx, key, bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	for i := range 2 {
+		if err := b.Delete(ctx, key); err != nil {
+			t.Fatalf("Delete %d: %v", i+1, err)
+		}
+	}
+	if _, err := b.Open(ctx, key); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("Open after Delete: %v, want ENotFound", err)
+	}
+}

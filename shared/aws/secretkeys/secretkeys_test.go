@@ -27,8 +27,11 @@ var creds = aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret-te
 // does.
 func load(t *testing.T, endpoint string) (*token.Keyring, error) {
 	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint)
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}
-	return secretkeys.FromConfig(t.Context(), cfg, secretID)
+	return secretkeys.FromConfig(t.Context(), testConfig(), secretID)
+}
+
+func testConfig() aws.Config {
+	return aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}
 }
 
 // fakeSecretsManager answers GetSecretValue for secretID with value, the way

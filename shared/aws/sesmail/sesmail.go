@@ -4,11 +4,16 @@ package sesmail
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/trust"
@@ -16,29 +21,51 @@ import (
 
 // Mailer is the SES engine for trust.Mailer.
 type Mailer struct {
-	ses  *sesv2.Client
-	from string
+	ses       *sesv2.Client
+	from      string
+	configSet string
 }
 
 var _ trust.Mailer = (*Mailer)(nil)
 
-// FromConfig is the engine of a Lambda function, sending from from, which
-// must be a verified SES identity, with awsenv.Bounded retries;
+// FromConfig is the engine of the mail scheduler, sending from from, which
+// must be a verified SES identity, with the configuration set configSet
+// ("" for none) whose event destination reports bounces and complaints;
 // AWS_ENDPOINT_URL_SESV2 points it elsewhere.
-func FromConfig(cfg aws.Config, from string) trust.Mailer {
+//
+// The SDK tries a call again (within awsenv.Bounded) only when SES answered
+// that it did not take it (throttling, 5xx). A call without an answer (a
+// timeout, a connection dropped) is not sent again here: SES may have taken
+// it, and the scheduler decides, once, whether to risk a second copy.
+func FromConfig(cfg aws.Config, from, configSet string) trust.Mailer {
 	endpoint := awsenv.Endpoint(cfg, "SESV2")
-	ses := sesv2.NewFromConfig(awsenv.Bounded.Apply(cfg), func(o *sesv2.Options) { o.BaseEndpoint = endpoint })
-	return &Mailer{ses: ses, from: from}
+	bounded := awsenv.Bounded
+	ses := sesv2.NewFromConfig(bounded.Apply(cfg), func(o *sesv2.Options) {
+		o.BaseEndpoint = endpoint
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts, so.MaxBackoff = bounded.Attempts, bounded.MaxBackoff
+			so.Retryables = answeredRefusals
+		})
+	})
+	return &Mailer{ses: ses, from: from, configSet: configSet}
+}
+
+// answeredRefusals are the SDK's retry checks less those for calls that got
+// no answer: SES said no (a 5xx, throttling), so nothing was sent.
+var answeredRefusals = []retry.IsErrorRetryable{
+	retry.NoRetryCanceledError{},
+	retry.RetryableHTTPStatusCode{Codes: map[int]struct{}{429: {}, 500: {}, 502: {}, 503: {}, 504: {}}},
+	retry.RetryableErrorCode{Codes: retry.DefaultThrottleErrorCodes},
 }
 
 // Send delivers m as a plain-text UTF-8 message. A recipient or subject that
 // could smuggle extra headers or recipients is refused (EInvalid) before SES
 // is called: the address comes from a public form, so it is never trusted.
 //
-// SES refusing this one mail for good (see refusedForGood) is EInvalid too,
-// which tells the outbox to stop trying it. Every other failure, throttling,
-// 5xx answers, no answer at all and refusals about our account or set-up, is
-// EUnavailable; the outbox keeps the mail and tries again.
+// SES refusing for good (see refusedForGood) is EInvalid, which makes the
+// mail undeliverable. Throttling and 5xx answers are EUnavailable: the
+// scheduler tries again after a backoff. A call with no answer wraps
+// trust.ErrAnswerLost.
 func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 	if err := trust.CheckAddress(msg.To); err != nil {
 		return err
@@ -47,43 +74,79 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 		return trust.Errorf(trust.EInvalid, "The email subject must be a single line.")
 	}
 	utf8 := func(s string) *types.Content { return &types.Content{Data: &s, Charset: aws.String("UTF-8")} }
-	_, err := m.ses.SendEmail(ctx, &sesv2.SendEmailInput{
+	in := &sesv2.SendEmailInput{
 		FromEmailAddress: &m.from,
 		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
 		Content: &types.EmailContent{Simple: &types.Message{
 			Subject: utf8(msg.Subject),
 			Body:    &types.Body{Text: utf8(msg.Text)},
 		}},
-	})
-	if err != nil {
-		if refusedForGood(err) {
-			e := trust.Errorf(trust.EInvalid, "The email service refused this email; it will not be sent again.")
-			e.Err = err
-			return e
-		}
-		return trust.Unavailable(err)
+		// The mail id comes back in bounce and complaint events.
+		EmailTags: []types.MessageTag{{Name: aws.String("mail"), Value: aws.String(tagValue(msg.ID))}},
 	}
-	return nil
+	if m.configSet != "" {
+		in.ConfigurationSetName = &m.configSet
+	}
+	_, err := m.ses.SendEmail(ctx, in)
+	switch {
+	case err == nil:
+		return nil
+	case refusedForGood(err):
+		e := trust.Errorf(trust.EInvalid, "The email service refused this email; it will not be sent again.")
+		e.Err = err
+		return e
+	case !answered(err):
+		return trust.Unavailable(fmt.Errorf("%w: %w", trust.ErrAnswerLost, err))
+	}
+	return trust.Unavailable(err)
 }
 
-// refusedForGood reports whether SES refused this particular mail in a way
-// that sending it again cannot change: a request SES finds malformed
-// (BadRequestException) or a message it rejects (MessageRejected, an address
-// it will not send to, say). A rejection because an identity is not verified
-// (our sender, or a recipient while the account is in the SES sandbox) is
-// not one: the operator fixes it, and the mail should then go out.
-//
-// The other refusals (access denied, sending paused, an account suspended
-// or over its quota, a configuration set not found) are about our set-up
-// rather than the mail: every mail meets them alike, so dropping the mail
-// would lose it without letting any other through. Throttling, 5xx answers
-// and network failures are not refusals at all.
-func refusedForGood(err error) bool {
-	if _, ok := errors.AsType[*types.BadRequestException](err); ok {
+// tagValue keeps to the characters SES allows in a tag value.
+func tagValue(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (r == '_' || r == '-' || r == '.' || r == '@' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')) {
+			return r
+		}
+		return '_'
+	}, id)
+}
+
+// answered reports whether SES answered the call at all, or whether it
+// never left (a refused connection): either way SES knows what it did.
+// Anything else (a timeout, a connection reset mid-call) may have been
+// taken.
+func answered(err error) bool {
+	if re, ok := errors.AsType[*smithyhttp.ResponseError](err); ok && re.HTTPStatusCode() > 0 {
 		return true
 	}
-	if rejected, ok := errors.AsType[*types.MessageRejected](err); ok {
-		return !strings.Contains(strings.ToLower(rejected.ErrorMessage()), "not verified")
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "dial" {
+		return true
+	}
+	return false
+}
+
+// refusedForGood reports whether SES refused in a way that sending the
+// mail again cannot change by itself: a request it finds malformed
+// (BadRequestException), a message it rejects (MessageRejected: an address
+// it will not send to, or, in the SES sandbox, a recipient or sender that
+// is not verified), sending paused or the account suspended, a MAIL FROM
+// domain not verified. The last few are about our set-up, not the mail:
+// the scheduler logs each as an ERROR that the MailPermanentFailure alarm
+// catches, and the operator fixes the cause; retrying for hours would only
+// hide it.
+//
+// Access denied and a missing configuration set are kept for retry: they
+// are a deployment half done, which the next deploy fixes within the
+// backoff. Throttling, 5xx answers and network failures are not refusals.
+func refusedForGood(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "BadRequestException", "MessageRejected", "SendingPausedException", "AccountSuspendedException",
+		"MailFromDomainNotVerifiedException":
+		return true
 	}
 	return false
 }

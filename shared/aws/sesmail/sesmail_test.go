@@ -1,13 +1,16 @@
 package sesmail_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -29,14 +32,15 @@ func newMailer(t *testing.T, h http.HandlerFunc) (*sesmail.Mailer, *sigv4test.Ha
 	srv := httptest.NewServer(check)
 	t.Cleanup(srv.Close)
 	t.Setenv("AWS_ENDPOINT_URL_SESV2", srv.URL)
-	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from).(*sesmail.Mailer)
+	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from, "trust-mail").(*sesmail.Mailer)
 	return m, check
 }
 
 // sendEmailRequest is the part of the SES v2 SendEmail body we rely on.
 type sendEmailRequest struct {
-	FromEmailAddress string
-	Destination      struct {
+	FromEmailAddress     string
+	ConfigurationSetName string
+	Destination          struct {
 		ToAddresses  []string
 		CcAddresses  []string
 		BccAddresses []string
@@ -84,6 +88,9 @@ func TestSendCallsSESWithTheMail(t *testing.T) {
 	}
 	if got.FromEmailAddress != from {
 		t.Errorf("from = %q, want %q", got.FromEmailAddress, from)
+	}
+	if got.ConfigurationSetName != "trust-mail" {
+		t.Errorf("configuration set = %q, want trust-mail (its event destination reports bounces)", got.ConfigurationSetName)
 	}
 	d := got.Destination
 	if len(d.ToAddresses) != 1 || d.ToAddresses[0] != mail.To || len(d.CcAddresses)+len(d.BccAddresses) != 0 {
@@ -156,26 +163,6 @@ func TestBadRecipientIsRefusedBeforeSES(t *testing.T) {
 	}
 }
 
-// A refusal that will not pass on its own (an unverified sender) is not sent
-// again at once. It is about our set-up, not this mail, so the outbox keeps
-// the mail (EUnavailable) for when the sender is verified.
-func TestSESRefusalIsNotRetried(t *testing.T) {
-	var calls atomic.Int32
-	m, _ := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, `{"__type":"MessageRejected","message":"Email address is not verified."}`)
-	})
-	err := m.Send(t.Context(), trust.Mail{To: "a@example.org", Subject: "s", Text: "t"})
-	if code := trust.ErrorCode(err); code != trust.EUnavailable {
-		t.Fatalf("code %q (err %v), want %q", code, err, trust.EUnavailable)
-	}
-	if calls.Load() != 1 {
-		t.Errorf("SES called %d times, want 1", calls.Load())
-	}
-}
-
 // sesAnswers points a mailer at an SES that refuses every mail with status,
 // code and message, and returns it with the count of calls.
 func sesAnswers(t *testing.T, status int, code, message string) (*sesmail.Mailer, *atomic.Int32) {
@@ -200,6 +187,14 @@ func TestSESPermanentRefusalIsInvalid(t *testing.T) {
 	}{
 		"message rejected": {http.StatusBadRequest, "MessageRejected", "Illegal address 7f3a"},
 		"bad request":      {http.StatusBadRequest, "BadRequestException", "Invalid email address 7f3a"},
+		// The sandbox, an unverified sender, sending paused: every mail
+		// meets them until the operator acts, and the alarm on permanent
+		// failures tells them to.
+		"sandbox recipient":   {http.StatusBadRequest, "MessageRejected", "Email address is not verified. The following identities failed the check in region EU-WEST-1: zoe@example.org 7f3a"},
+		"sender not verified": {http.StatusBadRequest, "MessageRejected", "Email address is not verified. The following identities failed the check: trust@example.com 7f3a"},
+		"sending paused":      {http.StatusBadRequest, "SendingPausedException", "sending is paused 7f3a"},
+		"account suspended":   {http.StatusBadRequest, "AccountSuspendedException", "account suspended 7f3a"},
+		"mail-from domain":    {http.StatusBadRequest, "MailFromDomainNotVerifiedException", "not verified 7f3a"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, calls := sesAnswers(t, answer.status, answer.code, answer.message)
@@ -220,25 +215,22 @@ func TestSESPermanentRefusalIsInvalid(t *testing.T) {
 	}
 }
 
-// Refusals about our account or set-up meet every mail alike: the mail is
-// kept (EUnavailable) for when the operator has fixed the cause.
+// A deployment half done (the role or the configuration set not there yet)
+// is fixed by the next deploy: the mail is kept (EUnavailable) for a later
+// attempt.
 func TestSESSetupRefusalKeepsTheMail(t *testing.T) {
 	for name, answer := range map[string]struct {
 		status        int
 		code, message string
 	}{
-		"sender not verified": {http.StatusBadRequest, "MessageRejected", "Email address is not verified. The following identities failed the check: trust@example.com"},
-		"access denied":       {http.StatusForbidden, "AccessDeniedException", "not authorized to perform ses:SendEmail"},
-		"sending paused":      {http.StatusBadRequest, "SendingPausedException", "sending is paused"},
-		"account suspended":   {http.StatusBadRequest, "AccountSuspendedException", "account suspended"},
-		"mail-from domain":    {http.StatusBadRequest, "MailFromDomainNotVerifiedException", "not verified"},
-		"not found":           {http.StatusNotFound, "NotFoundException", "configuration set does not exist"},
+		"access denied": {http.StatusForbidden, "AccessDeniedException", "not authorized to perform ses:SendEmail"},
+		"not found":     {http.StatusNotFound, "NotFoundException", "configuration set does not exist"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, calls := sesAnswers(t, answer.status, answer.code, answer.message)
 			err := m.Send(t.Context(), trust.Mail{ID: "m1", To: "a@example.org", Subject: "s", Text: "t"})
-			if code := trust.ErrorCode(err); code != trust.EUnavailable {
-				t.Fatalf("code %q (err %v), want %q", code, err, trust.EUnavailable)
+			if code := trust.ErrorCode(err); code != trust.EUnavailable || errors.Is(err, trust.ErrAnswerLost) {
+				t.Fatalf("code %q (err %v), want %q with an answer", code, err, trust.EUnavailable)
 			}
 			if calls.Load() != 1 {
 				t.Errorf("SES called %d times, want 1", calls.Load())
@@ -264,5 +256,44 @@ func TestSESThrottlingIsRetried(t *testing.T) {
 	}
 	if calls.Load() != 2 {
 		t.Errorf("SES called %d times, want 2", calls.Load())
+	}
+}
+
+// A call SES did not answer in time may have been taken: it is not sent
+// again by the SDK, and the error says the answer was lost, so that the
+// scheduler risks at most one more copy.
+func TestUnansweredSendIsNotRetried(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	m, _ := newMailer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	err := m.Send(ctx, trust.Mail{ID: "m1", To: "a@example.org", Subject: "s", Text: "t"})
+	if !errors.Is(err, trust.ErrAnswerLost) || trust.ErrorCode(err) != trust.EUnavailable {
+		t.Fatalf("err %v (code %q), want an unavailable lost answer", err, trust.ErrorCode(err))
+	}
+	if calls.Load() != 1 {
+		t.Errorf("SES called %d times, want 1", calls.Load())
+	}
+}
+
+// A connection SES never accepted carried no mail: it is an ordinary
+// failure, tried again after a backoff, not a lost answer.
+func TestRefusedConnectionIsNotALostAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close() // nothing listens there any more
+	t.Setenv("AWS_ENDPOINT_URL_SESV2", addr)
+	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from, "")
+	err := m.Send(t.Context(), trust.Mail{ID: "m1", To: "a@example.org", Subject: "s", Text: "t"})
+	if trust.ErrorCode(err) != trust.EUnavailable || errors.Is(err, trust.ErrAnswerLost) {
+		t.Fatalf("err %v, want unavailable and not a lost answer", err)
 	}
 }

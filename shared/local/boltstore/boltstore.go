@@ -35,13 +35,20 @@ var (
 	bucketUses     = []byte("uses")               // id → Use
 	bucketOutbox   = []byte("outbox")             // time id → Mail
 	bucketMailKeys = []byte("mail_keys")          // id → outbox key, while the mail is pending
-	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent
+	bucketSent     = []byte("sent_mails")         // id → end of retention, once the mail is sent or given up
+	bucketGivenUp  = []byte("undeliverable")      // id → keptMail, once the mail is given up
+	bucketSuppress = []byte("suppressions")       // address → Suppression
 	bucketRates    = []byte("rates")              // key(len-prefixed) window length start → expiry count
+	bucketCounts   = []byte("download_counts")    // document(len-prefixed) day → expiry count
+	bucketCopies   = []byte("copies")             // grant(len-prefixed) document(len-prefixed) version → Copy
+	bucketMarks    = []byte("watermarks")         // watermark id → copies key
+	bucketRules    = []byte("rules")              // "current" → RuleSet
 )
 
 var allBuckets = [][]byte{
 	bucketRequests, bucketByStatus, bucketEvents, bucketDocs, bucketSessions,
-	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates,
+	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates, bucketCounts,
+	bucketCopies, bucketMarks, bucketRules, bucketGivenUp, bucketSuppress,
 }
 
 // openTimeout bounds the wait for the file lock: a second process on the same
@@ -57,8 +64,8 @@ type Store struct {
 var _ trust.Store = (*Store)(nil)
 
 // Open opens or creates the store at path, creating its directory. clock
-// (nil: the system's) dates what the store expires on its own: the sweep at
-// open and the retention of sent mails.
+// (nil: the system's) dates what the store expires on its own: the sweeps
+// (at open and by Sweep) and the retention of sent mails.
 func Open(path string, clock trust.Clock) (*Store, error) {
 	return open(path, openTimeout, clock)
 }
@@ -97,9 +104,17 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Sweep deletes what has expired (see sweep). bbolt has no TTL; the local
+// server calls this on its ticker, so expiry on one machine lags DynamoDB's
+// by at most the tick.
+func (s *Store) Sweep(ctx context.Context) error {
+	return fail("sweep", s.update(ctx, func(tx *bolt.Tx) error { return sweep(tx, s.clock.Now()) }))
+}
+
 // sweep deletes what DynamoDB would have expired by TTL: used tokens,
-// sessions, sent mails' ids and rate counters past their end. bbolt has no
-// TTL, and doing it once at open keeps the hot paths free of it.
+// sessions, sent mails' ids, rate and download counters past their end,
+// and unconfirmed requests past their PurgeAt. It runs at open and on
+// Sweep, which keeps the hot paths free of it.
 func sweep(tx *bolt.Tx, now time.Time) error {
 	expired := func(bucket []byte, ends func(v []byte) (time.Time, error)) error {
 		b := tx.Bucket(bucket)
@@ -148,10 +163,65 @@ func sweep(tx *bolt.Tx, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return expired(bucketRates, func(v []byte) (time.Time, error) {
+	err = expired(bucketGivenUp, func(v []byte) (time.Time, error) {
+		var k keptMail
+		err := json.Unmarshal(v, &k)
+		return k.Until, err
+	})
+	if err != nil {
+		return err
+	}
+	counter := func(v []byte) (time.Time, error) {
 		end, _, err := decodeRate(v)
 		return time.Unix(0, end), err
-	})
+	}
+	if err := expired(bucketRates, counter); err != nil {
+		return err
+	}
+	if err := expired(bucketCounts, counter); err != nil {
+		return err
+	}
+	return purgeRequests(tx, now)
+}
+
+// purgeRequests deletes the requests whose PurgeAt has passed, with their
+// status index entries and any trail. Only unconfirmed requests have one,
+// so only that part of the status index is walked.
+func purgeRequests(tx *bolt.Tx, now time.Time) error {
+	reqs, index, events := tx.Bucket(bucketRequests), tx.Bucket(bucketByStatus), tx.Bucket(bucketEvents)
+	prefix := statusPrefix(trust.Unconfirmed)
+	var dead []trust.Request
+	c := index.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		id := k[len(prefix)+timeKeyLen:]
+		r, found, err := get[trust.Request](reqs, "request", id)
+		if err != nil {
+			return err
+		}
+		if found && !r.PurgeAt.IsZero() && !r.PurgeAt.After(now) {
+			dead = append(dead, r)
+		}
+	}
+	for _, r := range dead {
+		if err := index.Delete(statusKey(r)); err != nil {
+			return fmt.Errorf("purge request %q: %w", r.ID, err)
+		}
+		if err := reqs.Delete([]byte(r.ID)); err != nil {
+			return fmt.Errorf("purge request %q: %w", r.ID, err)
+		}
+		var trail [][]byte
+		p := lenPrefixed(r.ID)
+		ec := events.Cursor()
+		for k, _ := ec.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = ec.Next() {
+			trail = append(trail, bytes.Clone(k))
+		}
+		for _, k := range trail {
+			if err := events.Delete(k); err != nil {
+				return fmt.Errorf("purge trail of %q: %w", r.ID, err)
+			}
+		}
+	}
+	return nil
 }
 
 // fail turns an engine error into a domain error; domain errors raised inside
@@ -291,6 +361,19 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
+		if rs := tx.Rules; rs != nil {
+			b := btx.Bucket(bucketRules)
+			old, found, err := get[trust.RuleSet](b, "rule set", rulesKey)
+			if err != nil {
+				return err
+			}
+			if (rs.Version == 1 && found) || (rs.Version != 1 && (!found || old.Version != rs.Version-1)) {
+				return trust.Errorf(trust.EConflict, "The rules were changed by someone else. Reload them and try again.")
+			}
+			if err := put(b, rulesKey, *rs); err != nil {
+				return err
+			}
+		}
 		events := btx.Bucket(bucketEvents)
 		for _, e := range tx.Events {
 			k := eventKey(e)
@@ -306,9 +389,87 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
+		if c := tx.Copy; c != nil {
+			if err := writeCopy(btx, *c); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return fail("commit", err)
+}
+
+func grantPrefix(grant string) []byte { return lenPrefixed(grant) }
+
+func copyKey(grant, document string, version int) []byte {
+	k := append(grantPrefix(grant), lenPrefixed(document)...)
+	return binary.BigEndian.AppendUint64(k, uint64(version))
+}
+
+// writeCopy keeps c under its grant, document and version, and indexes it
+// by watermark ID; either taken already is a conflict.
+func writeCopy(btx *bolt.Tx, c trust.Copy) error {
+	copies, marks := btx.Bucket(bucketCopies), btx.Bucket(bucketMarks)
+	k := copyKey(c.Grant, c.Document, c.Version)
+	if copies.Get(k) != nil || marks.Get([]byte(c.WatermarkID)) != nil {
+		return trust.Errorf(trust.EConflict, "The copy was already made.")
+	}
+	if err := put(copies, k, c); err != nil {
+		return err
+	}
+	if err := marks.Put([]byte(c.WatermarkID), k); err != nil {
+		return fmt.Errorf("index copy %q: %w", c.WatermarkID, err)
+	}
+	return nil
+}
+
+func (s *Store) GetCopy(ctx context.Context, grant, document string, version int) (trust.Copy, error) {
+	var c trust.Copy
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		var found bool
+		var err error
+		c, found, err = get[trust.Copy](btx.Bucket(bucketCopies), "copy", copyKey(grant, document, version))
+		if err == nil && !found {
+			err = trust.Errorf(trust.ENotFound, "The copy does not exist.")
+		}
+		return err
+	})
+	return c, fail("get copy", err)
+}
+
+func (s *Store) CopyByWatermark(ctx context.Context, id string) (trust.Copy, error) {
+	var c trust.Copy
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		k := btx.Bucket(bucketMarks).Get([]byte(id))
+		if k == nil {
+			return trust.Errorf(trust.ENotFound, "No copy has that watermark ID.")
+		}
+		var found bool
+		var err error
+		c, found, err = get[trust.Copy](btx.Bucket(bucketCopies), "copy", k)
+		if err == nil && !found {
+			err = corrupt("watermark index entry without copy", []byte(id), errors.New("dangling"))
+		}
+		return err
+	})
+	return c, fail("copy by watermark", err)
+}
+
+func (s *Store) ListCopies(ctx context.Context, grant string) ([]trust.Copy, error) {
+	var copies []trust.Copy
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		prefix := grantPrefix(grant)
+		c := btx.Bucket(bucketCopies).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var cp trust.Copy
+			if err := json.Unmarshal(v, &cp); err != nil {
+				return corrupt("copy", k, err)
+			}
+			copies = append(copies, cp)
+		}
+		return nil
+	})
+	return copies, fail("list copies", err)
 }
 
 func writeRequest(btx *bolt.Tx, r trust.Request, ifVersion int64) error {
@@ -441,6 +602,47 @@ func (s *Store) ListEvents(ctx context.Context, subject string) ([]trust.Event, 
 	return evs, fail("list events", err)
 }
 
+var rulesKey = []byte("current")
+
+func (s *Store) GetRules(ctx context.Context) (trust.RuleSet, error) {
+	return getByID[trust.RuleSet](ctx, s, bucketRules, "rule set", string(rulesKey))
+}
+
+// RequestsSince reads each status's index from since onwards (its keys
+// are ordered by creation time), then merges them newest first.
+func (s *Store) RequestsSince(ctx context.Context, since time.Time, limit int) ([]trust.Request, error) {
+	if limit <= 0 {
+		return nil, trust.Errorf(trust.EInvalid, "The page size must be positive.")
+	}
+	var reqs []trust.Request
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		reqsB := btx.Bucket(bucketRequests)
+		c := btx.Bucket(bucketByStatus).Cursor()
+		for _, st := range trust.Statuses {
+			prefix := statusPrefix(st)
+			for k, _ := c.Seek(append(bytes.Clone(prefix), timeKey(since)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				r, found, err := get[trust.Request](reqsB, "request", k[len(prefix)+timeKeyLen:])
+				if err != nil {
+					return err
+				}
+				if !found {
+					return corrupt("status index entry without request", k, errors.New("dangling"))
+				}
+				reqs = append(reqs, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fail("requests since", err)
+	}
+	slices.SortFunc(reqs, func(a, b trust.Request) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	if len(reqs) > limit {
+		reqs = reqs[:limit]
+	}
+	return reqs, nil
+}
+
 func (s *Store) GetDocument(ctx context.Context, id string) (trust.Document, error) {
 	return getByID[trust.Document](ctx, s, bucketDocs, "document", id)
 }
@@ -519,6 +721,108 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 	return fail("mark mail sent", err)
 }
 
+// keptMail is an undeliverable mail, kept with its reason until Until.
+type keptMail struct {
+	Mail  trust.Mail `json:"mail"`
+	Until time.Time  `json:"until"`
+}
+
+// GetMail finds a mail pending (in the outbox), given up, or sent (of which
+// only the id is kept).
+func (s *Store) GetMail(ctx context.Context, id string) (trust.Mail, error) {
+	var m trust.Mail
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		if k := btx.Bucket(bucketMailKeys).Get([]byte(id)); k != nil {
+			mail, found, err := get[trust.Mail](btx.Bucket(bucketOutbox), "mail", k)
+			if err == nil && !found {
+				err = fmt.Errorf("mail %q indexed but not in the outbox", id)
+			}
+			m = mail
+			return err
+		}
+		if kept, found, err := get[keptMail](btx.Bucket(bucketGivenUp), "mail", []byte(id)); err != nil || found {
+			m = kept.Mail
+			return err
+		}
+		if btx.Bucket(bucketSent).Get([]byte(id)) != nil {
+			m = trust.Mail{ID: id, State: trust.MailSent}
+			return nil
+		}
+		return trust.Errorf(trust.ENotFound, "The mail does not exist.")
+	})
+	return m, fail("get mail", err)
+}
+
+// SaveMailAttempt rewrites a pending mail's delivery state in place, or
+// moves a given-up mail out of the outbox into the undeliverable bucket,
+// its id joining the sent ones so that it is refused as a new mail.
+func (s *Store) SaveMailAttempt(ctx context.Context, m trust.Mail, ifAttempts int) error {
+	if m.State != trust.MailPending && m.State != trust.MailUndeliverable {
+		return trust.Errorf(trust.EInvalid, "A mail attempt cannot record the state %q.", m.State)
+	}
+	now := s.clock.Now()
+	err := s.update(ctx, func(btx *bolt.Tx) error {
+		keys, outbox := btx.Bucket(bucketMailKeys), btx.Bucket(bucketOutbox)
+		k := keys.Get([]byte(m.ID))
+		if k == nil {
+			if btx.Bucket(bucketSent).Get([]byte(m.ID)) != nil {
+				return trust.Errorf(trust.EConflict, "The mail is no longer pending.")
+			}
+			return trust.Errorf(trust.ENotFound, "The mail does not exist.")
+		}
+		k = bytes.Clone(k)
+		stored, found, err := get[trust.Mail](outbox, "mail", k)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("mail %q indexed but not in the outbox", m.ID)
+		}
+		if stored.Attempts != ifAttempts {
+			return trust.Errorf(trust.EConflict, "Another sender moved the mail first.")
+		}
+		next := withDelivery(stored, m)
+		if m.State == trust.MailPending {
+			return put(outbox, k, next)
+		}
+		if err := outbox.Delete(k); err != nil {
+			return err
+		}
+		if err := keys.Delete([]byte(m.ID)); err != nil {
+			return err
+		}
+		until := now.Add(trust.SentMailRetention)
+		if err := put(btx.Bucket(bucketGivenUp), []byte(m.ID), keptMail{Mail: next, Until: until}); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketSent).Put([]byte(m.ID), encodeInstant(until.UnixNano()))
+	})
+	return fail("save mail attempt", err)
+}
+
+// withDelivery is stored with the delivery state of m: an attempt never
+// rewrites what the mail says or to whom.
+func withDelivery(stored, m trust.Mail) trust.Mail {
+	stored.State, stored.Attempts, stored.NextAttemptAt = m.State, m.Attempts, m.NextAttemptAt
+	stored.SendingAt, stored.Lost, stored.Reason = m.SendingAt, m.Lost, m.Reason
+	return stored
+}
+
+// Suppress stores sup under its address, replacing an earlier one.
+func (s *Store) Suppress(ctx context.Context, sup trust.Suppression) error {
+	if sup.Address == "" {
+		return trust.Errorf(trust.EInvalid, "The suppressed address is empty.")
+	}
+	err := s.update(ctx, func(btx *bolt.Tx) error {
+		return put(btx.Bucket(bucketSuppress), []byte(sup.Address), sup)
+	})
+	return fail("suppress", err)
+}
+
+func (s *Store) Suppressed(ctx context.Context, address string) (trust.Suppression, error) {
+	return getByID[trust.Suppression](ctx, s, bucketSuppress, "suppression", address)
+}
+
 func encodeInstant(ns int64) []byte {
 	return binary.BigEndian.AppendUint64(nil, uint64(ns))
 }
@@ -540,6 +844,54 @@ func decodeRate(v []byte) (end int64, count uint64, err error) {
 		return 0, 0, fmt.Errorf("rate counter of %d bytes", len(v))
 	}
 	return int64(binary.BigEndian.Uint64(v)), binary.BigEndian.Uint64(v[8:]), nil
+}
+
+// CountDownload keeps one counter per document and day: a bbolt file has
+// one writer at a time, so the shards DynamoDB needs would buy nothing.
+func (s *Store) CountDownload(ctx context.Context, doc string, at time.Time) error {
+	if doc == "" {
+		return trust.Errorf(trust.EInvalid, "The document has no id.")
+	}
+	k := countKey(doc, trust.DownloadDay(at))
+	err := s.update(ctx, func(btx *bolt.Tx) error {
+		b := btx.Bucket(bucketCounts)
+		var n uint64
+		if v := b.Get(k); v != nil {
+			_, c, err := decodeRate(v)
+			if err != nil {
+				return corrupt("download counter", k, err)
+			}
+			n = c
+		}
+		return b.Put(k, encodeRate(trust.DownloadCounterEnd(at).UnixNano(), n+1))
+	})
+	return fail("count download", err)
+}
+
+func (s *Store) DownloadCount(ctx context.Context, doc string, first, last time.Time) (int, error) {
+	if err := trust.CheckDownloadCount(doc, first, last); err != nil {
+		return 0, err
+	}
+	from, to := countKey(doc, trust.DownloadDay(first)), countKey(doc, trust.DownloadDay(last))
+	var total uint64
+	err := s.view(ctx, func(btx *bolt.Tx) error {
+		c := btx.Bucket(bucketCounts).Cursor()
+		for k, v := c.Seek(from); k != nil && bytes.Compare(k, to) <= 0; k, v = c.Next() {
+			_, n, err := decodeRate(v)
+			if err != nil {
+				return corrupt("download counter", k, err)
+			}
+			total += n
+		}
+		return nil
+	})
+	return int(total), fail("download count", err)
+}
+
+// countKey sorts a document's counters by day, so a span of days is one
+// range of keys.
+func countKey(doc string, day time.Time) []byte {
+	return append(lenPrefixed(doc), timeKey(day)...)
 }
 
 // Hit aligns windows to the Unix epoch, so a one-minute window starts on the

@@ -315,3 +315,64 @@ func BenchmarkGetRequest(b *testing.B) {
 		}
 	}
 }
+
+// TestSweepPurges: Sweep, as the local server's ticker calls it, deletes
+// unconfirmed requests past their PurgeAt with their trail, and download
+// counters past their end; a confirmed request and live counters stay.
+func TestSweepPurges(t *testing.T) {
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Minute)
+	clock := now
+	s, err := Open(filepath.Join(t.TempDir(), "trust.db"), func() time.Time { return clock })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	old := trust.Request{ID: "req-old", Email: "ada@example.com", Status: trust.Unconfirmed, CreatedAt: now, PurgeAt: now.Add(time.Hour)}
+	young := trust.Request{ID: "req-young", Email: "bob@example.com", Status: trust.Unconfirmed, CreatedAt: now, PurgeAt: now.Add(3 * time.Hour)}
+	kept := trust.Request{ID: "req-kept", Email: "cy@example.com", Status: trust.Pending, CreatedAt: now}
+	for _, r := range []trust.Request{old, young, kept} {
+		tx := trust.Tx{Request: &r, Events: []trust.Event{{ID: "e-" + r.ID, Subject: r.ID, Type: "t", At: now}}}
+		if err := s.Commit(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CountDownload(ctx, "soc3", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CountDownload(ctx, "soc3", now.Add(trust.DownloadCountRetention)); err != nil {
+		t.Fatal(err)
+	}
+
+	clock = now.Add(2 * time.Hour)
+	if err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetRequest(ctx, old.ID); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("the request past its PurgeAt: %v", err)
+	}
+	if evs, _ := s.ListEvents(ctx, old.ID); len(evs) != 0 {
+		t.Fatalf("its trail is still there: %+v", evs)
+	}
+	if reqs, _, _ := s.ListRequests(ctx, trust.Unconfirmed, "", 10); len(reqs) != 1 || reqs[0].ID != young.ID {
+		t.Fatalf("unconfirmed queue after the sweep: %+v", reqs)
+	}
+	for _, id := range []string{young.ID, kept.ID} {
+		if _, err := s.GetRequest(ctx, id); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if evs, _ := s.ListEvents(ctx, id); len(evs) != 1 {
+			t.Fatalf("trail of %s: %+v", id, evs)
+		}
+	}
+
+	// The first day's counter ends DownloadCountRetention after that day.
+	clock = trust.DownloadCounterEnd(now)
+	if err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.DownloadCount(ctx, "soc3", now, now.Add(trust.DownloadCountRetention))
+	if err != nil || n != 1 {
+		t.Fatalf("downloads after the first day's counter ended: %d, %v; want the later day's 1", n, err)
+	}
+}

@@ -146,6 +146,12 @@ func check(s *content.Site, d *decoder) {
 	}
 	c.required("nda.text", s.NDA.Text)
 	c.securityTxt(s.SecurityTxt)
+	if d.has("requests") {
+		c.requiredText("requests.turnaround", s.Requests.Turnaround)
+		if s.Requests.Contact != "" {
+			c.email("requests.contact", s.Requests.Contact)
+		}
+	}
 	if d.has("stale_after_months") && (s.StaleAfterMonths < 1 || s.StaleAfterMonths > 120) {
 		c.errorf("stale_after_months", "%d is out of range (want 1 to 120)", s.StaleAfterMonths)
 	}

@@ -232,6 +232,8 @@ func TestParseProblems(t *testing.T) {
 		{"expires missing", "  expires: 2027-01-01\n", "", "security_txt:", "security_txt.expires", "required"},
 		{"expires malformed", "expires: 2027-01-01", "expires: next year", "", "security_txt.expires", "is not a date or time"},
 		{"stale months out of range", "nda:\n", "stale_after_months: 0\nnda:\n", "stale_after_months", "stale_after_months", "out of range"},
+		{"requests without turnaround", "nda:\n", "requests: {contact: sales@acme.example}\nnda:\n", "requests:", "requests.turnaround", "required"},
+		{"requests contact not an address", "nda:\n", "requests: {turnaround: Within a day, contact: sales at acme}\nnda:\n", "requests:", "requests.contact", "is not an email address"},
 		{"stale months not a number", "nda:\n", "stale_after_months: twelve\nnda:\n", "stale_after_months", "stale_after_months", "want a whole number"},
 	}
 	for _, tt := range tests {
@@ -497,5 +499,24 @@ func TestParseDepthProblemNamesFileLineAndField(t *testing.T) {
 		lineOf(t, doc, "name: Akamai"))
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("got %v\nwant %s...", err, want)
+	}
+}
+
+// TestParseRequests: the requests block is optional; without a contact of
+// its own, requesters are given the company's address.
+func TestParseRequests(t *testing.T) {
+	site, err := Parse([]byte(base), "content.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !site.Requests.Turnaround.IsZero() || site.RequestContact() != "trust@acme.example" {
+		t.Errorf("no requests block: turnaround %v, contact %q", site.Requests.Turnaround, site.RequestContact())
+	}
+	doc := strings.Replace(base, "nda:\n", "requests:\n  turnaround: {en: Within a day, zh-CN: 一天内}\n  contact: sales@acme.example\nnda:\n", 1)
+	if site, err = Parse([]byte(doc), "content.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if site.Requests.Turnaround.In("zh-CN") != "一天内" || site.RequestContact() != "sales@acme.example" {
+		t.Errorf("requests block: %+v", site.Requests)
 	}
 }

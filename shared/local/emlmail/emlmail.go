@@ -6,7 +6,9 @@ package emlmail
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"mime"
 	"mime/quotedprintable"
 	"os"
@@ -23,28 +25,54 @@ type Outbox struct {
 	From string
 }
 
-// Send writes m as <time>-<id>.eml, the time being the one in its Date
-// header. The file appears whole or not at all: it is written under a
-// temporary name and renamed. Mails carry sign-in and download links, so
-// only the owner may read the folder and the files.
+// Send writes m as <created>-<id>.eml: the name and the whole message
+// (its Date header is the mail's CreatedAt) follow from the mail alone, so
+// delivering the same mail again meets the same file. The file is created
+// exclusively (O_EXCL): a second delivery finds it and succeeds without
+// writing, and there is never a temporary copy lying about with a live link
+// in it. A file that differs from the message is what a crash mid-write
+// leaves; it is written over, so a re-delivery completes it. Mails carry
+// sign-in and download links, so only the owner may read the folder and
+// the files.
 func (o *Outbox) Send(ctx context.Context, m trust.Mail) error {
-	at := time.Now().UTC()
-	msg, err := format(o.From, m, at)
+	if m.ID == "" || strings.ContainsAny(m.ID, `/\`) || strings.HasPrefix(m.ID, ".") {
+		return trust.Errorf(trust.EInvalid, "The mail id %q cannot name a file.", m.ID)
+	}
+	msg, err := format(o.From, m, m.CreatedAt.UTC())
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return trust.Unavailable(fmt.Errorf("outbox: %w", err))
 	}
-	name := fmt.Sprintf("%s-%s.eml", at.Format("20060102T150405.000000000Z"), m.ID)
-	tmp := filepath.Join(o.Dir, "."+name+".tmp")
-	if err := os.WriteFile(tmp, msg, 0o600); err != nil {
+	path := filepath.Join(o.Dir, FileName(m))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		if have, rerr := os.ReadFile(path); rerr == nil && bytes.Equal(have, msg) {
+			return nil
+		}
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0o600)
+	}
+	if err != nil {
 		return trust.Unavailable(fmt.Errorf("outbox: %w", err))
 	}
-	if err := os.Rename(tmp, filepath.Join(o.Dir, name)); err != nil {
+	_, err = f.Write(msg)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return trust.Unavailable(fmt.Errorf("outbox: %w", err))
 	}
 	return nil
+}
+
+// FileName is the name of m's file in the outbox: its creation time first,
+// so that names sort in the order the mails were queued.
+func FileName(m trust.Mail) string {
+	return fmt.Sprintf("%s-%s.eml", m.CreatedAt.UTC().Format("20060102T150405.000000000Z"), m.ID)
 }
 
 // format renders m as an RFC 5322 message with a quoted-printable UTF-8

@@ -1,6 +1,7 @@
 package emlmail
 
 import (
+	"bytes"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -74,5 +75,58 @@ func TestSendRefusesHeaderInjection(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("a refused mail left files: %v", entries)
+	}
+}
+
+// Delivery is at least once, so the outbox must take the same mail twice
+// without two files: the second Send finds the file (O_EXCL) and succeeds
+// without writing. A file a crash left half written is completed, and no
+// temporary copy (with its live link) is ever left beside the mails.
+func TestSendIsIdempotentAndCrashSafe(t *testing.T) {
+	dir := t.TempDir()
+	o := &Outbox{Dir: dir, From: "trust@example.com"}
+	m := trust.Mail{ID: "mail_1", To: "ada@example.com", Subject: "Sign in", Text: "https://trust.example.com/admin/login/secret\n",
+		CreatedAt: time.Date(2026, 11, 25, 9, 0, 0, 123, time.UTC)}
+	if err := o.Send(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, FileName(m))
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the mail is not under its id's name: %v", err)
+	}
+	// Date the file back: a second delivery that wrote it would move it on.
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Send(t.Context(), m); err != nil {
+		t.Fatalf("second delivery of the same mail: %v", err)
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.ModTime().Equal(old) {
+		t.Fatalf("the second delivery wrote the file again (%v)", err)
+	}
+
+	// A crash mid-write leaves the start of the file; re-delivery completes it.
+	if err := os.WriteFile(path, whole[:len(whole)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Send(t.Context(), m); err != nil {
+		t.Fatalf("re-delivery over a torn file: %v", err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, whole) {
+		t.Fatalf("re-delivery left %q, want the whole mail", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != FileName(m) {
+		t.Fatalf("outbox holds %v, want the one mail", entries)
+	}
+
+	for _, id := range []string{"", "../escape", "a/b", ".hidden"} {
+		bad := m
+		bad.ID = id
+		if err := o.Send(t.Context(), bad); trust.ErrorCode(err) != trust.EInvalid {
+			t.Errorf("id %q: %v, want EInvalid", id, err)
+		}
 	}
 }

@@ -93,3 +93,15 @@ func (d Dir) Copy(ctx context.Context, from, to string) error {
 	}
 	return d.Put(ctx, to, src, info.Size(), "")
 }
+
+// Delete removes the blob; a missing one is not an error.
+func (d Dir) Delete(ctx context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return trust.Unavailable(err)
+	}
+	return nil
+}

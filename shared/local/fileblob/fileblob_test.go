@@ -123,3 +123,23 @@ func TestCopy(t *testing.T) {
 		t.Fatalf("a failed copy left a file: %v", err)
 	}
 }
+
+func TestDelete(t *testing.T) {
+	d := Dir(t.TempDir())
+	const key = "copies/gnt_1/soc2/v1-WM-AAAA-0001.pdf"
+	body := "%PDF-1.7 copy"
+	if err := d.Put(t.Context(), key, strings.NewReader(body), int64(len(body)), "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := d.Delete(t.Context(), key); err != nil {
+			t.Fatalf("Delete %d: %v", i+1, err)
+		}
+	}
+	if _, err := d.Open(t.Context(), key); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("Open after Delete: %v", err)
+	}
+	if err := d.Delete(t.Context(), "../outside"); trust.ErrorCode(err) != trust.EInvalid {
+		t.Fatalf("Delete outside the folder: %v, want EInvalid", err)
+	}
+}

@@ -145,19 +145,40 @@ func TestLinkAttacks(t *testing.T) {
 		"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": now.Add(time.Hour).Unix(), "jti": "x",
 		"req": bound.Request, "gnt": bound.Grant, "doc": bound.Document,
 	}).SignedString(jwt.UnsafeAllowNoneSignatureType))
+	// The status link: the same attacks on the new kind.
+	status := h.link("ada@buyer.example", "/requests/")
+	statusTok := status[strings.LastIndexByte(status, '/')+1:]
+	if res := h.get(status); res.Status != http.StatusOK {
+		t.Fatalf("genuine status page: %d", res.Status)
+	}
+	statusClaims := trust.Claims{Request: bound.Request, ExpiresAt: now.Add(time.Hour)}
+	forgedStatus := must(token.New(other, "trustcenter").Sign(trust.StatusLink, statusClaims, now))
+	staleStatus := statusClaims
+	staleStatus.ExpiresAt = now.Add(-time.Hour)
+	expiredStatus := must(token.New(keys, "trustcenter").Sign(trust.StatusLink, staleStatus, now.Add(-2*time.Hour)))
+	unknownStatus := must(token.New(keys, "trustcenter").Sign(trust.StatusLink, trust.Claims{Request: "req_nosuchrequest", ExpiresAt: now.Add(time.Hour)}, now))
 	altered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "soc2-type2-2026", "soc1-type2-2026", 1))) + "." + parts[2]
 
 	refused := map[string]string{
-		"alg none":                      "/download/" + none,
-		"signed with another key":       "/download/" + forged,
-		"modified claim":                "/download/" + altered,
-		"access link as download":       "/download/" + accessTok,
-		"download link as access":       "/access/" + downloadTok,
-		"download link as sign-in":      "/admin/login/" + downloadTok,
-		"download link as confirmation": "/access-requests/confirm/" + downloadTok,
-		"expired":                       "/download/" + expired,
-		"garbage":                       "/download/%00%ff..",
-		"oversized":                     "/download/" + strings.Repeat("A", 8000),
+		"alg none":                        "/download/" + none,
+		"signed with another key":         "/download/" + forged,
+		"modified claim":                  "/download/" + altered,
+		"access link as download":         "/download/" + accessTok,
+		"download link as access":         "/access/" + downloadTok,
+		"download link as sign-in":        "/admin/login/" + downloadTok,
+		"download link as confirmation":   "/access-requests/confirm/" + downloadTok,
+		"expired":                         "/download/" + expired,
+		"status signed with another key":  "/requests/" + forgedStatus,
+		"expired status link":             "/requests/" + expiredStatus,
+		"status link of no request":       "/requests/" + unknownStatus,
+		"access link as status":           "/requests/" + accessTok,
+		"download link as status":         "/requests/" + downloadTok,
+		"status link as access":           "/access/" + statusTok,
+		"status link as download":         "/download/" + statusTok,
+		"status link as confirmation":     "/access-requests/confirm/" + statusTok,
+		"access link as check your email": "/access-requests/sent/" + accessTok,
+		"garbage":                         "/download/%00%ff..",
+		"oversized":                       "/download/" + strings.Repeat("A", 8000),
 	}
 	var page string
 	for name, path := range refused {
@@ -183,6 +204,16 @@ func TestLinkAttacks(t *testing.T) {
 		if res := h.get(path); res.Status != http.StatusForbidden {
 			t.Errorf("%s after revoke: %d", path, res.Status)
 		}
+	}
+	// The status link is read against the store: it now says revoked,
+	// and links to no access page.
+	if res := h.get(status); res.Status != http.StatusOK || !strings.Contains(res.Body, "Access revoked") || strings.Contains(res.Body, `href="/access/`) {
+		t.Errorf("status page after revoke: %d", res.Status)
+	}
+	// A resend with someone else's kind of link sends nothing.
+	before := len(h.mails())
+	if res := h.post("/access-requests/sent/"+accessTok, nil); res.Status != http.StatusForbidden || len(h.mails()) != before {
+		t.Errorf("resend with an access link: %d, %d mails", res.Status, len(h.mails())-before)
 	}
 }
 

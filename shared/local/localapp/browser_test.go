@@ -162,6 +162,16 @@ func (b *tab) setView(v view) {
 	}))
 }
 
+// noScript turns page scripts off in the tab; DevTools evaluation still
+// runs, and only reads what the server rendered.
+func (b *tab) noScript() {
+	b.t.Helper()
+	b.do("disabling JavaScript", chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tgt, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+}
+
 // audit runs axe-core on the page in every audit view and reports every
 // violation under name. It leaves the tab in the first view.
 func (b *tab) audit(name string) {
@@ -241,7 +251,9 @@ func TestBrowserRequestFlow(t *testing.T) {
 			b.press(" ")
 		}
 	}
-	// The NDA text scrolls, so it takes focus to be readable by keyboard.
+	// The NDA's text file, then the text itself, which scrolls, so it
+	// takes focus to be readable by keyboard.
+	b.tabTo(`a[href="/nda.txt"]`)
 	b.tabTo(".nda")
 	b.tabTo("#nda_accept")
 	// Left unticked on purpose for the first submit.
@@ -298,16 +310,30 @@ func TestBrowserRequestFlow(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("after submitting: status %d", res.Status)
 	}
-	if p := b.path(); p != "/access-requests/sent" {
-		t.Fatalf("after submitting the browser is on %s, want /access-requests/sent", p)
+	sent := b.path()
+	if !strings.HasPrefix(sent, "/access-requests/sent/") {
+		t.Fatalf("after submitting the browser is on %s, want /access-requests/sent/<token>", sent)
 	}
 	if h1 := b.text("h1"); h1 != "Check your email" {
 		t.Errorf("confirmation heading %q", h1)
+	}
+	if lead := b.text("p.lead"); !strings.Contains(lead, addr) {
+		t.Errorf("check your email does not name the address: %q", lead)
 	}
 
 	ms := h.mailsTo(addr, "/access-requests/confirm/")
 	if len(ms) != 1 {
 		t.Fatalf("%d confirmation mails to %s, want 1; outbox: %v", len(ms), addr, h.mails())
+	}
+
+	// Sending it again is one button, no retyping.
+	b.follow("sending the email again", chromedp.Click(chromedp.CSS(`form[method="post"] button[type="submit"]`)))
+	if p := b.path(); p != sent+"?resent=1" {
+		t.Errorf("after resending the browser is on %s", p)
+	}
+	b.text(`[role="status"]`)
+	if ms := h.mailsTo(addr, "/access-requests/confirm/"); len(ms) != 2 {
+		t.Fatalf("%d confirmation mails after resending, want 2", len(ms))
 	}
 }
 
@@ -336,6 +362,14 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	b.open("/access-requests/sent")
 	b.audit("check your email")
+	res := h.post("/access-requests", h.requestForm("Mary Jackson", "mary@buyer.example", "soc2-type2-2026"))
+	b.open(res.Header.Get("Location"))
+	b.text(`form[method="post"] button`)
+	b.audit("check your email, with the address and resend")
+
+	status := h.link("grace@buyer.example", "/requests/")
+	b.open(status)
+	b.audit("requester's status page, pending")
 
 	b.open("/admin/login")
 	b.audit("staff sign-in")
@@ -367,6 +401,10 @@ func TestBrowserAccessibility(t *testing.T) {
 	b.text(`form[action$="/revoke"] button`)
 	b.audit("approved request in the console")
 
+	b.open(status)
+	b.text(`a[href^="/access/"]`)
+	b.audit("requester's status page, approved")
+
 	access := h.link("grace@buyer.example", "/access/")
 	b.open(access)
 	b.text(`a[href^="/download/"]`)
@@ -381,28 +419,51 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatalf("the revoked link in the browser: %+v", res)
 	}
 	b.audit("refused link")
+
+	b.open(status + "?lang=zh-CN")
+	b.text(`a[href^="/access-requests/new?"]`)
+	b.audit("requester's status page, revoked, in Chinese")
 }
 
-// TestBrowserScreenshots saves screenshots for review at desktop and phone
-// widths and checks that the narrow layouts never scroll sideways.
+// TestBrowserScreenshots saves screenshots for review of the trust page
+// and the form at desktop and phone widths, light and dark, in English and
+// Chinese, and of the console; it checks that the narrow layouts never
+// scroll sideways and that the header keeps to one line on a desktop and
+// two on a phone.
 func TestBrowserScreenshots(t *testing.T) {
 	h := boot(t, nil)
 	h.submitAndConfirm("Katherine Johnson", "katherine@buyer.example", "soc2-type2-2026", "soc1-type2-2026")
+	pending := strings.TrimPrefix(h.link("katherine@buyer.example", "/requests/"), h.abs(""))
+	denied := h.submitAndConfirm("Dorothy Vaughan", "dorothy@buyer.example", "soc2-type2-2026")
+	if res := h.post("/admin/requests/"+denied+"/deny", url.Values{"reason": {"We could not match your company to a customer or an open opportunity."}, "csrf": {h.signIn("admin@trust.localhost")}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("deny: %d", res.Status)
+	}
+	deniedStatus := strings.TrimPrefix(h.link("dorothy@buyer.example", "/requests/"), h.abs(""))
+	sent := h.post("/access-requests", h.requestForm("Mary Jackson", "mary@buyer.example", "soc2-type2-2026")).Header.Get("Location")
 	b := newTab(t, h)
 
-	shots := []struct {
-		name, path string
-		width      int
-	}{
-		{"trust-page-1280", "/", 1280},
-		{"trust-page-375", "/", 375},
-		{"trust-page-320", "/", 320},
-		{"trust-page-zh-CN-375", "/?lang=zh-CN", 375},
-		{"request-form-1280", "/access-requests/new?document=soc2-type2-2026", 1280},
-		{"request-form-375", "/access-requests/new?document=soc2-type2-2026", 375},
-		{"staff-queue-1280", "/admin/requests", 1280},
-		{"staff-queue-375", "/admin/requests", 375},
+	type shot struct {
+		name, path, scheme string
+		width              int
 	}
+	var shots []shot
+	for _, page := range []struct{ name, path string }{{"trust-page", "/"}, {"request-form", "/access-requests/new?document=soc2-type2-2026"}} {
+		for _, lang := range []string{"en", "zh-CN"} {
+			for _, scheme := range []string{"light", "dark"} {
+				for _, width := range []int{1280, 375} {
+					path := page.path
+					if lang != "en" {
+						path += map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + "lang=" + lang
+					}
+					shots = append(shots, shot{fmt.Sprintf("%s-%s-%s-%d", page.name, lang, scheme, width), path, scheme, width})
+				}
+			}
+		}
+	}
+	shots = append(shots, shot{"trust-page-en-light-320", "/", "light", 320},
+		shot{"request-status-1280", pending, "light", 1280}, shot{"request-status-375", pending, "light", 375},
+		shot{"request-status-denied-zh-CN-375", deniedStatus + "?lang=zh-CN", "dark", 375}, shot{"check-email-375", sent, "light", 375},
+		shot{"staff-queue-1280", "/admin/requests", "light", 1280}, shot{"staff-queue-375", "/admin/requests", "light", 375})
 	signedIn := false
 	for _, s := range shots {
 		if strings.HasPrefix(s.path, "/admin/") && !signedIn {
@@ -414,6 +475,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		if s.width < 600 {
 			height = 740
 		}
+		b.setView(view{s.name, int64(s.width), int64(height), s.scheme})
 		path := browsertest.Screenshot(t, b.ctx, s.name, s.width, height)
 		f, err := os.Open(path)
 		if err != nil {
@@ -435,8 +497,32 @@ func TestBrowserScreenshots(t *testing.T) {
 				t.Errorf("%s: page is %d px wide in a %d px window (want at most %d); too wide: %s", s.name, sw, iw, s.width, wide)
 			}
 		}
+		if !strings.HasPrefix(s.path, "/admin/") && s.width >= 375 {
+			want := 1
+			if s.width < 600 {
+				want = 2
+			}
+			if rows := eval[int](b, headerRowsJS); rows > want {
+				t.Errorf("%s: the header takes %d lines, want at most %d", s.name, rows, want)
+			}
+			// On a desktop the whole menu shows; a phone may scroll it.
+			if s.width >= 1280 && eval[bool](b, `(u => u !== null && u.scrollWidth > u.clientWidth)(document.querySelector("header.top nav ul"))`) {
+				t.Errorf("%s: the menu is cut off", s.name)
+			}
+		}
 	}
 }
+
+// headerRowsJS counts the lines the header's parts (brand, menu, language
+// switch) and the menu's items take: items whose middles lie within 12 px
+// of a line's first item share that line.
+const headerRowsJS = `(() => {
+  const mids = Array.from(document.querySelectorAll("header.top .brand, header.top .lang, header.top nav li"),
+    e => { const r = e.getBoundingClientRect(); return (r.top + r.bottom) / 2; }).sort((a, b) => a - b);
+  let rows = 0, first = -Infinity;
+  for (const m of mids) { if (m - first > 12) { rows++; first = m; } }
+  return rows;
+})()`
 
 // wideElementsJS names the elements that stick out past the window, to make
 // an overflow failure actionable.
@@ -452,10 +538,7 @@ const wideElementsJS = `Array.from(document.querySelectorAll("body *"))
 func TestBrowserNoJavaScript(t *testing.T) {
 	h := boot(t, nil)
 	b := newTab(t, h)
-	b.do("disabling JavaScript", chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tgt, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	}))
+	b.noScript()
 	// Our pages have no scripts, so prove the switch works on one that does.
 	b.do("loading a scripted page", chromedp.Navigate(`data:text/html,<title>off</title><script>document.title="on"</script>`))
 	if title := run(b, "reading the title", chromedp.Title()); title != "off" {
@@ -579,4 +662,81 @@ func (b *tab) shoot(name string, width int) {
 		}
 	}
 	b.setView(auditViews[0])
+}
+
+// TestBrowserTrustPageDetails: a link to one FAQ answer or criterion shows
+// it without script, the first view needs no request besides the page, and
+// the timeline and error summary are what the page promises.
+func TestBrowserTrustPageDetails(t *testing.T) {
+	h := boot(t, nil)
+	b := newTab(t, h)
+	b.noScript()
+	b.open("/")
+	if n := eval[int](b, `performance.getEntriesByType("resource").length`); n != 0 {
+		got := eval[string](b, `performance.getEntriesByType("resource").map(e => e.name).join(", ")`)
+		t.Errorf("the first view of / made %d more request(s): %s", n, got)
+	}
+	for _, sel := range []string{`header img[src^="data:"]`, `link[rel="icon"][href^="data:"]`, "#summary table", "#summary .cta a.btn", ".key .sw.seg"} {
+		if n := eval[int](b, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)); n == 0 {
+			t.Errorf("/ has no %s", sel)
+		}
+	}
+	if n := eval[int](b, `document.querySelectorAll("#certifications svg.timeline text").length`); n == 0 {
+		t.Error("the timelines have no date axis")
+	}
+	for _, list := range []string{"#faq details [id]", "#criteria details [id]"} {
+		id := eval[string](b, fmt.Sprintf(`document.querySelector(%q).id`, list))
+		if id == "" {
+			t.Fatalf("%s has no id to link to", list)
+		}
+		// From another page: a fragment of the page already shown is no
+		// navigation with a response.
+		b.open("/?lang=en#" + id)
+		if !eval[bool](b, fmt.Sprintf(`document.getElementById(%q).closest("details").open`, id)) {
+			t.Errorf("opening /#%s leaves it closed", id)
+		}
+		b.open("/")
+	}
+
+	b.open("/access-requests/new")
+	// Every stop of the keyboard shows the same ring: links, fields,
+	// boxes, the scrolling NDA text and the button.
+	rings := map[string][]string{}
+	for range 14 {
+		b.press("\t")
+		ring := eval[string](b, `(s => s.outlineStyle + " " + s.outlineWidth + " " + s.outlineColor)(getComputedStyle(document.activeElement))`)
+		rings[ring] = append(rings[ring], eval[string](b, `document.activeElement.tagName.toLowerCase() + (document.activeElement.id ? "#" + document.activeElement.id : "")`))
+	}
+	if len(rings) != 1 {
+		t.Errorf("the form's focus rings differ: %v", rings)
+	}
+	first := eval[string](b, `document.querySelector('input[name="document"]').value`)
+	if !strings.HasPrefix(first, "soc2") {
+		t.Errorf("the form lists %s first, want the SOC 2", first)
+	}
+	if res := h.get("/nda.txt"); res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") || len(res.Body) < 100 {
+		t.Errorf("/nda.txt: %d %s, %d bytes", res.Status, res.Header.Get("Content-Type"), len(res.Body))
+	}
+	if n := eval[int](b, `document.querySelectorAll('a[href="/nda.txt"]').length`); n != 1 {
+		t.Errorf("the form has %d links to the NDA text, want 1", n)
+	}
+	b.do("focusing submit", chromedp.Focus(chromedp.CSS(`form.stack button[type="submit"]`)))
+	b.follow("submitting an empty form", chromedp.KeyEvent("\r"))
+	links := eval[[]string](b, `Array.from(document.querySelectorAll("#form-errors li a"), a => a.getAttribute("href"))`)
+	if len(links) < 4 {
+		t.Fatalf("the error summary links %v, want one link per problem", links)
+	}
+	for _, href := range links {
+		if !eval[bool](b, fmt.Sprintf(`document.getElementById(%q) !== null`, strings.TrimPrefix(href, "#"))) {
+			t.Errorf("the error summary links to %s, which is not on the page", href)
+		}
+	}
+	browsertest.Screenshot(t, b.ctx, "request-form-errors-en-light-1280", 1280, 900)
+	b.setView(view{"phone, dark", 375, 740, "dark"})
+	browsertest.Screenshot(t, b.ctx, "request-form-errors-en-dark-375", 375, 740)
+	b.setView(auditViews[0])
+	// Invalid fields look invalid, not only to screen readers.
+	if c := eval[string](b, `getComputedStyle(document.getElementById("name")).borderTopColor`); c == eval[string](b, `getComputedStyle(document.getElementById("reason")).borderTopColor`) {
+		t.Errorf("an invalid field has the border of a valid one (%s)", c)
+	}
 }

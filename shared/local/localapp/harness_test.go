@@ -1,6 +1,7 @@
 package localapp_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"mime"
@@ -146,9 +147,14 @@ type email struct {
 	Body    string
 }
 
-// mails reads every .eml in the outbox, in the order they were written.
+// mails reads every .eml in the outbox, in the order they were queued. It
+// drains the outbox first: commits only queue mail, and the server's own
+// drain runs asynchronously, so this is how a test waits for "delivered".
 func (h *harness) mails() []email {
 	h.t.Helper()
+	if err := h.local.DeliverMail(context.Background()); err != nil {
+		h.t.Fatalf("deliver mail: %v", err)
+	}
 	entries, err := os.ReadDir(h.outbox)
 	if err != nil && !os.IsNotExist(err) {
 		h.t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"trustcenter/shared/app"
@@ -36,6 +37,9 @@ type Local struct {
 	Service *trust.Service
 	Handler http.Handler
 	Outbox  string // folder of .eml files
+	// Drained, when set before Serve, is told what each of the server's
+	// own drains delivered (tests wait on it).
+	Drained func(trust.MailReport)
 
 	log      *slog.Logger
 	store    *boltstore.Store
@@ -43,6 +47,13 @@ type Local struct {
 	server   *http.Server
 	done     chan error
 	stop     context.CancelFunc
+
+	// wake is signalled after a commit that queued mail; the mail
+	// goroutine started by Serve then drains the outbox, off the request.
+	wake chan struct{}
+	// draining is held by each drain, so that DeliverMail returns only
+	// when no drain is still writing a mail file.
+	draining sync.Mutex
 }
 
 // Open opens the embedded engines, seeding the example documents on
@@ -57,30 +68,47 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := token.LoadOrCreateFile(filepath.Join(c.DataDir, "keys.json"), clock.Now())
+	// The key file is read again every few minutes, so a key rotated into
+	// it (keyring rotate --file) is used without a restart.
+	keyFile := filepath.Join(c.DataDir, "keys.json")
+	if _, err := token.LoadOrCreateFile(keyFile, clock.Now()); err != nil {
+		store.Close()
+		return nil, err
+	}
+	keys, err := token.NewHolder(context.Background(), token.File(keyFile), clock)
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	l := &Local{Config: c, log: log, store: store, Outbox: filepath.Join(c.DataDir, "outbox")}
+	l := &Local{Config: c, log: log, store: store, Outbox: filepath.Join(c.DataDir, "outbox"), wake: make(chan struct{}, 1)}
 	l.Service = app.NewService(c, site, keys, trust.Engines{
 		Store:   store,
 		Blobs:   fileblob.Dir(filepath.Join(c.DataDir, "reports")),
 		Inspect: stamp.Inspector{},
 		Mail:    &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
+		Stamper: stamp.Engine{},
 		Clock:   clock,
 		Log:     log,
+		MailQueued: func() {
+			select {
+			case l.wake <- struct{}{}:
+			default: // a drain is already due; it will find this mail too
+			}
+		},
 	})
 	if err := Seed(context.Background(), l.Service, site); err != nil {
 		store.Close()
 		return nil, err
 	}
-	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log}, web.Functions()...)
+	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log, RequestBudget: c.RequestBudget}, web.Functions()...)
 	return l, nil
 }
 
 // Start listens on addr (":0" picks a free port) and serves until Close.
-// It also retries undelivered mail once a minute.
+// It also delivers mail, right after each commit that queues some and once
+// a minute for mail whose backoff has passed, and once a minute sweeps
+// expired items (used links, sessions, counters, unconfirmed requests past
+// retention).
 func (l *Local) Start(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -107,12 +135,35 @@ func (l *Local) Serve(ln net.Listener) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				if err := l.Service.RetryMail(ctx); err != nil {
-					l.log.Error("retry mail", "err", err)
+				// What DynamoDB expires by TTL, bbolt deletes here.
+				if err := l.store.Sweep(ctx); err != nil {
+					l.log.Error("sweep expired items", "err", err)
 				}
+			case <-l.wake:
+			}
+			r, err := l.drain(ctx)
+			if err != nil {
+				l.log.Error("deliver mail", "err", err)
+			}
+			if l.Drained != nil {
+				l.Drained(r)
 			}
 		}
 	}()
+}
+
+// DeliverMail drains the outbox now: every mail that is due is written to
+// the outbox folder when it returns. It is what the mail goroutine runs,
+// and what a test calls to wait for the mails a step queued.
+func (l *Local) DeliverMail(ctx context.Context) error {
+	_, err := l.drain(ctx)
+	return err
+}
+
+func (l *Local) drain(ctx context.Context) (trust.MailReport, error) {
+	l.draining.Lock()
+	defer l.draining.Unlock()
+	return l.Service.DrainMail(ctx)
 }
 
 // newHTTPServer bounds how long a connection may hold the server: a client
@@ -178,6 +229,11 @@ func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
 		if _, err := svc.Publish(ctx, seeder, d, gen(), trust.Client{}); err != nil {
 			return fmt.Errorf("seed %s: %w", cd.ID, err)
 		}
+	}
+	// The first start stores the rules TRUST_AUTO_APPROVE stands for;
+	// later starts find them stored and leave the admins' edits alone.
+	if _, err := svc.Rules(ctx); err != nil {
+		return fmt.Errorf("seed rules: %w", err)
 	}
 	return nil
 }

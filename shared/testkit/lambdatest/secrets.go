@@ -15,7 +15,9 @@ import (
 
 // SecretsManager is a fake AWS Secrets Manager endpoint for a function's
 // cold start: GetSecretValue over the service's JSON 1.1 protocol, which is
-// all the functions call. Point AWS_ENDPOINT_URL_SECRETS_MANAGER at URL.
+// all the functions call, and PutSecretValue, which the deployment's keyring
+// resource and `keyring rotate` call. Point AWS_ENDPOINT_URL_SECRETS_MANAGER
+// at URL.
 type SecretsManager struct {
 	URL string
 
@@ -29,6 +31,7 @@ type SecretsManager struct {
 type secret struct {
 	name, arn, value string
 	created          time.Time
+	version          int // 0: the secret has no value yet
 }
 
 // NewSecretsManager starts the endpoint on a free loopback port. Close it
@@ -56,8 +59,27 @@ func (s *SecretsManager) Put(name, value string) string {
 	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-AbCdEf"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.secrets[name] = secret{name: name, arn: arn, value: value, created: time.Now()}
+	s.secrets[name] = secret{name: name, arn: arn, value: value, created: time.Now(), version: s.secrets[name].version + 1}
 	return arn
+}
+
+// Create makes the secret name without a value, as a secret is between
+// CreateSecret and its first PutSecretValue, and returns its ARN.
+func (s *SecretsManager) Create(name string) string {
+	arn := s.Put(name, "")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec := s.secrets[name]
+	sec.version = 0
+	s.secrets[name] = sec
+	return arn
+}
+
+// Value is the current value of the secret name, and false when it has
+// none.
+func (s *SecretsManager) Value(name string) (string, bool) {
+	sec, ok := s.lookup(name)
+	return sec.value, ok && sec.version > 0
 }
 
 // PutKeyring stores a freshly generated signing keyring, in the JSON form
@@ -109,14 +131,16 @@ func (s *SecretsManager) serve(w http.ResponseWriter, r *http.Request) {
 		awsError(w, http.StatusBadRequest, "InvalidSignatureException", "Credential should be scoped to correct service: 'secretsmanager'.")
 		return
 	}
-	if target := r.Header.Get("X-Amz-Target"); r.Method != http.MethodPost || target != "secretsmanager.GetSecretValue" {
-		awsError(w, http.StatusBadRequest, "UnknownOperationException", "this fake answers only POST secretsmanager.GetSecretValue, not "+r.Method+" "+target)
+	target := r.Header.Get("X-Amz-Target")
+	if r.Method != http.MethodPost || (target != "secretsmanager.GetSecretValue" && target != "secretsmanager.PutSecretValue") {
+		awsError(w, http.StatusBadRequest, "UnknownOperationException", "this fake answers only POST secretsmanager.GetSecretValue and PutSecretValue, not "+r.Method+" "+target)
 		return
 	}
 	var in struct {
-		SecretID     string `json:"SecretId"`
-		VersionID    string `json:"VersionId"`
-		VersionStage string `json:"VersionStage"`
+		SecretID     string  `json:"SecretId"`
+		VersionID    string  `json:"VersionId"`
+		VersionStage string  `json:"VersionStage"`
+		SecretString *string `json:"SecretString"`
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&in); err != nil {
 		awsError(w, http.StatusBadRequest, "SerializationException", err.Error())
@@ -127,24 +151,42 @@ func (s *SecretsManager) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sec, ok := s.lookup(in.SecretID)
-	// Only the current version exists here.
-	if !ok || (in.VersionID != "" && in.VersionID != versionID) || (in.VersionStage != "" && in.VersionStage != "AWSCURRENT") {
+	if !ok {
 		awsError(w, http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 		return
 	}
-	out, _ := json.Marshal(map[string]any{
-		"ARN":           sec.arn,
-		"Name":          sec.name,
-		"SecretString":  sec.value,
-		"VersionId":     versionID,
-		"VersionStages": []string{"AWSCURRENT"},
-		"CreatedDate":   float64(sec.created.UnixMilli()) / 1000,
-	})
+	var out []byte
+	if target == "secretsmanager.PutSecretValue" {
+		if in.SecretString == nil {
+			awsError(w, http.StatusBadRequest, "InvalidParameterException", "this fake stores SecretString only.")
+			return
+		}
+		s.Put(sec.name, *in.SecretString)
+		sec, _ = s.lookup(sec.name)
+		out, _ = json.Marshal(map[string]any{
+			"ARN": sec.arn, "Name": sec.name, "VersionId": versionIDOf(sec.version), "VersionStages": []string{"AWSCURRENT"},
+		})
+	} else {
+		// Only the current version exists here.
+		if sec.version == 0 || (in.VersionID != "" && in.VersionID != versionIDOf(sec.version)) || (in.VersionStage != "" && in.VersionStage != "AWSCURRENT") {
+			awsError(w, http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT")
+			return
+		}
+		out, _ = json.Marshal(map[string]any{
+			"ARN":           sec.arn,
+			"Name":          sec.name,
+			"SecretString":  sec.value,
+			"VersionId":     versionIDOf(sec.version),
+			"VersionStages": []string{"AWSCURRENT"},
+			"CreatedDate":   float64(sec.created.UnixMilli()) / 1000,
+		})
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Write(out)
 }
 
-const versionID = "00000000-0000-4000-8000-000000000001"
+// versionIDOf is the version id of the nth value the secret has held.
+func versionIDOf(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
 
 func awsError(w http.ResponseWriter, status int, typ, msg string) {
 	body, _ := json.Marshal(map[string]string{"__type": typ, "message": msg})

@@ -43,9 +43,20 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"Mails", testMails},
 		{"MailsAreNotRewritten", testMailsAreNotRewritten},
 		{"MarkMailSent", testMarkMailSent},
+		{"MailAttempts", testMailAttempts},
+		{"MailUndeliverable", testMailUndeliverable},
+		{"Suppressions", testSuppressions},
 		{"Hit", testHit},
 		{"HitBadWindow", testHitBadWindow},
 		{"HitConcurrent", testHitConcurrent},
+		{"PurgeAt", testPurgeAt},
+		{"DownloadCounts", testDownloadCounts},
+		{"DownloadCountArguments", testDownloadCountArguments},
+		{"DownloadCountConcurrent", testDownloadCountConcurrent},
+		{"Copies", testCopies},
+		{"ConcurrentCopies", testConcurrentCopies},
+		{"Rules", testRules},
+		{"RequestsSince", testRequestsSince},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,6 +142,7 @@ func normRequest(r trust.Request) trust.Request {
 	r.DecidedAt = r.DecidedAt.UTC()
 	r.ExpiresAt = r.ExpiresAt.UTC()
 	r.RevokedAt = r.RevokedAt.UTC()
+	r.PurgeAt = r.PurgeAt.UTC()
 	r.NDA.AcceptedAt = r.NDA.AcceptedAt.UTC()
 	if len(r.Documents) == 0 {
 		r.Documents = nil
@@ -165,6 +177,7 @@ func normEvent(e trust.Event) trust.Event {
 
 func normMail(m trust.Mail) trust.Mail {
 	m.CreatedAt = m.CreatedAt.UTC()
+	m.NextAttemptAt, m.SendingAt = m.NextAttemptAt.UTC(), m.SendingAt.UTC()
 	return m
 }
 
@@ -1050,6 +1063,130 @@ func testMarkMailSent(t *testing.T, s trust.Store) {
 	wantCode(t, s.MarkMailSent(ctx, "nope"), trust.ENotFound, "MarkMailSent of an unknown mail after others were sent")
 }
 
+func getMail(t *testing.T, s trust.Store, id string) trust.Mail {
+	t.Helper()
+	m, err := s.GetMail(t.Context(), id)
+	if err != nil {
+		t.Fatalf("GetMail(%s): %v", id, err)
+	}
+	return m
+}
+
+// testMailAttempts: an attempt is claimed with the count the sender read,
+// so of two senders only one claims it; each attempt's state (count, next
+// time, sending since, lost answers, last failure) is stored and cleared as
+// written, and an attempt never rewrites what the mail says.
+func testMailAttempts(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	m := trust.Mail{ID: "m1", To: "ada@example.com", Subject: "One", Text: "body", CreatedAt: t0}
+	other := trust.Mail{ID: "m2", To: "bob@example.com", Subject: "Two", Text: "body", CreatedAt: t0.Add(time.Second)}
+	commit(t, s, trust.Tx{Mails: []trust.Mail{m, other}})
+	equal(t, "GetMail of a queued mail", getMail(t, s, "m1"), m, normMail)
+	_, err := s.GetMail(ctx, "nope")
+	wantCode(t, err, trust.ENotFound, "GetMail of an unknown mail")
+
+	claim := m
+	claim.Attempts, claim.SendingAt, claim.NextAttemptAt = 1, t0.Add(time.Minute).In(plus5), t0.Add(2*time.Minute)
+	claim.Subject, claim.To = "rewritten", "eve@example.com"
+	if err := s.SaveMailAttempt(ctx, claim, 0); err != nil {
+		t.Fatalf("SaveMailAttempt (claim): %v", err)
+	}
+	want := m
+	want.Attempts, want.SendingAt, want.NextAttemptAt = 1, claim.SendingAt, claim.NextAttemptAt
+	equal(t, "after the claim", getMail(t, s, "m1"), want, normMail)
+	// A second sender read the mail before the claim: its claim fails.
+	wantCode(t, s.SaveMailAttempt(ctx, claim, 0), trust.EConflict, "a second claim of the same attempt")
+
+	failed := want
+	failed.SendingAt, failed.Reason = time.Time{}, "throttled"
+	if err := s.SaveMailAttempt(ctx, failed, 1); err != nil {
+		t.Fatalf("SaveMailAttempt (failure): %v", err)
+	}
+	equal(t, "after the failure", getMail(t, s, "m1"), failed, normMail)
+
+	lost := failed
+	lost.Attempts, lost.Lost, lost.SendingAt, lost.Reason = 2, 1, t0.Add(3*time.Minute), ""
+	if err := s.SaveMailAttempt(ctx, lost, 1); err != nil {
+		t.Fatalf("SaveMailAttempt (second claim): %v", err)
+	}
+	equal(t, "after the second claim", getMail(t, s, "m1"), lost, normMail)
+	ms, err := s.PendingMails(ctx, 10)
+	if err != nil {
+		t.Fatalf("PendingMails: %v", err)
+	}
+	equalAll(t, "pending with their attempts", ms, []trust.Mail{lost, other}, normMail)
+
+	wantCode(t, s.SaveMailAttempt(ctx, trust.Mail{ID: "nope", Attempts: 1}, 0), trust.ENotFound, "SaveMailAttempt of an unknown mail")
+	bad := lost
+	bad.State = trust.MailSent
+	wantCode(t, s.SaveMailAttempt(ctx, bad, 2), trust.EInvalid, "SaveMailAttempt recording a sent mail")
+
+	if err := s.MarkMailSent(ctx, "m1"); err != nil {
+		t.Fatalf("MarkMailSent: %v", err)
+	}
+	if got := getMail(t, s, "m1"); got.ID != "m1" || got.State != trust.MailSent {
+		t.Fatalf("GetMail of a sent mail: %+v, want its id and state sent", got)
+	}
+	wantCode(t, s.SaveMailAttempt(ctx, lost, 2), trust.EConflict, "SaveMailAttempt of a sent mail")
+}
+
+// testMailUndeliverable: a mail given up leaves the pending queue for good,
+// is kept with its reason, and its id is not queued again.
+func testMailUndeliverable(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	m := trust.Mail{ID: "m1", To: "ada@example.com", Subject: "One", Text: "body", CreatedAt: t0}
+	other := trust.Mail{ID: "m2", To: "bob@example.com", Subject: "Two", Text: "body", CreatedAt: t0.Add(time.Second)}
+	commit(t, s, trust.Tx{Mails: []trust.Mail{m, other}})
+	gone := m
+	gone.State, gone.Attempts, gone.Reason = trust.MailUndeliverable, 0, "refused: sandbox"
+	if err := s.SaveMailAttempt(ctx, gone, 0); err != nil {
+		t.Fatalf("SaveMailAttempt (undeliverable): %v", err)
+	}
+	equal(t, "the undeliverable mail", getMail(t, s, "m1"), gone, normMail)
+	ms, err := s.PendingMails(ctx, 10)
+	if err != nil {
+		t.Fatalf("PendingMails: %v", err)
+	}
+	equalAll(t, "pending after giving one up", ms, []trust.Mail{other}, normMail)
+	wantCode(t, s.SaveMailAttempt(ctx, gone, 0), trust.EConflict, "SaveMailAttempt of an undeliverable mail")
+	wantCode(t, s.Commit(ctx, trust.Tx{Mails: []trust.Mail{m}}), trust.EConflict, "queueing an undeliverable mail's id again")
+	// A late mark of an earlier attempt changes nothing.
+	if err := s.MarkMailSent(ctx, "m1"); err != nil {
+		t.Fatalf("MarkMailSent of an undeliverable mail: %v", err)
+	}
+	equal(t, "the undeliverable mail after a late mark", getMail(t, s, "m1"), gone, normMail)
+}
+
+// testSuppressions: a suppression is found by its address and replaced by a
+// later one.
+func testSuppressions(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	_, err := s.Suppressed(ctx, "ada@example.com")
+	wantCode(t, err, trust.ENotFound, "Suppressed before any")
+	first := trust.Suppression{Address: "ada@example.com", Reason: "bounce: Permanent/General", At: t0}
+	if err := s.Suppress(ctx, first); err != nil {
+		t.Fatalf("Suppress: %v", err)
+	}
+	normSup := func(x trust.Suppression) trust.Suppression { x.At = x.At.UTC(); return x }
+	got, err := s.Suppressed(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatalf("Suppressed: %v", err)
+	}
+	equal(t, "the suppression", got, first, normSup)
+	later := trust.Suppression{Address: "ada@example.com", Reason: "complaint", At: t0.Add(time.Hour).In(plus5)}
+	if err := s.Suppress(ctx, later); err != nil {
+		t.Fatalf("Suppress again: %v", err)
+	}
+	got, err = s.Suppressed(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatalf("Suppressed: %v", err)
+	}
+	equal(t, "the replaced suppression", got, later, normSup)
+	_, err = s.Suppressed(ctx, "bob@example.com")
+	wantCode(t, err, trust.ENotFound, "Suppressed of another address")
+	wantCode(t, s.Suppress(ctx, trust.Suppression{Reason: "bounce"}), trust.EInvalid, "Suppress without an address")
+}
+
 func hit(t *testing.T, s trust.Store, key string, window time.Duration, now time.Time) trust.Hits {
 	t.Helper()
 	h, err := s.Hit(t.Context(), key, window, now)
@@ -1111,27 +1248,251 @@ func testHitConcurrent(t *testing.T, s trust.Store) {
 	const n = 10
 	now := time.Now().UTC().Truncate(time.Hour).Add(48*time.Hour + 30*time.Second)
 	counts := make([]int, n)
+	concurrently(t, n, "Hit", func(i int) error {
+		h, err := s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
+		counts[i] = h.Current
+		return err
+	})
+	slices.Sort(counts)
+	for i, c := range counts {
+		if c != i+1 {
+			t.Fatalf("concurrent hits returned %v, want 1..%d each once", counts, n)
+		}
+	}
+}
+
+// testPurgeAt: an unconfirmed request's PurgeAt is kept, and a write
+// without one (the confirmation) clears it, so the request is kept.
+func testPurgeAt(t *testing.T, s trust.Store) {
+	r := newRequest("req-purge", trust.Unconfirmed, t0)
+	r.PurgeAt = future().Add(17 * time.Nanosecond).In(plus5)
+	stored := create(t, s, r)
+	equal(t, "unconfirmed", getRequest(t, s, r.ID), stored, normRequest)
+
+	next := stored
+	next.Status = trust.Pending
+	next.PurgeAt = time.Time{}
+	commit(t, s, trust.Tx{Request: &next, IfVersion: stored.Version})
+	next.Version = stored.Version + 1
+	got := getRequest(t, s, r.ID)
+	equal(t, "confirmed", got, next, normRequest)
+	if !got.PurgeAt.IsZero() {
+		t.Fatalf("PurgeAt after a write without one: %v", got.PurgeAt)
+	}
+}
+
+func countDownload(t *testing.T, s trust.Store, doc string, at time.Time) {
+	t.Helper()
+	if err := s.CountDownload(t.Context(), doc, at); err != nil {
+		t.Fatalf("CountDownload(%q, %v): %v", doc, at, err)
+	}
+}
+
+func downloadCount(t *testing.T, s trust.Store, doc string, first, last time.Time) int {
+	t.Helper()
+	n, err := s.DownloadCount(t.Context(), doc, first, last)
+	if err != nil {
+		t.Fatalf("DownloadCount(%q, %v, %v): %v", doc, first, last, err)
+	}
+	return n
+}
+
+// testDownloadCounts: counts are per document and UTC day, and a span of
+// days sums them. The days are in the future so that TTL engines keep them.
+func testDownloadCounts(t *testing.T, s trust.Store) {
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3)
+	next := day.AddDate(0, 0, 1)
+	// The last instant of day, written in another zone, is still that UTC day.
+	lastOfDay := next.Add(-time.Nanosecond).In(plus5)
+	for _, at := range []time.Time{day, day.Add(13 * time.Hour), lastOfDay} {
+		countDownload(t, s, "soc3", at)
+	}
+	countDownload(t, s, "soc3", next)
+	countDownload(t, s, "soc3", next.Add(time.Hour))
+	// A document whose id starts like another's is counted apart.
+	countDownload(t, s, "soc3-2024", day)
+
+	for _, c := range []struct {
+		name        string
+		doc         string
+		first, last time.Time
+		want        int
+	}{
+		{"one day", "soc3", day, day, 3},
+		{"one day, any instants in it", "soc3", lastOfDay, day.Add(time.Minute), 3},
+		{"the next day", "soc3", next, next, 2},
+		{"both days", "soc3", day.AddDate(0, 0, -30), next.Add(time.Hour), 5},
+		{"days before", "soc3", day.AddDate(0, 0, -10), day.Add(-time.Nanosecond), 0},
+		{"days after", "soc3", next.AddDate(0, 0, 1), next.AddDate(0, 0, 5), 0},
+		{"another document", "soc3-2024", day, next, 1},
+		{"a document never downloaded", "soc2", day, next, 0},
+	} {
+		if got := downloadCount(t, s, c.doc, c.first, c.last); got != c.want {
+			t.Errorf("%s: DownloadCount = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func testDownloadCountArguments(t *testing.T, s trust.Store) {
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3)
+	wantCode(t, s.CountDownload(t.Context(), "", day), trust.EInvalid, "CountDownload without a document")
+	_, err := s.DownloadCount(t.Context(), "", day, day)
+	wantCode(t, err, trust.EInvalid, "DownloadCount without a document")
+	_, err = s.DownloadCount(t.Context(), "soc3", day, day.Add(-time.Nanosecond))
+	wantCode(t, err, trust.EInvalid, "DownloadCount ending the day before it starts")
+}
+
+// testDownloadCountConcurrent: concurrent downloads all count.
+func testDownloadCountConcurrent(t *testing.T, s trust.Store) {
+	const n = 20
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3)
+	concurrently(t, n, "CountDownload", func(i int) error {
+		return s.CountDownload(t.Context(), "soc3", day.Add(time.Duration(i)*time.Minute))
+	})
+	if got := downloadCount(t, s, "soc3", day, day); got != n {
+		t.Fatalf("%d concurrent downloads counted as %d", n, got)
+	}
+}
+
+// concurrently runs call(0) … call(n-1) at once, released together, and
+// fails the test on any error.
+func concurrently(t *testing.T, n int, what string, call func(i int) error) {
+	t.Helper()
 	errs := make([]error, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			h, err := s.Hit(t.Context(), "request:ada@example.com", time.Minute, now)
-			counts[i], errs[i] = h.Current, err
+			errs[i] = call(i)
 		})
 	}
 	close(start)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			t.Fatalf("Hit %d: %v", i, err)
+			t.Fatalf("%s %d: %v", what, i, err)
 		}
 	}
-	slices.Sort(counts)
-	for i, c := range counts {
-		if c != i+1 {
-			t.Fatalf("concurrent hits returned %v, want 1..%d each once", counts, n)
+}
+
+func newCopy(id, grant, doc string, version int) trust.Copy {
+	return trust.Copy{
+		WatermarkID: id, Request: "req-" + grant, Grant: grant, Document: doc, Version: version,
+		BlobKey: fmt.Sprintf("copies/%s/%s/v%d-%s.pdf", grant, doc, version, id), Size: 1234, SHA256: "ab12",
+		Name: "Ada Lovelace", Company: "Analytical Engines", Email: "ada@example.com", CreatedAt: t0.In(plus5),
+	}
+}
+
+func normCopy(c trust.Copy) trust.Copy {
+	c.CreatedAt = c.CreatedAt.UTC()
+	return c
+}
+
+func testCopies(t *testing.T, s trust.Store) {
+	ctx := t.Context()
+	a := newCopy("WM-AAAA-0001", "gnt_a", "soc2", 1)
+	commit(t, s, trust.Tx{Copy: &a, Events: []trust.Event{{ID: "evt-copy", Subject: a.Request, Type: "copy.stamped", At: t0, Watermark: a.WatermarkID}}})
+	// A grant whose id extends another's must not see its copies.
+	b := newCopy("WM-AAAA-0002", "gnt_a", "soc2", 2)
+	c := newCopy("WM-AAAA-0003", "gnt_a", "soc1", 1)
+	d := newCopy("WM-AAAA-0004", "gnt_ab", "soc2", 1)
+	for _, cp := range []trust.Copy{b, c, d} {
+		commit(t, s, trust.Tx{Copy: &cp})
+	}
+
+	got, err := s.GetCopy(ctx, "gnt_a", "soc2", 1)
+	if err != nil {
+		t.Fatalf("GetCopy: %v", err)
+	}
+	equal(t, "copy", got, a, normCopy)
+	got, err = s.CopyByWatermark(ctx, "WM-AAAA-0004")
+	if err != nil {
+		t.Fatalf("CopyByWatermark: %v", err)
+	}
+	equal(t, "copy by watermark", got, d, normCopy)
+	_, err = s.GetCopy(ctx, "gnt_a", "soc2", 3)
+	wantCode(t, err, trust.ENotFound, "GetCopy of a version never copied")
+	_, err = s.CopyByWatermark(ctx, "WM-ZZZZ-ZZZZ")
+	wantCode(t, err, trust.ENotFound, "CopyByWatermark of an unknown id")
+
+	list, err := s.ListCopies(ctx, "gnt_a")
+	if err != nil {
+		t.Fatalf("ListCopies: %v", err)
+	}
+	var ids []string
+	for _, cp := range list {
+		ids = append(ids, cp.WatermarkID)
+	}
+	slices.Sort(ids)
+	if want := []string{"WM-AAAA-0001", "WM-AAAA-0002", "WM-AAAA-0003"}; !slices.Equal(ids, want) {
+		t.Fatalf("ListCopies(gnt_a) = %v, want %v", ids, want)
+	}
+	if list, err := s.ListCopies(ctx, "gnt_none"); err != nil || len(list) != 0 {
+		t.Fatalf("ListCopies of a grant without copies = %v, %v; want none", list, err)
+	}
+
+	// The same version again under a new ID, or a new version under a
+	// used ID, is a conflict, and nothing of its transaction lands.
+	again := newCopy("WM-AAAA-0009", "gnt_a", "soc2", 1)
+	err = s.Commit(ctx, trust.Tx{Copy: &again, Events: []trust.Event{{ID: "evt-again", Subject: "req-gnt_a", Type: "copy.stamped", At: t0}}})
+	wantCode(t, err, trust.EConflict, "a second copy of one version")
+	reused := newCopy("WM-AAAA-0001", "gnt_b", "soc2", 1)
+	wantCode(t, s.Commit(ctx, trust.Tx{Copy: &reused}), trust.EConflict, "a copy under a used watermark id")
+	if _, err := s.CopyByWatermark(ctx, "WM-AAAA-0009"); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("the refused copy was kept: %v", err)
+	}
+	if _, err := s.GetCopy(ctx, "gnt_b", "soc2", 1); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("the copy with a reused id was kept: %v", err)
+	}
+	evs, err := s.ListEvents(ctx, "req-gnt_a")
+	if err != nil {
+		t.Fatalf("ListEvents: %v", err)
+	}
+	if len(evs) != 1 || evs[0].ID != "evt-copy" || evs[0].Watermark != a.WatermarkID {
+		t.Fatalf("events = %+v, want only evt-copy with its watermark", evs)
+	}
+	bad := newCopy("", "gnt_a", "soc2", 5)
+	wantCode(t, s.Commit(ctx, trust.Tx{Copy: &bad}), trust.EInvalid, "a copy without a watermark id")
+}
+
+// testConcurrentCopies is many first downloads of one version at once:
+// exactly one copy record is created, and every loser is told so.
+func testConcurrentCopies(t *testing.T, s trust.Store) {
+	const n = 12
+	ctx := t.Context()
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			cp := newCopy(fmt.Sprintf("WM-RACE-%04d", i), "gnt_race", "soc2", 1)
+			<-start
+			errs[i] = s.Commit(ctx, trust.Tx{Copy: &cp})
+		})
+	}
+	close(start)
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("both copy %d and copy %d were created", winner, i)
+		case err == nil:
+			winner = i
+		case trust.ErrorCode(err) != trust.EConflict:
+			t.Fatalf("copy %d: got %v, want EConflict", i, err)
 		}
+	}
+	if winner < 0 {
+		t.Fatal("no copy was created")
+	}
+	got, err := s.GetCopy(ctx, "gnt_race", "soc2", 1)
+	if err != nil || got.WatermarkID != fmt.Sprintf("WM-RACE-%04d", winner) {
+		t.Fatalf("GetCopy = %+v, %v; want the winner's", got, err)
+	}
+	list, err := s.ListCopies(ctx, "gnt_race")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListCopies = %d copies, %v; want 1", len(list), err)
 	}
 }

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/jsii-runtime-go"
+
+	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/aws/scheduler"
+)
+
+// The mail scheduler: the only function that sends mail. Commits queue
+// mail in the table; the table's stream wakes the scheduler for each
+// outbox item inserted, a schedule drains whatever is left every five
+// minutes, and the SES configuration set's bounces and complaints reach it
+// through an SNS topic.
+
+// Alarm thresholds of the outbox. A mail is normally gone within seconds
+// of its commit; one still waiting after 15 minutes has met throttling or
+// an outage for three drains in a row.
+const (
+	alarmOldestPendingMailSeconds = 15 * 60
+	drainEvery                    = 5 // minutes
+	schedulerTimeoutSeconds       = 60
+)
+
+// OutboxStreamFilter is the event source mapping's filter: only outbox
+// items being inserted wake the scheduler, not every write to the table.
+var OutboxStreamFilter = map[string]any{
+	"eventName": []string{"INSERT"},
+	"dynamodb": map[string]any{
+		"Keys": map[string]any{
+			dynamostore.AttrPK: map[string]any{"S": []any{map[string]string{"prefix": dynamostore.PrefixMail}}},
+		},
+	},
+}
+
+type mailDeps struct {
+	table    awsdynamodb.Table
+	indexArn *string
+	logs     awslogs.LogGroup
+}
+
+func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterStackProps, d mailDeps) awslambda.Function {
+	configSet := awsses.NewConfigurationSet(stack, jsii.String("MailConfigurationSet"), &awsses.ConfigurationSetProps{
+		ReputationMetrics: jsii.Bool(true),
+	})
+
+	// SES publishes to an encrypted topic only with a key it may use.
+	key := awskms.NewKey(stack, jsii.String("MailEventsKey"), &awskms.KeyProps{
+		Description:       jsii.String("Trust center mail events topic (SES bounces and complaints)"),
+		EnableKeyRotation: jsii.Bool(true),
+	})
+	sesPrincipal := awsiam.NewServicePrincipal(jsii.String("ses.amazonaws.com"), nil)
+	fromThisAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}}
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("SESEvents"),
+		Principals: &[]awsiam.IPrincipal{sesPrincipal},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: fromThisAccount,
+	}), nil)
+	topic := awssns.NewTopic(stack, jsii.String("MailEventsTopic"), &awssns.TopicProps{
+		DisplayName: jsii.String("Trust center mail events"),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("SESPublishes"),
+		Principals: &[]awsiam.IPrincipal{sesPrincipal},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{topic.TopicArn()},
+		Conditions: fromThisAccount,
+	}))
+	configSet.AddEventDestination(jsii.String("BouncesAndComplaints"), &awsses.ConfigurationSetEventDestinationOptions{
+		Destination: awsses.EventDestination_SnsTopic(topic),
+		Events:      &[]awsses.EmailSendingEvent{awsses.EmailSendingEvent_BOUNCE, awsses.EmailSendingEvent_COMPLAINT},
+	})
+
+	identities, _ := SESIdentities(props.MailFrom)
+	var sendTo []*string
+	for _, name := range identities {
+		sendTo = append(sendTo, stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ses"), Resource: jsii.String("identity"), ResourceName: jsii.String(name),
+		}))
+	}
+	// SES v2 checks SendEmail against the identity and the configuration
+	// set named in the call.
+	sendTo = append(sendTo, stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("ses"), Resource: jsii.String("configuration-set"), ResourceName: configSet.ConfigurationSetName(),
+	}))
+
+	statements := append([]awsiam.PolicyStatement{logStatement(d.logs)}, keyStatements(schedulerGrants, d.table, d.indexArn)...)
+	statements = append(statements,
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("Mail"),
+			Actions:   jsii.Strings("ses:SendEmail"),
+			Resources: &sendTo,
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("OutboxStream"),
+			Actions:   jsii.Strings("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
+			Resources: &[]*string{d.table.TableStreamArn()},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ListStreams"),
+			Actions:   jsii.Strings("dynamodb:ListStreams"),
+			Resources: jsii.Strings("*"),
+		}),
+	)
+	role := newFunctionRole(stack, FnScheduler, statements)
+	suppress(role, "AwsSolutions-IAM5",
+		"dynamodb:ListStreams has no resource type in IAM and must be granted on *; it lists stream ARNs and reads no data. Every other action is on the table, its stream, GSI1 (by LeadingKeys) or the sender identities.",
+		"Resource::*")
+
+	env := map[string]*string{
+		"TRUST_TABLE":                 d.table.TableName(),
+		"TRUST_MAIL_FROM":             jsii.String(props.MailFrom),
+		"TRUST_SES_CONFIGURATION_SET": configSet.ConfigurationSetName(),
+	}
+	fp := functionProps(props, FnScheduler, role, d.logs, env)
+	fp.Timeout = awscdk.Duration_Seconds(jsii.Number(schedulerTimeoutSeconds))
+	fn := newFunction(stack, FnScheduler, fp)
+
+	pattern, err := json.Marshal(OutboxStreamFilter)
+	if err != nil {
+		panic(err)
+	}
+	awslambda.NewEventSourceMapping(stack, jsii.String("OutboxStreamMapping"), &awslambda.EventSourceMappingProps{
+		Target:           fn,
+		EventSourceArn:   d.table.TableStreamArn(),
+		StartingPosition: awslambda.StartingPosition_LATEST,
+		BatchSize:        jsii.Number(25),
+		// A batch that keeps failing (the table throttled) is split, then
+		// given up: the schedule delivers its mails anyway.
+		BisectBatchOnError: jsii.Bool(true),
+		RetryAttempts:      jsii.Number(3),
+		Filters:            &[]*map[string]any{{"pattern": jsii.String(string(pattern))}},
+	})
+
+	awsevents.NewRule(stack, jsii.String("MailDrainSchedule"), &awsevents.RuleProps{
+		Description: jsii.String("Trust center: deliver mail whose backoff has passed, and report the oldest waiting"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(drainEvery))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, nil)},
+	})
+	topic.AddSubscription(awssnssubscriptions.NewLambdaSubscription(fn, nil))
+
+	mon.functionAlarms(FnScheduler, fn)
+	mailMetric := func(name, stat string) awscloudwatch.Metric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String(scheduler.MetricsNamespace), MetricName: jsii.String(name),
+			DimensionsMap: &map[string]*string{scheduler.FunctionDimension: jsii.String(scheduler.FunctionName)},
+			Statistic:     jsii.String(stat), Period: fiveMinutes,
+		})
+	}
+	mon.alarm("MailOldestPendingAlarm", mailMetric(scheduler.MetricOldestPending, "Maximum"), alarmOldestPendingMailSeconds, 1,
+		"Trust center mail: a mail has waited more than 15 minutes in the outbox (SES throttling or down, or the scheduler failing)")
+	mon.onAny("MailPermanentFailureAlarm", mailMetric(scheduler.MetricPermanentFail, "Sum"),
+		"Trust center mail: SES refused a mail for good or it ran out of attempts (SES sandbox, an unverified sender, sending paused): see the scheduler's ERROR lines")
+
+	awscdk.NewCfnOutput(stack, jsii.String("MailConfigurationSetName"), &awscdk.CfnOutputProps{Value: configSet.ConfigurationSetName()})
+	return fn
+}
