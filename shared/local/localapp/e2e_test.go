@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
 )
 
 // TestFlow walks the whole product as its three kinds of user do, following
