@@ -1215,8 +1215,8 @@ func TestCheckAssets(t *testing.T) {
 }
 
 // Stamped copies expire on their own after the longest grant and its
-// grace, and a deleted copy's old version goes a day later; reports never
-// expire.
+// grace, and a deleted copy's old version goes a day later; uploads left
+// unpublished go after a day; reports never expire.
 func TestCopiesExpire(t *testing.T) {
 	s := synth(t)
 	bucketID := logicalIDByPath(t, s, "AWS::S3::Bucket", "ReportsBucket/Resource")
@@ -1224,8 +1224,14 @@ func TestCopiesExpire(t *testing.T) {
 	var copies []map[string]any
 	for _, r := range rules {
 		m := r.(map[string]any)
+		if m["Prefix"] == IncomingPrefix {
+			if m["ExpirationInDays"] != float64(1) || m["Status"] != "Enabled" || m["NoncurrentVersionExpiration"] == nil {
+				t.Errorf("uploads rule = %s, want expiry after a day, old versions too", toJSON(m))
+			}
+			continue
+		}
 		if m["ExpirationInDays"] != nil && m["Prefix"] != CopiesPrefix {
-			t.Errorf("a rule expires objects outside copies/: %s", toJSON(m))
+			t.Errorf("a rule expires objects outside copies/ and incoming/: %s", toJSON(m))
 		}
 		if m["Prefix"] == CopiesPrefix {
 			copies = append(copies, m)
