@@ -85,7 +85,7 @@ type grants struct {
 // objectAccess allows actions on the bucket's objects under one prefix.
 type objectAccess struct {
 	actions []string
-	prefix  string // ReportsPrefix or CopiesPrefix
+	prefix  string // ReportsPrefix, IncomingPrefix or CopiesPrefix
 }
 
 func prefix(p string) string { return p + "*" }
@@ -147,8 +147,11 @@ var functionGrants = map[string]grants{
 		},
 	},
 	// Staff console: sign-in and sessions, the request queue and trails,
-	// decisions, uploads (it never reads a report back), traces of leaked
-	// copies (by watermark ID), and removing a revoked grant's copies.
+	// decisions, traces of leaked copies (by watermark ID), removing a
+	// revoked grant's copies, and uploads. Uploads go from the browser to
+	// incoming/ by a POST this role presigns (PutObject), are read back to
+	// be checked (GetObject) and copied under reports/ (GetObject there
+	// too, for version downloads; PutObject for the copy).
 	FnAdmin: {
 		table: []keyAccess{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
@@ -160,7 +163,8 @@ var functionGrants = map[string]grants{
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
 		secret: true, staff: true,
 		objects: []objectAccess{
-			{[]string{"s3:PutObject"}, ReportsPrefix},
+			{[]string{"s3:GetObject", "s3:PutObject"}, IncomingPrefix},
+			{[]string{"s3:GetObject", "s3:PutObject"}, ReportsPrefix},
 			{[]string{"s3:DeleteObject"}, CopiesPrefix},
 		},
 	},
@@ -180,11 +184,12 @@ var schedulerGrants = grants{
 }
 
 // ReportsPrefix is where the service stores report files (trust.Service
-// Publish), CopiesPrefix its recipients' stamped copies; the S3 grants
-// reach nothing else.
+// Publish), IncomingPrefix where uploads wait for review, CopiesPrefix its
+// recipients' stamped copies; the S3 grants reach nothing else.
 const (
-	ReportsPrefix = "reports/"
-	CopiesPrefix  = trust.CopiesPrefix
+	ReportsPrefix  = trust.ReportsPrefix
+	IncomingPrefix = trust.IncomingPrefix
+	CopiesPrefix   = trust.CopiesPrefix
 )
 
 // copiesExpireAfter is when the bucket removes a stamped copy on its own,
@@ -542,6 +547,13 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			Prefix:                      jsii.String(CopiesPrefix),
 			Expiration:                  awscdk.Duration_Days(jsii.Number(copiesExpireAfter)),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
+		}, {
+			// An upload is reviewed and published within minutes; one left
+			// unpublished is gone the next day, old versions with it.
+			Id:                          jsii.String("ExpireUploads"),
+			Prefix:                      jsii.String(IncomingPrefix),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(1)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
 
@@ -615,12 +627,8 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 			}))
 		}
 		for _, o := range g.objects {
-			sid := "Reports"
-			if o.prefix == CopiesPrefix {
-				sid = "Copies"
-			}
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String(sid),
+				Sid:       jsii.String(objectsSid(o.prefix)),
 				Actions:   jsii.Strings(o.actions...),
 				Resources: &[]*string{bucket.ArnForObjects(jsii.String(o.prefix + "*"))},
 			}))
@@ -629,8 +637,8 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		roles[name] = role
 		if len(g.objects) > 0 {
 			suppress(role, "AwsSolutions-IAM5",
-				"Report object keys (reports/<id>/v<n>-<hash>.pdf) are made at upload time and copy keys (copies/<grant>/<doc>/v<n>-<watermark>.pdf) at first download, so object actions are granted on the reports/ and copies/ prefixes of the reports bucket; nothing else in it or in other buckets is reachable.",
-				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/(reports|copies)\/\*$/g`)})
+				"Report object keys (reports/<id>/v<n>-<hash>.pdf, incoming/<id>/<random>.pdf) are made at upload time and copy keys (copies/<grant>/<doc>/v<n>-<watermark>.pdf) at first download, so object actions are granted on the reports/, incoming/ and copies/ prefixes of the reports bucket; nothing else in it or in other buckets is reachable.",
+				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<ReportsBucket[0-9A-Fa-f]+\.Arn>\/(reports|incoming|copies)\/\*$/g`)})
 		}
 
 		// Each function gets the settings its engines read (lambdaapp.Function's
@@ -722,4 +730,10 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	awscdk.NewCfnOutput(stack, jsii.String("ReportsBucketName"), &awscdk.CfnOutputProps{Value: bucket.BucketName()})
 	awscdk.NewCfnOutput(stack, jsii.String("SigningKeysSecretArn"), &awscdk.CfnOutputProps{Value: secret.SecretArn()})
 	return stack
+}
+
+// objectsSid names an object statement by its prefix: "Reports", "Incoming".
+func objectsSid(prefix string) string {
+	p := strings.TrimSuffix(prefix, "/")
+	return strings.ToUpper(p[:1]) + p[1:]
 }

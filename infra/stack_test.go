@@ -631,7 +631,7 @@ func TestLeastPrivilege(t *testing.T) {
 		if got, want := has("secretsmanager:GetSecretValue"), name != FnPublic; got != want {
 			t.Errorf("%s: reads the signing keys = %v, want %v", name, got, want)
 		}
-		if got, want := has("s3:GetObject"), name == FnDownload; got != want {
+		if got, want := has("s3:GetObject"), name == FnDownload || name == FnAdmin; got != want {
 			t.Errorf("%s: s3:GetObject = %v, want %v", name, got, want)
 		}
 		if got, want := has("s3:PutObject"), name == FnAdmin || name == FnDownload; got != want {
@@ -654,12 +654,14 @@ func TestLeastPrivilege(t *testing.T) {
 			for _, a := range st.Actions {
 				switch {
 				case strings.HasPrefix(a, "s3:"):
-					// Reports are only read (download) and written (admin);
-					// copies are kept and removed, never a report.
-					reports, copies := strings.Contains(res, `"/reports/*"`), strings.Contains(res, `"/copies/*"`)
-					okReports := reports && (a == "s3:GetObject" && name == FnDownload || a == "s3:PutObject" && name == FnAdmin)
-					if !refsBucket || len(st.Resources) != 1 || !okReports && !copies {
-						t.Errorf("%s: %s not scoped to the reports/ or copies/ objects as its function needs: %s", name, a, res)
+					// Reports are only read (download, admin) and written
+					// (admin); uploads waiting for review are the admin's
+					// only; copies are kept and removed, never a report.
+					reports, copies, incoming := strings.Contains(res, `"/reports/*"`), strings.Contains(res, `"/copies/*"`), strings.Contains(res, `"/incoming/*"`)
+					okReports := reports && (a == "s3:GetObject" && (name == FnDownload || name == FnAdmin) || a == "s3:PutObject" && name == FnAdmin)
+					okIncoming := incoming && name == FnAdmin && (a == "s3:GetObject" || a == "s3:PutObject")
+					if !refsBucket || len(st.Resources) != 1 || !okReports && !copies && !okIncoming {
+						t.Errorf("%s: %s not scoped to the reports/, incoming/ or copies/ objects as its function needs: %s", name, a, res)
 					}
 				case strings.HasPrefix(a, "secretsmanager:"):
 					if len(st.Resources) != 1 || ref(st.Resources[0]) != secretID {
@@ -853,43 +855,48 @@ func TestRoutes(t *testing.T) {
 	// Written out independently of Routes, so that a route pointed at the
 	// wrong function there fails here.
 	want := map[string]string{
-		"GET /":                                FnPublic,
-		"GET /healthz":                         FnPublic,
-		"GET /static/{proxy+}":                 FnPublic,
-		"GET /trust.json":                      FnPublic,
-		"GET /updates.atom":                    FnPublic,
-		"GET /sitemap.xml":                     FnPublic,
-		"GET /robots.txt":                      FnPublic,
-		"GET /.well-known/security.txt":        FnPublic,
-		"GET /favicon.ico":                     FnPublic,
-		"GET /nda.txt":                         FnPublic,
-		"GET /access-requests/new":             FnAccess,
-		"POST /access-requests":                FnAccess,
-		"GET /access-requests/sent":            FnAccess,
-		"GET /access-requests/confirm/{token}": FnAccess,
-		"GET /access/{token}":                  FnAccess,
-		"GET /access-requests/sent/{token}":    FnAccess,
-		"POST /access-requests/sent/{token}":   FnAccess,
-		"GET /requests/{token}":                FnAccess,
-		"GET /download/{token}":                FnDownload,
-		"GET /documents/{id}":                  FnDownload,
-		"GET /admin":                           FnAdmin,
-		"GET /admin/login":                     FnAdmin,
-		"POST /admin/login":                    FnAdmin,
-		"GET /admin/login/{token}":             FnAdmin,
-		"POST /admin/login/{token}":            FnAdmin,
-		"POST /admin/logout":                   FnAdmin,
-		"GET /admin/requests":                  FnAdmin,
-		"GET /admin/requests/{id}":             FnAdmin,
-		"POST /admin/requests/{id}/approve":    FnAdmin,
-		"POST /admin/requests/{id}/deny":       FnAdmin,
-		"POST /admin/requests/{id}/revoke":     FnAdmin,
-		"GET /admin/documents":                 FnAdmin,
-		"POST /admin/documents/{id}":           FnAdmin,
-		"GET /admin/trace":                     FnAdmin,
-		"POST /admin/trace":                    FnAdmin,
-		"GET /admin/rules":                     FnAdmin,
-		"POST /admin/rules":                    FnAdmin,
+		"GET /":                                        FnPublic,
+		"GET /healthz":                                 FnPublic,
+		"GET /static/{proxy+}":                         FnPublic,
+		"GET /trust.json":                              FnPublic,
+		"GET /updates.atom":                            FnPublic,
+		"GET /sitemap.xml":                             FnPublic,
+		"GET /robots.txt":                              FnPublic,
+		"GET /.well-known/security.txt":                FnPublic,
+		"GET /favicon.ico":                             FnPublic,
+		"GET /nda.txt":                                 FnPublic,
+		"GET /access-requests/new":                     FnAccess,
+		"POST /access-requests":                        FnAccess,
+		"GET /access-requests/sent":                    FnAccess,
+		"GET /access-requests/confirm/{token}":         FnAccess,
+		"GET /access/{token}":                          FnAccess,
+		"GET /access-requests/sent/{token}":            FnAccess,
+		"POST /access-requests/sent/{token}":           FnAccess,
+		"GET /requests/{token}":                        FnAccess,
+		"GET /download/{token}":                        FnDownload,
+		"GET /documents/{id}":                          FnDownload,
+		"GET /admin":                                   FnAdmin,
+		"GET /admin/login":                             FnAdmin,
+		"POST /admin/login":                            FnAdmin,
+		"GET /admin/login/{token}":                     FnAdmin,
+		"POST /admin/login/{token}":                    FnAdmin,
+		"POST /admin/logout":                           FnAdmin,
+		"GET /admin/requests":                          FnAdmin,
+		"GET /admin/requests/{id}":                     FnAdmin,
+		"POST /admin/requests/{id}/approve":            FnAdmin,
+		"POST /admin/requests/{id}/deny":               FnAdmin,
+		"POST /admin/requests/{id}/revoke":             FnAdmin,
+		"GET /admin/documents":                         FnAdmin,
+		"GET /admin/documents/{id}":                    FnAdmin,
+		"POST /admin/documents/{id}/upload":            FnAdmin,
+		"GET /admin/documents/{id}/confirm":            FnAdmin,
+		"POST /admin/documents/{id}/publish":           FnAdmin,
+		"POST /admin/documents/{id}/rollback":          FnAdmin,
+		"GET /admin/documents/{id}/versions/{version}": FnAdmin,
+		"GET /admin/trace":                             FnAdmin,
+		"POST /admin/trace":                            FnAdmin,
+		"GET /admin/rules":                             FnAdmin,
+		"POST /admin/rules":                            FnAdmin,
 	}
 
 	got, fnName := deployedRoutes(t, s)
@@ -1208,8 +1215,8 @@ func TestCheckAssets(t *testing.T) {
 }
 
 // Stamped copies expire on their own after the longest grant and its
-// grace, and a deleted copy's old version goes a day later; reports never
-// expire.
+// grace, and a deleted copy's old version goes a day later; uploads left
+// unpublished go after a day; reports never expire.
 func TestCopiesExpire(t *testing.T) {
 	s := synth(t)
 	bucketID := logicalIDByPath(t, s, "AWS::S3::Bucket", "ReportsBucket/Resource")
@@ -1217,8 +1224,14 @@ func TestCopiesExpire(t *testing.T) {
 	var copies []map[string]any
 	for _, r := range rules {
 		m := r.(map[string]any)
+		if m["Prefix"] == IncomingPrefix {
+			if m["ExpirationInDays"] != float64(1) || m["Status"] != "Enabled" || m["NoncurrentVersionExpiration"] == nil {
+				t.Errorf("uploads rule = %s, want expiry after a day, old versions too", toJSON(m))
+			}
+			continue
+		}
 		if m["ExpirationInDays"] != nil && m["Prefix"] != CopiesPrefix {
-			t.Errorf("a rule expires objects outside copies/: %s", toJSON(m))
+			t.Errorf("a rule expires objects outside copies/ and incoming/: %s", toJSON(m))
 		}
 		if m["Prefix"] == CopiesPrefix {
 			copies = append(copies, m)

@@ -11,5 +11,5 @@ import (
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Keys: secretkeys.FromConfig, Staff: true, Stamper: stamp.Engine{}})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Links: s3blob.LinksFromConfig, Uploads: s3blob.UploadsFromConfig, Inspect: stamp.Inspector{}, Keys: secretkeys.FromConfig, Staff: true, Stamper: stamp.Engine{}})
 }

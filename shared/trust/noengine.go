@@ -86,6 +86,7 @@ func (noBlobs) Put(context.Context, string, io.Reader, int64, string) error {
 func (noBlobs) Open(context.Context, string) (io.ReadCloser, error) {
 	return nil, noEngine("blobs", "Open")
 }
+func (noBlobs) Copy(context.Context, string, string) error { return noEngine("blobs", "Copy") }
 
 func (noBlobs) Delete(context.Context, string) error { return noEngine("blobs", "Delete") }
 

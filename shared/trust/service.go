@@ -51,6 +51,10 @@ type Service struct {
 	clock  Clock
 	log    *slog.Logger
 	queued func()
+	// uploads, when set, takes uploads straight from the browser; nil:
+	// they come through Receive.
+	uploads   Uploader
+	inspector Inspector
 }
 
 // Config is what the service is told about the trust center it runs.
@@ -77,9 +81,14 @@ type Engines struct {
 	Blobs Blobs
 	// Links, when set, hands files out as short-lived direct links (S3)
 	// instead of streaming them from Blobs; see Open.
-	Links  Presigner
-	Mail   Mailer
-	Signer Signer
+	Links Presigner
+	// Uploads, when set, presigns forms that upload straight to the blob
+	// store (S3); without it uploads pass through the service (Receive).
+	Uploads Uploader
+	// Inspect checks uploads before they are published (shared/stamp).
+	Inspect Inspector
+	Mail    Mailer
+	Signer  Signer
 	// Stamper makes the recipients' copies (download) and reads leaked
 	// ones back (the console's trace).
 	Stamper Stamper
@@ -98,7 +107,7 @@ var ErrNoEngine = errors.New("trust: this function has no engine for that")
 
 // New builds the service on e.
 func New(c Config, e Engines) *Service {
-	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log, queued: e.MailQueued}
+	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, uploads: e.Uploads, inspector: e.Inspect, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log, queued: e.MailQueued}
 	if s.stamp == nil {
 		s.stamp = noStamper{}
 	}
@@ -591,10 +600,11 @@ func invalidLink() error {
 // unit the refusal states it in.
 const MaxFileSize = 50 << 20
 
-// Publish stores pdf as the next version of document d: the file first,
-// under a name of its own, then the record, so a failure never leaves a
-// record pointing at a missing file. Links already sent serve the new
-// version from then on.
+// Publish stores pdf as the next version of document d at once, without
+// the review an upload gets: it is how a fresh local server seeds its
+// sample reports. The file is stored first, under a name of its own, then
+// the record, so a failure never leaves a record pointing at a missing
+// file.
 func (s *Service) Publish(ctx context.Context, by Session, d Document, pdf []byte, c Client) (Document, error) {
 	if err := authorize(by, Publish); err != nil {
 		return Document{}, err
@@ -608,25 +618,25 @@ func (s *Service) Publish(ctx context.Context, by Session, d Document, pdf []byt
 		return Document{}, invalid(m, map[string]Msg{"file": m})
 	}
 	if cur, err := s.store.GetDocument(ctx, d.ID); err == nil {
-		d.Version = cur.Version
+		d.Version, d.History, d.SHA256, d.Size, d.BlobKey, d.UpdatedAt = cur.Version, cur.History, cur.SHA256, cur.Size, cur.BlobKey, cur.UpdatedAt
 	} else if ErrorCode(err) != ENotFound {
 		return Document{}, err
 	}
 	sum := sha256.Sum256(pdf)
-	d.SHA256 = hex.EncodeToString(sum[:])
-	d.Size = int64(len(pdf))
-	d.Version++
-	d.UpdatedAt = s.now()
-	d.BlobKey = fmt.Sprintf("reports/%s/v%d-%s.pdf", d.ID, d.Version, d.SHA256[:12])
-	if err := s.blobs.Put(ctx, d.BlobKey, bytes.NewReader(pdf), d.Size, "application/pdf"); err != nil {
+	v := Version{Version: d.Version + 1, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(pdf)), By: by.Email, At: s.now()}
+	if s.inspector != nil {
+		info, err := s.inspector.Inspect(pdf)
+		if err != nil {
+			return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
+		}
+		v.Pages = info.Pages
+	}
+	v.BlobKey = fmt.Sprintf("%s%s/v%d-%s.pdf", ReportsPrefix, d.ID, v.Version, v.SHA256[:12])
+	if err := s.blobs.Put(ctx, v.BlobKey, bytes.NewReader(pdf), v.Size, "application/pdf"); err != nil {
 		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
 	}
-	detail := fmt.Sprintf("version=%d sha256=%s size=%d", d.Version, d.SHA256, d.Size)
-	err := s.commit(ctx, Tx{Document: &d, Events: []Event{s.event("doc:"+d.ID, "document.published", by.Email, detail, c)}})
-	if err != nil {
-		return Document{}, fmt.Errorf("publish %s: %w", d.ID, err)
-	}
-	return d, nil
+	detail := fmt.Sprintf("version=%d sha256=%s size=%d", v.Version, v.SHA256, v.Size)
+	return s.commitVersion(ctx, d, v, Tx{Events: []Event{s.event("doc:"+d.ID, "document.published", by.Email, detail, c)}})
 }
 
 // presignTTL is how long a direct link to a file lives: just long enough

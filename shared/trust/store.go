@@ -150,6 +150,10 @@ type Hits struct {
 type Blobs interface {
 	Put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// Copy stores the file under from again under to, within the engine
+	// (S3 CopyObject), as publishing an upload does. A missing from is
+	// ENotFound.
+	Copy(ctx context.Context, from, to string) error
 	// Delete removes the file under key; a key with no file is not an
 	// error, so a removal that failed half way can simply run again.
 	Delete(ctx context.Context, key string) error

@@ -17,8 +17,8 @@ const (
 )
 
 // Document is one report file the trust center serves, such as a SOC 3 or a
-// SOC 2 Type II report. Each upload of a new file bumps Version; BlobKey
-// names the file in the blob engine.
+// SOC 2 Type II report. Each published file bumps Version; BlobKey names
+// the current file in the blob engine, and History keeps every version.
 type Document struct {
 	ID          string    `json:"id"`
 	Title       string    `json:"title"`
@@ -29,6 +29,8 @@ type Document struct {
 	SHA256      string    `json:"sha256"`
 	Size        int64     `json:"size"`
 	Version     int       `json:"version"`
+	Pages       int       `json:"pages,omitempty"`
+	History     []Version `json:"history,omitempty"`
 	PeriodStart time.Time `json:"period_start,omitzero"`
 	PeriodEnd   time.Time `json:"period_end,omitzero"`
 	IssuedAt    time.Time `json:"issued_at,omitzero"`

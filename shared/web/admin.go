@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -29,8 +28,7 @@ func (s *server) mountAdmin(m router) {
 	m.handle("POST", "/admin/requests/{id}/approve", s.staff(s.approve))
 	m.handle("POST", "/admin/requests/{id}/deny", s.staff(s.deny))
 	m.handle("POST", "/admin/requests/{id}/revoke", s.staff(s.revoke))
-	m.handle("GET", "/admin/documents", s.staff(s.documentList))
-	m.handle("POST", "/admin/documents/{id}", s.staff(s.uploadDocument))
+	s.mountDocuments(m)
 	m.handle("GET", "/admin/trace", s.staff(s.traceByID))
 	m.handle("POST", "/admin/trace", s.staff(s.traceFile))
 	s.mountRules(m)
@@ -238,101 +236,6 @@ func (s *server) deny(w http.ResponseWriter, r *http.Request, sess trust.Session
 func (s *server) revoke(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	_, err := s.svc.Revoke(r.Context(), sess, r.PathValue("id"), client(r))
 	s.decided(w, r, sess, err)
-}
-
-// maxUpload bounds an upload request: the largest report plus the form.
-const maxUpload = trust.MaxFileSize + 1<<20
-
-// readStaffForm reads a console form: url-encoded, or multipart for uploads.
-func readStaffForm(w http.ResponseWriter, r *http.Request) error {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return readForm(w, r)
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return userError(trust.EInvalid, "error.upload_too_large")
-	}
-	return nil
-}
-
-func (s *server) documentList(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	s.showDocuments(w, r, sess, nil)
-}
-
-// showDocuments renders the document list, with the error of an upload
-// (if any) shown above it and reflected in the status.
-func (s *server) showDocuments(w http.ResponseWriter, r *http.Request, sess trust.Session, actionErr error) {
-	if !sess.Role.May(trust.Publish) {
-		// The page would offer uploads the service refuses.
-		s.fail(w, r, userError(trust.EForbidden, "error.admins_only"))
-		return
-	}
-	stored, err := s.svc.Documents(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	// Every document of the content, with its file where one was published
-	// (a fresh deployment has none yet: this page is where they arrive),
-	// then any stored document the content no longer names.
-	var docs []trust.Document
-	for _, cd := range s.site.Documents {
-		if i := slices.IndexFunc(stored, func(d trust.Document) bool { return d.ID == cd.ID }); i >= 0 {
-			docs = append(docs, stored[i])
-			stored = slices.Delete(stored, i, i+1)
-		} else if d, ok := s.site.StoreDocument(cd.ID); ok {
-			docs = append(docs, d)
-		}
-	}
-	docs = append(docs, stored...)
-	p := s.adminPage(r, "doc.heading", &sess)
-	p.postedFrom("/admin/documents")
-	counts, err := s.svc.RecentDownloads(r.Context(), docs)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data := pages.DocumentsData{Documents: docs, Downloads: counts}
-	if actionErr != nil {
-		data.Error = p.errorText(actionErr)
-	}
-	if r.URL.Query().Get("uploaded") != "" {
-		data.Done = p.T("admin.documents.published")
-	}
-	s.render(w, r, p, pages.AdminDocuments(&p.Page, data), actionErr)
-}
-
-func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	if err := s.upload(r, sess); err != nil {
-		if trust.ErrorCode(err) == trust.EInvalid || trust.ErrorCode(err) == trust.ENotFound {
-			s.showDocuments(w, r, sess, err)
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/admin/documents?uploaded=1", http.StatusSeeOther)
-}
-
-func (s *server) upload(r *http.Request, sess trust.Session) error {
-	// The description comes from the content, so the first upload of a
-	// fresh deployment works and later ones carry the content's changes;
-	// Publish takes the version on from the stored record.
-	d, ok := s.site.StoreDocument(r.PathValue("id"))
-	if !ok {
-		return userError(trust.ENotFound, "error.no_such_document", r.PathValue("id"))
-	}
-	f, _, err := r.FormFile("file")
-	if err != nil {
-		return userError(trust.EInvalid, "error.choose_pdf")
-	}
-	defer f.Close()
-	pdf, err := io.ReadAll(io.LimitReader(f, trust.MaxFileSize+1))
-	if err != nil {
-		return userError(trust.EInvalid, "error.upload_unreadable")
-	}
-	_, err = s.svc.Publish(r.Context(), sess, d, pdf, client(r))
-	return err
 }
 
 // traceByID shows the trace form, and with ?id= whose copy that is.

@@ -140,17 +140,17 @@ func TestConsoleShowsPublicDownloads(t *testing.T) {
 		t.Fatalf("documents page: %d", rec.Code)
 	}
 	body := rec.Body.String()
-	row := func(id string) string {
-		m := regexp.MustCompile(`(?s)<span class="muted">` + id + `</span></th>(.*?)</tr>`).FindStringSubmatch(body)
+	card := func(id string) string {
+		m := regexp.MustCompile(`(?s)<a href="/admin/documents/` + id + `">(.*?)</li>`).FindStringSubmatch(body)
 		if m == nil {
-			t.Fatalf("no row for %s", id)
+			t.Fatalf("no card for %s", id)
 		}
 		return m[1]
 	}
-	if !strings.Contains(row("report-public"), "<td>2</td>") {
-		t.Errorf("the public document's row shows no count of 2: %s", row("report-public"))
+	if !regexp.MustCompile(`Downloads[^<]*</dt><dd>2</dd>`).MatchString(card("report-public")) {
+		t.Errorf("the public document's card shows no count of 2: %s", card("report-public"))
 	}
-	if !strings.Contains(row("report-gated"), "<td>—</td>") {
-		t.Errorf("the gated document's row: %s", row("report-gated"))
+	if strings.Contains(card("report-gated"), "Downloads") {
+		t.Errorf("the gated document's card counts downloads: %s", card("report-gated"))
 	}
 }

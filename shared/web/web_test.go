@@ -80,6 +80,9 @@ func (missingBlobs) Put(context.Context, string, io.Reader, int64, string) error
 func (missingBlobs) Open(_ context.Context, key string) (io.ReadCloser, error) {
 	return nil, trust.Errorf(trust.ENotFound, "no blob %s", key)
 }
+func (missingBlobs) Copy(_ context.Context, from, _ string) error {
+	return trust.Errorf(trust.ENotFound, "no blob %s", from)
+}
 func (missingBlobs) Delete(context.Context, string) error { return nil }
 
 var publicDoc = trust.Document{ID: "soc3-2026", Title: "SOC 3", Access: trust.Public, BlobKey: "soc3/1.pdf", FileName: "soc3.pdf", Version: 1}

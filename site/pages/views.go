@@ -146,11 +146,37 @@ type RequestData struct {
 // DocumentsData is the console's document list, with the outcome of an
 // upload.
 type DocumentsData struct {
-	Documents []trust.Document
+	Documents []DocumentRow
 	// Downloads are the public downloads of each document over the last
 	// trust.RecentDownloadDays days; a gated document's are in the trails.
 	Downloads   map[string]int
 	Error, Done string
+}
+
+// DocumentRow is one document of the list and the form that uploads its
+// next file (nil for a document the content no longer names).
+type DocumentRow struct {
+	trust.Document
+	Upload *trust.UploadForm
+}
+
+// ReviewData is the review of an upload: what the file is, why it cannot
+// be published or what to check first, and what publishing does. Title
+// is the document's in the page's language.
+type ReviewData struct {
+	trust.Review
+	Title          string
+	Refused, Error string
+	Warnings       []string
+}
+
+// HistoryData is a document's version history, newest first.
+type HistoryData struct {
+	Document trust.Document
+	Title    string
+	Versions []trust.Version
+	Events   []trust.Event
+	Error    string
 }
 
 // TraceData is the trace page's: the ID looked up (typed, or read from an

@@ -27,9 +27,14 @@ import (
 // allows only the calls those engines make.
 type Function struct {
 	Web   web.Function
-	Blobs func(cfg aws.Config, bucket string) trust.Blobs                                  // e.g. s3blob.FromConfig
-	Links func(cfg aws.Config, bucket string) trust.Presigner                              // e.g. s3blob.LinksFromConfig
-	Keys  func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
+	Blobs func(cfg aws.Config, bucket string) trust.Blobs     // e.g. s3blob.FromConfig
+	Links func(cfg aws.Config, bucket string) trust.Presigner // e.g. s3blob.LinksFromConfig
+	// Uploads presigns browser uploads straight to the bucket (the admin
+	// function: s3blob.UploadsFromConfig); Inspect checks them before they
+	// are published (stamp.Inspector).
+	Uploads func(cfg aws.Config, bucket string) trust.Uploader
+	Inspect trust.Inspector
+	Keys    func(ctx context.Context, cfg aws.Config, secret string) (*token.Keyring, error) // e.g. secretkeys.FromConfig
 	// Stamper makes and reads stamped copies (stamp.Engine{}): only the
 	// functions that deliver or trace copies link the PDF library.
 	Stamper trust.Stamper
@@ -42,7 +47,7 @@ type Function struct {
 // needs lists the settings f cannot start without.
 func (f Function) needs() []string {
 	n := []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT"}
-	if f.Blobs != nil || f.Links != nil {
+	if f.Blobs != nil || f.Links != nil || f.Uploads != nil {
 		n = append(n, "TRUST_BUCKET")
 	}
 	if f.Staff {
@@ -95,6 +100,10 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	if f.Links != nil {
 		e.Links = f.Links(awsCfg, c.Bucket)
 	}
+	if f.Uploads != nil {
+		e.Uploads = f.Uploads(awsCfg, c.Bucket)
+	}
+	e.Inspect = f.Inspect
 	if f.Keys != nil {
 		// Read at cold start (failing it when the secret is unreadable),
 		// then again within token.MaxAge, so a rotation needs no redeploy.

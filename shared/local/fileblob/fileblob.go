@@ -80,6 +80,20 @@ func (d Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return f, nil
 }
 
+// Copy stores from's content under to, whole or not at all, as Put does.
+func (d Dir) Copy(ctx context.Context, from, to string) error {
+	src, err := d.Open(ctx, from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	info, err := src.(*os.File).Stat()
+	if err != nil {
+		return trust.Unavailable(err)
+	}
+	return d.Put(ctx, to, src, info.Size(), "")
+}
+
 // Delete removes the blob; a missing one is not an error.
 func (d Dir) Delete(ctx context.Context, key string) error {
 	p, err := d.path(key)

@@ -96,6 +96,34 @@ func TestPutRefusesWrongSize(t *testing.T) {
 	}
 }
 
+// TestCopy: publishing an upload copies it whole; a missing source is not
+// found and writes nothing.
+func TestCopy(t *testing.T) {
+	d := Dir(t.TempDir())
+	body := "%PDF-1.7 upload"
+	if err := d.Put(t.Context(), "incoming/soc2/a.pdf", strings.NewReader(body), int64(len(body)), "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Copy(t.Context(), "incoming/soc2/a.pdf", "reports/soc2/v2.pdf"); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	f, err := d.Open(t.Context(), "reports/soc2/v2.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(f)
+	f.Close()
+	if string(got) != body {
+		t.Fatalf("the copy reads %q, want %q", got, body)
+	}
+	if err := d.Copy(t.Context(), "incoming/soc2/missing.pdf", "reports/soc2/v3.pdf"); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("Copy of a missing file: %v", err)
+	}
+	if _, err := d.Open(t.Context(), "reports/soc2/v3.pdf"); trust.ErrorCode(err) != trust.ENotFound {
+		t.Fatalf("a failed copy left a file: %v", err)
+	}
+}
+
 func TestDelete(t *testing.T) {
 	d := Dir(t.TempDir())
 	const key = "copies/gnt_1/soc2/v1-WM-AAAA-0001.pdf"

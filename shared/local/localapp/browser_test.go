@@ -16,7 +16,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"trustcenter/shared/local/sample"
 	"trustcenter/shared/testkit/browsertest"
+	"trustcenter/shared/testkit/pdftest"
 )
 
 // stepTimeout bounds every browser step, so that a page that never loads or
@@ -399,9 +401,6 @@ func TestBrowserAccessibility(t *testing.T) {
 	b.text(`form[action$="/revoke"] button`)
 	b.audit("approved request in the console")
 
-	b.open("/admin/documents")
-	b.audit("documents in the console")
-
 	b.open(status)
 	b.text(`a[href^="/access/"]`)
 	b.audit("requester's status page, approved")
@@ -592,6 +591,77 @@ func TestBrowserNoJavaScript(t *testing.T) {
 			t.Errorf("FAQ %d has an empty answer", i+1)
 		}
 	}
+}
+
+// TestBrowserPublish uploads a report version in a real browser: the file
+// is picked in the documents page's form, the browser lands on the review,
+// the warnings' box must be ticked, and publishing names the version. The
+// documents page and the review are audited and shot at desktop and phone
+// widths.
+func TestBrowserPublish(t *testing.T) {
+	h := boot(t, nil)
+	h.approve("Dorothy Vaughan", "dorothy@buyer.example", 30, soc2)
+	b := newTab(t, h)
+	b.signInStaff("admin@trust.localhost")
+
+	b.open("/admin/documents")
+	b.audit("documents in the console")
+	for _, w := range []int{1280, 375} {
+		b.shoot(fmt.Sprintf("admin-documents-%d", w), w)
+	}
+
+	// The SOC 1 sample into the SOC 2 row: the mistake the review catches.
+	file := pdftest.File(t, sample.SOC1TypeII())
+	input := `input[type="file"][id="file-` + soc2 + `"]`
+	b.do("choosing the file", chromedp.SetUploadFiles(chromedp.CSS(input), []string{file}))
+	b.follow("uploading", chromedp.Click(chromedp.CSS(`form:has(`+input+`) button[type="submit"]`)))
+	if p := b.path(); !strings.HasPrefix(p, "/admin/documents/"+soc2+"/confirm?key=incoming") {
+		t.Fatalf("the upload led to %s, want its review", p)
+	}
+	if w := b.text(`form [role="alert"] ul`); !strings.Contains(w, "names SOC 1; this document is SOC 2") {
+		t.Errorf("the review warns %q", w)
+	}
+	b.audit("upload review")
+	for _, w := range []int{1280, 375} {
+		b.shoot(fmt.Sprintf("admin-review-%d", w), w)
+	}
+
+	// The box is required: the browser does not submit without it.
+	b.do("publishing unconfirmed", chromedp.Click(chromedp.CSS(`form[action$="/publish"] button[type="submit"]`)))
+	if !eval[bool](b, `document.querySelector('input[name="confirm"]').matches(':invalid')`) {
+		t.Error("the confirmation box is not required")
+	}
+	b.do("confirming", chromedp.Click(chromedp.CSS(`input[name="confirm"]`)), chromedp.Click(chromedp.CSS(`input[name="notify"]`)))
+	b.follow("publishing", chromedp.Click(chromedp.CSS(`form[action$="/publish"] button[type="submit"]`)))
+	if done := b.text(`[role="status"]`); !strings.Contains(done, "version 2 is published") {
+		t.Errorf("after publishing the page says %q", done)
+	}
+	if ms := h.mailsTo("dorothy@buyer.example", "/access/"); !strings.Contains(ms[len(ms)-1].Body, "(version 2) is ready") {
+		t.Error("the holder got no new-version mail")
+	}
+
+	b.open("/admin/documents/" + soc2)
+	b.text(`form[action$="/rollback"] button`)
+	b.audit("version history")
+	b.shoot("admin-history-1280", 1280)
+	b.shoot("admin-history-375", 375)
+}
+
+// shoot saves a screenshot of the page at width and requires a phone-width
+// page not to scroll sideways.
+func (b *tab) shoot(name string, width int) {
+	b.t.Helper()
+	height := 900
+	if width < 600 {
+		height = 740
+	}
+	browsertest.Screenshot(b.t, b.ctx, name, width, height)
+	if width < 600 {
+		if sw, iw := eval[int](b, `document.documentElement.scrollWidth`), eval[int](b, `window.innerWidth`); sw > iw {
+			b.t.Errorf("%s: page is %d px wide in a %d px window; too wide: %s", name, sw, iw, eval[string](b, wideElementsJS))
+		}
+	}
+	b.setView(auditViews[0])
 }
 
 // TestBrowserTrustPageDetails: a link to one FAQ answer or criterion shows

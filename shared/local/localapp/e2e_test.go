@@ -1,17 +1,12 @@
 package localapp_test
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
-
-	"trustcenter/shared/local/sample"
-	"trustcenter/shared/testkit/pdftest"
 )
 
 // TestFlow walks the whole product as its three kinds of user do, following
@@ -204,51 +199,5 @@ func TestConcurrentApprovals(t *testing.T) {
 	res := h.get("/admin/requests/" + id)
 	if c := strings.Count(res.Body, "request.approved"); c != 1 {
 		t.Fatalf("%d approval events, want 1", c)
-	}
-}
-
-// TestUploadNewVersion: an admin publishes a new report version and links
-// already sent serve it at once; an approver may not upload at all.
-func TestUploadNewVersion(t *testing.T) {
-	h := boot(t, nil)
-	g := h.approve("Ada Lovelace", "ada@buyer.example", 30, "soc2-type2-2026")
-	csrf, download := g.csrf, g.download
-
-	upload := func(csrf string, file []byte) response {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		mw.WriteField("csrf", csrf)
-		fw, _ := mw.CreateFormFile("file", "report.pdf")
-		fw.Write(file)
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, h.base+"/admin/documents/soc2-type2-2026", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		return h.do(req)
-	}
-	if res := upload(csrf, []byte("GIF89a not a pdf")); res.Status != http.StatusBadRequest {
-		t.Fatalf("a non-PDF upload: %d", res.Status)
-	}
-	// Version two is another report, so that its stamped copy tells.
-	newPDF := sample.SOC1TypeII()
-	if res := upload(csrf, newPDF); res.Status != http.StatusSeeOther {
-		t.Fatalf("upload: %d %s", res.Status, res.Body)
-	}
-	if res := h.get(download); res.Status != http.StatusOK || !strings.Contains(pdftest.Text(t, []byte(res.Body)), "SOC 1") ||
-		!strings.Contains(pdftest.Text(t, []byte(res.Body)), "ada@buyer.example") {
-		t.Fatalf("the link sent before the upload does not serve a stamped copy of version 2: %d", res.Status)
-	}
-	if res := h.get("/admin/documents"); !strings.Contains(res.Body, "<td>2</td>") {
-		t.Error("the documents page does not show version 2")
-	}
-
-	// An approver, in a browser session of their own, may not upload.
-	approver := &harness{t: t, local: h.local, base: h.base, outbox: h.outbox, client: newClient()}
-	approverCSRF := approver.signIn("sales@trust.localhost")
-	if res := approver.get("/admin/documents"); res.Status != http.StatusForbidden {
-		t.Fatalf("an approver opening documents: %d", res.Status)
-	}
-	h.client = approver.client
-	if res := upload(approverCSRF, newPDF); res.Status != http.StatusForbidden {
-		t.Fatalf("an approver uploading: %d", res.Status)
 	}
 }

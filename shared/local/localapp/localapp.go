@@ -84,6 +84,7 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 	l.Service = app.NewService(c, site, keys, trust.Engines{
 		Store:   store,
 		Blobs:   fileblob.Dir(filepath.Join(c.DataDir, "reports")),
+		Inspect: stamp.Inspector{},
 		Mail:    &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
 		Stamper: stamp.Engine{},
 		Clock:   clock,

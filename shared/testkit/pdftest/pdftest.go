@@ -6,6 +6,7 @@ package pdftest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,4 +174,50 @@ func Squash(s string) string {
 // be compared regardless of where lines were wrapped.
 func Normalize(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// Minimal is a valid one-page PDF whose document information has title,
+// written out by hand with a correct cross-reference table; pad adds that
+// many bytes of page content, to make files of a chosen size.
+func Minimal(title string, pad int) []byte {
+	content := "BT /F1 12 Tf 72 720 Td (" + title + ") Tj ET\n" + strings.Repeat("%", max(pad, 0)) + "\n"
+	objects := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		"<< /Title (" + title + ") >>",
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objects))
+	for i, o := range objects {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, len(objects), xref)
+	return []byte(b.String())
+}
+
+// WithUserPassword is data encrypted by qpdf so that it needs password to
+// open.
+func WithUserPassword(t testing.TB, data []byte, password string) []byte {
+	t.Helper()
+	RequireTools(t)
+	in := File(t, data)
+	out := filepath.Join(t.TempDir(), "locked.pdf")
+	if b, err := exec.Command("qpdf", "--encrypt", password, password+"-owner", "256", "--", in, out).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --encrypt: %v: %s", err, b)
+	}
+	locked, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return locked
 }

@@ -155,6 +155,12 @@ func normDocument(d trust.Document) trust.Document {
 	d.PeriodEnd = d.PeriodEnd.UTC()
 	d.IssuedAt = d.IssuedAt.UTC()
 	d.UpdatedAt = d.UpdatedAt.UTC()
+	if d.History != nil {
+		d.History = slices.Clone(d.History)
+		for i := range d.History {
+			d.History[i].At = d.History[i].At.UTC()
+		}
+	}
 	return d
 }
 
@@ -879,6 +885,13 @@ func testDocuments(t *testing.T, s trust.Store) {
 	soc2v2.Auditor = ""
 	soc2v2.IssuedAt = time.Time{}
 	soc2v2.UpdatedAt = t0.Add(time.Hour)
+	// The history, with its times in another zone and a rollback marker,
+	// comes back as written.
+	soc2v2.Pages = 42
+	soc2v2.History = []trust.Version{
+		{Version: 1, BlobKey: "documents/soc2/1", SHA256: "ab12", Size: 1 << 20, By: "seed", At: t0.In(plus5)},
+		{Version: 2, BlobKey: "documents/soc2/2", SHA256: "ef56", Size: 1 << 20, Pages: 42, By: "admin@example.com", At: t0.Add(time.Hour), RollbackOf: 1},
+	}
 	commit(t, s, trust.Tx{Document: &soc2v2})
 	got, err = s.GetDocument(ctx, "soc2")
 	if err != nil {
