@@ -24,7 +24,7 @@ APPROVE   ?= broadening
 run:
 	$(GO) run ./functions/local
 
-## test: every test (installs Chromium, fonts, poppler-utils, qpdf and the npm tools when missing)
+## test: every test (installs Chromium, fonts, poppler-utils, qpdf, Ghostscript and the npm tools when missing)
 test: test-deps vet
 	$(GO) test -count=1 ./...
 
@@ -34,6 +34,7 @@ test-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
+	command -v gs >/dev/null 2>&1 || missing="$$missing ghostscript"; \
 	[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -n "$$missing" ]; then \
