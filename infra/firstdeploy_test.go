@@ -38,12 +38,12 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"trustcenter/shared/aws/secretkeys"
 	"trustcenter/shared/local/sample"
 	"trustcenter/shared/testkit/awsfake"
 	"trustcenter/shared/testkit/dynamolocal"
 	"trustcenter/shared/testkit/lambdatest"
 	"trustcenter/shared/testkit/modroot"
-	tok "trustcenter/shared/token"
 )
 
 // firstDeployContext is what an operator passes to `make deploy` on the
@@ -179,22 +179,7 @@ func deploy(t *testing.T) *deployment {
 		t.Log("no stream triggers: the functions send their mail inline")
 	}
 	if failed := d.startAll(); len(failed) > 0 {
-		v := d.cfn.secretValues[d.cfn.refs[d.keysID]]
-		if _, err := tok.ParseKeyring([]byte(v)); err == nil {
-			t.FailNow()
-		}
-		t.Errorf("FIRST DEPLOY BUG: the signing-keys secret %s holds what the deploy left in it, CloudFormation's generated placeholder (%d characters), not a keyring; "+
-			"nothing in the deploy puts a keyring in, so %v fail their cold start (above)", d.keysID, len(v), failed)
-		d.standInKeyring(d.keysName)
-		for _, f := range d.fns {
-			if f.p != nil {
-				f.p.Kill()
-			}
-			f.rt.Close()
-		}
-		if failed := d.startAll(); len(failed) > 0 {
-			t.FailNow()
-		}
+		t.FailNow()
 	}
 	return d
 }
@@ -204,7 +189,7 @@ func deploy(t *testing.T) *deployment {
 // reads the template CloudFormation receives.
 func (d *deployment) synth() {
 	t := d.t
-	assets, err := lambdatest.Build(runtime.GOOS, runtime.GOARCH, FunctionNames...)
+	assets, err := lambdatest.Build(runtime.GOOS, runtime.GOARCH, AssetNames...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,45 +279,60 @@ func (d *deployment) signingKeysSecret() string {
 
 func (d *deployment) secretsARN(id string) string { return d.secrets.ARN(id) }
 
-// initSecretAsDeployed puts into the signing-keys secret what a first
-// deploy leaves in it. Today that is CloudFormation's value for the
-// secret resource (an empty GenerateSecretString: a random password), not
-// a keyring: deploy boots the functions on it, reports each cold start
-// that fails, then goes on with standInKeyring's keyring.
+// initSecretAsDeployed does what a first deploy does to the signing-keys
+// secret: CloudFormation creates it with its generated placeholder, then
+// the template's custom resource runs secretkeys.Ensure on the secret its
+// SecretId names, on the keyring function's credentials. The resource's
+// Ref is then its physical id, the secret.
 //
-// INTEGRATOR: once the stack's custom resource runs secretkeys.Ensure on
-// the secret at deploy, replace the body below the check with a call of
-// secretkeys.Ensure against d.secrets (as the custom resource calls it),
-// and delete standInKeyring and the second start in deploy.
+// It calls secretkeys.Ensure directly rather than invoking the keyring
+// bootstrap with a CloudFormation event.
 func (d *deployment) initSecretAsDeployed(name string) {
 	t := d.t
-	for id, r := range d.cfn.resources {
-		typ, _ := r["Type"].(string)
-		if (strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource") && strings.Contains(toJSON(r), `"`+d.keysID+`"`) {
-			t.Fatalf("the template initialises the signing keys through %s (%s): initSecretAsDeployed must now run what it runs (secretkeys.Ensure) on the fake secret", id, typ)
-		}
-	}
 	v, err := d.cfn.secretValue(d.keysID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.cfn.setSecret(d.keysID, d.secrets.Put(name, v), v)
-}
-
-// standInKeyring replaces the placeholder with a fresh keyring, as
-// `go run ./functions/local keyring new` writes one, so that the rest of
-// the walk can run on this branch.
-//
-// TEMPORARY, for the integrator to delete together with its call once
-// initSecretAsDeployed runs secretkeys.Ensure: the deploy itself must put
-// the keyring in.
-func (d *deployment) standInKeyring(name string) {
-	k := &tok.Keyring{}
-	if err := k.Rotate(time.Now()); err != nil {
-		d.t.Fatal(err)
+	arn := d.secrets.Put(name, v)
+	d.cfn.setSecret(d.keysID, arn, v)
+	var keyring *simFunction
+	for _, f := range d.fns {
+		if f.name == FnKeyring {
+			keyring = f
+		}
 	}
-	v := string(k.Marshal())
-	d.cfn.setSecret(d.keysID, d.secrets.Put(name, v), v)
+	if keyring == nil {
+		t.Fatal("the template deploys no keyring function")
+	}
+	n := 0
+	for id, r := range d.cfn.resources {
+		if r["Type"] != secretkeys.ResourceType {
+			continue
+		}
+		n++
+		secretID, err := d.cfn.resolve(props(r)["SecretId"])
+		if err != nil {
+			t.Fatalf("%s: SecretId: %v", id, err)
+		}
+		if secretID != arn {
+			t.Fatalf("%s initialises %s, not the signing-keys secret %s", id, secretID, arn)
+		}
+		cfg := aws.Config{Region: simRegion, Credentials: credentials.NewStaticCredentialsProvider(keyring.creds.AccessKeyID, keyring.creds.SecretAccessKey, keyring.creds.SessionToken),
+			BaseEndpoint: aws.String(d.secrets.URL)}
+		created, err := secretkeys.Ensure(context.Background(), secretkeys.NewClient(cfg), secretID)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if !created {
+			t.Errorf("%s: Ensure found a keyring in a freshly created secret", id)
+		}
+		nv, _ := d.secrets.Value(name)
+		d.cfn.setSecret(d.keysID, arn, nv)
+		d.cfn.refs[id] = secretID
+	}
+	if n != 1 {
+		t.Fatalf("the template has %d %s resources, want one", n, secretkeys.ResourceType)
+	}
 }
 
 // startDynamo starts DynamoDB Local with the template's table in it, and
