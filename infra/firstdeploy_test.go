@@ -10,6 +10,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"html"
 	"io"
 	"maps"
 	"mime/multipart"
@@ -88,6 +89,7 @@ type deployment struct {
 	keysID    string // the signing keys secret's logical id
 	keysName  string
 	s3URL     string
+	s3FormURL string
 	dynamoURL string
 	triggers  []*trigger
 }
@@ -261,10 +263,17 @@ func (d *deployment) findFunctions() {
 func (d *deployment) signingKeysSecret() string {
 	id := ""
 	for _, f := range d.fns {
-		v := props(d.cfn.resources[f.id])["Environment"]
-		vars, _ := v.(map[string]any)["Variables"].(map[string]any)
+		v, _ := props(d.cfn.resources[f.id])["Environment"].(map[string]any)
+		vars, _ := v["Variables"].(map[string]any)
 		if s, ok := vars["TRUST_KEYS_SECRET"]; ok {
 			r := ref(s)
+			// The functions take the secret by way of the keyring
+			// resource (so they start after it): its SecretId is the secret.
+			if res := d.cfn.resources[r]; res != nil && res["Type"] != "AWS::SecretsManager::Secret" {
+				if sid := ref(props(res)["SecretId"]); sid != "" {
+					r = sid
+				}
+			}
 			if r == "" || (id != "" && r != id) {
 				d.t.Fatalf("%s: TRUST_KEYS_SECRET is %s, want a Ref of the one signing-keys secret", f.name, toJSON(s))
 			}
@@ -446,6 +455,12 @@ func (d *deployment) startS3(principals []awsfake.Principal) {
 	s := httptest.NewServer(awsfake.Signed(d.t, simRegion, "s3", principals, awsfake.S3(d.rec, gofakes3.New(backend).Server())))
 	d.t.Cleanup(s.Close)
 	d.s3URL = s.URL
+	// A browser's form post to the bucket carries a signed policy, not a
+	// signed request: the same bucket, without the request-signature check
+	// (s3blob's tests check the policy's signature).
+	b := httptest.NewServer(gofakes3.New(backend).Server())
+	d.t.Cleanup(b.Close)
+	d.s3FormURL = b.URL
 }
 
 // readEdge reads what CloudFront adds to each request for the API: the
@@ -615,7 +630,8 @@ func (d *deployment) resolveEnv(f *simFunction, endpoints map[string]string) {
 	t := d.t
 	p := props(d.cfn.resources[f.id])
 	f.env = map[string]string{}
-	vars, _ := p["Environment"].(map[string]any)["Variables"].(map[string]any)
+	envp, _ := p["Environment"].(map[string]any)
+	vars, _ := envp["Variables"].(map[string]any)
 	for k, v := range vars {
 		s, err := d.cfn.resolve(v)
 		if err != nil {
@@ -655,7 +671,8 @@ func (d *deployment) checkSettingsAreRead() {
 	t := d.t
 	for _, f := range sortedFunctions(d.fns) {
 		reads := linkedCode(t, f.name).settings
-		vars, _ := props(d.cfn.resources[f.id])["Environment"].(map[string]any)["Variables"].(map[string]any)
+		envp, _ := props(d.cfn.resources[f.id])["Environment"].(map[string]any)
+		vars, _ := envp["Variables"].(map[string]any)
 		for k := range vars {
 			if !reads[k] {
 				t.Errorf("DISAGREEMENT: the template gives %s %s, which its code (functions/%s and what it links) never reads", f.name, k, f.name)
@@ -1039,9 +1056,52 @@ func (d *deployment) walk(t *testing.T) {
 
 	csrf := admin.signIn("alice@example.com")
 	for id, pdf := range map[string][]byte{"soc3-2026": sample.SOC3(), "soc2-type2-2026": sample.SOC2TypeII()} {
-		res := admin.upload("/admin/documents/"+id, map[string]string{"csrf": csrf}, pdf)
+		// Upload, review, publish: the console's three steps, the upload
+		// straight from the browser to the bucket by the page's presigned
+		// POST, as the browser would send it.
+		page := admin.get("/admin/documents")
+		form := regexp.MustCompile(`(?s)<form method="post" action="([^"]+)" enctype="multipart/form-data">(.*?)</form>`)
+		var action string
+		fields := map[string]string{}
+		for _, m := range form.FindAllStringSubmatch(page.Body, -1) {
+			if !strings.Contains(m[2], `/admin/documents/`+id+`/confirm`) {
+				continue
+			}
+			action = html.UnescapeString(m[1])
+			for _, in := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(m[2], -1) {
+				fields[in[1]] = html.UnescapeString(in[2])
+			}
+		}
+		if action == "" {
+			t.Fatalf("no upload form for %s on the documents page (%s): %d\n%s", id, page.Fn, page.Status, page.Body)
+		}
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", id+".pdf")
+		fw.Write(pdf)
+		mw.Close()
+		post, err := http.Post(strings.Replace(action, d.s3URL, d.s3FormURL, 1), mw.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		post.Body.Close()
+		if post.StatusCode >= 300 && post.StatusCode != http.StatusSeeOther {
+			t.Fatalf("presigned POST of %s: %s", id, post.Status)
+		}
+		res := simResponse{Header: http.Header{"Location": {"/admin/documents/" + id + "/confirm?key=" + url.QueryEscape(fields["key"])}}}
+		review := admin.get(res.Header.Get("Location"))
+		key := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(review.Body)
+		sum := regexp.MustCompile(`name="sha256" value="([^"]+)"`).FindStringSubmatch(review.Body)
+		if review.Status != http.StatusOK || key == nil || sum == nil {
+			t.Fatalf("review %s (%s): %d\n%s", id, review.Fn, review.Status, review.Body)
+		}
+		res = admin.postForm("/admin/documents/"+id+"/publish", url.Values{"csrf": {csrf}, "key": {html.UnescapeString(key[1])},
+			"sha256": {sum[1]}, "confirm": {"1"}})
 		if res.Status != http.StatusSeeOther {
-			t.Fatalf("upload %s (%s): %d\n%s", id, res.Fn, res.Status, res.Body)
+			t.Fatalf("publish %s (%s): %d\n%s", id, res.Fn, res.Status, res.Body)
 		}
 	}
 
@@ -1066,14 +1126,15 @@ func (d *deployment) walk(t *testing.T) {
 		"name": {"Ada Lovelace"}, "email": {who}, "company": {"Example Buyer Ltd"}, "reason": {"Vendor review"},
 		"document": {"soc2-type2-2026"}, "nda_version": {m[1]}, "nda_accept": {"yes"}, "nda_signature": {"Ada Lovelace"},
 	})
-	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/access-requests/sent" {
+	sent := res.Header.Get("Location")
+	if res.Status != http.StatusSeeOther || !strings.HasPrefix(sent, "/access-requests/sent/") {
 		t.Fatalf("submit (%s): %d %v\n%s", res.Fn, res.Status, res.Header, res.Body)
 	}
-	if res := requester.get("/access-requests/sent"); res.Status != http.StatusOK {
+	if res := requester.get(sent); res.Status != http.StatusOK || !strings.Contains(res.Body, who) {
 		t.Fatalf("sent page (%s): %d", res.Fn, res.Status)
 	}
 	res = requester.get(d.mailLink(who, "/access-requests/confirm/"))
-	if res.Status != http.StatusOK || !strings.Contains(res.Body, "waiting for approval") {
+	if res.Status != http.StatusOK || !strings.Contains(res.Body, "Waiting for approval") {
 		t.Fatalf("confirm (%s): %d\n%s", res.Fn, res.Status, res.Body)
 	}
 
