@@ -815,18 +815,6 @@ func (b *browser) postForm(target string, form url.Values) simResponse {
 	return b.do("POST", target, "application/x-www-form-urlencoded", []byte(form.Encode()))
 }
 
-func (b *browser) upload(target string, fields map[string]string, file []byte) simResponse {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, v := range fields {
-		mw.WriteField(k, v)
-	}
-	fw, _ := mw.CreateFormFile("file", "report.pdf")
-	fw.Write(file)
-	mw.Close()
-	return b.do("POST", target, mw.FormDataContentType(), body.Bytes())
-}
-
 // do sends one request as CloudFront passes it to the API and the API to
 // the function its routes name: payload 2.0, the viewer's headers but
 // Host, plus the origin secret and the viewer's address.
