@@ -1,8 +1,10 @@
 // Package i18n holds the interface strings of the public trust center in
 // English and Simplified Chinese and picks the language for a request.
 //
-// The catalogs are JSON files embedded from messages/ so that a translator
-// can edit them without touching Go code. English is the reference catalog:
+// The catalogs are JSON files embedded from messages/<lang>/, one file per
+// area of the product (core, console, mail, ...), so that a translator can
+// edit them without touching Go code and two areas never edit one file. A
+// key defined in two files of one language is a build defect. English is the reference catalog:
 // every other catalog must have exactly its keys (a test enforces this), and
 // a lookup that still misses falls back to English rather than showing a
 // blank.
@@ -27,7 +29,7 @@ const (
 // Languages lists the supported tags, the default first.
 var Languages = []string{English, Chinese}
 
-//go:embed messages/*.json
+//go:embed messages
 var files embed.FS
 
 var catalogs = mustLoad()
@@ -35,12 +37,8 @@ var catalogs = mustLoad()
 func mustLoad() map[string]map[string]string {
 	out := make(map[string]map[string]string, len(Languages))
 	for _, lang := range Languages {
-		data, err := files.ReadFile("messages/" + lang + ".json")
+		m, err := load(lang)
 		if err != nil {
-			panic(fmt.Sprintf("i18n: catalog %s: %v", lang, err))
-		}
-		var m map[string]string
-		if err := json.Unmarshal(data, &m); err != nil {
 			// The catalogs are compiled in, so a broken one is a build
 			// defect; failing at start-up beats serving key names.
 			panic(fmt.Sprintf("i18n: catalog %s: %v", lang, err))
@@ -48,6 +46,49 @@ func mustLoad() map[string]map[string]string {
 		out[lang] = m
 	}
 	return out
+}
+
+// catalogFiles lists the files of lang's catalog, sorted.
+func catalogFiles(lang string) ([]string, error) {
+	entries, err := files.ReadDir("messages/" + lang)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
+			names = append(names, "messages/"+lang+"/"+e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no files")
+	}
+	return names, nil
+}
+
+func load(lang string) (map[string]string, error) {
+	names, err := catalogFiles(lang)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, name := range names {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]string
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				return nil, fmt.Errorf("%s: key %q is defined in another file too", name, k)
+			}
+			out[k] = v
+		}
+	}
+	return out, nil
 }
 
 // Supported reports whether lang is one of Languages, exactly.

@@ -48,17 +48,30 @@ func TestCatalogsAgreeOnFormatVerbs(t *testing.T) {
 
 func TestCatalogsHaveNoDuplicateOrEmptyEntries(t *testing.T) {
 	for _, lang := range Languages {
-		data, err := files.ReadFile("messages/" + lang + ".json")
+		names, err := catalogFiles(lang)
 		if err != nil {
 			t.Fatal(err)
 		}
+		seen := map[string]bool{}
+		for _, name := range names {
+			data, err := files.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkEntries(t, name, data, seen)
+		}
+	}
+}
+
+func checkEntries(t *testing.T, lang string, data []byte, seen map[string]bool) {
+	t.Helper()
+	{
 		// encoding/json keeps the last of two equal keys without a word,
 		// which would hide a half-edited catalog.
 		dec := json.NewDecoder(bytes.NewReader(data))
 		if _, err := dec.Token(); err != nil {
 			t.Fatal(err)
 		}
-		seen := map[string]bool{}
 		for dec.More() {
 			k, err := dec.Token()
 			if err != nil {
