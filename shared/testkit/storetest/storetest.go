@@ -367,46 +367,23 @@ func testConcurrentCommit(t *testing.T, s trust.Store) {
 	ctx := t.Context()
 	orig := create(t, s, newRequest("req-race", trust.Pending, t0))
 
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			r := orig
-			r.Status = trust.Approved
-			r.DecidedBy = fmt.Sprintf("approver-%d@example.com", i)
-			r.DecidedAt = t0.Add(time.Duration(i+1) * time.Second)
-			tx := trust.Tx{
-				Request:   &r,
-				IfVersion: orig.Version,
-				Events: []trust.Event{{
-					ID: fmt.Sprintf("evt-%d", i), Subject: r.ID, Type: "approved", Actor: r.DecidedBy, At: r.DecidedAt,
-				}},
-				Mails: []trust.Mail{{
-					ID: fmt.Sprintf("mail-%d", i), To: r.Email, Subject: "Approved", Text: r.DecidedBy, CreatedAt: r.DecidedAt,
-				}},
-			}
-			<-start
-			errs[i] = s.Commit(ctx, tx)
+	errs := race(n, func(i int) error {
+		r := orig
+		r.Status = trust.Approved
+		r.DecidedBy = fmt.Sprintf("approver-%d@example.com", i)
+		r.DecidedAt = t0.Add(time.Duration(i+1) * time.Second)
+		return s.Commit(ctx, trust.Tx{
+			Request:   &r,
+			IfVersion: orig.Version,
+			Events: []trust.Event{{
+				ID: fmt.Sprintf("evt-%d", i), Subject: r.ID, Type: "approved", Actor: r.DecidedBy, At: r.DecidedAt,
+			}},
+			Mails: []trust.Mail{{
+				ID: fmt.Sprintf("mail-%d", i), To: r.Email, Subject: "Approved", Text: r.DecidedBy, CreatedAt: r.DecidedAt,
+			}},
 		})
-	}
-	close(start)
-	wg.Wait()
-
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil && winner >= 0:
-			t.Fatalf("both writer %d and writer %d won", winner, i)
-		case err == nil:
-			winner = i
-		case trust.ErrorCode(err) != trust.EConflict:
-			t.Fatalf("writer %d: got %v (code %s), want EConflict", i, err, trust.ErrorCode(err))
-		}
-	}
-	if winner < 0 {
-		t.Fatalf("no writer won")
-	}
+	})
+	winner := oneWinner(t, "writer", errs)
 
 	got := getRequest(t, s, "req-race")
 	if want := fmt.Sprintf("approver-%d@example.com", winner); got.Version != 2 || got.DecidedBy != want || got.Status != trust.Approved {
@@ -1354,10 +1331,9 @@ func testDownloadCountConcurrent(t *testing.T, s trust.Store) {
 	}
 }
 
-// concurrently runs call(0) … call(n-1) at once, released together, and
-// fails the test on any error.
-func concurrently(t *testing.T, n int, what string, call func(i int) error) {
-	t.Helper()
+// race runs call(0) … call(n-1) at once, released together, and returns
+// their errors by index.
+func race(n int, call func(i int) error) []error {
 	errs := make([]error, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -1369,11 +1345,38 @@ func concurrently(t *testing.T, n int, what string, call func(i int) error) {
 	}
 	close(start)
 	wg.Wait()
-	for i, err := range errs {
+	return errs
+}
+
+// concurrently is race for calls that must all succeed.
+func concurrently(t *testing.T, n int, what string, call func(i int) error) {
+	t.Helper()
+	for i, err := range race(n, call) {
 		if err != nil {
 			t.Fatalf("%s %d: %v", what, i, err)
 		}
 	}
+}
+
+// oneWinner checks that exactly one of racing conditional writes succeeded
+// and every other lost with EConflict, and returns the winner's index.
+func oneWinner(t *testing.T, what string, errs []error) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("both %s %d and %s %d won", what, winner, what, i)
+		case err == nil:
+			winner = i
+		case trust.ErrorCode(err) != trust.EConflict:
+			t.Fatalf("%s %d: got %v (code %s), want EConflict", what, i, err, trust.ErrorCode(err))
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no %s won", what)
+	}
+	return winner
 }
 
 func newCopy(id, grant, doc string, version int) trust.Copy {
@@ -1461,32 +1464,11 @@ func testCopies(t *testing.T, s trust.Store) {
 func testConcurrentCopies(t *testing.T, s trust.Store) {
 	const n = 12
 	ctx := t.Context()
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			cp := newCopy(fmt.Sprintf("WM-RACE-%04d", i), "gnt_race", "soc2", 1)
-			<-start
-			errs[i] = s.Commit(ctx, trust.Tx{Copy: &cp})
-		})
-	}
-	close(start)
-	wg.Wait()
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil && winner >= 0:
-			t.Fatalf("both copy %d and copy %d were created", winner, i)
-		case err == nil:
-			winner = i
-		case trust.ErrorCode(err) != trust.EConflict:
-			t.Fatalf("copy %d: got %v, want EConflict", i, err)
-		}
-	}
-	if winner < 0 {
-		t.Fatal("no copy was created")
-	}
+	errs := race(n, func(i int) error {
+		cp := newCopy(fmt.Sprintf("WM-RACE-%04d", i), "gnt_race", "soc2", 1)
+		return s.Commit(ctx, trust.Tx{Copy: &cp})
+	})
+	winner := oneWinner(t, "copy", errs)
 	got, err := s.GetCopy(ctx, "gnt_race", "soc2", 1)
 	if err != nil || got.WatermarkID != fmt.Sprintf("WM-RACE-%04d", winner) {
 		t.Fatalf("GetCopy = %+v, %v; want the winner's", got, err)
