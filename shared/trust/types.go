@@ -72,6 +72,15 @@ type Acceptance struct {
 	AcceptedAt time.Time `json:"accepted_at"`
 	IP         string    `json:"ip"`
 	UserAgent  string    `json:"user_agent"`
+	// Seq and Series name the version accepted (see NDAVersion); 0 while
+	// nothing is accepted yet (a request relying on an acceptance not
+	// yet found, or on an existing agreement).
+	Seq    int `json:"seq,omitempty"`
+	Series int `json:"series,omitempty"`
+	// Mode is how it was agreed: NDAClicked, NDAPrior or NDAExisting.
+	Mode string `json:"mode,omitempty"`
+	// ReliesOn is the request whose acceptance a NDAPrior one relies on.
+	ReliesOn string `json:"relies_on,omitempty"`
 }
 
 // Request is one visitor's request for gated documents, and, once approved,
@@ -103,6 +112,11 @@ type Request struct {
 	// PurgeAt, if set, is when the store deletes the request: only an
 	// unconfirmed one has it (see Service.retain).
 	PurgeAt time.Time `json:"purge_at,omitzero"`
+	// Reacceptances are acceptances given later, on the access page, of
+	// major versions published during the grant.
+	Reacceptances []Acceptance `json:"reacceptances,omitempty"`
+	// ExistingNDA is set when the requester said an NDA already exists.
+	ExistingNDA *ExistingNDA `json:"existing_nda,omitempty"`
 	// Version counts the writes of this request; a write must name the
 	// version it read, so two approvers cannot both win.
 	Version int64 `json:"version"`

@@ -188,6 +188,9 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		put(byMark, mustBeNew, nil, nil)
 	}
 
+	if err := ndaItems(tx, put); err != nil {
+		return err
+	}
 	if len(items) == 0 {
 		return nil
 	}
