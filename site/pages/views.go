@@ -106,6 +106,7 @@ type FormData struct {
 	Documents []FormDoc
 	NDA       trust.NDA
 	NDAHash   string
+	NDASeq    int
 	// Problems are Fields in the order of the form, for the error
 	// summary, each linking to its field.
 	Problems []Problem
