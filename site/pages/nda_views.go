@@ -48,11 +48,14 @@ func publishedBy(p *Page, v trust.NDAVersion) string {
 	return v.PublishedBy + " · " + v.PublishedAt.UTC().Format(time.DateTime)
 }
 
-func modeKey(m string) string {
-	if m == trust.NDAClicked {
-		return "clickthrough"
+func modeLabel(p *Page, m string) string {
+	switch m {
+	case trust.NDAPrior:
+		return p.T("nda.request.mode_prior")
+	case trust.NDAExisting:
+		return p.T("nda.request.mode_existing")
 	}
-	return m
+	return p.T("nda.request.mode_clickthrough")
 }
 
 func orDash(s string) string {
