@@ -78,3 +78,79 @@ func EvidenceOf(r Request) []EvidenceRow {
 	}
 	return rows
 }
+
+// NDAEvidence is what a signed NDA's PDF states about one acceptance.
+type NDAEvidence struct {
+	Company     string // ours, the agreement's other party
+	Name        string
+	Email       string
+	Org         string // the requester's company
+	Signature   string
+	Version     string
+	SHA256      string
+	At          time.Time
+	IP          string
+	UserAgent   string
+	Request     string
+	Mode        string // how it was agreed, in words
+	Text        string // the NDA's text, as hashed
+	GeneratedAt time.Time
+}
+
+// NDARenderer writes a signed NDA as a PDF (package ndapdf). An engine,
+// like Stamper, so that only the functions that make one link the PDF
+// library.
+type NDARenderer interface {
+	Render(NDAEvidence) ([]byte, error)
+}
+
+// EvidenceFor is the evidence of r's acceptance a (the request's own or
+// one given later at the access page), with the text of the version
+// accepted.
+func EvidenceFor(company string, r Request, a Acceptance, text string, now time.Time) NDAEvidence {
+	mode := "Accepted by click-through, signed with the typed name."
+	switch a.Mode {
+	case NDAPrior:
+		mode = "Relies on the acceptance recorded on request " + a.ReliesOn + " from the same, confirmed address."
+		if a.ReliesOn == "" {
+			mode = "Claimed an earlier acceptance; none was found, so the access page asks for the click-through."
+		}
+	case NDAExisting:
+		mode = "An existing signed NDA was claimed; not yet confirmed by staff."
+		if e := r.ExistingNDA; e != nil && e.State == ExistingConfirmed {
+			mode = fmt.Sprintf("Existing NDA confirmed by %s: %s, signed %s.", e.By, e.Reference, e.Date)
+		}
+	}
+	return NDAEvidence{Company: company, Name: r.Name, Email: r.Email, Org: r.Company, Signature: a.Signature, Version: a.Version,
+		SHA256: a.TextSHA256, At: a.AcceptedAt, IP: a.IP, UserAgent: a.UserAgent, Request: r.ID, Mode: mode, Text: text, GeneratedAt: now}
+}
+
+// SignedNDA is the PDF of request id's acceptance n (0: the one given with
+// the request; 1, 2, …: those given later at the access page). Staff only.
+func (s *Service) SignedNDA(ctx context.Context, by Session, id string, n int) ([]byte, error) {
+	if err := authorize(by, Approve); err != nil {
+		return nil, err
+	}
+	r, err := s.store.GetRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	all := append([]Acceptance{r.NDA}, r.Reacceptances...)
+	if n < 0 || n >= len(all) {
+		return nil, errorMsg(ENotFound, msg("error.nda_unknown"))
+	}
+	a := normAcceptance(all[n])
+	var v NDAVersion
+	if a.Seq > 0 {
+		v, err = s.NDAVersionBySeq(ctx, a.Seq)
+	} else {
+		v, err = s.CurrentNDA(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.ndaPDF == nil {
+		return nil, ErrNoEngine
+	}
+	return s.ndaPDF.Render(EvidenceFor(s.cfg.Company, r, a, v.Text, s.now()))
+}

@@ -55,6 +55,7 @@ type Service struct {
 	// they come through Receive.
 	uploads   Uploader
 	inspector Inspector
+	ndaPDF    NDARenderer
 }
 
 // Config is what the service is told about the trust center it runs.
@@ -101,6 +102,8 @@ type Engines struct {
 	// local server wakes its mail scheduler with it; it must not block.
 	// On AWS the table's stream does this.
 	MailQueued func()
+	// SignedNDA writes signed NDAs as PDFs (shared/ndapdf): the console's.
+	SignedNDA NDARenderer
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
@@ -110,7 +113,7 @@ var ErrNoEngine = errors.New("trust: this function has no engine for that")
 
 // New builds the service on e.
 func New(c Config, e Engines) *Service {
-	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, uploads: e.Uploads, inspector: e.Inspect, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log, queued: e.MailQueued}
+	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, uploads: e.Uploads, inspector: e.Inspect, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log, queued: e.MailQueued, ndaPDF: e.SignedNDA}
 	if s.stamp == nil {
 		s.stamp = noStamper{}
 	}

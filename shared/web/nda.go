@@ -58,6 +58,7 @@ func (s *server) mountNDAAdmin(m router) {
 	m.handle("GET", "/admin/nda", s.staff(s.ndaAdmin))
 	m.handle("POST", "/admin/nda", s.staff(s.publishNDA))
 	m.handle("POST", "/admin/requests/{id}/nda", s.staff(s.existingNDA))
+	m.handle("GET", "/admin/requests/{id}/nda.pdf", s.staff(s.signedNDA))
 	m.handle("GET", "/admin/nda/evidence.csv", s.staff(s.evidenceCSV))
 	m.handle("GET", "/admin/nda/evidence.json", s.staff(s.evidenceJSON))
 }
@@ -150,4 +151,18 @@ func (s *server) showAccessNDA(w http.ResponseWriter, r *http.Request, g trust.G
 		data.Fields = p.fieldErrors(err)
 	}
 	s.render(w, r, p, pages.AccessNDA(&p.Page, data), err)
+}
+
+// signedNDA is a request's signed NDA as a PDF; ?n=1, 2, … the ones given
+// later at the access page.
+func (s *server) signedNDA(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+	pdf, err := s.svc.SignedNDA(r.Context(), sess, r.PathValue("id"), n)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="nda-`+r.PathValue("id")+`.pdf"`)
+	_, _ = w.Write(pdf)
 }
