@@ -6,11 +6,10 @@ import (
 	"trustcenter/shared/aws/lambdaapp"
 	"trustcenter/shared/aws/s3blob"
 	"trustcenter/shared/aws/secretkeys"
-	"trustcenter/shared/ndapdf"
 	"trustcenter/shared/stamp"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Links: s3blob.LinksFromConfig, Uploads: s3blob.UploadsFromConfig, Inspect: stamp.Inspector{}, Keys: secretkeys.FromConfig, Staff: true, Stamper: stamp.Engine{}, SignedNDA: ndapdf.Engine{}})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Admin, Blobs: s3blob.FromConfig, Links: s3blob.LinksFromConfig, Uploads: s3blob.UploadsFromConfig, Inspect: stamp.Inspector{}, Keys: secretkeys.FromConfig, Staff: true, Stamper: stamp.Engine{}})
 }

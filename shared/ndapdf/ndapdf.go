@@ -1,8 +1,7 @@
 // Package ndapdf writes a signed NDA as a PDF: the agreement's text, then
 // an evidence block saying who accepted which text (by SHA-256), when, from
-// where and on which request. pdfcpu builds the file from a page
-// description; this package lays the lines out, since the description
-// places text but does not flow it across pages.
+// where and on which request. pdfcpu writes the file;
+// this package lays the lines out and flows them across pages.
 //
 // The standard PDF fonts hold Latin-1 only, and embedding a font with CJK
 // glyphs would cost the console's function megabytes it does not have
@@ -12,19 +11,27 @@
 package ndapdf
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/font"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"golang.org/x/text/unicode/norm"
 
 	"trustcenter/shared/trust"
 )
+
+func init() {
+	// As in package stamp: no configuration folder under a home a Lambda
+	// does not have; the standard fonts need none.
+	model.ConfigPath = "disable"
+}
 
 // Engine is the trust.NDARenderer the console uses.
 type Engine struct{}
@@ -75,7 +82,7 @@ func Render(e trust.NDAEvidence) ([]byte, error) {
 		{"NDA version", e.Version}, {"SHA-256", e.SHA256}, {"Accepted at", e.At.UTC().Format("2006-01-02 15:04:05 UTC")},
 		{"IP address", e.IP}, {"User agent", e.UserAgent}, {"Request", e.Request}, {"How", e.Mode},
 	} {
-		add(monoFont, 9, 2, fmt.Sprintf("%-12s %s", f[0]+":", orDash(f[1])))
+		add(monoFont, 9, 2, f[0]+": "+orDash(f[1]))
 	}
 	add(bodyFont, 8, 12, "Generated "+e.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC")+" from the trust center's records. The SHA-256 is computed over the exact text shown to the requester.")
 	return build(lines)
@@ -88,26 +95,69 @@ func orDash(s string) string {
 	return s
 }
 
-// build turns the lines into pdfcpu's page description, page by page.
-func build(lines []line) ([]byte, error) {
-	type pos [2]float64
-	type fnt struct {
-		Name string `json:"name"`
-		Size int    `json:"size"`
+// build writes the lines as pages: one content stream per page, the
+// three standard fonts as resources. It uses pdfcpu's core (the object
+// table and its writer), as package stamp does, not its api package:
+// that one brings form filling and megabytes of tables the console's
+// binary has no room for.
+func build(lines []line) (out []byte, err error) {
+	defer func() {
+		// pdfcpu panics on what it cannot write; that is an error here.
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("ndapdf: %v", r)
+		}
+	}()
+	xt, err := pdfcpu.CreateXRefTableWithRootDict()
+	if err != nil {
+		return nil, fmt.Errorf("ndapdf: %w", err)
 	}
-	type text struct {
-		Value string `json:"value"`
-		Pos   pos    `json:"pos"`
-		Font  fnt    `json:"font"`
+	root, err := xt.Catalog()
+	if err != nil {
+		return nil, fmt.Errorf("ndapdf: %w", err)
 	}
-	type content struct {
-		Text []text `json:"text"`
+	fonts := types.Dict{}
+	for key, name := range map[string]string{"F1": bodyFont, "F2": boldFont, "F3": monoFont} {
+		ir, err := xt.IndRefForNewObject(types.Dict{
+			"Type": types.Name("Font"), "Subtype": types.Name("Type1"),
+			"BaseFont": types.Name(name), "Encoding": types.Name("WinAnsiEncoding"),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("ndapdf: %w", err)
+		}
+		fonts[key] = *ir
 	}
-	type page struct {
-		Content content `json:"content"`
+	media := types.Array{types.Integer(0), types.Integer(0), types.Float(pageW), types.Float(pageH)}
+	pagesDict := types.Dict{"Type": types.Name("Pages"), "MediaBox": media}
+	pagesRef, err := xt.IndRefForNewObject(pagesDict)
+	if err != nil {
+		return nil, fmt.Errorf("ndapdf: %w", err)
 	}
-	pages := map[string]page{}
-	n, y := 1, pageH-margin
+	var kids types.Array
+	var page bytes.Buffer
+	flush := func() error {
+		sd, err := xt.NewStreamDictForBuf(page.Bytes())
+		if err != nil {
+			return err
+		}
+		if err := sd.Encode(); err != nil {
+			return err
+		}
+		content, err := xt.IndRefForNewObject(*sd)
+		if err != nil {
+			return err
+		}
+		pg, err := xt.IndRefForNewObject(types.Dict{
+			"Type": types.Name("Page"), "Parent": *pagesRef, "Contents": *content,
+			"Resources": types.Dict{"Font": fonts},
+		})
+		if err != nil {
+			return err
+		}
+		kids = append(kids, *pg)
+		page.Reset()
+		return nil
+	}
+	y := pageH - margin
 	for _, l := range lines {
 		h := lead
 		if l.size > bodySize {
@@ -115,30 +165,56 @@ func build(lines []line) ([]byte, error) {
 		}
 		y -= l.gap + h
 		if y < margin {
-			n, y = n+1, pageH-margin-h
+			if err := flush(); err != nil {
+				return nil, fmt.Errorf("ndapdf: %w", err)
+			}
+			y = pageH - margin - h
 		}
 		if l.text == "" {
 			continue
 		}
-		p := pages[fmt.Sprint(n)]
-		p.Content.Text = append(p.Content.Text, text{Value: l.text, Pos: pos{margin, y}, Font: fnt{l.font, l.size}})
-		pages[fmt.Sprint(n)] = p
+		fmt.Fprintf(&page, "BT /%s %d Tf %.2f %.2f Td (%s) Tj ET\n", fontKey(l.font), l.size, margin, y, pdfString(l.text))
 	}
-	for i := 1; i <= n; i++ {
-		if _, ok := pages[fmt.Sprint(i)]; !ok {
-			pages[fmt.Sprint(i)] = page{}
-		}
-	}
-	desc, err := json.Marshal(map[string]any{"paper": "A4P", "origin": "LowerLeft", "pages": pages})
-	if err != nil {
-		return nil, err
-	}
-	conf := model.NewDefaultConfiguration()
-	var out bytes.Buffer
-	if err := api.Create(nil, bytes.NewReader(desc), &out, conf); err != nil {
+	if err := flush(); err != nil {
 		return nil, fmt.Errorf("ndapdf: %w", err)
 	}
-	return out.Bytes(), nil
+	pagesDict["Kids"], pagesDict["Count"] = kids, types.Integer(len(kids))
+	root["Pages"] = *pagesRef
+	xt.PageCount = len(kids)
+	ctx := pdfcpu.CreateContext(xt, model.NewDefaultConfiguration())
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	ctx.Write.Writer = w
+	if err := errors.Join(pdfcpu.WriteContext(ctx), w.Flush()); err != nil {
+		return nil, fmt.Errorf("ndapdf: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func fontKey(name string) string {
+	switch name {
+	case boldFont:
+		return "F2"
+	case monoFont:
+		return "F3"
+	}
+	return "F1"
+}
+
+// pdfString is s (Latin-1 after clean) as the bytes of a PDF literal
+// string in WinAnsi, with its delimiters escaped.
+func pdfString(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '(', ')', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteByte(byte(r))
+		}
+	}
+	return b.String()
 }
 
 // wrap breaks s into lines no wider than width in font at size.
@@ -177,9 +253,10 @@ func wrap(s, fontName string, size int, width float64) []string {
 	return cut
 }
 
-// clean keeps what the standard fonts can draw: Latin-1, one line, no
-// backslash (pdfcpu reads it as an escape); anything else as its code
-// point.
+// clean keeps what the standard fonts can draw: Latin-1 on one line;
+// anything else as its code point. A backslash is spelled out too, so
+// that a signature cannot pass for an escape sequence to whoever reads the
+// file's source.
 func clean(s string) string {
 	var b strings.Builder
 	for _, r := range norm.NFC.String(s) {

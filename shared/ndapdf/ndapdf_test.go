@@ -23,6 +23,9 @@ func TestSignedNDAText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if dir := os.Getenv("NDAPDF_OUT"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "nda.pdf"), pdf, 0o600)
+	}
 	got := pdftotext(t, pdf)
 	flat := strings.Join(strings.Fields(got), " ")
 	for _, want := range []string{

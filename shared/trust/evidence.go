@@ -125,32 +125,103 @@ func EvidenceFor(company string, r Request, a Acceptance, text string, now time.
 		SHA256: a.TextSHA256, At: a.AcceptedAt, IP: a.IP, UserAgent: a.UserAgent, Request: r.ID, Mode: mode, Text: text, GeneratedAt: now}
 }
 
-// SignedNDA is the PDF of request id's acceptance n (0: the one given with
-// the request; 1, 2, …: those given later at the access page). Staff only.
-func (s *Service) SignedNDA(ctx context.Context, by Session, id string, n int) ([]byte, error) {
-	if err := authorize(by, Approve); err != nil {
-		return nil, err
-	}
-	r, err := s.store.GetRequest(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+// signedNDAEvidence is the evidence of request r's acceptance n (0: the
+// one given with the request; 1, 2, …: those given later at the access
+// page), with the text of the version it names.
+func (s *Service) signedNDAEvidence(ctx context.Context, r Request, n int) (NDAEvidence, error) {
 	all := append([]Acceptance{r.NDA}, r.Reacceptances...)
 	if n < 0 || n >= len(all) {
-		return nil, errorMsg(ENotFound, msg("error.nda_unknown"))
+		return NDAEvidence{}, errorMsg(ENotFound, msg("error.nda_unknown"))
 	}
 	a := normAcceptance(all[n])
 	var v NDAVersion
+	var err error
 	if a.Seq > 0 {
 		v, err = s.NDAVersionBySeq(ctx, a.Seq)
 	} else {
 		v, err = s.CurrentNDA(ctx)
 	}
 	if err != nil {
-		return nil, err
+		return NDAEvidence{}, err
 	}
-	if s.ndaPDF == nil {
-		return nil, ErrNoEngine
+	return EvidenceFor(s.cfg.Company, r, a, v.Text, s.now()), nil
+}
+
+// signedNDALinkTTL is how long a staff member's link to a signed NDA
+// works: long enough to follow the console's redirect.
+const signedNDALinkTTL = 2 * time.Minute
+
+// SignedNDALink is a short-lived token for request id's signed NDA n,
+// minted for staff; SignedNDA serves it.
+func (s *Service) SignedNDALink(ctx context.Context, by Session, id string, n int) (string, error) {
+	if err := authorize(by, Approve); err != nil {
+		return "", err
 	}
-	return s.ndaPDF.Render(EvidenceFor(s.cfg.Company, r, a, v.Text, s.now()))
+	r, err := s.store.GetRequest(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if n < 0 || n > len(r.Reacceptances) {
+		return "", errorMsg(ENotFound, msg("error.nda_unknown"))
+	}
+	now := s.now()
+	return s.signer.Sign(SignedNDALink, Claims{Request: r.ID, Document: fmt.Sprint(n), ExpiresAt: now.Add(signedNDALinkTTL)}, now)
+}
+
+// SignedNDA is the PDF a staff member's signed-NDA link names.
+func (s *Service) SignedNDA(ctx context.Context, tok string) (string, []byte, error) {
+	claims, err := s.parse(SignedNDALink, tok, s.now())
+	if err != nil {
+		return "", nil, err
+	}
+	var n int
+	if _, err := fmt.Sscan(claims.Document, &n); err != nil {
+		return "", nil, invalidLink()
+	}
+	r, err := s.store.GetRequest(ctx, claims.Request)
+	if err != nil {
+		return "", nil, err
+	}
+	e, err := s.signedNDAEvidence(ctx, r, n)
+	if err != nil {
+		return "", nil, err
+	}
+	pdf, err := s.ndaPDF.Render(e)
+	return signedNDAName(r.ID, n), pdf, err
+}
+
+func signedNDAName(id string, n int) string {
+	if n == 0 {
+		return "nda-" + id + ".pdf"
+	}
+	return fmt.Sprintf("nda-%s-%d.pdf", id, n)
+}
+
+// signedNDAMail is the requester's copy of their signed NDA, queued
+// with the step that proves their address; the PDF is made when it is sent.
+func (s *Service) signedNDAMail(ctx context.Context, r Request, n int) (Mail, error) {
+	e, err := s.signedNDAEvidence(ctx, r, n)
+	if err != nil {
+		return Mail{}, err
+	}
+	status, err := s.statusURL(r)
+	if err != nil {
+		return Mail{}, err
+	}
+	m := s.mail(r.Email, r.Lang, "mail.signed_nda", quoted(r.Name), e.Version, e.SHA256, status)
+	m.SignedNDA = &e
+	return m, nil
+}
+
+// sendMail hands m to the mail engine, with its signed NDA rendered and
+// attached.
+func (s *Service) sendMail(ctx context.Context, m Mail) error {
+	if e := m.SignedNDA; e != nil {
+		pdf, err := s.ndaPDF.Render(*e)
+		if err != nil {
+			return fmt.Errorf("render signed NDA of %s: %w", e.Request, err)
+		}
+		m.Attachments = append(m.Attachments, Attachment{Name: "nda-" + e.Request + ".pdf", ContentType: "application/pdf", Data: pdf})
+	}
+	return s.mailer.Send(ctx, m)
 }

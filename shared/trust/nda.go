@@ -294,6 +294,11 @@ func (s *Service) settleNDAOnConfirm(ctx context.Context, tx *Tx, next *Request,
 	case NDAClicked:
 		a := normAcceptance(next.NDA)
 		tx.Acceptances = append(tx.Acceptances, EmailAcceptance{Email: next.Email, Request: next.ID, Seq: a.Seq, Series: a.Series, SHA256: a.TextSHA256, At: a.AcceptedAt})
+		m, err := s.signedNDAMail(ctx, *next, 0)
+		if err != nil {
+			return err
+		}
+		tx.Mails = append(tx.Mails, m)
 	case NDAPrior:
 		cur, err := s.CurrentNDA(ctx)
 		if err != nil {
@@ -372,6 +377,11 @@ func (s *Service) AcceptAtAccess(ctx context.Context, tok, label, hash string, a
 		Events:      []Event{s.event(r.ID, "nda.accepted", r.Email, fmt.Sprintf("version=%s seq=%d sha256=%s at=access", a.Version, a.Seq, a.TextSHA256), c)},
 		Acceptances: []EmailAcceptance{{Email: r.Email, Request: r.ID, Seq: a.Seq, Series: a.Series, SHA256: a.TextSHA256, At: now}},
 	}
+	m, err := s.signedNDAMail(ctx, next, len(next.Reacceptances))
+	if err != nil {
+		return Request{}, err
+	}
+	tx.Mails = []Mail{m}
 	if err := s.commit(ctx, tx); err != nil {
 		return Request{}, fmt.Errorf("accept nda %s: %w", r.ID, err)
 	}
@@ -443,3 +453,7 @@ func (noStore) ListNDAVersions(context.Context) ([]NDAVersion, error) {
 func (noStore) LastAcceptance(context.Context, string) (EmailAcceptance, error) {
 	return EmailAcceptance{}, noEngine("store", "LastAcceptance")
 }
+
+type noNDAPDF struct{}
+
+func (noNDAPDF) Render(NDAEvidence) ([]byte, error) { return nil, noEngine("signed NDA", "Render") }

@@ -240,3 +240,11 @@ func TestExistingNDAConfirmedByStaff(t *testing.T) {
 		t.Fatalf("evidence %+v %v", rows, err)
 	}
 }
+
+// fakeNDAPDF stands in for package ndapdf: the PDF is the evidence's
+// request and hash, which is all these tests look at.
+type fakeNDAPDF struct{}
+
+func (fakeNDAPDF) Render(e trust.NDAEvidence) ([]byte, error) {
+	return []byte("%PDF-fake " + e.Request + " " + e.SHA256 + " " + e.Signature), nil
+}

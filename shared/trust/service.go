@@ -132,6 +132,9 @@ func New(c Config, e Engines) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if s.ndaPDF == nil {
+		s.ndaPDF = noNDAPDF{}
+	}
 	return s
 }
 

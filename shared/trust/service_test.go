@@ -105,7 +105,7 @@ func newFixture(t *testing.T, edits ...func(*trust.Config, *trust.Engines)) *fix
 	c := trust.Config{BaseURL: "https://trust.example", Company: "Lumen Ledger",
 		Staff: []trust.Staff{{Email: "sales@lumen.example", Role: trust.Approver}}, NDA: nda}
 	e := trust.Engines{Store: f.store, Blobs: f.blobs, Mail: f.mail,
-		Signer: token.New(keys, "test"), Stamper: f.stamp, Clock: clock}
+		Signer: token.New(keys, "test"), Stamper: f.stamp, Clock: clock, SignedNDA: fakeNDAPDF{}}
 	for _, edit := range edits {
 		edit(&c, &e)
 	}

@@ -197,6 +197,13 @@ type Mail struct {
 	Subject   string    `json:"subject"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
+	// SignedNDA, if set, is attached as a PDF when the mail is sent (see
+	// sendMail): the scheduler renders it, so the functions that queue
+	// the mail need not link the PDF library.
+	SignedNDA *NDAEvidence `json:"signed_nda,omitempty"`
+	// Attachments are files sent with the text; only sendMail sets them,
+	// for the engine, and they are never stored.
+	Attachments []Attachment `json:"-"`
 
 	State    MailState `json:"state,omitempty"`
 	Attempts int       `json:"attempts,omitempty"`
@@ -210,6 +217,13 @@ type Mail struct {
 	Lost int `json:"lost,omitempty"`
 	// Reason is the last failure, and why an undeliverable mail was given up.
 	Reason string `json:"reason,omitempty"`
+}
+
+// Attachment is a file sent with a mail.
+type Attachment struct {
+	Name        string // a plain file name, e.g. nda-req_x.pdf
+	ContentType string
+	Data        []byte
 }
 
 // MailState is where a mail is in its delivery.

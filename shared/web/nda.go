@@ -58,7 +58,7 @@ func (s *server) mountNDAAdmin(m router) {
 	m.handle("GET", "/admin/nda", s.staff(s.ndaAdmin))
 	m.handle("POST", "/admin/nda", s.staff(s.publishNDA))
 	m.handle("POST", "/admin/requests/{id}/nda", s.staff(s.existingNDA))
-	m.handle("GET", "/admin/requests/{id}/nda.pdf", s.staff(s.signedNDA))
+	m.handle("GET", "/admin/requests/{id}/nda.pdf", s.staff(s.signedNDALink))
 	m.handle("GET", "/admin/nda/evidence.csv", s.staff(s.evidenceCSV))
 	m.handle("GET", "/admin/nda/evidence.json", s.staff(s.evidenceJSON))
 }
@@ -153,16 +153,29 @@ func (s *server) showAccessNDA(w http.ResponseWriter, r *http.Request, g trust.G
 	s.render(w, r, p, pages.AccessNDA(&p.Page, data), err)
 }
 
-// signedNDA is a request's signed NDA as a PDF; ?n=1, 2, … the ones given
-// later at the access page.
-func (s *server) signedNDA(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+// signedNDALink sends a staff member on to their request's signed NDA,
+// which the download function renders (the console's binary has no room
+// for the PDF library's writer): by a link that works two minutes.
+// ?n=1, 2, … are the acceptances given later at the access page.
+func (s *server) signedNDALink(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	n, _ := strconv.Atoi(r.URL.Query().Get("n"))
-	pdf, err := s.svc.SignedNDA(r.Context(), sess, r.PathValue("id"), n)
+	tok, err := s.svc.SignedNDALink(r.Context(), sess, r.PathValue("id"), n)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/signed-nda/"+url.PathEscape(tok), http.StatusSeeOther)
+}
+
+// signedNDA serves the PDF a staff link names (download function).
+func (s *server) signedNDA(w http.ResponseWriter, r *http.Request) {
+	name, pdf, err := s.svc.SignedNDA(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="nda-`+r.PathValue("id")+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	_, _ = w.Write(pdf)
 }
