@@ -3,6 +3,7 @@ package trust
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -174,8 +175,8 @@ func (s *Service) SignedNDA(ctx context.Context, tok string) (string, []byte, er
 	if err != nil {
 		return "", nil, err
 	}
-	var n int
-	if _, err := fmt.Sscan(claims.Document, &n); err != nil {
+	n, err := strconv.Atoi(claims.Document)
+	if err != nil {
 		return "", nil, invalidLink()
 	}
 	r, err := s.store.GetRequest(ctx, claims.Request)
