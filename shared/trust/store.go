@@ -44,6 +44,16 @@ type Tx struct {
 	NDAs []NDAVersion
 	// Acceptances replace the latest acceptance recorded per address.
 	Acceptances []EmailAcceptance
+
+	// Erasure (erasure.go) rewrites what is stored instead of adding to
+	// it. ReplaceEvents replace stored events, known by subject, time and
+	// id; ReplaceCopies replace stored copies, known by grant, document
+	// and version (their watermark IDs unchanged): either one not stored
+	// is EConflict. ForgetAcceptances deletes the acceptances recorded
+	// for these addresses (none recorded is not an error).
+	ReplaceEvents     []Event
+	ReplaceCopies     []Copy
+	ForgetAcceptances []string
 }
 
 // SentMailRetention is how long a store remembers a sent mail (at least its
@@ -253,6 +263,20 @@ func CheckTx(tx Tx) error {
 			return Errorf(EConflict, "The acceptance of %s is recorded twice in one step.", a.Email)
 		}
 		accs[a.Email] = true
+	}
+	for _, email := range tx.ForgetAcceptances {
+		if email == "" || accs[email] {
+			return Errorf(EConflict, "The acceptance of %s is written twice in one step.", email)
+		}
+		accs[email] = true
+	}
+	replaced := map[string]bool{}
+	for _, e := range tx.ReplaceEvents {
+		k := e.Subject + "\x00" + e.ID + "\x00" + e.At.UTC().String()
+		if e.ID == "" || e.Subject == "" || replaced[k] {
+			return Errorf(EConflict, "The event %s is rewritten twice in one step.", e.ID)
+		}
+		replaced[k] = true
 	}
 	uses := make(map[string]bool, len(tx.Uses))
 	for _, u := range tx.Uses {

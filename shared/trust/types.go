@@ -117,6 +117,10 @@ type Request struct {
 	Reacceptances []Acceptance `json:"reacceptances,omitempty"`
 	// ExistingNDA is set when the requester said an NDA already exists.
 	ExistingNDA *ExistingNDA `json:"existing_nda,omitempty"`
+	// ErasureRequestedAt is when the requester asked for their data to
+	// be erased; ErasedAt when staff confirmed and it was (erasure.go).
+	ErasureRequestedAt time.Time `json:"erasure_requested_at,omitzero"`
+	ErasedAt           time.Time `json:"erased_at,omitzero"`
 	// Version counts the writes of this request; a write must name the
 	// version it read, so two approvers cannot both win.
 	Version int64 `json:"version"`

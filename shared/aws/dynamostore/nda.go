@@ -31,8 +31,9 @@ type ndaHead struct {
 
 type putFunc func(it map[string]types.AttributeValue, cond string, names map[string]string, values map[string]types.AttributeValue)
 
-// ndaItems adds tx's NDA versions and acceptances to a transaction.
-func ndaItems(tx trust.Tx, put putFunc) error {
+// ndaItems adds tx's NDA versions and acceptances, and an erasure's
+// rewrites, to a transaction.
+func ndaItems(tx trust.Tx, put putFunc, del func(pk, sk string)) error {
 	const mustBeNew = "attribute_not_exists(" + AttrPK + ")"
 	if n := len(tx.NDAs); n > 0 {
 		for _, v := range tx.NDAs {
@@ -60,6 +61,31 @@ func ndaItems(tx trust.Tx, put putFunc) error {
 			return fmt.Errorf("dynamostore: encode acceptance: %w", err)
 		}
 		put(it, "attribute_not_exists(#pk) OR attribute_exists(#pk)", map[string]string{"#pk": AttrPK}, nil)
+	}
+	for _, email := range tx.ForgetAcceptances {
+		del(PrefixAcceptance+email, PrefixAcceptance+email)
+	}
+	const mustExist = "attribute_exists(" + AttrPK + ")"
+	for _, e := range tx.ReplaceEvents {
+		it, err := item(e, map[string]string{AttrPK: prefixEvent + e.Subject, AttrSK: timeKey(e.At, e.ID)})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode event: %w", err)
+		}
+		put(it, mustExist, nil, nil)
+	}
+	for _, c := range tx.ReplaceCopies {
+		byGrant, err := item(c, map[string]string{AttrPK: prefixCopy + c.Grant, AttrSK: copySK(c.Document, c.Version)})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode copy: %w", err)
+		}
+		put(byGrant, "attribute_exists(#pk) AND watermark_id = :wm", map[string]string{"#pk": AttrPK},
+			map[string]types.AttributeValue{":wm": str(c.WatermarkID)})
+		pk := prefixMark + c.WatermarkID
+		byMark, err := item(c, map[string]string{AttrPK: pk, AttrSK: pk})
+		if err != nil {
+			return fmt.Errorf("dynamostore: encode copy: %w", err)
+		}
+		put(byMark, mustExist, nil, nil)
 	}
 	return nil
 }

@@ -42,6 +42,35 @@ func writeNDA(btx *bolt.Tx, tx trust.Tx) error {
 			return err
 		}
 	}
+	for _, email := range tx.ForgetAcceptances {
+		if err := b.Delete([]byte(email)); err != nil {
+			return err
+		}
+	}
+	events := btx.Bucket(bucketEvents)
+	for _, e := range tx.ReplaceEvents {
+		k := eventKey(e)
+		if events.Get(k) == nil {
+			return trust.Errorf(trust.EConflict, "The event to rewrite is not stored.")
+		}
+		if err := put(events, k, e); err != nil {
+			return err
+		}
+	}
+	copies := btx.Bucket(bucketCopies)
+	for _, c := range tx.ReplaceCopies {
+		k := copyKey(c.Grant, c.Document, c.Version)
+		old, found, err := get[trust.Copy](copies, "copy", k)
+		if err != nil {
+			return err
+		}
+		if !found || old.WatermarkID != c.WatermarkID {
+			return trust.Errorf(trust.EConflict, "The copy to rewrite is not stored.")
+		}
+		if err := put(copies, k, c); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
