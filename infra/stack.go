@@ -168,9 +168,11 @@ var functionGrants = map[string]grants{
 	FnAdmin: {
 		table: []keyAccess{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas}},
+			// An erasure rewrites copies' records (COPY#, WM#) and
+			// forgets the address's acceptance (NDAACC#).
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
-			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
+			{[]string{"dynamodb:DeleteItem"}, []string{sessions, acceptances}},
 			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},

@@ -604,9 +604,9 @@ func TestLeastPrivilege(t *testing.T) {
 		},
 		FnAdmin: {
 			"T dynamodb:GetItem":    {"DOC#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
-			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
+			"T dynamodb:PutItem":    {"COPY#*", "DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*", "WM#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
-			"T dynamodb:DeleteItem": {"SESSION#*"},
+			"T dynamodb:DeleteItem": {"NDAACC#*", "SESSION#*"},
 			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*", "NDA#*"},
 			"I dynamodb:Query":      {"DOCS", "STATUS#*"},
 		},
@@ -908,6 +908,8 @@ func TestRoutes(t *testing.T) {
 		"GET /admin/nda/evidence.json":                 FnAdmin,
 		"POST /admin/requests/{id}/nda":                FnAdmin,
 		"GET /admin/requests/{id}/nda.pdf":             FnAdmin,
+		"POST /admin/requests/{id}/erase":              FnAdmin,
+		"POST /requests/{token}/erase":                 FnAccess,
 	}
 
 	got, fnName := deployedRoutes(t, s)

@@ -59,6 +59,7 @@ func (s *server) mountNDAAdmin(m router) {
 	m.handle("POST", "/admin/nda", s.staff(s.publishNDA))
 	m.handle("POST", "/admin/requests/{id}/nda", s.staff(s.existingNDA))
 	m.handle("GET", "/admin/requests/{id}/nda.pdf", s.staff(s.signedNDALink))
+	m.handle("POST", "/admin/requests/{id}/erase", s.staff(s.erase))
 	m.handle("GET", "/admin/nda/evidence.csv", s.staff(s.evidenceCSV))
 	m.handle("GET", "/admin/nda/evidence.json", s.staff(s.evidenceJSON))
 }
@@ -178,4 +179,24 @@ func (s *server) signedNDA(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	_, _ = w.Write(pdf)
+}
+
+// requestErasure takes a requester's request to erase their data, from
+// their status page, and shows the page again saying so.
+func (s *server) requestErasure(w http.ResponseWriter, r *http.Request) {
+	if err := readForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.svc.RequestErasure(r.Context(), r.PathValue("token"), client(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/requests/"+url.PathEscape(r.PathValue("token")), http.StatusSeeOther)
+}
+
+// erase is staff's confirmation of an erasure.
+func (s *server) erase(w http.ResponseWriter, r *http.Request, sess trust.Session) {
+	_, err := s.svc.Erase(r.Context(), sess, r.PathValue("id"), client(r))
+	s.decided(w, r, sess, err)
 }
