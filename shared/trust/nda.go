@@ -83,6 +83,10 @@ const (
 	MaxNDANote  = 300
 )
 
+// NDAReuse is how long an acceptance spares the same address the
+// click-through, as the form states it.
+func (s *Service) NDAReuse() time.Duration { return s.ndaReuse() }
+
 func (s *Service) ndaReuse() time.Duration {
 	if s.cfg.NDAReuse > 0 {
 		return s.cfg.NDAReuse

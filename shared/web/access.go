@@ -41,6 +41,7 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 	data := pages.FormData{Input: in, NDA: cur.NDA(), NDAHash: cur.SHA256, NDASeq: cur.Seq}
 	p := s.newPage(r, "form.heading")
 	p.Robots = ""
+	data.NDAReuse = reusePeriod(&p.Page, s.svc.NDAReuse())
 	p.postedFrom("/access-requests/new")
 	for _, d := range docs {
 		if d.Access == trust.Gated {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"trustcenter/shared/trust"
 	"trustcenter/site/pages"
@@ -199,4 +200,17 @@ func (s *server) requestErasure(w http.ResponseWriter, r *http.Request) {
 func (s *server) erase(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	_, err := s.svc.Erase(r.Context(), sess, r.PathValue("id"), client(r))
 	s.decided(w, r, sess, err)
+}
+
+// reusePeriod states d in months when it is a whole number of them (as
+// 365 days is twelve), else in days.
+func reusePeriod(p *pages.Page, d time.Duration) string {
+	days := int(d / (24 * time.Hour))
+	if days%365 == 0 {
+		return p.T("nda.form.period_months", days/365*12)
+	}
+	if days%30 == 0 {
+		return p.T("nda.form.period_months", days/30)
+	}
+	return p.T("nda.form.period_days", days)
 }

@@ -107,6 +107,8 @@ type FormData struct {
 	NDA       trust.NDA
 	NDAHash   string
 	NDASeq    int
+	// NDAReuse is the period an earlier acceptance counts for, in words.
+	NDAReuse string
 	// Problems are Fields in the order of the form, for the error
 	// summary, each linking to its field.
 	Problems []Problem
