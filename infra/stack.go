@@ -104,6 +104,10 @@ var (
 	marks      = prefix(dynamostore.PrefixMark)
 	rules      = prefix(dynamostore.PrefixRules)
 	suppressed = prefix(dynamostore.PrefixSuppress)
+	// NDA versions (one partition, Query) and each address's latest
+	// acceptance (GetItem, PutItem).
+	ndas        = prefix(dynamostore.PrefixNDA)
+	acceptances = prefix(dynamostore.PrefixAcceptance)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -114,7 +118,10 @@ var (
 // downloads (UpdateItem DLCOUNT#, read back by the console's Query).
 var functionGrants = map[string]grants{
 	// The trust page lists the documents and reads nothing else.
-	FnPublic: {index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}}},
+	FnPublic: {
+		table: []keyAccess{{[]string{"dynamodb:Query"}, []string{ndas}}}, // /nda.txt and old versions
+		index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
+	},
 	// Access requests, their confirmation and the access page; never a
 	// document's file, session or status list.
 	FnAccess: {
@@ -122,9 +129,12 @@ var functionGrants = map[string]grants{
 			// Confirmation evaluates the rules, and stores the seed
 			// from TRUST_AUTO_APPROVE if none is stored yet; a rate
 			// limit reads the previous window's counter.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
+			// The NDA in effect (Query NDA#); an earlier acceptance a
+			// request relies on, and the one it records (NDAACC#).
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, acceptances}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, acceptances}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
+			{[]string{"dynamodb:Query"}, []string{ndas}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		secret: true, staff: true,
@@ -139,6 +149,9 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies}},
 			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks}},
 			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
+			// Whether the NDA in effect is agreed; the text of a signed
+			// NDA staff download.
+			{[]string{"dynamodb:Query"}, []string{ndas}},
 		},
 		secret: true,
 		objects: []objectAccess{
@@ -155,10 +168,12 @@ var functionGrants = map[string]grants{
 	FnAdmin: {
 		table: []keyAccess{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
+			// An erasure rewrites copies' records (COPY#, WM#) and
+			// forgets the address's acceptance (NDAACC#).
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
-			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
-			{[]string{"dynamodb:Query"}, []string{events, downloads, copies}},
+			{[]string{"dynamodb:DeleteItem"}, []string{sessions, acceptances}},
+			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
 		secret: true, staff: true,

@@ -588,24 +588,26 @@ func TestLeastPrivilege(t *testing.T) {
 	// action → partition keys, on the table ("T") or on GSI1 ("I").
 	type access map[string][]string
 	want := map[string]access{
-		FnPublic: {"I dynamodb:Query": {"DOCS"}},
+		FnPublic: {"I dynamodb:Query": {"DOCS"}, "T dynamodb:Query": {"NDA#*"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"RATE#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
+			"T dynamodb:GetItem":    {"NDAACC#*", "RATE#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
+			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "NDAACC#*", "REQ#*", "RULES#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
+			"T dynamodb:Query":      {"NDA#*"},
 			"I dynamodb:Query":      {"DOCS"},
 		},
 		FnDownload: {
 			"T dynamodb:GetItem":    {"COPY#*", "DOC#*", "REQ#*"},
 			"T dynamodb:PutItem":    {"COPY#*", "EVT#*", "WM#*"},
+			"T dynamodb:Query":      {"NDA#*"},
 			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
 			"T dynamodb:GetItem":    {"DOC#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
-			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
+			"T dynamodb:PutItem":    {"COPY#*", "DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*", "WM#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
-			"T dynamodb:DeleteItem": {"SESSION#*"},
-			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*"},
+			"T dynamodb:DeleteItem": {"NDAACC#*", "SESSION#*"},
+			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*", "NDA#*"},
 			"I dynamodb:Query":      {"DOCS", "STATUS#*"},
 		},
 	}
@@ -897,6 +899,17 @@ func TestRoutes(t *testing.T) {
 		"POST /admin/trace":                            FnAdmin,
 		"GET /admin/rules":                             FnAdmin,
 		"POST /admin/rules":                            FnAdmin,
+		"GET /nda/{file}":                              FnPublic,
+		"POST /access/{token}/nda":                     FnAccess,
+		"GET /signed-nda/{token}":                      FnDownload,
+		"GET /admin/nda":                               FnAdmin,
+		"POST /admin/nda":                              FnAdmin,
+		"GET /admin/nda/evidence.csv":                  FnAdmin,
+		"GET /admin/nda/evidence.json":                 FnAdmin,
+		"POST /admin/requests/{id}/nda":                FnAdmin,
+		"GET /admin/requests/{id}/nda.pdf":             FnAdmin,
+		"POST /admin/requests/{id}/erase":              FnAdmin,
+		"POST /requests/{token}/erase":                 FnAccess,
 	}
 
 	got, fnName := deployedRoutes(t, s)

@@ -8,10 +8,11 @@ import (
 	"trustcenter/shared/aws/lambdaapp"
 	"trustcenter/shared/aws/s3blob"
 	"trustcenter/shared/aws/secretkeys"
+	"trustcenter/shared/ndapdf"
 	"trustcenter/shared/stamp"
 	"trustcenter/shared/web"
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Download, Blobs: s3blob.FromConfig, Links: s3blob.LinksFromConfig, Keys: secretkeys.FromConfig, Stamper: stamp.Engine{}})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Download, Blobs: s3blob.FromConfig, Links: s3blob.LinksFromConfig, Keys: secretkeys.FromConfig, Stamper: stamp.Engine{}, SignedNDA: ndapdf.Engine{}})
 }

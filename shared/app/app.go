@@ -28,6 +28,9 @@ type Config struct {
 	// UnconfirmedRetention is how long a request whose address was never
 	// confirmed is kept (TRUST_UNCONFIRMED_RETENTION_DAYS).
 	UnconfirmedRetention time.Duration
+	// NDAReuse is how long an NDA acceptance spares the same address the
+	// click-through (TRUST_NDA_REUSE_DAYS).
+	NDAReuse time.Duration
 	// Issuer is pinned in every token. It stays the same when the site
 	// moves to a new address, so links already sent keep working.
 	Issuer string
@@ -99,6 +102,11 @@ func FromEnv() (Config, error) {
 		return Config{}, err
 	}
 	c.UnconfirmedRetention = time.Duration(days) * 24 * time.Hour
+	reuse, err := positiveInt("TRUST_NDA_REUSE_DAYS", int(trust.DefaultNDAReuse/(24*time.Hour)))
+	if err != nil {
+		return Config{}, err
+	}
+	c.NDAReuse = time.Duration(reuse) * 24 * time.Hour
 	for _, d := range strings.Split(os.Getenv("TRUST_AUTO_APPROVE"), ",") {
 		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
 			c.AutoApprove = append(c.AutoApprove, d)
@@ -142,5 +150,6 @@ func NewService(c Config, site *content.Site, keys *token.Holder, e trust.Engine
 		AutoApprove: c.AutoApprove,
 
 		UnconfirmedRetention: c.UnconfirmedRetention,
+		NDAReuse:             c.NDAReuse,
 	}, e)
 }

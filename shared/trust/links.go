@@ -18,6 +18,10 @@ const (
 	DownloadLink Purpose = "download"       // one granted document
 	SignInLink   Purpose = "staff-sign-in"  // staff magic link (single use)
 	StatusLink   Purpose = "request-status" // requester's page of where their request stands
+	// SignedNDALink is a staff member's short-lived link to a request's
+	// signed NDA, which the console mints and the download function, the
+	// one with the PDF library, serves.
+	SignedNDALink Purpose = "signed-nda"
 )
 
 // Claims are what a link says. The signer sets ID; the service sets the rest.

@@ -167,7 +167,7 @@ func (s *Service) attempt(ctx context.Context, m Mail) (outcome, error) {
 		return outcomeSkipped, fmt.Errorf("claim %s: %w", m.ID, err)
 	}
 
-	err := s.mailer.Send(ctx, claim)
+	err := s.sendMail(ctx, claim)
 	switch {
 	case err == nil:
 		if err := s.store.MarkMailSent(ctx, m.ID); err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"trustcenter/shared/i18n"
 	"trustcenter/shared/trust"
 )
 
@@ -147,8 +148,12 @@ func TestRulesDecideOnConfirm(t *testing.T) {
 	if no.Status != trust.Denied || no.DecisionReason != "rule.deny.domain" {
 		t.Errorf("deny: %+v", no)
 	}
-	denial := f.mail.to(no.Email)
-	body := denial[len(denial)-1].Text
+	var body string
+	for _, m := range f.mail.to(no.Email) {
+		if strings.HasPrefix(m.Subject, i18n.T(i18n.English, "mail.denied.subject")) {
+			body = m.Text
+		}
+	}
 	if strings.Contains(body, "rule") || strings.Contains(body, "rival") || !strings.Contains(body, "cannot share these reports") {
 		t.Errorf("the denial mentions the rule or is not the generic one:\n%s", body)
 	}

@@ -55,6 +55,7 @@ type Service struct {
 	// they come through Receive.
 	uploads   Uploader
 	inspector Inspector
+	ndaPDF    NDARenderer
 }
 
 // Config is what the service is told about the trust center it runs.
@@ -69,6 +70,9 @@ type Config struct {
 	// UnconfirmedRetention is how long a request never confirmed is kept;
 	// 0 means DefaultUnconfirmedRetention.
 	UnconfirmedRetention time.Duration
+	// NDAReuse is how long an acceptance spares the same address the
+	// click-through of the same major version; 0 means DefaultNDAReuse.
+	NDAReuse time.Duration
 }
 
 // Engines are what the service works with. A function leaves out the
@@ -98,6 +102,8 @@ type Engines struct {
 	// local server wakes its mail scheduler with it; it must not block.
 	// On AWS the table's stream does this.
 	MailQueued func()
+	// SignedNDA writes signed NDAs as PDFs (shared/ndapdf): the console's.
+	SignedNDA NDARenderer
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
@@ -107,7 +113,7 @@ var ErrNoEngine = errors.New("trust: this function has no engine for that")
 
 // New builds the service on e.
 func New(c Config, e Engines) *Service {
-	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, uploads: e.Uploads, inspector: e.Inspect, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log, queued: e.MailQueued}
+	s := &Service{cfg: c, store: e.Store, blobs: e.Blobs, links: e.Links, uploads: e.Uploads, inspector: e.Inspect, mailer: e.Mail, signer: e.Signer, stamp: e.Stamper, clock: e.Clock, log: e.Log, queued: e.MailQueued, ndaPDF: e.SignedNDA}
 	if s.stamp == nil {
 		s.stamp = noStamper{}
 	}
@@ -126,14 +132,14 @@ func New(c Config, e Engines) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if s.ndaPDF == nil {
+		s.ndaPDF = noNDAPDF{}
+	}
 	return s
 }
 
 // BaseURL is the trust center's address, without a trailing slash.
 func (s *Service) BaseURL() string { return s.cfg.BaseURL }
-
-// NDA is the agreement requesters accept now.
-func (s *Service) NDA() NDA { return s.cfg.NDA }
 
 // staffLang is the language of mail to staff, who have no stated preference.
 const staffLang = i18n.English
@@ -191,7 +197,11 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 	if err != nil {
 		return Request{}, err
 	}
-	if err := in.Validate(docs, s.cfg.NDA); err != nil {
+	cur, err := s.CurrentNDA(ctx)
+	if err != nil {
+		return Request{}, err
+	}
+	if err := in.Validate(docs, cur.NDA()); err != nil {
 		return Request{}, err
 	}
 	if err := s.allow(ctx, submitPerNetwork, network(c.IP)); err != nil {
@@ -211,14 +221,26 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 		Lang:      in.Lang,
 		Status:    Unconfirmed,
 		CreatedAt: now,
+		// The hash recorded is the one the form posted, which Validate
+		// found equal to the current version's: the text the requester saw.
 		NDA: Acceptance{
-			Version:    s.cfg.NDA.Version,
-			TextSHA256: s.cfg.NDA.Hash(),
+			Version:    cur.Label,
+			TextSHA256: in.NDASHA256,
 			Signature:  in.NDASignature,
 			AcceptedAt: now,
 			IP:         c.IP,
 			UserAgent:  truncate(c.UserAgent, 512),
+			Seq:        cur.Seq,
+			Series:     cur.Series,
+			Mode:       in.NDAMode,
 		},
+	}
+	if in.NDAMode != NDAClicked {
+		// Nothing was accepted on the form: no version, no signature.
+		r.NDA.Version, r.NDA.TextSHA256, r.NDA.Signature, r.NDA.Seq, r.NDA.Series = "", "", "", 0, 0
+	}
+	if in.NDAMode == NDAExisting {
+		r.ExistingNDA = &ExistingNDA{Note: in.ExistingNote}
 	}
 	m, err := s.confirmMail(r, now)
 	if err != nil {
@@ -266,6 +288,9 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 		Uses:      []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}},
 		Events:    append(s.submissionEvents(r), s.event(r.ID, "email.confirmed", r.Email, "", c)),
 	}
+	if err := s.settleNDAOnConfirm(ctx, &tx, &next, c); err != nil {
+		return Request{}, err
+	}
 	if err := s.decideByRules(ctx, &tx, &next, c); err != nil {
 		return Request{}, err
 	}
@@ -291,7 +316,15 @@ func (s *Service) submissionEvents(r Request) []Event {
 	from := Client{IP: r.NDA.IP}
 	submitted := s.event(r.ID, "request.submitted", r.Email, "documents="+strings.Join(r.Documents, ","), from)
 	submitted.At = r.CreatedAt
-	accepted := s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, from)
+	var accepted Event
+	switch r.NDA.Mode {
+	case NDAClicked:
+		accepted = s.event(r.ID, "nda.accepted", r.Email, "version="+r.NDA.Version+" sha256="+r.NDA.TextSHA256, from)
+	case NDAPrior:
+		accepted = s.event(r.ID, "nda.prior_claimed", r.Email, "", from)
+	default:
+		accepted = s.event(r.ID, "nda.existing_claimed", r.Email, fmt.Sprintf("note=%q", existingNote(r)), from)
+	}
 	accepted.At = r.NDA.AcceptedAt
 	return []Event{submitted, accepted}
 }
@@ -437,11 +470,15 @@ func (s *Service) Revoke(ctx context.Context, by Session, id string, c Client) (
 }
 
 // Grant is what a requester's access page shows: the request and a
-// download link token per document.
+// download link token per document; or, while the NDA in effect is not
+// agreed for this grant (a major version since, an acceptance relied on
+// that was not found, staff asking for the click-through), that version to
+// accept first, and no links.
 type Grant struct {
 	Request   Request
 	Documents []Document
 	Links     map[string]string // document id → download token
+	AcceptNDA *NDAVersion
 }
 
 // grant resolves a link's claims to a request whose grant allows use now.
@@ -485,6 +522,13 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 		return Grant{}, fmt.Errorf("access page %s: %w", r.ID, err)
 	}
 	g := Grant{Request: r, Links: map[string]string{}}
+	cur, pending, err := s.NDAPending(ctx, r)
+	if err != nil {
+		return Grant{}, err
+	}
+	if pending {
+		g.AcceptNDA = &cur
+	}
 	for _, id := range r.Documents {
 		i := slices.IndexFunc(docs, func(d Document) bool { return d.ID == id })
 		if i < 0 {
@@ -496,7 +540,9 @@ func (s *Service) AccessPage(ctx context.Context, tok string) (Grant, error) {
 			return Grant{}, err
 		}
 		g.Documents = append(g.Documents, d)
-		g.Links[id] = link
+		if !pending {
+			g.Links[id] = link
+		}
 	}
 	return g, nil
 }
@@ -541,6 +587,11 @@ func (s *Service) CheckDownload(ctx context.Context, tok string) (Request, Docum
 	}
 	if !slices.Contains(r.Documents, claims.Document) {
 		return Request{}, Document{}, invalidLink()
+	}
+	if _, pending, err := s.NDAPending(ctx, r); err != nil {
+		return Request{}, Document{}, err
+	} else if pending {
+		return Request{}, Document{}, errorMsg(EForbidden, msg("error.nda_required"))
 	}
 	d, err := s.store.GetDocument(ctx, claims.Document)
 	if err != nil {

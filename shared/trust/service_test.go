@@ -105,7 +105,7 @@ func newFixture(t *testing.T, edits ...func(*trust.Config, *trust.Engines)) *fix
 	c := trust.Config{BaseURL: "https://trust.example", Company: "Lumen Ledger",
 		Staff: []trust.Staff{{Email: "sales@lumen.example", Role: trust.Approver}}, NDA: nda}
 	e := trust.Engines{Store: f.store, Blobs: f.blobs, Mail: f.mail,
-		Signer: token.New(keys, "test"), Stamper: f.stamp, Clock: clock}
+		Signer: token.New(keys, "test"), Stamper: f.stamp, Clock: clock, SignedNDA: fakeNDAPDF{}}
 	for _, edit := range edits {
 		edit(&c, &e)
 	}
@@ -129,7 +129,7 @@ func newFixture(t *testing.T, edits ...func(*trust.Config, *trust.Engines)) *fix
 
 func validInput() trust.RequestInput {
 	return trust.RequestInput{Name: "Ada Lovelace", Email: "ada@buyer.example", Company: "Buyer", Documents: []string{"soc2"},
-		NDAVersion: nda.Version, NDAAccept: true, NDASignature: "ada lovelace"}
+		NDAVersion: nda.Version, NDASHA256: nda.Hash(), NDAAccept: true, NDASignature: "ada lovelace"}
 }
 
 var linkRe = regexp.MustCompile(`https://trust\.example(/[^\s]+)`)
@@ -212,7 +212,7 @@ func TestNDAEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte(nda.Text))
-	want := trust.Acceptance{Version: "2026-01", TextSHA256: hex.EncodeToString(sum[:]), Signature: "ada lovelace",
+	want := trust.Acceptance{Version: "2026-01", Seq: 1, Series: 1, TextSHA256: hex.EncodeToString(sum[:]), Signature: "ada lovelace",
 		AcceptedAt: f.now, IP: "192.0.2.7", UserAgent: "Firefox"}
 	got, err := f.store.GetRequest(context.Background(), r.ID)
 	if err != nil {

@@ -87,8 +87,9 @@ func TestStatusDeniedAndRevoked(t *testing.T) {
 	}
 }
 
-// TestMailsToTheRequesterLinkTheStatus: the confirmation, approval and
-// denial mails each carry a status link that opens the request's page.
+// TestMailsToTheRequesterLinkTheStatus: the confirmation, signed NDA,
+// approval and denial mails each carry a status link that opens the
+// request's page.
 func TestMailsToTheRequesterLinkTheStatus(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -97,7 +98,7 @@ func TestMailsToTheRequesterLinkTheStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms := f.mail.to(r.Email)
-	if len(ms) != 2 {
+	if len(ms) != 3 {
 		t.Fatalf("%d mails to the requester", len(ms))
 	}
 	for _, m := range ms {

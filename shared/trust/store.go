@@ -37,6 +37,23 @@ type Tx struct {
 	// (grant, document, version) must both be unused, so two first
 	// downloads at once cannot both keep a copy.
 	Copy *Copy
+
+	// NDAs are new NDA versions, in order: their Seq must follow the
+	// newest stored one's without a gap (1 for the first), so two admins
+	// publishing at once cannot both take a number.
+	NDAs []NDAVersion
+	// Acceptances replace the latest acceptance recorded per address.
+	Acceptances []EmailAcceptance
+
+	// Erasure (erasure.go) rewrites what is stored instead of adding to
+	// it. ReplaceEvents replace stored events, known by subject, time and
+	// id; ReplaceCopies replace stored copies, known by grant, document
+	// and version (their watermark IDs unchanged): either one not stored
+	// is EConflict. ForgetAcceptances deletes the acceptances recorded
+	// for these addresses (none recorded is not an error).
+	ReplaceEvents     []Event
+	ReplaceCopies     []Copy
+	ForgetAcceptances []string
 }
 
 // SentMailRetention is how long a store remembers a sent mail (at least its
@@ -138,6 +155,15 @@ type Store interface {
 	// starts the one containing now). A window that is not positive is
 	// EInvalid.
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (Hits, error)
+
+	// NDA versions and acceptances (nda.go).
+
+	// ListNDAVersions returns every stored NDA version, oldest first
+	// (none before the first publication).
+	ListNDAVersions(ctx context.Context) ([]NDAVersion, error)
+	// LastAcceptance returns the latest acceptance recorded for a
+	// normalized address; ENotFound when there is none.
+	LastAcceptance(ctx context.Context, email string) (EmailAcceptance, error)
 }
 
 // Hits are the attempts a Store counted against one key.
@@ -222,6 +248,35 @@ func CheckTx(tx Tx) error {
 	}
 	if s := tx.Session; s != nil && s.ID == "" {
 		return Errorf(EInvalid, "The session has no id.")
+	}
+	for i, v := range tx.NDAs {
+		if v.Seq < 1 || (i > 0 && v.Seq != tx.NDAs[i-1].Seq+1) {
+			return Errorf(EInvalid, "The NDA versions are not numbered in order.")
+		}
+	}
+	accs := map[string]bool{}
+	for _, a := range tx.Acceptances {
+		if a.Email == "" {
+			return Errorf(EInvalid, "The acceptance has no address.")
+		}
+		if accs[a.Email] {
+			return Errorf(EConflict, "The acceptance of %s is recorded twice in one step.", a.Email)
+		}
+		accs[a.Email] = true
+	}
+	for _, email := range tx.ForgetAcceptances {
+		if email == "" || accs[email] {
+			return Errorf(EConflict, "The acceptance of %s is written twice in one step.", email)
+		}
+		accs[email] = true
+	}
+	replaced := map[string]bool{}
+	for _, e := range tx.ReplaceEvents {
+		k := e.Subject + "\x00" + e.ID + "\x00" + e.At.UTC().String()
+		if e.ID == "" || e.Subject == "" || replaced[k] {
+			return Errorf(EConflict, "The event %s is rewritten twice in one step.", e.ID)
+		}
+		replaced[k] = true
 	}
 	uses := make(map[string]bool, len(tx.Uses))
 	for _, u := range tx.Uses {

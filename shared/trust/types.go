@@ -72,6 +72,15 @@ type Acceptance struct {
 	AcceptedAt time.Time `json:"accepted_at"`
 	IP         string    `json:"ip"`
 	UserAgent  string    `json:"user_agent"`
+	// Seq and Series name the version accepted (see NDAVersion); 0 while
+	// nothing is accepted yet (a request relying on an acceptance not
+	// yet found, or on an existing agreement).
+	Seq    int `json:"seq,omitempty"`
+	Series int `json:"series,omitempty"`
+	// Mode is how it was agreed: NDAClicked, NDAPrior or NDAExisting.
+	Mode string `json:"mode,omitempty"`
+	// ReliesOn is the request whose acceptance a NDAPrior one relies on.
+	ReliesOn string `json:"relies_on,omitempty"`
 }
 
 // Request is one visitor's request for gated documents, and, once approved,
@@ -103,6 +112,15 @@ type Request struct {
 	// PurgeAt, if set, is when the store deletes the request: only an
 	// unconfirmed one has it (see Service.retain).
 	PurgeAt time.Time `json:"purge_at,omitzero"`
+	// Reacceptances are acceptances given later, on the access page, of
+	// major versions published during the grant.
+	Reacceptances []Acceptance `json:"reacceptances,omitempty"`
+	// ExistingNDA is set when the requester said an NDA already exists.
+	ExistingNDA *ExistingNDA `json:"existing_nda,omitempty"`
+	// ErasureRequestedAt is when the requester asked for their data to
+	// be erased; ErasedAt when staff confirmed and it was (erasure.go).
+	ErasureRequestedAt time.Time `json:"erasure_requested_at,omitzero"`
+	ErasedAt           time.Time `json:"erased_at,omitzero"`
 	// Version counts the writes of this request; a write must name the
 	// version it read, so two approvers cannot both win.
 	Version int64 `json:"version"`
@@ -183,6 +201,13 @@ type Mail struct {
 	Subject   string    `json:"subject"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
+	// SignedNDA, if set, is attached as a PDF when the mail is sent (see
+	// sendMail): the scheduler renders it, so the functions that queue
+	// the mail need not link the PDF library.
+	SignedNDA *NDAEvidence `json:"signed_nda,omitempty"`
+	// Attachments are files sent with the text; only sendMail sets them,
+	// for the engine, and they are never stored.
+	Attachments []Attachment `json:"-"`
 
 	State    MailState `json:"state,omitempty"`
 	Attempts int       `json:"attempts,omitempty"`
@@ -196,6 +221,13 @@ type Mail struct {
 	Lost int `json:"lost,omitempty"`
 	// Reason is the last failure, and why an undeliverable mail was given up.
 	Reason string `json:"reason,omitempty"`
+}
+
+// Attachment is a file sent with a mail.
+type Attachment struct {
+	Name        string // a plain file name, e.g. nda-req_x.pdf
+	ContentType string
+	Data        []byte
 }
 
 // MailState is where a mail is in its delivery.

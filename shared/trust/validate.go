@@ -23,6 +23,9 @@ type RequestInput struct {
 	Reason       string
 	Documents    []string
 	NDAVersion   string
+	NDASHA256    string // the hash of the text the form showed
+	NDAMode      string // NDAClicked, NDAPrior or NDAExisting
+	ExistingNote string // what the requester says about their existing NDA
 	NDAAccept    bool
 	NDASignature string
 	Lang         string // the language the form was shown in
@@ -35,6 +38,8 @@ func (in *RequestInput) normalize() {
 	in.Reason = strings.TrimSpace(strings.ReplaceAll(in.Reason, "\r\n", "\n"))
 	in.Lang = truncate(strings.TrimSpace(in.Lang), 16)
 	in.NDASignature = collapseSpace(in.NDASignature)
+	in.NDASHA256 = strings.ToLower(strings.TrimSpace(in.NDASHA256))
+	in.ExistingNote = collapseSpace(in.ExistingNote)
 	var docs []string
 	for _, d := range in.Documents {
 		if d = strings.TrimSpace(d); d != "" && !slices.Contains(docs, d) {
@@ -72,17 +77,24 @@ func (in RequestInput) Validate(docs []Document, nda NDA) error {
 			add("document", msg("valid.document_public", docs[i].Title))
 		}
 	}
-	switch {
-	case in.NDAVersion != nda.Version:
-		add("nda_version", msg("valid.nda_outdated"))
-	case !in.NDAAccept:
-		add("nda_accept", msg("valid.nda_required"))
-	}
-	switch {
-	case in.NDASignature == "":
-		add("nda_signature", msg("valid.signature_required"))
-	case !strings.EqualFold(in.NDASignature, in.Name):
-		add("nda_signature", msg("valid.signature_mismatch"))
+	add("nda_version", checkNDAPosted(in.NDAVersion, in.NDASHA256, nda))
+	switch in.NDAMode {
+	case NDAClicked:
+		if !in.NDAAccept {
+			add("nda_accept", msg("valid.nda_required"))
+		}
+		switch {
+		case in.NDASignature == "":
+			add("nda_signature", msg("valid.signature_required"))
+		case !strings.EqualFold(in.NDASignature, in.Name):
+			add("nda_signature", msg("valid.signature_mismatch"))
+		}
+	case NDAPrior:
+	case NDAExisting:
+		add("existing_note", checkLength("existing_note", in.ExistingNote, MaxNDANote, false))
+		add("existing_note", checkText("existing_note", in.ExistingNote))
+	default:
+		add("nda_mode", msg("valid.nda_mode"))
 	}
 	if len(fields) > 0 {
 		return invalid(msg("valid.summary"), fields)

@@ -17,6 +17,7 @@ func (s *server) mountAccess(m router) {
 	m.handle("GET", "/access-requests/sent", s.requestSent)
 	m.handle("GET", "/access-requests/confirm/{token}", s.confirmEmail)
 	m.handle("GET", "/access/{token}", s.accessPage)
+	m.handle("POST", "/access/{token}/nda", s.acceptAtAccess)
 	s.mountStatus(m)
 }
 
@@ -28,9 +29,19 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 		s.fail(w, r, derr)
 		return
 	}
-	data := pages.FormData{Input: in, NDA: s.svc.NDA(), NDAHash: s.svc.NDA().Hash()}
+	cur, nerr := s.svc.CurrentNDA(r.Context())
+	if nerr != nil {
+		s.fail(w, r, nerr)
+		return
+	}
+	if trust.FieldErrors(err)["nda_version"] != "" {
+		// A text they have not read: the box is theirs to tick again.
+		in.NDAAccept = false
+	}
+	data := pages.FormData{Input: in, NDA: cur.NDA(), NDAHash: cur.SHA256, NDASeq: cur.Seq}
 	p := s.newPage(r, "form.heading")
 	p.Robots = ""
+	data.NDAReuse = reusePeriod(&p.Page, s.svc.NDAReuse())
 	p.postedFrom("/access-requests/new")
 	for _, d := range docs {
 		if d.Access == trust.Gated {
@@ -62,7 +73,8 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 // fieldset for a version that changed under the reader.
 var formFields = []struct{ name, target string }{
 	{"name", "name"}, {"email", "email"}, {"company", "company"}, {"reason", "reason"},
-	{"document", "document"}, {"nda_version", "nda"}, {"nda_accept", "nda_accept"}, {"nda_signature", "nda_signature"},
+	{"document", "document"}, {"nda_version", "nda"}, {"nda_mode", "nda_mode"}, {"nda_accept", "nda_accept"}, {"nda_signature", "nda_signature"},
+	{"existing_note", "existing_note"},
 }
 
 // docFramework is the framework of the certification document id belongs
@@ -96,6 +108,9 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 		Reason:       f.Get("reason"),
 		Documents:    f["document"],
 		NDAVersion:   f.Get("nda_version"),
+		NDASHA256:    f.Get("nda_sha256"),
+		NDAMode:      ndaMode(f.Get("nda_mode")),
+		ExistingNote: f.Get("existing_note"),
 		NDAAccept:    f.Get("nda_accept") != "",
 		NDASignature: f.Get("nda_signature"),
 		Lang:         s.lang(r),
@@ -154,6 +169,20 @@ func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if g.AcceptNDA != nil {
+		s.showAccessNDA(w, r, g, r.PathValue("token"), "", nil)
+		return
+	}
 	p := s.newPage(r, "access.heading")
 	s.render(w, r, p, pages.Access(&p.Page, g), nil)
+}
+
+// ndaMode reads the form's choice; a form without one (an older page, a
+// script) means the click-through, which asks the most.
+func ndaMode(v string) string {
+	switch v {
+	case "", "accept":
+		return trust.NDAClicked
+	}
+	return v
 }

@@ -32,6 +32,7 @@ func (s *server) mountAdmin(m router) {
 	m.handle("GET", "/admin/trace", s.staff(s.traceByID))
 	m.handle("POST", "/admin/trace", s.staff(s.traceFile))
 	s.mountRules(m)
+	s.mountNDAAdmin(m)
 }
 
 type staffHandler func(w http.ResponseWriter, r *http.Request, sess trust.Session)

@@ -73,7 +73,7 @@ func TestHeadIsNotADownload(t *testing.T) {
 	f := newDownloadsFixture(t)
 	now := time.Now()
 	req := trust.Request{ID: "req_1", Email: "ada@buyer.example", Documents: []string{"report-gated"}, Status: trust.Approved,
-		CreatedAt: now, GrantID: "gnt_1", ExpiresAt: now.Add(time.Hour)}
+		CreatedAt: now, GrantID: "gnt_1", ExpiresAt: now.Add(time.Hour), NDA: trust.Acceptance{Seq: 1, Series: 1, TextSHA256: "ab"}}
 	if err := f.store.Commit(ctx, trust.Tx{Request: &req}); err != nil {
 		t.Fatal(err)
 	}

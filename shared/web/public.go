@@ -54,9 +54,8 @@ func (s *server) mountPublic(m router) {
 	}))
 	// The NDA as the form shows it, for a requester's legal team to read
 	// or file before anyone accepts it; the form states its hash.
-	m.handle("GET", PathNDA, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return []byte(s.svc.NDA().Text), nil
-	}))
+	m.handle("GET", PathNDA, s.currentNDAText)
+	m.handle("GET", PathNDAVersion, s.ndaVersionText)
 	static, _ := fs.Sub(site.Static, "static")
 	files := http.FileServerFS(static)
 	// The wildcard is named as API Gateway names a greedy path variable.

@@ -16,6 +16,7 @@ func (s *server) mountStatus(m router) {
 	m.handle("GET", "/access-requests/sent/{token}", s.sentPage)
 	m.handle("POST", "/access-requests/sent/{token}", s.resend)
 	m.handle("GET", "/requests/{token}", s.statusPage)
+	m.handle("POST", "/requests/{token}/erase", s.requestErasure)
 }
 
 // requestLang is the language of a request's pages: the one it was made

@@ -59,6 +59,8 @@ func (f *fakeStore) GetRequest(_ context.Context, id string) (trust.Request, err
 	return f.req, nil
 }
 
+func (f *fakeStore) ListNDAVersions(context.Context) ([]trust.NDAVersion, error) { return nil, nil }
+
 func (f *fakeStore) ListEvents(context.Context, string) ([]trust.Event, error) { return nil, nil }
 
 func (f *fakeStore) GetSession(_ context.Context, id string) (trust.Session, error) {

@@ -106,6 +106,9 @@ type FormData struct {
 	Documents []FormDoc
 	NDA       trust.NDA
 	NDAHash   string
+	NDASeq    int
+	// NDAReuse is the period an earlier acceptance counts for, in words.
+	NDAReuse string
 	// Problems are Fields in the order of the form, for the error
 	// summary, each linking to its field.
 	Problems []Problem

@@ -34,6 +34,10 @@ const (
 	PrefixCopy      = "COPY#"     // stamped copies, by grant (SK: document and version)
 	PrefixMark      = "WM#"       // stamped copies, by watermark ID
 	PrefixSuppress  = "SUPPRESS#" // addresses that bounced or complained: no more mail
+	// PrefixNDA is the partition of the NDA versions (nda.go);
+	// PrefixAcceptance keys the latest NDA acceptance of each address.
+	PrefixNDA        = "NDA#"
+	PrefixAcceptance = "NDAACC#"
 )
 
 // IndexGSI1 is the one global secondary index (projection ALL).

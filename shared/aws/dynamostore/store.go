@@ -188,6 +188,13 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		put(byMark, mustBeNew, nil, nil)
 	}
 
+	del := func(pk, sk string) {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.table),
+			Key: map[string]types.AttributeValue{AttrPK: str(pk), AttrSK: str(sk)}}})
+	}
+	if err := ndaItems(tx, put, del); err != nil {
+		return err
+	}
 	if len(items) == 0 {
 		return nil
 	}

@@ -38,6 +38,8 @@ type Function struct {
 	// Stamper makes and reads stamped copies (stamp.Engine{}): only the
 	// functions that deliver or trace copies link the PDF library.
 	Stamper trust.Stamper
+	// SignedNDA writes signed NDAs as PDFs (ndapdf.Engine{}): the console's.
+	SignedNDA trust.NDARenderer
 	// Staff is set for the functions whose routes mail or sign in staff
 	// (TRUST_STAFF). Their mail is only queued: the scheduler function
 	// sends it, so no web function has a mail engine.
@@ -92,7 +94,7 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		return nil, err
 	}
 	clock := trust.SystemClock
-	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Stamper: f.Stamper, Clock: clock, Log: log}
+	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Stamper: f.Stamper, SignedNDA: f.SignedNDA, Clock: clock, Log: log}
 	var keys *token.Holder
 	if f.Blobs != nil {
 		e.Blobs = f.Blobs(awsCfg, c.Bucket)

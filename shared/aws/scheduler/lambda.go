@@ -10,6 +10,7 @@ import (
 
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/ndapdf"
 	"trustcenter/shared/trust"
 )
 
@@ -49,6 +50,8 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
 		Clock: clock,
 		Log:   log,
+		// The requester's copy of a signed NDA is rendered as it is sent.
+		SignedNDA: ndapdf.Engine{},
 	})
 	return &Handler{Service: svc, Log: log, EMF: os.Stdout, Clock: clock}, nil
 }

@@ -78,8 +78,9 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 		FromEmailAddress: &m.from,
 		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
 		Content: &types.EmailContent{Simple: &types.Message{
-			Subject: utf8(msg.Subject),
-			Body:    &types.Body{Text: utf8(msg.Text)},
+			Subject:     utf8(msg.Subject),
+			Body:        &types.Body{Text: utf8(msg.Text)},
+			Attachments: attachments(msg),
 		}},
 		// The mail id comes back in bounce and complaint events.
 		EmailTags: []types.MessageTag{{Name: aws.String("mail"), Value: aws.String(tagValue(msg.ID))}},
@@ -149,4 +150,14 @@ func refusedForGood(err error) bool {
 		return true
 	}
 	return false
+}
+
+// attachments are msg's files as SES takes them.
+func attachments(msg trust.Mail) []types.Attachment {
+	var out []types.Attachment
+	for _, a := range msg.Attachments {
+		out = append(out, types.Attachment{FileName: aws.String(a.Name), ContentType: aws.String(a.ContentType), RawContent: a.Data,
+			ContentDisposition: types.AttachmentContentDispositionAttachment})
+	}
+	return out
 }

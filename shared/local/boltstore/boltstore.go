@@ -49,6 +49,7 @@ var allBuckets = [][]byte{
 	bucketRequests, bucketByStatus, bucketEvents, bucketDocs, bucketSessions,
 	bucketUses, bucketOutbox, bucketMailKeys, bucketSent, bucketRates, bucketCounts,
 	bucketCopies, bucketMarks, bucketRules, bucketGivenUp, bucketSuppress,
+	bucketNDAs, bucketAcceptances,
 }
 
 // openTimeout bounds the wait for the file lock: a second process on the same
@@ -394,7 +395,7 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
-		return nil
+		return writeNDA(btx, tx)
 	})
 	return fail("commit", err)
 }

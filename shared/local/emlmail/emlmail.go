@@ -6,11 +6,15 @@ package emlmail
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,13 +95,54 @@ func format(from string, m trust.Mail, at time.Time) ([]byte, error) {
 	fmt.Fprintf(&b, "Date: %s\r\n", at.Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", m.ID, from[strings.LastIndexByte(from, '@')+1:])
 	b.WriteString("MIME-Version: 1.0\r\n")
+	if len(m.Attachments) > 0 {
+		return withAttachments(&b, m)
+	}
 	b.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
 	b.WriteString("Content-Transfer-Encoding: quoted-printable\r\n\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	if _, err := qp.Write([]byte(strings.ReplaceAll(m.Text, "\n", "\r\n"))); err != nil {
+	if err := writeText(&b, m.Text); err != nil {
 		return nil, err
 	}
-	if err := qp.Close(); err != nil {
+	return b.Bytes(), nil
+}
+
+func writeText(w io.Writer, text string) error {
+	qp := quotedprintable.NewWriter(w)
+	if _, err := qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n"))); err != nil {
+		return err
+	}
+	return qp.Close()
+}
+
+// withAttachments ends the headers in b with a multipart/mixed body: the
+// text, then each file in base64.
+func withAttachments(b *bytes.Buffer, m trust.Mail) ([]byte, error) {
+	mw := multipart.NewWriter(b)
+	fmt.Fprintf(b, "Content-Type: multipart/mixed; boundary=%s\r\n\r\n", mw.Boundary())
+	part, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeText(part, m.Text); err != nil {
+		return nil, err
+	}
+	for _, a := range m.Attachments {
+		part, err := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {mime.FormatMediaType(a.ContentType, map[string]string{"name": a.Name})},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})},
+			"Content-Transfer-Encoding": {"base64"},
+		})
+		if err != nil {
+			return nil, err
+		}
+		enc := base64.StdEncoding.EncodeToString(a.Data)
+		for len(enc) > 76 {
+			fmt.Fprintf(part, "%s\r\n", enc[:76])
+			enc = enc[76:]
+		}
+		fmt.Fprintf(part, "%s\r\n", enc)
+	}
+	if err := mw.Close(); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

@@ -1,10 +1,13 @@
 package localapp_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/http"
@@ -145,6 +148,8 @@ type email struct {
 	To      string
 	Subject string
 	Body    string
+	// Files are the attachments by file name.
+	Files map[string][]byte
 }
 
 // mails reads every .eml in the outbox, in the order they were queued. It
@@ -172,19 +177,56 @@ func (h *harness) mails() []email {
 		if err != nil {
 			h.t.Fatalf("%s: %v", e.Name(), err)
 		}
-		body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+		body, files, err := readBody(msg)
 		f.Close()
 		if err != nil {
-			h.t.Fatal(err)
+			h.t.Fatalf("%s: %v", e.Name(), err)
 		}
 		subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		out = append(out, email{File: e.Name(), Header: msg.Header, To: msg.Header.Get("To"), Subject: subject, Body: strings.ReplaceAll(string(body), "\r\n", "\n")})
+		out = append(out, email{File: e.Name(), Header: msg.Header, To: msg.Header.Get("To"), Subject: subject, Body: strings.ReplaceAll(string(body), "\r\n", "\n"), Files: files})
 	}
 	slices.SortFunc(out, func(a, b email) int { return strings.Compare(a.File, b.File) })
 	return out
+}
+
+// readBody is a message's text and, for a multipart one, its attached
+// files.
+func readBody(msg *mail.Message) ([]byte, map[string][]byte, error) {
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+		return body, nil, err
+	}
+	var text []byte
+	files := map[string][]byte{}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := mr.NextRawPart()
+		if err == io.EOF {
+			return text, files, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		raw, err := io.ReadAll(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if name := p.FileName(); name != "" {
+			data, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(raw)))
+			if err != nil {
+				return nil, nil, err
+			}
+			files[name] = data
+			continue
+		}
+		if text, err = io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw))); err != nil {
+			return nil, nil, err
+		}
+	}
 }
 
 // mailsTo returns the mails to addr whose body holds a link under path
@@ -246,20 +288,23 @@ func (h *harness) completeSignIn(link string, form url.Values) {
 	}
 }
 
-var ndaVersionRe = regexp.MustCompile(`name="nda_version" value="([^"]+)"`)
+var (
+	ndaVersionRe = regexp.MustCompile(`name="nda_version" value="([^"]+)"`)
+	ndaHashRe    = regexp.MustCompile(`name="nda_sha256" value="([0-9a-f]{64})"`)
+)
 
 // requestForm returns a valid form for docs, with the NDA version the form
 // page shows.
 func (h *harness) requestForm(name, addr string, docs ...string) url.Values {
 	h.t.Helper()
 	res := h.get("/access-requests/new")
-	m := ndaVersionRe.FindStringSubmatch(res.Body)
-	if res.Status != http.StatusOK || m == nil {
+	m, sum := ndaVersionRe.FindStringSubmatch(res.Body), ndaHashRe.FindStringSubmatch(res.Body)
+	if res.Status != http.StatusOK || m == nil || sum == nil {
 		h.t.Fatalf("form: %d", res.Status)
 	}
 	return url.Values{
 		"name": {name}, "email": {addr}, "company": {"Example Buyer Ltd"}, "reason": {"Vendor review"},
-		"document": docs, "nda_version": {m[1]}, "nda_accept": {"yes"}, "nda_signature": {name},
+		"document": docs, "nda_version": {m[1]}, "nda_sha256": {sum[1]}, "nda_mode": {"accept"}, "nda_accept": {"yes"}, "nda_signature": {name},
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"trustcenter/shared/local/emlmail"
 	"trustcenter/shared/local/fileblob"
 	"trustcenter/shared/local/sample"
+	"trustcenter/shared/ndapdf"
 	"trustcenter/shared/stamp"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
@@ -82,13 +83,14 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 	}
 	l := &Local{Config: c, log: log, store: store, Outbox: filepath.Join(c.DataDir, "outbox"), wake: make(chan struct{}, 1)}
 	l.Service = app.NewService(c, site, keys, trust.Engines{
-		Store:   store,
-		Blobs:   fileblob.Dir(filepath.Join(c.DataDir, "reports")),
-		Inspect: stamp.Inspector{},
-		Mail:    &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
-		Stamper: stamp.Engine{},
-		Clock:   clock,
-		Log:     log,
+		Store:     store,
+		Blobs:     fileblob.Dir(filepath.Join(c.DataDir, "reports")),
+		Inspect:   stamp.Inspector{},
+		Mail:      &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
+		Stamper:   stamp.Engine{},
+		SignedNDA: ndapdf.Engine{},
+		Clock:     clock,
+		Log:       log,
 		MailQueued: func() {
 			select {
 			case l.wake <- struct{}{}:
