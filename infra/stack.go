@@ -104,6 +104,7 @@ var (
 	marks      = prefix(dynamostore.PrefixMark)
 	rules      = prefix(dynamostore.PrefixRules)
 	suppressed = prefix(dynamostore.PrefixSuppress)
+	contacts   = prefix(dynamostore.PrefixContact)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -123,8 +124,11 @@ var functionGrants = map[string]grants{
 			// from TRUST_AUTO_APPROVE if none is stored yet; a rate
 			// limit reads the previous window's counter.
 			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
+			// A confirmed request is also filed by address and domain
+			// (CONTACT#), which the staff mail's flags read back.
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, contacts}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
+			{[]string{"dynamodb:Query"}, []string{contacts}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		secret: true, staff: true,
@@ -155,10 +159,10 @@ var functionGrants = map[string]grants{
 	FnAdmin: {
 		table: []keyAccess{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, contacts}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
-			{[]string{"dynamodb:Query"}, []string{events, downloads, copies}},
+			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, contacts}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
 		secret: true, staff: true,

@@ -138,6 +138,16 @@ type Store interface {
 	// starts the one containing now). A window that is not positive is
 	// EInvalid.
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (Hits, error)
+
+	// A request's page (decide.go, flags.go).
+
+	// PriorRequests returns the confirmed requests (any status but
+	// Unconfirmed) whose address (ByEmail: the normalized address) or
+	// domain (ByDomain: in ASCII, lower case) is value, newest first, at
+	// most limit of them. Unconfirmed requests are left out: they may be
+	// purged, and nobody vouched for their address. An unknown field, an
+	// empty value or a limit below 1 is EInvalid.
+	PriorRequests(ctx context.Context, by ContactField, value string, limit int) ([]Request, error)
 }
 
 // Hits are the attempts a Store counted against one key.

@@ -100,6 +100,11 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				map[string]string{"#version": "version"},
 				map[string]types.AttributeValue{":version": num(tx.IfVersion)})
 		}
+		contacts, err := s.contactPuts(req)
+		if err != nil {
+			return err
+		}
+		items = append(items, contacts...)
 	}
 
 	if d := tx.Document; d != nil {
