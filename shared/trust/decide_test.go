@@ -424,7 +424,7 @@ func TestCompanyMatchesDomain(t *testing.T) {
 		{"Globex", "initech.com", false},
 		{"Globex Corporation", "other.com", false},
 		{"The Company", "other.com", true}, // nothing but fillers: cannot be compared
-		{"阿里巴巴", "alibaba-inc.com", true}, // cannot be compared: not flagged
+		{"阿里巴巴", "alibaba-inc.com", true},  // cannot be compared: not flagged
 	}
 	for _, c := range cases {
 		if got := trust.CompanyMatchesDomain(c.company, c.domain); got != c.want {

@@ -31,7 +31,10 @@ func TestLifecycle(t *testing.T) {
 		_, err := f.svc.Deny(ctx, staff, id, "no", trust.Client{})
 		return err
 	}
-	revoke := func(f *fixture, id string) error { _, err := f.svc.Revoke(ctx, staff, id, "no longer needed", trust.Client{}); return err }
+	revoke := func(f *fixture, id string) error {
+		_, err := f.svc.Revoke(ctx, staff, id, "no longer needed", trust.Client{})
+		return err
+	}
 	// reach brings a fresh request into each status.
 	reach := map[trust.Status]func(t *testing.T, f *fixture) trust.Request{
 		trust.Unconfirmed: func(t *testing.T, f *fixture) trust.Request {
