@@ -449,3 +449,31 @@ func TestDomainLists(t *testing.T) {
 		}
 	}
 }
+
+// The grant's later life and trusting a domain need a role that may take
+// them: the service refuses, whatever the console shows.
+func TestGrantActionsNeedTheirRole(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	r := f.ask(t, "ada@buyer.example", "Buyer", "")
+	nobody := trust.Session{Email: "eve@evil.example"}
+	if _, err := f.svc.ApproveWith(ctx, nobody, r.ID, trust.Approval{Days: 30, Trust: true}, trust.Client{}); trust.ErrorCode(err) != trust.EForbidden {
+		t.Errorf("approve and trust without a role: %v", err)
+	}
+	if _, err := f.svc.Approve(ctx, staff, r.ID, 30, trust.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string]error{}
+	_, checks["extend"] = f.svc.Extend(ctx, nobody, r.ID, 90, time.Time{}, trust.Client{})
+	_, checks["resend"] = f.svc.ResendAccess(ctx, nobody, r.ID, trust.Client{})
+	_, checks["revoke"] = f.svc.Revoke(ctx, nobody, r.ID, "no", trust.Client{})
+	_, checks["reinstate"] = f.svc.Reinstate(ctx, nobody, r.ID, 30, time.Time{}, trust.Client{})
+	for name, err := range checks {
+		if trust.ErrorCode(err) != trust.EForbidden {
+			t.Errorf("%s without a role: %v", name, err)
+		}
+	}
+	if rs, _ := f.svc.Rules(ctx); rs.Version != 1 {
+		t.Errorf("a refused trust saved rules version %d", rs.Version)
+	}
+}

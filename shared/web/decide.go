@@ -117,6 +117,13 @@ func (s *server) banner(r *http.Request, p *page, req trust.Request) string {
 	if done == doneNote {
 		return p.T("decide.banner.note")
 	}
+	// A banner only describes the state the request is in: ?done= kept in
+	// an address opened later must not announce what no longer holds.
+	status := map[string]trust.Status{doneApprove: trust.Approved, doneTrusted: trust.Approved, doneDeny: trust.Denied,
+		doneRevoke: trust.Revoked, doneExtend: trust.Approved, doneResend: trust.Approved, doneReinstate: trust.Approved}
+	if st, ok := status[done]; !ok || st != req.Status {
+		return ""
+	}
 	var what string
 	switch {
 	case done == doneApprove || done == doneTrusted:
@@ -129,10 +136,8 @@ func (s *server) banner(r *http.Request, p *page, req trust.Request) string {
 		what = p.T("decide.banner.extended", p.DateTime(req.ExpiresAt))
 	case done == doneResend:
 		what = p.T("decide.banner.resent", p.DateTime(req.ExpiresAt))
-	case done == doneReinstate:
-		what = p.T("decide.banner.reinstated", p.DateTime(req.ExpiresAt))
 	default:
-		return ""
+		what = p.T("decide.banner.reinstated", p.DateTime(req.ExpiresAt))
 	}
 	who := p.T("decide.banner.emailed", req.Name, req.Email)
 	if !s.svc.Emailable(r.Context(), req.Email) {

@@ -138,6 +138,9 @@ func TestRequestPageDecisions(t *testing.T) {
 	if res := h.get(access); res.Status != http.StatusForbidden {
 		t.Errorf("the access link after revoking: %d", res.Status)
 	}
+	if stale := h.page("/admin/requests/" + ada + "?done=approve"); strings.Contains(stale, "was emailed") {
+		t.Error("an approval banner shows on a revoked request")
+	}
 	status := h.page(h.link("ada@buyer.example", "/requests/"))
 	mustContain(t, "the requester's status page", status, "Contract ended.")
 
