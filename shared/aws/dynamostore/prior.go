@@ -58,23 +58,30 @@ func (s *Store) PriorRequests(ctx context.Context, by trust.ContactField, value 
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(contactPK(by, value))},
 		ScanIndexForward:          aws.Bool(false),
 	}
-	var reqs []trust.Request
-	for {
-		in.Limit = aws.Int32(int32(min(limit-len(reqs), maxPage)))
+	return queryUpTo[trust.Request](ctx, s, in, limit, "request")
+}
+
+// queryUpTo runs in page by page until it has limit items or none are
+// left, decoding each as a T (what names it in errors).
+func queryUpTo[T any](ctx context.Context, s *Store, in *dynamodb.QueryInput, limit int, what string) ([]T, error) {
+	var items []T
+	for len(items) < limit {
+		in.Limit = aws.Int32(int32(min(limit-len(items), maxPage)))
 		out, err := s.client.Query(ctx, in)
 		if err != nil {
 			return nil, mapErr("Query", err)
 		}
 		for _, it := range out.Items {
-			var r trust.Request
-			if err := decode(it, &r); err != nil {
-				return nil, fmt.Errorf("dynamostore: decode request: %w", err)
+			var v T
+			if err := decode(it, &v); err != nil {
+				return nil, fmt.Errorf("dynamostore: decode %s: %w", what, err)
 			}
-			reqs = append(reqs, r)
+			items = append(items, v)
 		}
-		if len(reqs) >= limit || len(out.LastEvaluatedKey) == 0 {
-			return reqs, nil
+		if len(out.LastEvaluatedKey) == 0 {
+			break
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	return items, nil
 }
