@@ -591,8 +591,9 @@ func TestLeastPrivilege(t *testing.T) {
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
 			"T dynamodb:GetItem":    {"RATE#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
+			"T dynamodb:PutItem":    {"CONTACT#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
+			"T dynamodb:Query":      {"CONTACT#*"},
 			"I dynamodb:Query":      {"DOCS"},
 		},
 		FnDownload: {
@@ -602,10 +603,10 @@ func TestLeastPrivilege(t *testing.T) {
 		},
 		FnAdmin: {
 			"T dynamodb:GetItem":    {"DOC#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
-			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
+			"T dynamodb:PutItem":    {"CONTACT#*", "DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},
-			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*"},
+			"T dynamodb:Query":      {"CONTACT#*", "COPY#*", "DLCOUNT#*", "EVT#*"},
 			"I dynamodb:Query":      {"DOCS", "STATUS#*"},
 		},
 	}
@@ -886,6 +887,11 @@ func TestRoutes(t *testing.T) {
 		"POST /admin/requests/{id}/approve":            FnAdmin,
 		"POST /admin/requests/{id}/deny":               FnAdmin,
 		"POST /admin/requests/{id}/revoke":             FnAdmin,
+		"POST /admin/requests/{id}/extend":             FnAdmin,
+		"POST /admin/requests/{id}/resend":             FnAdmin,
+		"POST /admin/requests/{id}/reinstate":          FnAdmin,
+		"POST /admin/requests/{id}/notes":              FnAdmin,
+		"GET /admin/requests/{id}/next":                FnAdmin,
 		"GET /admin/documents":                         FnAdmin,
 		"GET /admin/documents/{id}":                    FnAdmin,
 		"POST /admin/documents/{id}/upload":            FnAdmin,
