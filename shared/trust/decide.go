@@ -153,6 +153,12 @@ func (s *Service) trustInto(ctx context.Context, tx *Tx, r Request, by Session, 
 		}
 		next.Rules = append(next.Rules, rule)
 	}
+	// An earlier rule for the address (a triage or deny rule) would still
+	// decide first: saying the domain is now trusted would be untrue.
+	if d := next.Evaluate(Request{Email: r.Email, Documents: r.Documents}); d.Outcome != OutcomeApprove {
+		m := msg("decide.error.trust_shadowed", d.Position, d.Rule)
+		return "", invalid(m, map[string]Msg{"trust": m})
+	}
 	tx.Rules = &next
 	detail := fmt.Sprintf("version=%d before=%s after=%s request=%s", next.Version, cur, next, r.ID)
 	tx.Events = append(tx.Events, s.event(rulesSubject, "rules.changed", by.Email, detail, c))

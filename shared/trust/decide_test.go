@@ -124,12 +124,24 @@ func TestApproveAndTrustTheDomain(t *testing.T) {
 		t.Errorf("the next request from the domain: %s by %q", next.Status, next.DecisionRule)
 	}
 
+	// An earlier rule that would still decide the domain first is not
+	// shadowed silently.
+	triage := mustRules(t, rule(trust.RuleTriage, trust.MatchDomain, "partner.example"))
+	if _, err := f.svc.SaveRules(ctx, admin, 2, append(triage, rs.Rules...), trust.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	p := f.ask(t, "pat@partner.example", "Partner", "")
+	_, err = f.svc.ApproveWith(ctx, staff, p.ID, trust.Approval{Days: 30, Trust: true}, trust.Client{})
+	if trust.ErrorCode(err) != trust.EInvalid || !strings.Contains(err.Error(), "triage:domain:partner.example") {
+		t.Fatalf("trusting a domain an earlier rule triages: %v", err)
+	}
+
 	free := f.ask(t, "ada@gmail.com", "Buyer", "")
 	_, err = f.svc.ApproveWith(ctx, staff, free.ID, trust.Approval{Days: 30, Trust: true}, trust.Client{})
 	if trust.ErrorCode(err) != trust.EInvalid || !strings.Contains(err.Error(), "gmail.com") {
 		t.Fatalf("trusting gmail.com: %v", err)
 	}
-	if rs, _ := f.svc.Rules(ctx); rs.Version != 2 {
+	if rs, _ := f.svc.Rules(ctx); rs.Version != 3 {
 		t.Errorf("a refused trust saved rules version %d", rs.Version)
 	}
 	if got, _ := f.store.GetRequest(ctx, free.ID); got.Status != trust.Pending {
