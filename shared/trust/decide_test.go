@@ -2,6 +2,7 @@ package trust_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -487,5 +488,36 @@ func TestGrantActionsNeedTheirRole(t *testing.T) {
 	}
 	if rs, _ := f.svc.Rules(ctx); rs.Version != 1 {
 		t.Errorf("a refused trust saved rules version %d", rs.Version)
+	}
+}
+
+// A function built without a store refuses the request page's calls with
+// ErrNoEngine, as every other call.
+func TestRequestPageWithoutAStore(t *testing.T) {
+	ctx := context.Background()
+	svc := trust.New(trust.Config{BaseURL: "https://trust.example", NDA: nda}, trust.Engines{})
+	calls := map[string]func() error{
+		"ApproveWith": func() error {
+			_, err := svc.ApproveWith(ctx, staff, "req", trust.Approval{Days: 30}, trust.Client{})
+			return err
+		},
+		"DenyWith":     func() error { _, err := svc.DenyWith(ctx, staff, "req", "", "more_info", trust.Client{}); return err },
+		"Extend":       func() error { _, err := svc.Extend(ctx, staff, "req", 30, time.Time{}, trust.Client{}); return err },
+		"ResendAccess": func() error { _, err := svc.ResendAccess(ctx, staff, "req", trust.Client{}); return err },
+		"Reinstate":    func() error { _, err := svc.Reinstate(ctx, staff, "req", 30, time.Time{}, trust.Client{}); return err },
+		"AddNote":      func() error { return svc.AddNote(ctx, staff, "req", "note", trust.Client{}) },
+		"NextPending":  func() error { _, err := svc.NextPending(ctx, "req"); return err },
+		"RequestContext": func() error {
+			_, err := svc.RequestContext(ctx, trust.Request{ID: "req", Email: "a@b.example"}, nil)
+			return err
+		},
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, trust.ErrNoEngine) {
+			t.Errorf("%s: %v, want ErrNoEngine", name, err)
+		}
+	}
+	if svc.Emailable(ctx, "a@b.example") != true {
+		t.Error("without a store nothing is known to be suppressed")
 	}
 }
