@@ -108,6 +108,7 @@ var (
 	// acceptance (GetItem, PutItem).
 	ndas        = prefix(dynamostore.PrefixNDA)
 	acceptances = prefix(dynamostore.PrefixAcceptance)
+	contacts    = prefix(dynamostore.PrefixContact)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -130,11 +131,13 @@ var functionGrants = map[string]grants{
 			// from TRUST_AUTO_APPROVE if none is stored yet; a rate
 			// limit reads the previous window's counter.
 			// The NDA in effect (Query NDA#); an earlier acceptance a
-			// request relies on, and the one it records (NDAACC#).
+			// request relies on, and the one it records (NDAACC#). A
+			// confirmed request is also filed by address and domain
+			// (CONTACT#), which the staff mail's flags read back.
 			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, acceptances}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, acceptances}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, acceptances, contacts}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
-			{[]string{"dynamodb:Query"}, []string{ndas}},
+			{[]string{"dynamodb:Query"}, []string{ndas, contacts}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		secret: true, staff: true,
@@ -170,10 +173,10 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
 			// An erasure rewrites copies' records (COPY#, WM#) and
 			// forgets the address's acceptance (NDAACC#).
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks, contacts}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions, acceptances}},
-			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas}},
+			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas, contacts}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
 		secret: true, staff: true,

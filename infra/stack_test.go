@@ -591,9 +591,9 @@ func TestLeastPrivilege(t *testing.T) {
 		FnPublic: {"I dynamodb:Query": {"DOCS"}, "T dynamodb:Query": {"NDA#*"}},
 		FnAccess: {
 			"T dynamodb:GetItem":    {"NDAACC#*", "RATE#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "NDAACC#*", "REQ#*", "RULES#*", "USE#*"},
+			"T dynamodb:PutItem":    {"CONTACT#*", "EVT#*", "MAIL#*", "NDAACC#*", "REQ#*", "RULES#*", "USE#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
-			"T dynamodb:Query":      {"NDA#*"},
+			"T dynamodb:Query":      {"CONTACT#*", "NDA#*"},
 			"I dynamodb:Query":      {"DOCS"},
 		},
 		FnDownload: {
@@ -604,10 +604,10 @@ func TestLeastPrivilege(t *testing.T) {
 		},
 		FnAdmin: {
 			"T dynamodb:GetItem":    {"DOC#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
-			"T dynamodb:PutItem":    {"COPY#*", "DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*", "WM#*"},
+			"T dynamodb:PutItem":    {"CONTACT#*", "COPY#*", "DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*", "WM#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
 			"T dynamodb:DeleteItem": {"NDAACC#*", "SESSION#*"},
-			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*", "NDA#*"},
+			"T dynamodb:Query":      {"CONTACT#*", "COPY#*", "DLCOUNT#*", "EVT#*", "NDA#*"},
 			"I dynamodb:Query":      {"DOCS", "STATUS#*"},
 		},
 	}
@@ -888,6 +888,11 @@ func TestRoutes(t *testing.T) {
 		"POST /admin/requests/{id}/approve":            FnAdmin,
 		"POST /admin/requests/{id}/deny":               FnAdmin,
 		"POST /admin/requests/{id}/revoke":             FnAdmin,
+		"POST /admin/requests/{id}/extend":             FnAdmin,
+		"POST /admin/requests/{id}/resend":             FnAdmin,
+		"POST /admin/requests/{id}/reinstate":          FnAdmin,
+		"POST /admin/requests/{id}/notes":              FnAdmin,
+		"GET /admin/requests/{id}/next":                FnAdmin,
 		"GET /admin/documents":                         FnAdmin,
 		"GET /admin/documents/{id}":                    FnAdmin,
 		"POST /admin/documents/{id}/upload":            FnAdmin,

@@ -229,7 +229,7 @@ func TestRevokeRemovesCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := f.read(t, d.BlobKey)
-	if _, err := f.svc.Revoke(ctx, staff, r.ID, trust.Client{}); err != nil {
+	if _, err := f.svc.Revoke(ctx, staff, r.ID, "no longer needed", trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.blobs.Open(ctx, d.BlobKey); trust.ErrorCode(err) != trust.ENotFound {

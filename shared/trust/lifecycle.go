@@ -10,10 +10,16 @@ const (
 	Approve Action = "approve" // an approver, or an auto-approval rule, granted it
 	Deny    Action = "deny"    // an approver refused it, with a reason
 	Revoke  Action = "revoke"  // an approver ended the grant early
+	// Extend gives an approved request a new end of access; ResendAccess
+	// mails its access link again; Reinstate grants a revoked request
+	// again, under a new grant.
+	Extend       Action = "extend"
+	ResendAccess Action = "resend_access"
+	Reinstate    Action = "reinstate"
 )
 
 // Actions lists every action, in the order a request meets them.
-var Actions = []Action{Confirm, Approve, Deny, Revoke}
+var Actions = []Action{Confirm, Approve, Deny, Revoke, Extend, ResendAccess, Reinstate}
 
 // lifecycle is the one table of which status may follow which: for each
 // status, the actions allowed on a request in it and the status each one
@@ -22,9 +28,9 @@ var Actions = []Action{Confirm, Approve, Deny, Revoke}
 var lifecycle = map[Status]map[Action]Status{
 	Unconfirmed: {Confirm: Pending},
 	Pending:     {Approve: Approved, Deny: Denied},
-	Approved:    {Revoke: Revoked},
+	Approved:    {Revoke: Revoked, Extend: Approved, ResendAccess: Approved},
 	Denied:      {},
-	Revoked:     {},
+	Revoked:     {Reinstate: Approved},
 }
 
 // Next is the status action leads to from status, and whether the
@@ -57,8 +63,8 @@ const Trace Action = "trace"
 
 // permissions is what each staff role may do.
 var permissions = map[Role][]Action{
-	Approver: {Approve, Deny, Revoke, Trace},
-	Admin:    {Approve, Deny, Revoke, Publish, Trace},
+	Approver: {Approve, Deny, Revoke, Extend, ResendAccess, Reinstate, Note, TrustDomain, Trace},
+	Admin:    {Approve, Deny, Revoke, Extend, ResendAccess, Reinstate, Note, TrustDomain, Publish, Trace},
 }
 
 // May reports whether a staff member in role may take action. The console

@@ -31,7 +31,10 @@ func TestLifecycle(t *testing.T) {
 		_, err := f.svc.Deny(ctx, staff, id, "no", trust.Client{})
 		return err
 	}
-	revoke := func(f *fixture, id string) error { _, err := f.svc.Revoke(ctx, staff, id, trust.Client{}); return err }
+	revoke := func(f *fixture, id string) error {
+		_, err := f.svc.Revoke(ctx, staff, id, "no longer needed", trust.Client{})
+		return err
+	}
 	// reach brings a fresh request into each status.
 	reach := map[trust.Status]func(t *testing.T, f *fixture) trust.Request{
 		trust.Unconfirmed: func(t *testing.T, f *fixture) trust.Request {
@@ -75,6 +78,18 @@ func TestLifecycle(t *testing.T) {
 		trust.Approve: func(_ *testing.T, f *fixture, r trust.Request) error { return approve(f, r.ID) },
 		trust.Deny:    func(_ *testing.T, f *fixture, r trust.Request) error { return deny(f, r.ID) },
 		trust.Revoke:  func(_ *testing.T, f *fixture, r trust.Request) error { return revoke(f, r.ID) },
+		trust.Extend: func(_ *testing.T, f *fixture, r trust.Request) error {
+			_, err := f.svc.Extend(ctx, staff, r.ID, 90, time.Time{}, trust.Client{})
+			return err
+		},
+		trust.ResendAccess: func(_ *testing.T, f *fixture, r trust.Request) error {
+			_, err := f.svc.ResendAccess(ctx, staff, r.ID, trust.Client{})
+			return err
+		},
+		trust.Reinstate: func(_ *testing.T, f *fixture, r trust.Request) error {
+			_, err := f.svc.Reinstate(ctx, staff, r.ID, 30, time.Time{}, trust.Client{})
+			return err
+		},
 	}
 	allowed := 0
 	for _, from := range trust.Statuses {
@@ -105,9 +120,11 @@ func TestLifecycle(t *testing.T) {
 			})
 		}
 	}
-	// The product's four arrows: confirm, then approve or deny, then revoke.
-	if allowed != 4 {
-		t.Errorf("the lifecycle allows %d (status, action) pairs, want 4", allowed)
+	// The product's arrows: confirm, then approve or deny, then revoke;
+	// an approved grant extended or its link resent, a revoked one
+	// reinstated.
+	if allowed != 7 {
+		t.Errorf("the lifecycle allows %d (status, action) pairs, want 7", allowed)
 	}
 }
 
@@ -121,7 +138,7 @@ func TestStaffActionsNeedTheirRole(t *testing.T) {
 	checks := map[string]error{}
 	_, checks["approve"] = f.svc.Approve(ctx, nobody, r.ID, 30, trust.Client{})
 	_, checks["deny"] = f.svc.Deny(ctx, nobody, r.ID, "no", trust.Client{})
-	_, checks["revoke"] = f.svc.Revoke(ctx, nobody, r.ID, trust.Client{})
+	_, checks["revoke"] = f.svc.Revoke(ctx, nobody, r.ID, "no longer needed", trust.Client{})
 	for name, err := range checks {
 		if trust.ErrorCode(err) != trust.EForbidden {
 			t.Errorf("%s without a role: %v", name, err)
@@ -178,7 +195,7 @@ func TestMissingEnginesRefuse(t *testing.T) {
 		"Request":        func() error { _, _, err := svc.Request(ctx, "req"); return err },
 		"Approve":        func() error { _, err := svc.Approve(ctx, staff, "req", 30, trust.Client{}); return err },
 		"Deny":           func() error { _, err := svc.Deny(ctx, staff, "req", "no", trust.Client{}); return err },
-		"Revoke":         func() error { _, err := svc.Revoke(ctx, staff, "req", trust.Client{}); return err },
+		"Revoke":         func() error { _, err := svc.Revoke(ctx, staff, "req", "no longer needed", trust.Client{}); return err },
 		"Publish": func() error {
 			_, err := svc.Publish(ctx, admin, trust.Document{ID: "soc3"}, pdf, trust.Client{})
 			return err

@@ -329,18 +329,25 @@ func (s *Service) submissionEvents(r Request) []Event {
 	return []Event{submitted, accepted}
 }
 
-// approveInto turns next into an approved request inside tx and queues the
+// approveInto turns next into an approved request inside tx, its access
+// ending at end (days is the period the trail records), and queues the
 // requester's email with their access link.
-func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c Client, why string) error {
+func (s *Service) approveInto(tx *Tx, next *Request, actor string, end time.Time, days int, c Client, why string) error {
 	if err := transition(next, Approve); err != nil {
 		return err
 	}
-	now := s.now()
-	next.DecidedAt = now
+	next.DecidedAt = s.now()
 	next.DecidedBy = actor
+	return s.grantInto(tx, next, actor, end, days, c, "request.approved", why)
+}
+
+// grantInto gives next a new grant ending at end inside tx, records it as
+// an event of type typ, and queues the requester's email with their access
+// link.
+func (s *Service) grantInto(tx *Tx, next *Request, actor string, end time.Time, days int, c Client, typ, why string) error {
 	next.GrantID = s.newID("gnt_")
-	next.ExpiresAt = now.AddDate(0, 0, days)
-	tok, err := s.signer.Sign(AccessLink, Claims{Request: next.ID, Grant: next.GrantID, ExpiresAt: next.ExpiresAt.Add(grantLinkGrace)}, now)
+	next.ExpiresAt = end
+	link, err := s.accessLink(*next)
 	if err != nil {
 		return err
 	}
@@ -352,9 +359,9 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	if why != "" {
 		detail += " " + why
 	}
-	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, detail, c))
+	tx.Events = append(tx.Events, s.event(next.ID, typ, actor, detail, c))
 	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
-		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok), status))
+		next.ExpiresAt.Format("2006-01-02 15:04"), link, status))
 	return nil
 }
 
@@ -417,56 +424,12 @@ func (s *Service) decide(ctx context.Context, by Session, id string, action Acti
 // Approve grants a pending request for days and emails the requester
 // their access link.
 func (s *Service) Approve(ctx context.Context, by Session, id string, days int, c Client) (Request, error) {
-	if days < 1 || days > MaxDays {
-		m := msg("error.days_range", MaxDays)
-		return Request{}, invalid(m, map[string]Msg{"days": m})
-	}
-	return s.decide(ctx, by, id, Approve, func(tx *Tx, next *Request) error {
-		return s.approveInto(tx, next, by.Email, days, c, "")
-	})
+	return s.ApproveWith(ctx, by, id, Approval{Days: days}, c)
 }
 
 // Deny refuses a pending request and tells the requester why.
 func (s *Service) Deny(ctx context.Context, by Session, id, reason string, c Client) (Request, error) {
-	reason = strings.TrimSpace(reason)
-	if m := checkLength("reason", reason, MaxReason, true); m.Key != "" {
-		return Request{}, invalid(m, map[string]Msg{"reason": m})
-	}
-	return s.decide(ctx, by, id, Deny, func(tx *Tx, next *Request) error {
-		if err := transition(next, Deny); err != nil {
-			return err
-		}
-		next.DecidedAt = s.now()
-		next.DecidedBy = by.Email
-		next.DenyReason = reason
-		status, err := s.statusURL(*next)
-		if err != nil {
-			return err
-		}
-		tx.Events = append(tx.Events, s.event(next.ID, "request.denied", by.Email, reason, c))
-		tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.denied", quoted(next.Name), s.cfg.Company, quotedBlock(reason), s.cfg.Company, status))
-		return nil
-	})
-}
-
-// Revoke ends an approved request's grant at once: every link minted for
-// it is refused from the next use on, because each use re-reads the grant.
-// The grant's kept copies are removed once the revocation stands.
-func (s *Service) Revoke(ctx context.Context, by Session, id string, c Client) (Request, error) {
-	r, err := s.decide(ctx, by, id, Revoke, func(tx *Tx, next *Request) error {
-		if err := transition(next, Revoke); err != nil {
-			return err
-		}
-		next.RevokedAt = s.now()
-		next.RevokedBy = by.Email
-		tx.Events = append(tx.Events, s.event(next.ID, "grant.revoked", by.Email, "grant="+next.GrantID, c))
-		return nil
-	})
-	if err != nil {
-		return Request{}, err
-	}
-	s.removeCopies(ctx, r.GrantID)
-	return r, nil
+	return s.DenyWith(ctx, by, id, reason, "", c)
 }
 
 // Grant is what a requester's access page shows: the request and a

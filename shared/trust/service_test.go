@@ -240,7 +240,7 @@ func TestTransitions(t *testing.T) {
 		return f.svc.Deny(ctx, staff, id, "no", trust.Client{})
 	}
 	revoke := func(f *fixture, id string) (trust.Request, error) {
-		return f.svc.Revoke(ctx, staff, id, trust.Client{})
+		return f.svc.Revoke(ctx, staff, id, "no longer needed", trust.Client{})
 	}
 	cases := []struct {
 		name   string

@@ -78,7 +78,7 @@ func TestStatusDeniedAndRevoked(t *testing.T) {
 	if _, err := f.svc.Approve(ctx, staff, r2.ID, 30, trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Revoke(ctx, staff, r2.ID, trust.Client{}); err != nil {
+	if _, err := f.svc.Revoke(ctx, staff, r2.ID, "no longer needed", trust.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	v, err = f.svc.RequestStatus(ctx, lastLink(t, f.mail.to(r2.Email), "/requests/"))

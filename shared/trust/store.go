@@ -164,6 +164,16 @@ type Store interface {
 	// LastAcceptance returns the latest acceptance recorded for a
 	// normalized address; ENotFound when there is none.
 	LastAcceptance(ctx context.Context, email string) (EmailAcceptance, error)
+
+	// A request's page (decide.go, flags.go).
+
+	// PriorRequests returns the confirmed requests (any status but
+	// Unconfirmed) whose address (ByEmail: the normalized address) or
+	// domain (ByDomain: in ASCII, lower case) is value, newest first, at
+	// most limit of them. Unconfirmed requests are left out: they may be
+	// purged, and nobody vouched for their address. An unknown field, an
+	// empty value or a limit below 1 is EInvalid.
+	PriorRequests(ctx context.Context, by ContactField, value string, limit int) ([]Request, error)
 }
 
 // Hits are the attempts a Store counted against one key.

@@ -124,6 +124,13 @@ type Request struct {
 	// Version counts the writes of this request; a write must name the
 	// version it read, so two approvers cannot both win.
 	Version int64 `json:"version"`
+
+	// RevokeReason is what the approver who revoked the grant told the
+	// requester; their status page shows it.
+	RevokeReason string `json:"revoke_reason,omitempty"`
+	// Asked is what the requester asked for, kept when an approver granted
+	// only some of it (Documents is then what was granted).
+	Asked []string `json:"asked,omitempty"`
 }
 
 // Active reports whether the request's grant allows downloads at now.

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"trustcenter/shared/trust"
@@ -28,6 +27,7 @@ func (s *server) mountAdmin(m router) {
 	m.handle("POST", "/admin/requests/{id}/approve", s.staff(s.approve))
 	m.handle("POST", "/admin/requests/{id}/deny", s.staff(s.deny))
 	m.handle("POST", "/admin/requests/{id}/revoke", s.staff(s.revoke))
+	s.mountDecisions(m)
 	s.mountDocuments(m)
 	m.handle("GET", "/admin/trace", s.staff(s.traceByID))
 	m.handle("POST", "/admin/trace", s.staff(s.traceFile))
@@ -193,9 +193,14 @@ func (s *server) showRequest(w http.ResponseWriter, r *http.Request, sess trust.
 	}
 	p := s.adminPage(r, "admin.request.title", &sess)
 	p.postedFrom("/admin/requests/" + url.PathEscape(r.PathValue("id")))
-	data := pages.RequestData{Request: req, Events: events}
+	data, err := s.requestPage(r, p, req, events)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if actionErr != nil {
 		data.Error = p.errorText(actionErr)
+		data.Banner = ""
 	}
 	s.render(w, r, p, pages.AdminRequest(&p.Page, data), actionErr)
 }
@@ -216,27 +221,34 @@ func (s *server) decided(w http.ResponseWriter, r *http.Request, sess trust.Sess
 }
 
 func (s *server) approve(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	days := trust.DefaultDays
-	if v := strings.TrimSpace(r.PostForm.Get("days")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			s.decided(w, r, sess, userError(trust.EInvalid, "error.days_whole"))
-			return
-		}
-		days = n
+	days, until, err := period(r)
+	if err != nil {
+		s.decided(w, r, sess, err)
+		return
 	}
-	_, err := s.svc.Approve(r.Context(), sess, r.PathValue("id"), days, client(r))
-	s.decided(w, r, sess, err)
+	a := trust.Approval{Days: days, Until: until, Documents: r.PostForm["documents"], Trust: r.PostForm.Get("trust") != ""}
+	_, err = s.svc.ApproveWith(r.Context(), sess, r.PathValue("id"), a, client(r))
+	done := doneApprove
+	if a.Trust {
+		done = doneTrusted
+	}
+	s.decidedAs(w, r, sess, done, err)
 }
 
 func (s *server) deny(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	_, err := s.svc.Deny(r.Context(), sess, r.PathValue("id"), r.PostForm.Get("reason"), client(r))
-	s.decided(w, r, sess, err)
+	_, err := s.svc.DenyWith(r.Context(), sess, r.PathValue("id"), r.PostForm.Get("reason"), r.PostForm.Get("template"), client(r))
+	s.decidedAs(w, r, sess, doneDeny, err)
 }
 
+// revoke takes effect only with its confirmation ticked: the requester
+// loses access at once, which a stray click must not do.
 func (s *server) revoke(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	_, err := s.svc.Revoke(r.Context(), sess, r.PathValue("id"), client(r))
-	s.decided(w, r, sess, err)
+	if r.PostForm.Get("confirm") == "" {
+		s.decided(w, r, sess, userError(trust.EInvalid, "decide.error.revoke_confirm"))
+		return
+	}
+	_, err := s.svc.Revoke(r.Context(), sess, r.PathValue("id"), r.PostForm.Get("reason"), client(r))
+	s.decidedAs(w, r, sess, doneRevoke, err)
 }
 
 // traceByID shows the trace form, and with ?id= whose copy that is.

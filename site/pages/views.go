@@ -138,14 +138,6 @@ type RequestsData struct {
 	Next     string // the cursor of the next page, if any
 }
 
-// RequestData is a request's console page, with the refusal of an action
-// on it, if any.
-type RequestData struct {
-	Request trust.Request
-	Events  []trust.Event
-	Error   string
-}
-
 // DocumentsData is the console's document list, with the outcome of an
 // upload.
 type DocumentsData struct {

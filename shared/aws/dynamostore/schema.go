@@ -6,7 +6,7 @@ package dynamostore
 
 // Attribute names of the single table.
 const (
-	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#, COPY#, WM#, RULES#, SUPPRESS#
+	AttrPK     = "PK"     // partition key, prefixed by item kind: REQ#, DOC#, SESSION#, USE#, MAIL#, RATE#, EVT#, DLCOUNT#, COPY#, WM#, RULES#, SUPPRESS#, CONTACT#
 	AttrSK     = "SK"     // sort key (the PK again, but for events, download counters and copies)
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
@@ -38,6 +38,7 @@ const (
 	// PrefixAcceptance keys the latest NDA acceptance of each address.
 	PrefixNDA        = "NDA#"
 	PrefixAcceptance = "NDAACC#"
+	PrefixContact    = "CONTACT#" // copies of confirmed requests, by address and by domain (prior.go)
 )
 
 // IndexGSI1 is the one global secondary index (projection ALL).

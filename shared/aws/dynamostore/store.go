@@ -100,6 +100,11 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				map[string]string{"#version": "version"},
 				map[string]types.AttributeValue{":version": num(tx.IfVersion)})
 		}
+		contacts, err := s.contactPuts(req)
+		if err != nil {
+			return err
+		}
+		items = append(items, contacts...)
 	}
 
 	if d := tx.Document; d != nil {
@@ -490,27 +495,7 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]trust.Mail, erro
 	if limit <= 0 {
 		return nil, trust.Errorf(trust.EInvalid, "The batch size must be positive.")
 	}
-	var mails []trust.Mail
-	in := s.gsi1Query(partOutbox, true)
-	for len(mails) < limit {
-		in.Limit = aws.Int32(int32(min(limit-len(mails), maxPage)))
-		out, err := s.client.Query(ctx, in)
-		if err != nil {
-			return nil, mapErr("Query", err)
-		}
-		for _, it := range out.Items {
-			var m trust.Mail
-			if err := decode(it, &m); err != nil {
-				return nil, fmt.Errorf("dynamostore: decode mail: %w", err)
-			}
-			mails = append(mails, m)
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
-	return mails, nil
+	return queryUpTo[trust.Mail](ctx, s, s.gsi1Query(partOutbox, true), limit, "mail")
 }
 
 // MarkMailSent takes the mail out of the outbox by removing its GSI1 keys (a

@@ -498,7 +498,7 @@ func writeRequest(btx *bolt.Tx, r trust.Request, ifVersion int64) error {
 	if err := index.Put(statusKey(r), []byte{}); err != nil {
 		return fmt.Errorf("index request %q: %w", r.ID, err)
 	}
-	return nil
+	return indexContacts(btx, r)
 }
 
 // writeMail queues m under an id that is neither pending nor recently sent:

@@ -197,7 +197,7 @@ func TestLinkAttacks(t *testing.T) {
 	}
 
 	// Revoking the grant kills the genuine links too.
-	if res := h.post("/admin/requests/"+id+"/revoke", url.Values{"csrf": {csrf}}); res.Status != http.StatusSeeOther {
+	if res := h.post("/admin/requests/"+id+"/revoke", url.Values{"csrf": {csrf}, "reason": {"The evaluation ended."}, "confirm": {"1"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.Status)
 	}
 	for _, path := range []string{download, "/access/" + accessTok} {

@@ -394,7 +394,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	// Approving from the page proves the console's forms work in a real
 	// browser: its CSRF token and Origin check accept our own posts.
 	b.follow("approving", chromedp.Click(chromedp.CSS(`form[action$="/approve"] button[type="submit"]`)))
-	if p := b.path(); p != "/admin/requests/"+id {
+	if p := b.path(); p != "/admin/requests/"+id+"?done=approve" {
 		t.Fatalf("approving led to %s", p)
 	}
 	b.open("/admin/requests/" + id)
@@ -411,6 +411,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	b.audit("requester's access page")
 
 	b.open("/admin/requests/" + id)
+	b.do("giving a reason", chromedp.SendKeys(chromedp.CSS(`#revoke-reason`), "The evaluation ended."), chromedp.Click(chromedp.CSS(`form[action$="/revoke"] input[name="confirm"]`)))
 	b.follow("revoking", chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button`)))
 	if res := h.get(access); res.Status != http.StatusForbidden {
 		t.Fatalf("the access link after revoking in the browser: %d", res.Status)

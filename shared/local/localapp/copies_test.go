@@ -176,7 +176,7 @@ func TestStampedCopies(t *testing.T) {
 	if files, _ := filepath.Glob(filepath.Join(copies, "*", "*.pdf")); len(files) != 1 {
 		t.Fatalf("kept copies of the grant before revoking: %v", files)
 	}
-	if res := h.post("/admin/requests/"+ada.id+"/revoke", url.Values{"csrf": {csrf}}); res.Status != http.StatusSeeOther {
+	if res := h.post("/admin/requests/"+ada.id+"/revoke", url.Values{"csrf": {csrf}, "reason": {"The evaluation ended."}, "confirm": {"1"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.Status)
 	}
 	if files, _ := filepath.Glob(filepath.Join(copies, "*", "*.pdf")); len(files) != 0 {

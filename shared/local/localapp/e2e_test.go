@@ -114,7 +114,7 @@ func TestFlow(t *testing.T) {
 		t.Fatal("the download is not in the audit trail")
 	}
 
-	if res := h.post("/admin/requests/"+id+"/revoke", url.Values{"csrf": {csrf}}); res.Status != http.StatusSeeOther {
+	if res := h.post("/admin/requests/"+id+"/revoke", url.Values{"csrf": {csrf}, "reason": {"The evaluation ended."}, "confirm": {"1"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.Status)
 	}
 	for _, link := range append(downloads, access) {

@@ -194,7 +194,7 @@ func TestMailsFollowTheFormLanguage(t *testing.T) {
 		t.Fatalf("confirm: %d", res.Status)
 	}
 	staff := h.mailsTo("admin@trust.localhost", "/admin/requests/")
-	if len(staff) != 1 || !strings.Contains(staff[0].Subject, "New report request") {
+	if len(staff) != 1 || !strings.Contains(staff[0].Subject, "“Lin Hui” (“Example Buyer Ltd”) requests SOC 2 Type II") {
 		t.Fatalf("approver mail: %+v", staff)
 	}
 	id := requestIDRe.FindStringSubmatch(staff[0].Body)[1]

@@ -189,7 +189,7 @@ func TestStatusPageInEveryState(t *testing.T) {
 			h.get(h.link(lin, "/access-requests/confirm/"))
 			lid := requestIDRe.FindStringSubmatch(h.mailsTo("admin@trust.localhost", "/admin/requests/")[2].Body)[1]
 			h.post("/admin/requests/"+lid+"/approve", url.Values{"days": {"30"}, "csrf": {csrf}})
-			if res := h.post("/admin/requests/"+lid+"/revoke", url.Values{"csrf": {csrf}}); res.Status != http.StatusSeeOther {
+			if res := h.post("/admin/requests/"+lid+"/revoke", url.Values{"csrf": {csrf}, "reason": {"The evaluation ended."}, "confirm": {"1"}}); res.Status != http.StatusSeeOther {
 				t.Fatalf("revoke: %d", res.Status)
 			}
 			_, body = h.statusPage(lin, lang, "revoked")

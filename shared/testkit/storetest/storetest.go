@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"Rules", testRules},
 		{"RequestsSince", testRequestsSince},
 		{"NDAVersions", testNDAVersions}, {"Acceptances", testAcceptances}, {"Erasure", testErasure},
+		{"PriorRequests", testPriorRequests},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
