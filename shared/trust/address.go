@@ -56,5 +56,5 @@ func mailboxKey(email string) string {
 	return local + email[at:]
 }
 
-// emailDomain is the domain of a normalized address.
-func emailDomain(email string) string { return email[strings.LastIndexByte(email, '@')+1:] }
+// EmailDomain is the part of a normalized address after its last "@".
+func EmailDomain(email string) string { return email[strings.LastIndexByte(email, '@')+1:] }

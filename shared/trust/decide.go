@@ -124,7 +124,7 @@ func (s *Service) ApproveWith(ctx context.Context, by Session, id string, a Appr
 // ordered. A free-mail or disposable domain is refused: trusting it would
 // approve strangers.
 func (s *Service) trustInto(ctx context.Context, tx *Tx, r Request, by Session, days int, c Client) (string, error) {
-	domain := emailDomain(r.Email)
+	domain := EmailDomain(r.Email)
 	if f := DomainKind(domain); f != "" {
 		m := msg("decide.error.trust_freemail", domain)
 		return "", invalid(m, map[string]Msg{"trust": m})

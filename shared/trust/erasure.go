@@ -100,7 +100,7 @@ func (s *Service) Erase(ctx context.Context, by Session, id string, c Client) (R
 		cp.Note = ""
 		next.ExistingNDA = &cp
 	}
-	tx := Tx{Request: &next, IfVersion: r.Version, ForgetAcceptances: []string{normalizeEmail(r.Email)}}
+	tx := Tx{Request: &next, IfVersion: r.Version, ForgetAcceptances: []string{normalizeEmail(r.Email)}, ErasedEmail: r.Email}
 	for _, e := range events {
 		if e.Actor == r.Email {
 			e.Actor = pseudonym

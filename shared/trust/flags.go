@@ -204,7 +204,7 @@ func (s *Service) flags(ctx context.Context, r Request, c *DecisionContext) ([]F
 	if c == nil {
 		c = &DecisionContext{}
 	}
-	domain := emailDomain(r.Email)
+	domain := EmailDomain(r.Email)
 	kind := DomainKind(domain)
 	var flags []Flag
 	if kind != "" {

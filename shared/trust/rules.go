@@ -75,7 +75,7 @@ func (r Rule) String() string {
 
 // Matches reports whether the rule applies to a normalized address.
 func (r Rule) Matches(email string) bool {
-	domain := emailDomain(email)
+	domain := EmailDomain(email)
 	switch r.Match {
 	case MatchAddress:
 		return email == r.Value

@@ -54,6 +54,11 @@ type Tx struct {
 	ReplaceEvents     []Event
 	ReplaceCopies     []Copy
 	ForgetAcceptances []string
+	// ErasedEmail, with an erased Request (ErasedAt set), is the address
+	// the request was filed under for PriorRequests before its erasure:
+	// its filings under that address and that address's domain are
+	// removed, and an erased request is filed under nothing.
+	ErasedEmail string
 }
 
 // SentMailRetention is how long a store remembers a sent mail (at least its

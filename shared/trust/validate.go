@@ -152,7 +152,7 @@ func validEmail(v string) Msg {
 	// The domain must be a host name already in its ASCII form (which
 	// normalizeEmail gives every name IDNA accepts): this refuses address
 	// literals such as [127.0.0.1] and names IDNA does not.
-	domain := emailDomain(v)
+	domain := EmailDomain(v)
 	if asciiDomain(domain) != domain || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
 		return msg("valid.email_invalid")
 	}

@@ -65,6 +65,12 @@ func ndaItems(tx trust.Tx, put putFunc, del func(pk, sk string)) error {
 	for _, email := range tx.ForgetAcceptances {
 		del(PrefixAcceptance+email, PrefixAcceptance+email)
 	}
+	if r := tx.Request; tx.ErasedEmail != "" && r != nil {
+		// The filings of an erased request (prior.go), whose keys hold
+		// the address it had.
+		del(contactPK(trust.ByEmail, tx.ErasedEmail), timeKey(r.CreatedAt, r.ID))
+		del(contactPK(trust.ByDomain, trust.EmailDomain(tx.ErasedEmail)), timeKey(r.CreatedAt, r.ID))
+	}
 	const mustExist = "attribute_exists(" + AttrPK + ")"
 	for _, e := range tx.ReplaceEvents {
 		it, err := item(e, map[string]string{AttrPK: prefixEvent + e.Subject, AttrSK: timeKey(e.At, e.ID)})

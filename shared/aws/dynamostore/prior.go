@@ -3,7 +3,6 @@ package dynamostore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -26,10 +25,10 @@ func contactPK(by trust.ContactField, value string) string {
 
 // contactPuts are the copies of req its write puts in the same transaction.
 func (s *Store) contactPuts(req trust.Request) ([]types.TransactWriteItem, error) {
-	if req.Status == trust.Unconfirmed {
+	if req.Status == trust.Unconfirmed || !req.ErasedAt.IsZero() {
 		return nil, nil
 	}
-	domain := req.Email[strings.LastIndexByte(req.Email, '@')+1:]
+	domain := trust.EmailDomain(req.Email)
 	var puts []types.TransactWriteItem
 	for _, k := range []struct {
 		by    trust.ContactField

@@ -47,6 +47,11 @@ func writeNDA(btx *bolt.Tx, tx trust.Tx) error {
 			return err
 		}
 	}
+	if tx.ErasedEmail != "" && tx.Request != nil {
+		if err := unfileContacts(btx, *tx.Request, tx.ErasedEmail); err != nil {
+			return err
+		}
+	}
 	events := btx.Bucket(bucketEvents)
 	for _, e := range tx.ReplaceEvents {
 		k := eventKey(e)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -27,15 +26,14 @@ func contactPrefix(by trust.ContactField, value string) []byte {
 // indexContacts is part of writing r: it files a confirmed request under
 // its address and its domain.
 func indexContacts(btx *bolt.Tx, r trust.Request) error {
-	if r.Status == trust.Unconfirmed {
+	if r.Status == trust.Unconfirmed || !r.ErasedAt.IsZero() {
 		return nil
 	}
 	b, err := btx.CreateBucketIfNotExists(bucketByContact)
 	if err != nil {
 		return fmt.Errorf("create bucket %s: %w", bucketByContact, err)
 	}
-	domain := r.Email[strings.LastIndexByte(r.Email, '@')+1:]
-	for by, v := range map[trust.ContactField]string{trust.ByEmail: r.Email, trust.ByDomain: domain} {
+	for by, v := range map[trust.ContactField]string{trust.ByEmail: r.Email, trust.ByDomain: trust.EmailDomain(r.Email)} {
 		k := append(contactPrefix(by, v), timeKey(r.CreatedAt)...)
 		if err := b.Put(append(k, r.ID...), []byte{}); err != nil {
 			return fmt.Errorf("index request %q by %s: %w", r.ID, by, err)
@@ -84,4 +82,20 @@ func (s *Store) PriorRequests(ctx context.Context, by trust.ContactField, value 
 		return nil, fail("prior requests", err)
 	}
 	return reqs, nil
+}
+
+// unfileContacts is part of erasing r: it removes r's filings under the
+// address it had before, whose key holds that address.
+func unfileContacts(btx *bolt.Tx, r trust.Request, email string) error {
+	b := btx.Bucket(bucketByContact)
+	if b == nil {
+		return nil
+	}
+	for by, v := range map[trust.ContactField]string{trust.ByEmail: email, trust.ByDomain: trust.EmailDomain(email)} {
+		k := append(append(contactPrefix(by, v), timeKey(r.CreatedAt)...), r.ID...)
+		if err := b.Delete(k); err != nil {
+			return fmt.Errorf("unfile request %q by %s: %w", r.ID, by, err)
+		}
+	}
+	return nil
 }

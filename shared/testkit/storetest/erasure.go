@@ -43,7 +43,7 @@ func testErasure(t *testing.T, s trust.Store) {
 	cp2 := cp
 	cp2.Name, cp2.Company, cp2.Email = "", "", "subject-1234"
 	commit(t, s, trust.Tx{Request: &erased, IfVersion: stored.Version, ReplaceEvents: []trust.Event{ev2}, ReplaceCopies: []trust.Copy{cp2},
-		ForgetAcceptances: []string{email}, Events: []trust.Event{{ID: "evt-erased", Subject: r.ID, Type: "request.erased", At: t0.Add(time.Hour)}}})
+		ForgetAcceptances: []string{email}, ErasedEmail: email, Events: []trust.Event{{ID: "evt-erased", Subject: r.ID, Type: "request.erased", At: t0.Add(time.Hour)}}})
 
 	var all []any
 	got, err := s.GetRequest(ctx, r.ID)
@@ -56,6 +56,18 @@ func testErasure(t *testing.T, s trust.Store) {
 	all = append(all, c2, err)
 	cs, err := s.ListCopies(ctx, cp.Grant)
 	all = append(all, cs, err)
+	// The request was confirmed, so it was filed by address and domain
+	// too; those filings go with the erasure.
+	for _, by := range []struct {
+		field trust.ContactField
+		value string
+	}{{trust.ByEmail, email}, {trust.ByDomain, "erase.example"}, {trust.ByEmail, "subject-1234"}} {
+		prior, err := s.PriorRequests(ctx, by.field, by.value, 10)
+		if err != nil || len(prior) != 0 {
+			t.Errorf("PriorRequests(%s, %s) after the erasure = %d requests, %v; want none", by.field, by.value, len(prior), err)
+		}
+		all = append(all, prior)
+	}
 	raw, _ := json.Marshal(all)
 	for _, pd := range []string{name, email, ip, "Erase Ltd"} {
 		if strings.Contains(string(raw), pd) {
