@@ -41,16 +41,17 @@ const grantLinkGrace = 7 * 24 * time.Hour
 // New; each function only calls the methods its routes need, and its IAM
 // role only allows the engine calls those methods make.
 type Service struct {
-	cfg    Config
-	store  Store
-	blobs  Blobs
-	links  Presigner // nil: files are streamed from blobs
-	mailer Mailer
-	signer Signer
-	stamp  Stamper
-	clock  Clock
-	log    *slog.Logger
-	queued func()
+	cfg      Config
+	store    Store
+	blobs    Blobs
+	links    Presigner // nil: files are streamed from blobs
+	mailer   Mailer
+	signer   Signer
+	attester Attester
+	stamp    Stamper
+	clock    Clock
+	log      *slog.Logger
+	queued   func()
 	// uploads, when set, takes uploads straight from the browser; nil:
 	// they come through Receive.
 	uploads   Uploader
@@ -98,6 +99,8 @@ type Engines struct {
 	// local server wakes its mail scheduler with it; it must not block.
 	// On AWS the table's stream does this.
 	MailQueued func()
+	// Attester signs published documents (trust.json).
+	Attester Attester
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
@@ -122,6 +125,10 @@ func New(c Config, e Engines) *Service {
 	}
 	if s.signer == nil {
 		s.signer = noSigner{}
+	}
+	s.attester = e.Attester
+	if s.attester == nil {
+		s.attester = noAttester{}
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -667,3 +674,24 @@ func (s *Service) Open(ctx context.Context, d Document) (File, error) {
 	}
 	return File{Body: body}, nil
 }
+
+// Attester signs what the trust center publishes, so a reader can check a
+// copy came from it (shared/token: a detached JWS, and the public keys as a
+// JWKS). Its keys are not the link signer's.
+type Attester interface {
+	SignDetached(payload []byte) (string, error)
+	JWKS() ([]byte, error)
+}
+
+type noAttester struct{}
+
+func (noAttester) SignDetached([]byte) (string, error) {
+	return "", noEngine("attester", "SignDetached")
+}
+func (noAttester) JWKS() ([]byte, error) { return nil, noEngine("attester", "JWKS") }
+
+// Attest is a detached signature over payload, exactly as published.
+func (s *Service) Attest(payload []byte) (string, error) { return s.attester.SignDetached(payload) }
+
+// PublicKeys is the JWKS of the keys Attest signs with, old ones included.
+func (s *Service) PublicKeys() ([]byte, error) { return s.attester.JWKS() }

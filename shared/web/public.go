@@ -37,9 +37,7 @@ func (s *server) mountPublic(m router) {
 	})
 	// trust.json is English whatever the reader's language; the feed has
 	// no statuses, so it depends on neither documents nor the day.
-	m.handle("GET", content.PathTrustJSON, s.machine("application/json", usesDocs|usesDay, func(in bodyInput) ([]byte, error) {
-		return content.TrustJSON(s.site, in.Docs, s.svc.BaseURL(), in.Now)
-	}))
+	m.handle("GET", content.PathTrustJSON, s.machine("application/json", trustJSONUses, s.trustJSON))
 	m.handle("GET", content.PathFeed, s.machine("application/atom+xml; charset=utf-8", usesLang, func(in bodyInput) ([]byte, error) {
 		return content.Atom(s.site, s.svc.BaseURL(), in.Lang)
 	}))
@@ -201,45 +199,58 @@ type bodyInput struct {
 // the inputs the body uses.
 func (s *server) machine(contentType string, deps uses, build func(bodyInput) ([]byte, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var in bodyInput
-		var docsKey, day string
-		maxAge := 5 * time.Minute
-		if deps&usesDocs != 0 {
-			docs, k, stale, err := s.documentsOrStale(r.Context())
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			if stale != nil {
-				s.log.Warn("serving stale documents: the store is failing", "path", r.URL.Path,
-					"read_at", s.docsReadAt(), "err", stale)
-				maxAge = staleMaxAge
-			}
-			in.Docs, docsKey = docs, k
+		in, key, maxAge, err := s.inputs(w, r, deps)
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
-		if deps&usesDay != 0 {
-			in.Now = time.Now().UTC()
-			day = in.Now.Format(time.DateOnly)
-		}
-		if deps&usesLang != 0 {
-			in.Lang = s.lang(r)
-			w.Header().Set("Content-Language", in.Lang)
-		}
-		// One concatenation: this runs on every request.
-		key := r.URL.Path + "|" + docsKey + "|" + day + "|" + in.Lang
-		page, err := s.cache.get(key, func() (*rendered, error) {
-			body, err := build(in)
-			if err != nil {
-				return nil, err
-			}
-			return newRendered(contentType, body), nil
-		})
+		page, err := s.built(r.URL.Path+key, contentType, func() ([]byte, error) { return build(in) })
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		page.serve(w, r, maxAge, deps&usesLang != 0)
 	}
+}
+
+// built is the body cached under key, built when it is not there yet.
+func (s *server) built(key, contentType string, build func() ([]byte, error)) (*rendered, error) {
+	return s.cache.get(key, func() (*rendered, error) {
+		body, err := build()
+		if err != nil {
+			return nil, err
+		}
+		return newRendered(contentType, body), nil
+	})
+}
+
+// inputs fetches what a body uses and returns it with the part of its
+// cache key they make and how long caches may keep the body.
+func (s *server) inputs(w http.ResponseWriter, r *http.Request, deps uses) (in bodyInput, key string, maxAge time.Duration, err error) {
+	var docsKey, day string
+	maxAge = 5 * time.Minute
+	if deps&usesDocs != 0 {
+		docs, k, stale, err := s.documentsOrStale(r.Context())
+		if err != nil {
+			return in, "", 0, err
+		}
+		if stale != nil {
+			s.log.Warn("serving stale documents: the store is failing", "path", r.URL.Path,
+				"read_at", s.docsReadAt(), "err", stale)
+			maxAge = staleMaxAge
+		}
+		in.Docs, docsKey = docs, k
+	}
+	if deps&usesDay != 0 {
+		in.Now = time.Now().UTC()
+		day = in.Now.Format(time.DateOnly)
+	}
+	if deps&usesLang != 0 {
+		in.Lang = s.lang(r)
+		w.Header().Set("Content-Language", in.Lang)
+	}
+	// One concatenation: this runs on every request.
+	return in, "|" + docsKey + "|" + day + "|" + in.Lang, maxAge, nil
 }
 
 // trustPage renders the trust page for the cache: one body per language,
