@@ -133,10 +133,11 @@ var functionGrants = map[string]grants{
 	// makes the recipient's stamped copy on first download (reads the
 	// report, keeps the copy, records it by grant and by watermark ID; a
 	// copy that lost a race is deleted), records the download (a public
-	// one: counts it) and signs the S3 link to the copy.
+	// one: counts it) and signs the S3 link to the copy. The public
+	// verify page looks a copy up by its watermark ID.
 	FnDownload: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies, marks}},
 			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks}},
 			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
 		},

@@ -13,6 +13,7 @@ import (
 func (s *server) mountDownload(m router) {
 	m.handle("GET", "/download/{token}", s.download)
 	m.handle("GET", "/documents/{id}", s.publicDocument)
+	s.mountVerify(m)
 }
 
 // A GET route answers HEAD too. HEAD takes no file, so it is answered as

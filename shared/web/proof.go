@@ -7,13 +7,6 @@ import (
 	"trustcenter/shared/content"
 )
 
-// Paths of the proof that a copy of trust.json is genuine: a detached JWS
-// over its exact bytes, and the public keys that verify it.
-const (
-	PathTrustJWS = content.PathTrustJSON + ".jws"
-	PathJWKS     = "/.well-known/jwks.json"
-)
-
 // trustJSONUses is what trust.json depends on; its signature depends on
 // the same, since it signs those bytes.
 const trustJSONUses = usesDocs | usesDay
@@ -32,8 +25,8 @@ func (s *server) trustJSON(in bodyInput) ([]byte, error) {
 // function holds no keys at all. trust.json's bytes depend only on the
 // documents and the day, so the two functions build the same ones.
 func (s *server) mountProof(m router) {
-	m.handle("GET", PathTrustJWS, s.trustJWS)
-	m.handle("GET", PathJWKS, s.machine("application/jwk-set+json", 0, func(bodyInput) ([]byte, error) {
+	m.handle("GET", content.PathTrustJWS, s.trustJWS)
+	m.handle("GET", content.PathJWKS, s.machine("application/jwk-set+json", 0, func(bodyInput) ([]byte, error) {
 		return s.svc.PublicKeys()
 	}))
 }
@@ -52,7 +45,7 @@ func (s *server) trustJWS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	sig, err := s.built(PathTrustJWS+key, "application/jose", func() ([]byte, error) {
+	sig, err := s.built(content.PathTrustJWS+key, "application/jose", func() ([]byte, error) {
 		jws, err := s.svc.Attest(doc.body)
 		return []byte(jws), err
 	})

@@ -9,6 +9,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"trustcenter/shared/content"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
 )
@@ -67,7 +68,7 @@ func TestTrustJSONSignature(t *testing.T) {
 		return rec.Body.Bytes()
 	}
 	doc := get(public, "/trust.json")
-	jws, jwks := string(get(access, PathTrustJWS)), get(access, PathJWKS)
+	jws, jwks := string(get(access, content.PathTrustJWS)), get(access, content.PathJWKS)
 	if parts := strings.Split(jws, "."); len(parts) != 3 || parts[1] != "" {
 		t.Fatalf("not a detached compact JWS: %q", jws)
 	}
@@ -93,11 +94,11 @@ func TestTrustJSONSignature(t *testing.T) {
 	}
 	// New handlers: nothing is cached across a rotation here.
 	access = New(deps(), Access)
-	jwks = get(access, PathJWKS)
+	jwks = get(access, content.PathJWKS)
 	if kid, err := verifyIndependently(t, jws, doc, jwks); err != nil {
 		t.Errorf("after rotation, the signature by %s: %v; want it still verified", kid, err)
 	}
-	if kid, err := verifyIndependently(t, string(get(access, PathTrustJWS)), doc, jwks); err != nil || kid != keys.Publishing {
+	if kid, err := verifyIndependently(t, string(get(access, content.PathTrustJWS)), doc, jwks); err != nil || kid != keys.Publishing {
 		t.Errorf("after rotation: signed by %q, %v; want %q", kid, err, keys.Publishing)
 	}
 }
@@ -106,7 +107,54 @@ func TestTrustJSONSignature(t *testing.T) {
 // 500, never an unsigned or empty signature.
 func TestNoPublicationKeyNoSignature(t *testing.T) {
 	h := New(newDeps(t, &fakeStore{}, nil), Access)
-	if rec := serve(h, "GET", PathTrustJWS, nil, nil); rec.Code != http.StatusInternalServerError {
-		t.Errorf("GET %s without keys: %d, want 500", PathTrustJWS, rec.Code)
+	if rec := serve(h, "GET", content.PathTrustJWS, nil, nil); rec.Code != http.StatusInternalServerError {
+		t.Errorf("GET %s without keys: %d, want 500", content.PathTrustJWS, rec.Code)
+	}
+}
+
+// TestDiscoveryOutputs: llms.txt names the company and leads to the signed
+// trust.json, its signature and keys; the trust page carries the company
+// as a schema.org Organization with every certification.
+func TestDiscoveryOutputs(t *testing.T) {
+	d := newDeps(t, &fakeStore{}, nil)
+	h := New(d, Public)
+	rec := serve(h, "GET", content.PathLLMs, nil, nil)
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.HasPrefix(body, "# "+d.Site.Company.Name+" Trust Center\n") {
+		t.Fatalf("llms.txt: %d\n%s", rec.Code, body)
+	}
+	for _, want := range []string{"https://trust.example/trust.json.jws", "https://trust.example/.well-known/jwks.json", "https://trust.example/verify", "## Certifications and reports"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("llms.txt lacks %q", want)
+		}
+	}
+	for _, lang := range []string{"en", "zh-CN"} {
+		page := serve(h, "GET", "/?lang="+lang, nil, nil).Body.String()
+		const open = `<script type="application/ld+json">`
+		i := strings.Index(page, open)
+		j := strings.Index(page[max(i, 0):], "</script>")
+		if i < 0 || j < 0 {
+			t.Fatalf("%s: the trust page has no JSON-LD", lang)
+		}
+		var org struct {
+			Context string `json:"@context"`
+			Type    string `json:"@type"`
+			Name    string `json:"name"`
+			Certs   []struct {
+				Type                      string `json:"@type"`
+				Name, CertificationStatus string
+			} `json:"hasCertification"`
+		}
+		if err := json.Unmarshal([]byte(page[i+len(open):i+j]), &org); err != nil {
+			t.Fatalf("%s: JSON-LD: %v", lang, err)
+		}
+		if org.Context != "https://schema.org" || org.Type != "Organization" || org.Name != d.Site.Company.Name || len(org.Certs) != len(d.Site.Certifications) {
+			t.Errorf("%s: JSON-LD %+v, want the Organization with %d certifications", lang, org, len(d.Site.Certifications))
+		}
+		for _, c := range org.Certs {
+			if c.Type != "Certification" || c.Name == "" || !strings.HasPrefix(c.CertificationStatus, "https://schema.org/Certification") {
+				t.Errorf("%s: certification %+v", lang, c)
+			}
+		}
 	}
 }

@@ -47,6 +47,9 @@ func (s *server) mountPublic(m router) {
 	m.handle("GET", content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Sitemap(s.svc.BaseURL(), []string{"/", "/access-requests/new"}, i18n.Languages), nil
 	}))
+	m.handle("GET", content.PathLLMs, s.machine("text/plain; charset=utf-8", usesDay, func(in bodyInput) ([]byte, error) {
+		return content.LLMsTxt(s.site, s.svc.BaseURL(), in.Now), nil
+	}))
 	m.handle("GET", content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Robots(s.svc.BaseURL()), nil
 	}))
@@ -303,6 +306,9 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pa
 	}
 	for _, l := range c.Company.Locations {
 		v.Locations = append(v.Locations, l.In(lang))
+	}
+	if ld, err := content.OrganizationLD(c, s.svc.BaseURL(), lang, now); err == nil {
+		v.JSONLD = string(ld)
 	}
 	langQuery := ""
 	if lang != i18n.English {

@@ -5,7 +5,10 @@ import "trustcenter/shared/trust"
 // TrustView is the trust page's data: everything already in the reader's
 // language and formatted, so the template only lays it out.
 type TrustView struct {
-	BaseURL, OGImage                             string
+	BaseURL, OGImage string
+	// JSONLD is the schema.org Organization with its certifications, as
+	// JSON escaped for a script element.
+	JSONLD                                       string
 	Tagline, Overview, LegalName, Website, Email string
 	Locations                                    []string
 	// Attestations are the summary at the top of the page, one row per
