@@ -1,5 +1,7 @@
 package content
 
+import "trustcenter/shared/i18n"
+
 // SubprocessorChange is what an update of kind subprocessor announces, as
 // a structure rather than prose: which subprocessors are added, removed
 // or changed, from which day, so a customer can see at a glance what
@@ -46,4 +48,29 @@ func (s *Site) Subprocessor(name string) (Subprocessor, bool) {
 		}
 	}
 	return Subprocessor{}, false
+}
+
+// ChangeLines are u's change as sentences in lang, one per subprocessor
+// added, removed or changed, then when it takes effect: what the page lists
+// under the update and what the mail to subscribers says.
+func (s *Site) ChangeLines(u Update, lang string) []string {
+	ch := u.Change
+	if ch.IsZero() {
+		return nil
+	}
+	var out []string
+	for _, name := range ch.Added {
+		sp, _ := s.Subprocessor(name)
+		out = append(out, i18n.T(lang, "change.added", name, sp.Purpose.In(lang), sp.Location.In(lang)))
+	}
+	for _, name := range ch.Removed {
+		out = append(out, i18n.T(lang, "change.removed", name))
+	}
+	for _, e := range ch.Changed {
+		out = append(out, i18n.T(lang, "change.changed", e.Name, i18n.T(lang, "change.field."+e.Field), e.From.In(lang), e.To.In(lang)))
+	}
+	if !ch.Effective.IsZero() {
+		out = append(out, i18n.T(lang, "change.effective", i18n.FormatDate(lang, ch.Effective.Time()), u.NoticeDays()))
+	}
+	return out
 }

@@ -18,6 +18,10 @@ const (
 	DownloadLink Purpose = "download"       // one granted document
 	SignInLink   Purpose = "staff-sign-in"  // staff magic link (single use)
 	StatusLink   Purpose = "request-status" // requester's page of where their request stands
+	// A subscriber proves they own the address; an unsubscribe link, in
+	// every update mail, erases them. Both carry the address as subject.
+	SubscribeLink   Purpose = "subscription-confirm"
+	UnsubscribeLink Purpose = "unsubscribe"
 )
 
 // Claims are what a link says. The signer sets ID; the service sets the rest.

@@ -37,6 +37,14 @@ type Tx struct {
 	// (grant, document, version) must both be unused, so two first
 	// downloads at once cannot both keep a copy.
 	Copy *Copy
+
+	// Subscriptions (subscriptions.go). Subscriber is written whole, over
+	// any stored one of the same address; EraseSubscriber deletes the one
+	// at that address, if any. Announced is written as Rules are: version 1
+	// only where none is stored, version n only over n-1.
+	Subscriber      *Subscriber
+	EraseSubscriber string
+	Announced       *Announced
 }
 
 // SentMailRetention is how long a store remembers a sent mail (at least its
@@ -138,6 +146,14 @@ type Store interface {
 	// starts the one containing now). A window that is not positive is
 	// EInvalid.
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (Hits, error)
+
+	// Subscriptions (subscriptions.go): a subscriber by address (ENotFound
+	// when none), every subscriber (any order; the announcer's one read of
+	// the list), and what was announced last (ENotFound before the first
+	// announcement).
+	GetSubscriber(ctx context.Context, email string) (Subscriber, error)
+	ListSubscribers(ctx context.Context) ([]Subscriber, error)
+	GetAnnounced(ctx context.Context) (Announced, error)
 }
 
 // Hits are the attempts a Store counted against one key.
@@ -216,6 +232,12 @@ func CheckTx(tx Tx) error {
 	}
 	if c := tx.Copy; c != nil && (c.WatermarkID == "" || c.Grant == "" || c.Document == "") {
 		return Errorf(EInvalid, "The copy has no watermark ID, grant or document.")
+	}
+	if sub := tx.Subscriber; sub != nil && (sub.Email == "" || sub.Email == tx.EraseSubscriber) {
+		return Errorf(EInvalid, "The subscriber has no address, or is written and erased in one step.")
+	}
+	if a := tx.Announced; a != nil && a.Version < 1 {
+		return Errorf(EInvalid, "The announcement version is invalid.")
 	}
 	if rs := tx.Rules; rs != nil && rs.Version < 1 {
 		return Errorf(EInvalid, "The rule set version is invalid.")

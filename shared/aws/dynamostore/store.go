@@ -188,6 +188,11 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		put(byMark, mustBeNew, nil, nil)
 	}
 
+	subs, err := s.subscriptionWrites(tx)
+	if err != nil {
+		return err
+	}
+	items = append(items, subs...)
 	if len(items) == 0 {
 		return nil
 	}

@@ -394,7 +394,7 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
-		return nil
+		return commitSubscriptions(btx, tx)
 	})
 	return fail("commit", err)
 }
