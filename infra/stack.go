@@ -104,6 +104,8 @@ var (
 	marks      = prefix(dynamostore.PrefixMark)
 	rules      = prefix(dynamostore.PrefixRules)
 	suppressed = prefix(dynamostore.PrefixSuppress)
+	// subscribers is the one partition of every subscriber, not a prefix.
+	subscribers = dynamostore.PartSubscribers
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -121,10 +123,12 @@ var functionGrants = map[string]grants{
 		table: []keyAccess{
 			// Confirmation evaluates the rules, and stores the seed
 			// from TRUST_AUTO_APPROVE if none is stored yet; a rate
-			// limit reads the previous window's counter.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
+			// limit reads the previous window's counter. Subscribers
+			// are read, written and erased by address.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, subscribers}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, subscribers}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
+			{[]string{"dynamodb:DeleteItem"}, []string{subscribers}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		secret: true, staff: true,

@@ -590,9 +590,10 @@ func TestLeastPrivilege(t *testing.T) {
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"RATE#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
+			"T dynamodb:GetItem":    {"RATE#*", "REQ#*", "RULES#*", "SUB#", "SUPPRESS#*"},
+			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SUB#", "USE#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
+			"T dynamodb:DeleteItem": {"SUB#"},
 			"I dynamodb:Query":      {"DOCS"},
 		},
 		FnDownload: {
@@ -868,6 +869,15 @@ func TestRoutes(t *testing.T) {
 		"GET /llms.txt":                                FnPublic,
 		"GET /trust.json.jws":                          FnAccess,
 		"GET /.well-known/jwks.json":                   FnAccess,
+		"GET /subscriptions/new":                       FnAccess,
+		"POST /subscriptions":                          FnAccess,
+		"GET /subscriptions/sent":                      FnAccess,
+		"GET /subscriptions/confirm/{token}":           FnAccess,
+		"GET /subscriptions/unsubscribe/{token}":       FnAccess,
+		"POST /subscriptions/unsubscribe/{token}":      FnAccess,
+		"GET /subprocessors/objections/new":            FnAccess,
+		"POST /subprocessors/objections":               FnAccess,
+		"GET /subprocessors/objections/sent":           FnAccess,
 		"GET /verify":                                  FnDownload,
 		"GET /access-requests/new":                     FnAccess,
 		"POST /access-requests":                        FnAccess,

@@ -19,6 +19,7 @@ func (s *server) mountAccess(m router) {
 	m.handle("GET", "/access/{token}", s.accessPage)
 	s.mountStatus(m)
 	s.mountProof(m)
+	s.mountSubscriptions(m)
 }
 
 // renderForm shows the request form filled with in, and err's messages when

@@ -446,8 +446,12 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pa
 		v.FAQ = append(v.FAQ, pages.FAQView{ID: anchor("faq-", f.Question.String(), used), Q: f.Question.In(lang), A: f.Answer.In(lang)})
 	}
 	for _, u := range c.Updates {
-		v.Updates = append(v.Updates, pages.UpdateView{ID: u.ID, Title: u.Title.In(lang), Date: date(u.Date), DateISO: u.Date.String(),
-			Kind: t("updates.kind." + string(u.Kind)), Body: u.Body.In(lang), Link: u.Link})
+		uv := pages.UpdateView{ID: u.ID, Title: u.Title.In(lang), Date: date(u.Date), DateISO: u.Date.String(),
+			Kind: t("updates.kind." + string(u.Kind)), Body: u.Body.In(lang), Link: u.Link, Change: c.ChangeLines(u, lang)}
+		if len(uv.Change) > 0 && !u.Change.Effective.IsZero() {
+			uv.Object = content.PathObject + "?update=" + url.QueryEscape(u.ID) + langQuery
+		}
+		v.Updates = append(v.Updates, uv)
 	}
 	return v
 }

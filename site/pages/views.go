@@ -92,7 +92,13 @@ type SubprocessorView struct{ Name, Website, Purpose, Location, Data string }
 
 type FAQView struct{ ID, Q, A string }
 
-type UpdateView struct{ ID, Title, Date, DateISO, Kind, Body, Link string }
+type UpdateView struct {
+	ID, Title, Date, DateISO, Kind, Body, Link string
+	// Change lists a subprocessor change line by line, its effective day
+	// last; Object leads to the form that objects to it.
+	Change []string
+	Object string
+}
 
 // FormDoc is a document the request form offers.
 type FormDoc struct {
