@@ -106,6 +106,7 @@ var (
 	suppressed = prefix(dynamostore.PrefixSuppress)
 	// subscribers is the one partition of every subscriber, not a prefix.
 	subscribers = dynamostore.PartSubscribers
+	announced   = prefix(dynamostore.PrefixAnnounced)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -125,10 +126,13 @@ var functionGrants = map[string]grants{
 			// from TRUST_AUTO_APPROVE if none is stored yet; a rate
 			// limit reads the previous window's counter. Subscribers
 			// are read, written and erased by address.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, subscribers}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, subscribers}},
+			// Its cold start announces new updates: it reads what was
+			// announced and lists the subscribers.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, subscribers, announced}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, subscribers, announced}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{subscribers}},
+			{[]string{"dynamodb:Query"}, []string{subscribers}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		secret: true, staff: true,

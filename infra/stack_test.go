@@ -590,10 +590,11 @@ func TestLeastPrivilege(t *testing.T) {
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"RATE#*", "REQ#*", "RULES#*", "SUB#", "SUPPRESS#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SUB#", "USE#*"},
+			"T dynamodb:GetItem":    {"ANNOUNCED#*", "RATE#*", "REQ#*", "RULES#*", "SUB#", "SUPPRESS#*"},
+			"T dynamodb:PutItem":    {"ANNOUNCED#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SUB#", "USE#*"},
 			"T dynamodb:UpdateItem": {"RATE#*"},
 			"T dynamodb:DeleteItem": {"SUB#"},
+			"T dynamodb:Query":      {"SUB#"},
 			"I dynamodb:Query":      {"DOCS"},
 		},
 		FnDownload: {
