@@ -324,7 +324,7 @@ func (s *Service) announcement(sub Subscriber, fresh []Notice, listChanged bool)
 			b.WriteString("  • " + l + "\n")
 		}
 		if n.Object != "" {
-			b.WriteString(t("mail.announce.object", n.Object+langQuery(lang)) + "\n")
+			b.WriteString(t("mail.announce.object", withLang(n.Object, lang)) + "\n")
 		}
 		if n.Link != "" {
 			b.WriteString(t("mail.announce.more", n.Link) + "\n")
@@ -387,6 +387,15 @@ func topicList(ts []Topic) string {
 		s[i] = string(t)
 	}
 	return "topics=" + strings.Join(s, ",")
+}
+
+// withLang is link u in lang, whether or not it has a query already.
+func withLang(u, lang string) string {
+	q := langQuery(lang)
+	if q != "" && strings.Contains(u, "?") {
+		q = "&" + q[1:]
+	}
+	return u + q
 }
 
 func langQuery(lang string) string {

@@ -108,6 +108,7 @@ func TestAnnounceOncePerChange(t *testing.T) {
 
 	pub.Subprocessors = append(pub.Subprocessors, trust.ListedSubprocessor{Name: "Datadog", Purpose: "Monitoring", Location: "United States"})
 	inc := notice("i1", trust.TopicIncidents)
+	inc.Object = "https://trust.example/subprocessors/objections/new?update=i1"
 	pub.Updates = append([]trust.Notice{inc}, pub.Updates...)
 	for range 2 {
 		if _, err := f.svc.Announce(ctx, pub); err != nil {
@@ -119,6 +120,9 @@ func TestAnnounceOncePerChange(t *testing.T) {
 	}
 	if got := f.mail.to("ada@buyer.example")[2]; !strings.Contains(got.Text, "The list of subprocessors changed.") {
 		t.Errorf("the list change mail says %q", got.Text)
+	}
+	if got := f.mail.to("bo@buyer.example")[1]; !strings.Contains(got.Text, "objections/new?update=i1&lang=zh-CN") {
+		t.Errorf("the objection link in Chinese mail: %q", got.Text)
 	}
 	if got := f.mail.to("bo@buyer.example")[1]; !strings.Contains(got.Subject, "标题 i1") || !strings.Contains(got.Text, "退订") {
 		t.Errorf("bo's mail is not in Chinese: %q %q", got.Subject, got.Text)
