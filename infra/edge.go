@@ -37,6 +37,7 @@ const ClientAddressHeader = "CloudFront-Viewer-Address"
 var CachedPaths = []string{
 	"/", "/trust.json", "/updates.atom", "/sitemap.xml", "/robots.txt",
 	"/.well-known/security.txt", "/favicon.ico", "/static/*", "/nda.txt",
+	"/llms.txt", "/trust.json.jws", "/.well-known/jwks.json",
 }
 
 // langFunction runs on viewer request for the cached paths. It rewrites

@@ -67,7 +67,7 @@ func TestDistribution(t *testing.T) {
 			}
 		}
 		sort.Strings(paths)
-		want := []string{"/", "/.well-known/security.txt", "/favicon.ico", "/nda.txt", "/robots.txt", "/sitemap.xml", "/static/*", "/trust.json", "/updates.atom"}
+		want := []string{"/", "/.well-known/jwks.json", "/.well-known/security.txt", "/favicon.ico", "/llms.txt", "/nda.txt", "/robots.txt", "/sitemap.xml", "/static/*", "/trust.json", "/trust.json.jws", "/updates.atom"}
 		if !slices.Equal(paths, want) {
 			t.Errorf("%s: cached paths %v, want %v", cfg.name, paths, want)
 		}

@@ -109,6 +109,9 @@ var (
 	ndas        = prefix(dynamostore.PrefixNDA)
 	acceptances = prefix(dynamostore.PrefixAcceptance)
 	contacts    = prefix(dynamostore.PrefixContact)
+	// subscribers is the one partition of every subscriber, not a prefix.
+	subscribers = dynamostore.PartSubscribers
+	announced   = prefix(dynamostore.PrefixAnnounced)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -134,10 +137,14 @@ var functionGrants = map[string]grants{
 			// request relies on, and the one it records (NDAACC#). A
 			// confirmed request is also filed by address and domain
 			// (CONTACT#), which the staff mail's flags read back.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, acceptances}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, acceptances, contacts}},
+			// Subscribers are read, written and erased by address; its
+			// cold start announces new updates: it reads what was
+			// announced and lists the subscribers.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, acceptances, subscribers, announced}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, acceptances, contacts, subscribers, announced}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
-			{[]string{"dynamodb:Query"}, []string{ndas, contacts}},
+			{[]string{"dynamodb:DeleteItem"}, []string{subscribers}},
+			{[]string{"dynamodb:Query"}, []string{ndas, contacts, subscribers}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		secret: true, staff: true,
@@ -146,10 +153,11 @@ var functionGrants = map[string]grants{
 	// makes the recipient's stamped copy on first download (reads the
 	// report, keeps the copy, records it by grant and by watermark ID; a
 	// copy that lost a race is deleted), records the download (a public
-	// one: counts it) and signs the S3 link to the copy.
+	// one: counts it) and signs the S3 link to the copy. The public
+	// verify page looks a copy up by its watermark ID.
 	FnDownload: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies, marks}},
 			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks}},
 			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
 			// Whether the NDA in effect is agreed; the text of a signed

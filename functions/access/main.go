@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Access, Keys: secretkeys.FromConfig, Staff: true})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Access, Keys: secretkeys.FromConfig, Staff: true, Announce: true})
 }

@@ -19,13 +19,14 @@ import (
 
 const keyringUsage = `usage:
   local keyring list   --secret <arn> | --file <path>
-  local keyring rotate --secret <arn> | --file <path>
+  local keyring rotate --secret <arn> | --file <path>  [--purpose publication]
   local keyring remove --secret <arn> | --file <path>  --kid <kid>
   local keyring new                     (a fresh keyring on stdout)
   local keyring rotate < keyring.json   (stdin to stdout)
 --secret is the deployed secret (the stack's SigningKeysSecretArn output),
 read and written with the AWS credentials and region of the environment;
---file is a local key file (data/keys.json)`
+--file is a local key file (data/keys.json); --purpose publication rotates
+the key that signs trust.json instead of the link key`
 
 // keyring manages the signing keyring: the deployed secret, a local key
 // file, or stdin to stdout. It prints kids, never key material, except for
@@ -40,11 +41,15 @@ func keyring(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	secret := fs.String("secret", "", "")
 	file := fs.String("file", "", "")
 	kid := fs.String("kid", "", "")
+	purpose := fs.String("purpose", "links", "")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
 		return fmt.Errorf("keyring %s: bad arguments\n%s", cmd, keyringUsage)
 	}
 	if *secret != "" && *file != "" {
 		return errors.New("keyring: give --secret or --file, not both")
+	}
+	if *purpose != "links" && *purpose != string(token.ForPublication) {
+		return fmt.Errorf("keyring: --purpose is links or %s, not %q", token.ForPublication, *purpose)
 	}
 	if (*kid != "") != (cmd == "remove") {
 		return fmt.Errorf("keyring %s: --kid goes with remove, and remove needs it\n%s", cmd, keyringUsage)
@@ -69,10 +74,17 @@ func keyring(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return err
 	}
 	old := k.Active
+	if *purpose == string(token.ForPublication) {
+		old = k.Publishing
+	}
 	switch cmd {
 	case "list":
 	case "rotate":
-		if err := k.Rotate(now); err != nil {
+		rotate := k.Rotate
+		if *purpose == string(token.ForPublication) {
+			rotate = k.RotatePublication
+		}
+		if err := rotate(now); err != nil {
 			return err
 		}
 	case "remove":
@@ -90,6 +102,11 @@ func keyring(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	printKeyring(stdout, store.name(), k)
 	switch cmd {
 	case "rotate":
+		if *purpose == string(token.ForPublication) {
+			fmt.Fprintf(stdout, "trust.json is signed by %s within %s; %s stays in the JWKS. Remove it once no one needs to verify copies it signed:\n  keyring remove %s --kid %s\n",
+				k.Publishing, token.MaxAge, old, store.flag(), old)
+			break
+		}
 		fmt.Fprintf(stdout, "Every function signs with %s within %s. Remove %s once the links it signed have expired (the longest grant plus 7 days):\n  keyring remove %s --kid %s\n",
 			k.Active, token.MaxAge, old, store.flag(), old)
 	case "remove":
@@ -102,8 +119,11 @@ func printKeyring(w io.Writer, where string, k *token.Keyring) {
 	fmt.Fprintf(w, "%s: %d key(s)\n", where, len(k.Keys))
 	for _, key := range k.Keys {
 		mark := ""
-		if key.ID == k.Active {
+		switch key.ID {
+		case k.Active:
 			mark = "  (signs)"
+		case k.Publishing:
+			mark = "  (signs trust.json)"
 		}
 		fmt.Fprintf(w, "  %s%s\n", key.ID, mark)
 	}

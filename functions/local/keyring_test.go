@@ -86,7 +86,7 @@ func TestKeyringRotateAndRemoveSecret(t *testing.T) {
 		t.Fatalf("rotate: %v\n%s", err, out)
 	}
 	k := stored(t, sm)
-	if len(k.Keys) != 2 || k.Active == old || k.Keys[0].ID != old {
+	if len(k.Keys) != 3 || k.Active == old || k.Keys[0].ID != old {
 		t.Fatalf("after rotate: keys %v active %q; want %s kept and a new signing key", k.Keys, k.Active, old)
 	}
 	for _, want := range []string{k.Active + "  (signs)", "within 5m0s", "keyring remove --secret " + arn + " --kid " + old} {
@@ -102,22 +102,42 @@ func TestKeyringRotateAndRemoveSecret(t *testing.T) {
 	if _, err := runKeyring(t, "remove", "--secret", arn, "--kid", "no-such-kid"); err == nil {
 		t.Error("remove of an unknown kid succeeded")
 	}
-	if n := len(stored(t, sm).Keys); n != 2 {
-		t.Fatalf("refused removes left %d keys, want 2", n)
+	if n := len(stored(t, sm).Keys); n != 3 {
+		t.Fatalf("refused removes left %d keys, want 3", n)
 	}
 
 	out, err = runKeyring(t, "remove", "--secret", arn, "--kid", old)
 	if err != nil {
 		t.Fatalf("remove: %v", err)
 	}
-	if got := stored(t, sm); len(got.Keys) != 1 || got.Keys[0].ID != k.Active {
-		t.Errorf("after remove: keys %v, want only %s", got.Keys, k.Active)
+	if got := stored(t, sm); len(got.Keys) != 2 || got.Keys[1].ID != k.Active || got.Keys[0].ID != k.Publishing {
+		t.Errorf("after remove: keys %v, want only %s and the publication key", got.Keys, k.Active)
 	}
 	out2, err := runKeyring(t, "list", "--secret", arn)
-	if err != nil || !strings.Contains(out2, "1 key(s)") || !strings.Contains(out2, k.Active+"  (signs)") {
+	if err != nil || !strings.Contains(out2, "2 key(s)") || !strings.Contains(out2, k.Publishing+"  (signs trust.json)") || !strings.Contains(out2, k.Active+"  (signs)") {
 		t.Errorf("list: %v\n%s", err, out2)
 	}
 	noSeeds(t, out+out2, k)
+}
+
+// The publication key rotates on its own; the old one stays published
+// (in the JWKS) until removed, and the link key is untouched.
+func TestKeyringRotatePublication(t *testing.T) {
+	sm, first, arn := deployed(t)
+	out, err := runKeyring(t, "rotate", "--secret", arn, "--purpose", "publication")
+	if err != nil {
+		t.Fatalf("rotate --purpose publication: %v\n%s", err, out)
+	}
+	k := stored(t, sm)
+	if k.Active != first.Active || k.Publishing == first.Publishing || len(k.Published()) != 2 {
+		t.Fatalf("after rotate: active %q publishing %q, %d publication keys; want %q kept and a second publication key", k.Active, k.Publishing, len(k.Published()), first.Active)
+	}
+	if !strings.Contains(out, "keyring remove --secret "+arn+" --kid "+first.Publishing) {
+		t.Errorf("rotate output does not say how to retire %s:\n%s", first.Publishing, out)
+	}
+	if _, err := runKeyring(t, "rotate", "--secret", arn, "--purpose", "billing"); err == nil {
+		t.Error("an unknown purpose was accepted")
+	}
 }
 
 func TestKeyringRotateRefusesPlaceholder(t *testing.T) {
@@ -156,7 +176,7 @@ func TestKeyringRotateFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	now = now.Add(token.MaxAge)
-	if k := h.Keyring(); k.Active == first.Active || len(k.Keys) != 2 {
+	if k := h.Keyring(); k.Active == first.Active || len(k.Keys) != 3 {
 		t.Errorf("after rotate --file and MaxAge: active %q of %d keys, want a new one", k.Active, len(k.Keys))
 	}
 }
@@ -185,14 +205,14 @@ func TestKeyringNewAndStdinRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 	k, err := token.ParseKeyring([]byte(out))
-	if err != nil || len(k.Keys) != 1 {
+	if err != nil || len(k.Keys) != 2 || k.Publishing == "" {
 		t.Fatalf("new: %v, %v", k, err)
 	}
 	var rotated bytes.Buffer
 	if err := keyring(t.Context(), []string{"rotate"}, strings.NewReader(out), &rotated, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := token.ParseKeyring(rotated.Bytes()); err != nil || len(r.Keys) != 2 {
+	if r, err := token.ParseKeyring(rotated.Bytes()); err != nil || len(r.Keys) != 3 {
 		t.Errorf("rotate on stdin: %v, %v", r, err)
 	}
 }

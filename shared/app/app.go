@@ -141,6 +141,7 @@ func env(key, def string) string {
 func NewService(c Config, site *content.Site, keys *token.Holder, e trust.Engines) *trust.Service {
 	if keys != nil {
 		e.Signer = token.Held(keys, c.Issuer)
+		e.Attester = token.Publishing(keys)
 	}
 	return trust.New(trust.Config{
 		BaseURL:     c.BaseURL,

@@ -279,6 +279,9 @@ type Update struct {
 	Body  Text       `yaml:"body"`
 	// Link is an absolute https URL or a path on this site.
 	Link string `yaml:"link"`
+	// Change is the structured change an update of kind subprocessor
+	// announces (optional).
+	Change SubprocessorChange `yaml:"change" json:"change,omitzero"`
 }
 
 // NDA is the agreement a requester accepts. Its text is English only, and

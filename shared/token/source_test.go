@@ -261,7 +261,8 @@ func TestRemove(t *testing.T) {
 	if err := k.Remove(first); err != nil {
 		t.Fatal(err)
 	}
-	if len(k.Keys) != 1 || k.Keys[0].ID != k.Active {
+	// The publication key stays: removing a link key touches no other.
+	if len(k.Keys) != 2 || k.Keys[1].ID != k.Active || k.Keys[0].ID != k.Publishing {
 		t.Errorf("after Remove: %v", k.Keys)
 	}
 	if _, err := ParseKeyring(k.Marshal()); err != nil {

@@ -22,6 +22,10 @@ const (
 	// signed NDA, which the console mints and the download function, the
 	// one with the PDF library, serves.
 	SignedNDALink Purpose = "signed-nda"
+	// A subscriber proves they own the address; an unsubscribe link, in
+	// every update mail, erases them. Both carry the address as subject.
+	SubscribeLink   Purpose = "subscription-confirm"
+	UnsubscribeLink Purpose = "unsubscribe"
 )
 
 // Claims are what a link says. The signer sets ID; the service sets the rest.

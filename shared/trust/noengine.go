@@ -78,6 +78,16 @@ func (noStore) Hit(context.Context, string, time.Duration, time.Time) (Hits, err
 	return Hits{}, noEngine("store", "Hit")
 }
 
+func (noStore) GetSubscriber(context.Context, string) (Subscriber, error) {
+	return Subscriber{}, noEngine("store", "GetSubscriber")
+}
+func (noStore) ListSubscribers(context.Context) ([]Subscriber, error) {
+	return nil, noEngine("store", "ListSubscribers")
+}
+func (noStore) GetAnnounced(context.Context) (Announced, error) {
+	return Announced{}, noEngine("store", "GetAnnounced")
+}
+
 type noBlobs struct{}
 
 func (noBlobs) Put(context.Context, string, io.Reader, int64, string) error {

@@ -41,16 +41,17 @@ const grantLinkGrace = 7 * 24 * time.Hour
 // New; each function only calls the methods its routes need, and its IAM
 // role only allows the engine calls those methods make.
 type Service struct {
-	cfg    Config
-	store  Store
-	blobs  Blobs
-	links  Presigner // nil: files are streamed from blobs
-	mailer Mailer
-	signer Signer
-	stamp  Stamper
-	clock  Clock
-	log    *slog.Logger
-	queued func()
+	cfg      Config
+	store    Store
+	blobs    Blobs
+	links    Presigner // nil: files are streamed from blobs
+	mailer   Mailer
+	signer   Signer
+	attester Attester
+	stamp    Stamper
+	clock    Clock
+	log      *slog.Logger
+	queued   func()
 	// uploads, when set, takes uploads straight from the browser; nil:
 	// they come through Receive.
 	uploads   Uploader
@@ -104,6 +105,8 @@ type Engines struct {
 	MailQueued func()
 	// SignedNDA writes signed NDAs as PDFs (shared/ndapdf): the console's.
 	SignedNDA NDARenderer
+	// Attester signs published documents (trust.json).
+	Attester Attester
 }
 
 // ErrNoEngine is what a refusing engine answers: the function was built
@@ -128,6 +131,10 @@ func New(c Config, e Engines) *Service {
 	}
 	if s.signer == nil {
 		s.signer = noSigner{}
+	}
+	s.attester = e.Attester
+	if s.attester == nil {
+		s.attester = noAttester{}
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -681,3 +688,24 @@ func (s *Service) Open(ctx context.Context, d Document) (File, error) {
 	}
 	return File{Body: body}, nil
 }
+
+// Attester signs what the trust center publishes, so a reader can check a
+// copy came from it (shared/token: a detached JWS, and the public keys as a
+// JWKS). Its keys are not the link signer's.
+type Attester interface {
+	SignDetached(payload []byte) (string, error)
+	JWKS() ([]byte, error)
+}
+
+type noAttester struct{}
+
+func (noAttester) SignDetached([]byte) (string, error) {
+	return "", noEngine("attester", "SignDetached")
+}
+func (noAttester) JWKS() ([]byte, error) { return nil, noEngine("attester", "JWKS") }
+
+// Attest is a detached signature over payload, exactly as published.
+func (s *Service) Attest(payload []byte) (string, error) { return s.attester.SignDetached(payload) }
+
+// PublicKeys is the JWKS of the keys Attest signs with, old ones included.
+func (s *Service) PublicKeys() ([]byte, error) { return s.attester.JWKS() }

@@ -59,6 +59,13 @@ type Tx struct {
 	// its filings under that address and that address's domain are
 	// removed, and an erased request is filed under nothing.
 	ErasedEmail string
+	// Subscriptions (subscriptions.go). Subscriber is written whole, over
+	// any stored one of the same address; EraseSubscriber deletes the one
+	// at that address, if any. Announced is written as Rules are: version 1
+	// only where none is stored, version n only over n-1.
+	Subscriber      *Subscriber
+	EraseSubscriber string
+	Announced       *Announced
 }
 
 // SentMailRetention is how long a store remembers a sent mail (at least its
@@ -179,6 +186,14 @@ type Store interface {
 	// purged, and nobody vouched for their address. An unknown field, an
 	// empty value or a limit below 1 is EInvalid.
 	PriorRequests(ctx context.Context, by ContactField, value string, limit int) ([]Request, error)
+
+	// Subscriptions (subscriptions.go): a subscriber by address (ENotFound
+	// when none), every subscriber (any order; the announcer's one read of
+	// the list), and what was announced last (ENotFound before the first
+	// announcement).
+	GetSubscriber(ctx context.Context, email string) (Subscriber, error)
+	ListSubscribers(ctx context.Context) ([]Subscriber, error)
+	GetAnnounced(ctx context.Context) (Announced, error)
 }
 
 // Hits are the attempts a Store counted against one key.
@@ -257,6 +272,12 @@ func CheckTx(tx Tx) error {
 	}
 	if c := tx.Copy; c != nil && (c.WatermarkID == "" || c.Grant == "" || c.Document == "") {
 		return Errorf(EInvalid, "The copy has no watermark ID, grant or document.")
+	}
+	if sub := tx.Subscriber; sub != nil && (sub.Email == "" || sub.Email == tx.EraseSubscriber) {
+		return Errorf(EInvalid, "The subscriber has no address, or is written and erased in one step.")
+	}
+	if a := tx.Announced; a != nil && a.Version < 1 {
+		return Errorf(EInvalid, "The announcement version is invalid.")
 	}
 	if rs := tx.Rules; rs != nil && rs.Version < 1 {
 		return Errorf(EInvalid, "The rule set version is invalid.")

@@ -228,6 +228,11 @@ type Mail struct {
 	Lost int `json:"lost,omitempty"`
 	// Reason is the last failure, and why an undeliverable mail was given up.
 	Reason string `json:"reason,omitempty"`
+	// Headers are extra header fields the mail engines add as they are
+	// (List-Unsubscribe and List-Unsubscribe-Post, RFC 8058). Only the
+	// service sets them, never from what a visitor typed; the engines
+	// refuse a name or value that could start another header.
+	Headers map[string]string `json:"headers,omitempty"`
 }
 
 // Attachment is a file sent with a mail.

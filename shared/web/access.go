@@ -19,6 +19,8 @@ func (s *server) mountAccess(m router) {
 	m.handle("GET", "/access/{token}", s.accessPage)
 	m.handle("POST", "/access/{token}/nda", s.acceptAtAccess)
 	s.mountStatus(m)
+	s.mountProof(m)
+	s.mountSubscriptions(m)
 }
 
 // renderForm shows the request form filled with in, and err's messages when

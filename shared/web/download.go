@@ -14,6 +14,7 @@ func (s *server) mountDownload(m router) {
 	m.handle("GET", "/download/{token}", s.download)
 	m.handle("GET", "/documents/{id}", s.publicDocument)
 	m.handle("GET", "/signed-nda/{token}", s.signedNDA)
+	s.mountVerify(m)
 }
 
 // A GET route answers HEAD too. HEAD takes no file, so it is answered as

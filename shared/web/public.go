@@ -37,9 +37,7 @@ func (s *server) mountPublic(m router) {
 	})
 	// trust.json is English whatever the reader's language; the feed has
 	// no statuses, so it depends on neither documents nor the day.
-	m.handle("GET", content.PathTrustJSON, s.machine("application/json", usesDocs|usesDay, func(in bodyInput) ([]byte, error) {
-		return content.TrustJSON(s.site, in.Docs, s.svc.BaseURL(), in.Now)
-	}))
+	m.handle("GET", content.PathTrustJSON, s.machine("application/json", trustJSONUses, s.trustJSON))
 	m.handle("GET", content.PathFeed, s.machine("application/atom+xml; charset=utf-8", usesLang, func(in bodyInput) ([]byte, error) {
 		return content.Atom(s.site, s.svc.BaseURL(), in.Lang)
 	}))
@@ -48,6 +46,9 @@ func (s *server) mountPublic(m router) {
 	}))
 	m.handle("GET", content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Sitemap(s.svc.BaseURL(), []string{"/", "/access-requests/new"}, i18n.Languages), nil
+	}))
+	m.handle("GET", content.PathLLMs, s.machine("text/plain; charset=utf-8", usesDay, func(in bodyInput) ([]byte, error) {
+		return content.LLMsTxt(s.site, s.svc.BaseURL(), in.Now), nil
 	}))
 	m.handle("GET", content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Robots(s.svc.BaseURL()), nil
@@ -200,45 +201,58 @@ type bodyInput struct {
 // the inputs the body uses.
 func (s *server) machine(contentType string, deps uses, build func(bodyInput) ([]byte, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var in bodyInput
-		var docsKey, day string
-		maxAge := 5 * time.Minute
-		if deps&usesDocs != 0 {
-			docs, k, stale, err := s.documentsOrStale(r.Context())
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			if stale != nil {
-				s.log.Warn("serving stale documents: the store is failing", "path", r.URL.Path,
-					"read_at", s.docsReadAt(), "err", stale)
-				maxAge = staleMaxAge
-			}
-			in.Docs, docsKey = docs, k
+		in, key, maxAge, err := s.inputs(w, r, deps)
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
-		if deps&usesDay != 0 {
-			in.Now = time.Now().UTC()
-			day = in.Now.Format(time.DateOnly)
-		}
-		if deps&usesLang != 0 {
-			in.Lang = s.lang(r)
-			w.Header().Set("Content-Language", in.Lang)
-		}
-		// One concatenation: this runs on every request.
-		key := r.URL.Path + "|" + docsKey + "|" + day + "|" + in.Lang
-		page, err := s.cache.get(key, func() (*rendered, error) {
-			body, err := build(in)
-			if err != nil {
-				return nil, err
-			}
-			return newRendered(contentType, body), nil
-		})
+		page, err := s.built(r.URL.Path+key, contentType, func() ([]byte, error) { return build(in) })
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		page.serve(w, r, maxAge, deps&usesLang != 0)
 	}
+}
+
+// built is the body cached under key, built when it is not there yet.
+func (s *server) built(key, contentType string, build func() ([]byte, error)) (*rendered, error) {
+	return s.cache.get(key, func() (*rendered, error) {
+		body, err := build()
+		if err != nil {
+			return nil, err
+		}
+		return newRendered(contentType, body), nil
+	})
+}
+
+// inputs fetches what a body uses and returns it with the part of its
+// cache key they make and how long caches may keep the body.
+func (s *server) inputs(w http.ResponseWriter, r *http.Request, deps uses) (in bodyInput, key string, maxAge time.Duration, err error) {
+	var docsKey, day string
+	maxAge = 5 * time.Minute
+	if deps&usesDocs != 0 {
+		docs, k, stale, err := s.documentsOrStale(r.Context())
+		if err != nil {
+			return in, "", 0, err
+		}
+		if stale != nil {
+			s.log.Warn("serving stale documents: the store is failing", "path", r.URL.Path,
+				"read_at", s.docsReadAt(), "err", stale)
+			maxAge = staleMaxAge
+		}
+		in.Docs, docsKey = docs, k
+	}
+	if deps&usesDay != 0 {
+		in.Now = time.Now().UTC()
+		day = in.Now.Format(time.DateOnly)
+	}
+	if deps&usesLang != 0 {
+		in.Lang = s.lang(r)
+		w.Header().Set("Content-Language", in.Lang)
+	}
+	// One concatenation: this runs on every request.
+	return in, "|" + docsKey + "|" + day + "|" + in.Lang, maxAge, nil
 }
 
 // trustPage renders the trust page for the cache: one body per language,
@@ -291,6 +305,9 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pa
 	}
 	for _, l := range c.Company.Locations {
 		v.Locations = append(v.Locations, l.In(lang))
+	}
+	if ld, err := content.OrganizationLD(c, s.svc.BaseURL(), lang, now); err == nil {
+		v.JSONLD = string(ld)
 	}
 	langQuery := ""
 	if lang != i18n.English {
@@ -428,8 +445,12 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pa
 		v.FAQ = append(v.FAQ, pages.FAQView{ID: anchor("faq-", f.Question.String(), used), Q: f.Question.In(lang), A: f.Answer.In(lang)})
 	}
 	for _, u := range c.Updates {
-		v.Updates = append(v.Updates, pages.UpdateView{ID: u.ID, Title: u.Title.In(lang), Date: date(u.Date), DateISO: u.Date.String(),
-			Kind: t("updates.kind." + string(u.Kind)), Body: u.Body.In(lang), Link: u.Link})
+		uv := pages.UpdateView{ID: u.ID, Title: u.Title.In(lang), Date: date(u.Date), DateISO: u.Date.String(),
+			Kind: t("updates.kind." + string(u.Kind)), Body: u.Body.In(lang), Link: u.Link, Change: c.ChangeLines(u, lang)}
+		if len(uv.Change) > 0 && !u.Change.Effective.IsZero() {
+			uv.Object = content.PathObject + "?update=" + url.QueryEscape(u.ID) + langQuery
+		}
+		v.Updates = append(v.Updates, uv)
 	}
 	return v
 }

@@ -5,7 +5,10 @@ import "trustcenter/shared/trust"
 // TrustView is the trust page's data: everything already in the reader's
 // language and formatted, so the template only lays it out.
 type TrustView struct {
-	BaseURL, OGImage                             string
+	BaseURL, OGImage string
+	// JSONLD is the schema.org Organization with its certifications, as
+	// JSON escaped for a script element.
+	JSONLD                                       string
 	Tagline, Overview, LegalName, Website, Email string
 	Locations                                    []string
 	// Attestations are the summary at the top of the page, one row per
@@ -89,7 +92,13 @@ type SubprocessorView struct{ Name, Website, Purpose, Location, Data string }
 
 type FAQView struct{ ID, Q, A string }
 
-type UpdateView struct{ ID, Title, Date, DateISO, Kind, Body, Link string }
+type UpdateView struct {
+	ID, Title, Date, DateISO, Kind, Body, Link string
+	// Change lists a subprocessor change line by line, its effective day
+	// last; Object leads to the form that objects to it.
+	Change []string
+	Object string
+}
 
 // FormDoc is a document the request form offers.
 type FormDoc struct {

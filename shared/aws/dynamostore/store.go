@@ -200,6 +200,11 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 	if err := ndaItems(tx, put, del); err != nil {
 		return err
 	}
+	subs, err := s.subscriptionWrites(tx)
+	if err != nil {
+		return err
+	}
+	items = append(items, subs...)
 	if len(items) == 0 {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -44,6 +45,11 @@ type Function struct {
 	// (TRUST_STAFF). Their mail is only queued: the scheduler function
 	// sends it, so no web function has a mail engine.
 	Staff bool
+	// Announce has the cold start tell subscribers of updates the content
+	// publishes that they were not told of (trust.Service.Announce): the
+	// first cold start after a deploy finds them, every later one finds
+	// nothing new and mails no one. It needs Keys (unsubscribe links).
+	Announce bool
 }
 
 // needs lists the settings f cannot start without.
@@ -115,8 +121,25 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 		}
 		keys.OnError = func(err error) { log.Warn("signing keys", "err", err) }
 	}
-	return newHandler(c, f.Web, site, keys, e, log), nil
+	h := newHandler(c, f.Web, site, keys, e, log)
+	if f.Announce {
+		// A failure is logged and left to the next cold start: the
+		// function serves its pages either way.
+		svc := app.NewService(c, site, keys, e)
+		actx, cancel := context.WithTimeout(ctx, announceBudget)
+		n, err := svc.Announce(actx, site.Published(c.BaseURL))
+		cancel()
+		if err != nil {
+			log.Error("announce updates", "err", err)
+		} else if n > 0 {
+			log.Info("announced updates", "mails", n)
+		}
+	}
+	return h, nil
 }
+
+// announceBudget bounds the announcement a cold start makes.
+const announceBudget = 3 * time.Second
 
 // newHandler is f's handler on engines e: what NewLambdaHandler builds
 // once it has them, and what tests build on fakes.

@@ -59,8 +59,8 @@ func TestEnsureReplacesPlaceholder(t *testing.T) {
 				t.Fatalf("Ensure = %v, %v; want a keyring created", created, err)
 			}
 			k := stored(t, sm)
-			if len(k.Keys) != 1 {
-				t.Errorf("%d keys, want 1", len(k.Keys))
+			if len(k.Keys) != 2 || len(k.Published()) != 1 || k.Publishing == "" {
+				t.Errorf("%d keys (%d publication, signing %q), want one link key and one publication key", len(k.Keys), len(k.Published()), k.Publishing)
 			}
 			// What the functions read at cold start.
 			if _, err := secretkeys.Load(t.Context(), client(t), arn); err != nil {
@@ -84,6 +84,25 @@ func TestEnsureKeepsKeyring(t *testing.T) {
 	}
 	if got := stored(t, sm); string(got.Marshal()) != string(want.Marshal()) {
 		t.Error("Ensure changed a valid keyring")
+	}
+}
+
+// A keyring from before publication keys gains one on the next deploy and
+// keeps its link keys, so the links already sent keep working.
+func TestEnsureAddsPublicationKey(t *testing.T) {
+	sm := signedSecrets(t)
+	old := `{"active":"k1","keys":[{"kid":"k1","seed":"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="}]}`
+	arn := sm.Put(secretID, old)
+	created, err := secretkeys.Ensure(t.Context(), client(t), arn)
+	if err != nil || !created {
+		t.Fatalf("Ensure = %v, %v; want a publication key written", created, err)
+	}
+	k := stored(t, sm)
+	if k.Active != "k1" || len(k.Keys) != 2 || len(k.Published()) != 1 || k.Published()[0].ID != k.Publishing {
+		t.Fatalf("after Ensure: active %q, keys %v, publishing %q; want k1 kept and one publication key", k.Active, ids(k.Keys), k.Publishing)
+	}
+	if created, err := secretkeys.Ensure(t.Context(), client(t), arn); err != nil || created {
+		t.Fatalf("second Ensure = %v, %v; want the keyring kept", created, err)
 	}
 }
 

@@ -92,7 +92,8 @@ func write(ctx context.Context, sm Client, secretID string, k *token.Keyring) er
 // deploy the secret holds CloudFormation's generated placeholder, or no
 // value at all, and Ensure replaces it with one fresh signing key. A
 // secret that holds a valid keyring is left as it is, so running Ensure on
-// every deploy is safe. created says whether it wrote one.
+// every deploy is safe, except that a keyring without a publication key
+// is given one. created says whether it wrote.
 //
 // A secret that cannot be read (access denied, the service unreachable), or
 // that holds a keyring with a mistake in it (a hand edit gone wrong), is an
@@ -101,9 +102,15 @@ func write(ctx context.Context, sm Client, secretID string, k *token.Keyring) er
 func Ensure(ctx context.Context, sm Client, secretID string) (created bool, err error) {
 	data, err := read(ctx, sm, secretID)
 	if err == nil {
-		_, perr := parse(secretID, data)
+		k, perr := parse(secretID, data)
 		if perr == nil {
-			return false, nil
+			// A keyring from before publication keys gets one, and
+			// keeps every key it has.
+			added, err := k.EnsurePublication(time.Now())
+			if err != nil || !added {
+				return false, err
+			}
+			return true, write(ctx, sm, secretID, k)
 		}
 		if attempted(data) {
 			return false, fmt.Errorf("%w; fix the secret's value (the deployment replaces only a value that is not a keyring at all)", perr)

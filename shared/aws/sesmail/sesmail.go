@@ -73,6 +73,10 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 	if strings.ContainsAny(msg.Subject, "\r\n") {
 		return trust.Errorf(trust.EInvalid, "The email subject must be a single line.")
 	}
+	extra, err := msg.HeaderFields()
+	if err != nil {
+		return err
+	}
 	utf8 := func(s string) *types.Content { return &types.Content{Data: &s, Charset: aws.String("UTF-8")} }
 	in := &sesv2.SendEmailInput{
 		FromEmailAddress: &m.from,
@@ -85,10 +89,13 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 		// The mail id comes back in bounce and complaint events.
 		EmailTags: []types.MessageTag{{Name: aws.String("mail"), Value: aws.String(tagValue(msg.ID))}},
 	}
+	for _, h := range extra {
+		in.Content.Simple.Headers = append(in.Content.Simple.Headers, types.MessageHeader{Name: aws.String(h[0]), Value: aws.String(h[1])})
+	}
 	if m.configSet != "" {
 		in.ConfigurationSetName = &m.configSet
 	}
-	_, err := m.ses.SendEmail(ctx, in)
+	_, err = m.ses.SendEmail(ctx, in)
 	switch {
 	case err == nil:
 		return nil

@@ -395,7 +395,10 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
-		return writeNDA(btx, tx)
+		if err := writeNDA(btx, tx); err != nil {
+			return err
+		}
+		return commitSubscriptions(btx, tx)
 	})
 	return fail("commit", err)
 }

@@ -139,7 +139,7 @@ func check(s *content.Site, d *decoder) {
 		c.requiredText(p+".question", f.Question)
 		c.requiredText(p+".answer", f.Answer)
 	}
-	c.updates(s.Updates)
+	c.updates(s.Updates, s)
 	c.required("nda.version", s.NDA.Version)
 	if s.NDA.Version != "" && !plainRE.MatchString(s.NDA.Version) {
 		c.errorf("nda.version", "%q is not a version (want e.g. 2026-01)", s.NDA.Version)
@@ -530,7 +530,7 @@ func (c checker) criteria(cs []content.Criterion) {
 
 var updateKinds = []content.UpdateKind{content.UpdateReport, content.UpdateSubprocessor, content.UpdateIncident, content.UpdateOther}
 
-func (c checker) updates(us []content.Update) {
+func (c checker) updates(us []content.Update, s *content.Site) {
 	ids := map[string]string{}
 	for i, u := range us {
 		p := fmt.Sprintf("updates[%d]", i)
@@ -549,6 +549,58 @@ func (c checker) updates(us []content.Update) {
 		c.requiredText(p+".title", u.Title)
 		if u.Link != "" && !sitePath(u.Link) {
 			c.httpsURL(p+".link", u.Link)
+		}
+		c.subprocessorChange(p+".change", u, s)
+	}
+}
+
+// subprocessorChange checks that a change names subprocessors as the list
+// does: what it adds or changes is listed (changed to its new value), what
+// it removes is not, and it takes effect no earlier than announced.
+func (c checker) subprocessorChange(p string, u content.Update, s *content.Site) {
+	ch := u.Change
+	if ch.IsZero() {
+		return
+	}
+	if u.Kind != content.UpdateSubprocessor {
+		c.errorf(p, "only an update of kind subprocessor states a change")
+		return
+	}
+	if ch.Effective.IsZero() {
+		c.errorf(p+".effective", "required: the day the change takes effect")
+	} else if ch.Effective.Before(u.Date) {
+		c.errorf(p+".effective", "%s is before the update's date %s", ch.Effective, u.Date)
+	}
+	for i, name := range ch.Added {
+		if _, ok := s.Subprocessor(name); !ok {
+			c.errorf(fmt.Sprintf("%s.added[%d]", p, i), "%q is not in subprocessors", name)
+		}
+	}
+	for i, name := range ch.Removed {
+		if _, ok := s.Subprocessor(name); ok {
+			c.errorf(fmt.Sprintf("%s.removed[%d]", p, i), "%q is still in subprocessors", name)
+		}
+	}
+	for i, e := range ch.Changed {
+		q := fmt.Sprintf("%s.changed[%d]", p, i)
+		sp, ok := s.Subprocessor(e.Name)
+		if !ok {
+			c.errorf(q+".name", "%q is not in subprocessors", e.Name)
+			continue
+		}
+		var now content.Text
+		switch e.Field {
+		case "location":
+			now = sp.Location
+		case "purpose":
+			now = sp.Purpose
+		default:
+			c.errorf(q+".field", "%q is not location or purpose", e.Field)
+			continue
+		}
+		c.requiredText(q+".from", e.From)
+		if e.To.In(i18n.English) != now.In(i18n.English) {
+			c.errorf(q+".to", "%q is not the subprocessor's %s in the list (%q)", e.To.In(i18n.English), e.Field, now.In(i18n.English))
 		}
 	}
 }

@@ -235,7 +235,7 @@ func TestExampleOutputs(t *testing.T) {
 		if err := xml.Unmarshal(feed, &f); err != nil {
 			t.Fatal(err)
 		}
-		if len(f.Entries) != len(s.Updates) || f.Updated != "2026-11-14T00:00:00Z" {
+		if len(f.Entries) != len(s.Updates) || f.Updated != "2026-11-20T00:00:00Z" {
 			t.Errorf("%s feed: %d entries, updated %s", lang, len(f.Entries), f.Updated)
 		}
 	}

@@ -88,12 +88,19 @@ func format(from string, m trust.Mail, at time.Time) ([]byte, error) {
 			return nil, err
 		}
 	}
+	extra, err := m.HeaderFields()
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: %s\r\n", from)
 	fmt.Fprintf(&b, "To: %s\r\n", m.To)
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", strings.NewReplacer("\r", " ", "\n", " ").Replace(m.Subject)))
 	fmt.Fprintf(&b, "Date: %s\r\n", at.Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", m.ID, from[strings.LastIndexByte(from, '@')+1:])
+	for _, h := range extra {
+		fmt.Fprintf(&b, "%s: %s\r\n", h[0], h[1])
+	}
 	b.WriteString("MIME-Version: 1.0\r\n")
 	if len(m.Attachments) > 0 {
 		return withAttachments(&b, m)

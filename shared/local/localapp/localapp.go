@@ -102,6 +102,13 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		store.Close()
 		return nil, err
 	}
+	// Each start is this machine's deploy: subscribers hear of what it
+	// publishes that they were not told of yet, once.
+	if n, err := l.Service.Announce(context.Background(), site.Published(c.BaseURL)); err != nil {
+		log.Error("announce updates", "err", err)
+	} else if n > 0 {
+		log.Info("announced updates", "mails", n)
+	}
 	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log, RequestBudget: c.RequestBudget}, web.Functions()...)
 	return l, nil
 }

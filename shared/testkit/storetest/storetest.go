@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"RequestsSince", testRequestsSince},
 		{"NDAVersions", testNDAVersions}, {"Acceptances", testAcceptances}, {"Erasure", testErasure},
 		{"PriorRequests", testPriorRequests},
+		{"Subscriptions", testSubscriptions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
