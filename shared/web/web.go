@@ -100,6 +100,8 @@ func newServer(d Deps) *server {
 		s.logo = d.Site.Company.Logo
 		if l := inlineStatic(s.logo); l != "" {
 			s.logo = l
+		} else {
+			s.logo = staticAssets.url(s.logo)
 		}
 	}
 	sum := sha256.Sum256([]byte(style))
