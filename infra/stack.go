@@ -104,6 +104,7 @@ var (
 	marks      = prefix(dynamostore.PrefixMark)
 	rules      = prefix(dynamostore.PrefixRules)
 	suppressed = prefix(dynamostore.PrefixSuppress)
+	health     = prefix(dynamostore.PrefixHealth) // the scheduler's mail health, which the pages that promise mail read
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -122,7 +123,7 @@ var functionGrants = map[string]grants{
 			// Confirmation evaluates the rules, and stores the seed
 			// from TRUST_AUTO_APPROVE if none is stored yet; a rate
 			// limit reads the previous window's counter.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, health}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 		},
@@ -154,7 +155,7 @@ var functionGrants = map[string]grants{
 	// too, for version downloads; PutObject for the copy).
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed, health}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
@@ -172,13 +173,14 @@ var functionGrants = map[string]grants{
 
 // schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
 // records each attempt (UpdateItem MAIL#), drains the outbox (Query
-// OUTBOX), and reads and writes suppressions (SUPPRESS#). Its SES and
+// OUTBOX), reads and writes suppressions (SUPPRESS#) and the mail health
+// (HEALTH#mail, which the access and admin pages read). Its SES and
 // stream permissions are in mail.go.
 var schedulerGrants = grants{
 	table: []keyAccess{
-		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed}},
+		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed, health}},
 		{[]string{"dynamodb:UpdateItem"}, []string{mails}},
-		{[]string{"dynamodb:PutItem"}, []string{suppressed}},
+		{[]string{"dynamodb:PutItem"}, []string{suppressed, health}},
 	},
 	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox}}},
 }

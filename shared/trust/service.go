@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"trustcenter/shared/i18n"
@@ -55,6 +56,9 @@ type Service struct {
 	// they come through Receive.
 	uploads   Uploader
 	inspector Inspector
+	// mailOK: no mail failure is recorded (see mailWent); false until a
+	// read says so.
+	mailOK atomic.Bool
 }
 
 // Config is what the service is told about the trust center it runs.

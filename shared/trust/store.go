@@ -138,6 +138,12 @@ type Store interface {
 	// starts the one containing now). A window that is not positive is
 	// EInvalid.
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (Hits, error)
+
+	// --- Mail health (ops): one record, written by the mail scheduler.
+	// SetMailHealth replaces it.
+	SetMailHealth(ctx context.Context, h MailHealth) error
+	// MailHealth returns it; ENotFound before the first SetMailHealth.
+	MailHealth(ctx context.Context) (MailHealth, error)
 }
 
 // Hits are the attempts a Store counted against one key.

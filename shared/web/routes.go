@@ -25,13 +25,13 @@ var (
 	Public = Function{"public", (*server).mountPublic}
 	// Access serves the request form, email confirmation and the
 	// requester's access page.
-	Access = Function{"access", (*server).mountAccess}
+	Access = Function{"access", withMailNotice((*server).mountAccess)}
 	// Download serves public documents and granted downloads. It is the
 	// only function that reads report files.
 	Download = Function{"download", (*server).mountDownload}
 	// Admin serves the sales console: sign-in by emailed link, the request
 	// queue, approve/deny/revoke, and report uploads.
-	Admin = Function{"admin", (*server).mountAdmin}
+	Admin = Function{"admin", withMailNotice((*server).mountAdmin)}
 )
 
 func (f Function) String() string { return f.Name }

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"ConcurrentCopies", testConcurrentCopies},
 		{"Rules", testRules},
 		{"RequestsSince", testRequestsSince},
+		{"MailHealth", testMailHealth},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
