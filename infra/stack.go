@@ -171,6 +171,10 @@ var functionGrants = map[string]grants{
 	},
 }
 
+// approvedOnly is the approved requests' partition of the status index,
+// which the copy sweep reads.
+var approvedOnly = dynamostore.PrefixStatus + string(trust.Approved)
+
 // schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
 // records each attempt (UpdateItem MAIL#), drains the outbox (Query
 // OUTBOX), reads and writes suppressions (SUPPRESS#) and the mail health
@@ -181,8 +185,11 @@ var schedulerGrants = grants{
 		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed, health}},
 		{[]string{"dynamodb:UpdateItem"}, []string{mails}},
 		{[]string{"dynamodb:PutItem"}, []string{suppressed, health}},
+		{[]string{"dynamodb:Query"}, []string{copies}},
 	},
-	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox}}},
+	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox, approvedOnly}}},
+	// The sweep of ended grants' kept copies (ops.go).
+	objects: []objectAccess{{[]string{"s3:DeleteObject"}, CopiesPrefix}},
 }
 
 // ReportsPrefix is where the service stores report files (trust.Service
@@ -717,7 +724,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
 
-	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
+	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, bucket: bucket, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
 
 	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
 	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)

@@ -54,6 +54,9 @@ type Handler struct {
 	Log     *slog.Logger
 	EMF     io.Writer
 	Clock   trust.Clock
+	// SweepCopies: the service has the bucket, and each scheduled run
+	// removes the kept copies of grants that ended (SweepExpiredCopies).
+	SweepCopies bool
 	// SecurityTxtExpires is the content's security.txt Expires; zero:
 	// no content, and no metric of it.
 	SecurityTxtExpires time.Time
@@ -104,6 +107,15 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 	case p.Source == "aws.events" || p.DetailType == "Scheduled Event":
 		r, err := h.Service.DrainMail(ctx)
 		h.report("drain", r, true)
+		if h.SweepCopies {
+			// After the mail, which is what people wait for; a failed
+			// sweep is made up by the next runs.
+			rep, serr := h.Service.SweepExpiredCopies(ctx)
+			h.Log.Info("copies swept", "grants", rep.Grants, "removed", rep.Removed, "failed", rep.Failed)
+			if serr != nil {
+				h.Log.Error("sweep copies", "err", serr)
+			}
+		}
 		return err
 	}
 	return fmt.Errorf("scheduler: unknown event (source %q)", p.Source)
