@@ -80,6 +80,7 @@ sizes: build
 bench: test-deps
 	@{ $(GO) test -run '^$$' -bench 'TrustPage' -benchmem -benchtime 2s ./shared/local/localapp; \
 	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/local/localapp; \
+	   $(GO) test -run '^$$' -bench 'Download' -benchmem -benchtime 5x ./shared/local/localapp; \
 	   $(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./shared/local/boltstore; \
 	   $(GO) test -run '^$$' -bench 'Stamp' -benchmem -benchtime 3x ./shared/stamp; \
 	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 5x ./functions; \
