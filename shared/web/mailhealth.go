@@ -29,14 +29,6 @@ type mailHealth struct {
 	h  trust.MailHealth
 }
 
-// withMailNotice makes a function's pages carry the notice.
-func withMailNotice(mount func(*server, router)) func(*server, router) {
-	return func(s *server, m router) {
-		s.mailHealth.on = true
-		mount(s, m)
-	}
-}
-
 // noteMail sets p's mail notice when mail delivery is failing. A failed
 // read keeps the last copy: the notice is a courtesy, never a reason to
 // fail the page.

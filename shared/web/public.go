@@ -74,7 +74,7 @@ func inlineStatic(path string) string {
 	if !ok || a == nil || !strings.HasSuffix(name, ".svg") {
 		return ""
 	}
-	return "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(a.body.body)
+	return "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(a.data)
 }
 
 func (s *server) lang(r *http.Request) string {

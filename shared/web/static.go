@@ -4,10 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"trustcenter/shared/trust"
 	"trustcenter/site"
@@ -25,10 +25,26 @@ const (
 	revalidate     = "public, no-cache"
 )
 
-// asset is one file of site/static in memory, with its hashed name.
+// asset is one file of site/static in memory, with its hashed name. Its
+// served form (with gzip) is made on first use, so functions that never
+// serve /static/ (all but the public one) link no compressor for it.
 type asset struct {
-	name, hashed string
-	body         *rendered
+	name, hashed, contentType string
+	data                      []byte
+	once                      sync.Once
+	served                    *rendered
+}
+
+func (a *asset) body() *rendered {
+	a.once.Do(func() { a.served = newRendered(a.contentType, a.data) })
+	return a.served
+}
+
+// contentTypes are the types of the files site/static may hold; the mime
+// package's table would do, at the cost of its init in every function.
+var contentTypes = map[string]string{
+	".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+	".jpeg": "image/jpeg", ".webp": "image/webp", ".ico": "image/x-icon", ".woff2": "font/woff2", ".txt": "text/plain; charset=utf-8",
 }
 
 // assetSet is every static file by plain and by hashed name, read once.
@@ -53,12 +69,11 @@ func loadAssets(fsys fs.FS, dir string) assetSet {
 		name := strings.TrimPrefix(p, dir+"/")
 		sum := sha256.Sum256(b)
 		ext := path.Ext(name)
-		a := &asset{name: name, hashed: strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext}
-		ct := mime.TypeByExtension(ext)
-		if ct == "" {
-			ct = "application/octet-stream"
+		a := &asset{name: name, hashed: strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext, data: b,
+			contentType: contentTypes[strings.ToLower(ext)]}
+		if a.contentType == "" {
+			a.contentType = "application/octet-stream"
 		}
-		a.body = newRendered(ct, b)
 		set.byName[a.name], set.byHashed[a.hashed] = a, a
 		return nil
 	})
@@ -84,11 +99,11 @@ func (set assetSet) url(p string) string {
 func (s *server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("proxy")
 	if a := staticAssets.byHashed[name]; a != nil {
-		a.body.serveWith(w, r, immutableCache, false)
+		a.body().serveWith(w, r, immutableCache, false)
 		return
 	}
 	if a := staticAssets.byName[name]; a != nil {
-		a.body.serveWith(w, r, revalidate, false)
+		a.body().serveWith(w, r, revalidate, false)
 		return
 	}
 	s.fail(w, r, trust.Errorf(trust.ENotFound, "not found"))

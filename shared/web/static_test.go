@@ -20,13 +20,13 @@ func TestStaticHashedNames(t *testing.T) {
 	}
 	hashed := serve(h, http.MethodGet, "/static/"+css.hashed, nil, nil)
 	if hashed.Code != http.StatusOK || hashed.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" ||
-		!bytes.Equal(hashed.Body.Bytes(), css.body.body) || !strings.HasPrefix(hashed.Header().Get("Content-Type"), "text/css") {
+		!bytes.Equal(hashed.Body.Bytes(), css.data) || !strings.HasPrefix(hashed.Header().Get("Content-Type"), "text/css") {
 		t.Errorf("hashed: %d, Cache-Control %q, Content-Type %q, %d bytes", hashed.Code,
 			hashed.Header().Get("Cache-Control"), hashed.Header().Get("Content-Type"), hashed.Body.Len())
 	}
 	plain := serve(h, http.MethodGet, "/static/site.css", nil, nil)
 	if plain.Code != http.StatusOK || plain.Header().Get("Cache-Control") != "public, no-cache" || plain.Header().Get("ETag") == "" ||
-		!bytes.Equal(plain.Body.Bytes(), css.body.body) {
+		!bytes.Equal(plain.Body.Bytes(), css.data) {
 		t.Errorf("plain: %d, Cache-Control %q, ETag %q", plain.Code, plain.Header().Get("Cache-Control"), plain.Header().Get("ETag"))
 	}
 	again := serve(h, http.MethodGet, "/static/site.css", nil, map[string]string{"If-None-Match": plain.Header().Get("ETag")})
@@ -62,7 +62,7 @@ func TestStaticNamesFollowBytes(t *testing.T) {
 			t.Errorf("url(%q) = %q, want it unchanged", p, got)
 		}
 	}
-	if ct := a.byName["logo.png"].body.contentType; ct != "image/png" {
+	if ct := a.byName["logo.png"].contentType; ct != "image/png" {
 		t.Errorf("content type %q", ct)
 	}
 }
