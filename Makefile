@@ -28,7 +28,7 @@ run:
 test: test-deps vet
 	$(GO) test -count=1 ./...
 
-## test-deps: what the tests need beyond Go: Debian packages, node_modules and cfn-lint (pip)
+## test-deps: what the tests need beyond Go: Debian packages, node_modules, cfn-lint and moto (pip)
 test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -46,6 +46,8 @@ test-deps:
 	  && [ -x $(CDK) ] || npm ci --prefix tools --no-audit --no-fund
 	@command -v cfn-lint >/dev/null 2>&1 || python3 -m cfnlint --version >/dev/null 2>&1 || \
 	  python3 -m pip install --user --quiet cfn-lint 2>/dev/null || python3 -m pip install --user --quiet --break-system-packages cfn-lint
+	@command -v moto_server >/dev/null 2>&1 || python3 -m pip install --user --quiet "moto[server]" 2>/dev/null || \
+	  python3 -m pip install --user --quiet --break-system-packages "moto[server]"
 
 ## templ: regenerate site/pages/*_templ.go from the .templ files (commit both;
 ## a test fails when they differ)
@@ -80,6 +82,7 @@ sizes: build
 bench: test-deps
 	@{ $(GO) test -run '^$$' -bench 'TrustPage' -benchmem -benchtime 2s ./shared/local/localapp; \
 	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/local/localapp; \
+	   $(GO) test -run '^$$' -bench 'Download' -benchmem -benchtime 5x ./shared/local/localapp; \
 	   $(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./shared/local/boltstore; \
 	   $(GO) test -run '^$$' -bench 'Stamp' -benchmem -benchtime 3x ./shared/stamp; \
 	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 5x ./functions; \

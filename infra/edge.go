@@ -229,6 +229,7 @@ func newDistribution(stack awscdk.Stack, props *TrustCenterStackProps, e edgePro
 	for _, p := range CachedPaths {
 		behaviors[p] = cached
 	}
+	behaviors["/static/*"] = staticBehavior(stack, cached)
 
 	dp := &awscloudfront.DistributionProps{
 		Comment: jsii.String("Trust center"),

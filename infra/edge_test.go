@@ -57,6 +57,10 @@ func TestDistribution(t *testing.T) {
 		for _, b := range asList(dc["CacheBehaviors"]) {
 			bm := b.(map[string]any)
 			paths = append(paths, bm["PathPattern"].(string))
+			if bm["PathPattern"] == "/static/*" {
+				checkStaticBehavior(t, s, cfg.name, bm)
+				continue
+			}
 			if ref(bm["CachePolicyId"]) != policyID || bm["OriginRequestPolicyId"] != nil || bm["Compress"] != true ||
 				toJSON(bm["AllowedMethods"]) != `["GET","HEAD"]` || bm["ViewerProtocolPolicy"] != "redirect-to-https" {
 				t.Errorf("%s: behaviour %s = %s", cfg.name, bm["PathPattern"], toJSON(bm))

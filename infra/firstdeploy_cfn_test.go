@@ -53,6 +53,10 @@ func newCFN(tmpl map[string]any, region, account string) *cfn {
 			c.atts[id+".Arn"] = arn("lambda", "function:"+name)
 		case "AWS::SNS::Topic":
 			c.refs[id] = arn("sns", name)
+		case "AWS::SQS::Queue":
+			c.refs[id] = "https://sqs." + region + ".amazonaws.com/" + account + "/" + name
+			c.atts[id+".Arn"] = arn("sqs", name)
+			c.atts[id+".QueueName"] = name
 		case "AWS::CloudFront::Distribution":
 			c.refs[id] = "E2SIM" + strings.ToUpper(id[:4])
 			c.atts[id+".DomainName"] = "d111111abcdef8.cloudfront.net"

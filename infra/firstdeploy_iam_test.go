@@ -303,7 +303,10 @@ func (d *deployment) bucketDenies(f *simFunction, c awsfake.Call) (string, error
 
 // streamPoller are the actions an event source mapping's poller takes on a
 // DynamoDB stream with the function's role; the function's code never does.
+// sqs:SendMessage is the poller recording a failed batch in the mapping's
+// on-failure queue.
 var streamPoller = map[string]bool{
 	"dynamodb:DescribeStream": true, "dynamodb:GetRecords": true,
 	"dynamodb:GetShardIterator": true, "dynamodb:ListStreams": true,
+	"sqs:SendMessage": true,
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
@@ -50,6 +51,7 @@ var OutboxStreamFilter = map[string]any{
 type mailDeps struct {
 	table    awsdynamodb.Table
 	indexArn *string
+	bucket   awss3.Bucket
 	logs     awslogs.LogGroup
 }
 
@@ -102,8 +104,10 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		Service: jsii.String("ses"), Resource: jsii.String("configuration-set"), ResourceName: configSet.ConfigurationSetName(),
 	}))
 
+	failures := mon.streamFailures()
 	statements := append([]awsiam.PolicyStatement{logStatement(d.logs)}, keyStatements(schedulerGrants, d.table, d.indexArn)...)
-	statements = append(statements,
+	statements = append(statements, copySweepStatements(d.bucket)...)
+	statements = append(statements, streamFailureStatement(failures),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("Mail"),
 			Actions:   jsii.Strings("ses:SendEmail"),
@@ -121,6 +125,7 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		}),
 	)
 	role := newFunctionRole(stack, FnScheduler, statements)
+	suppressCopySweep(role)
 	suppress(role, "AwsSolutions-IAM5",
 		"dynamodb:ListStreams has no resource type in IAM and must be granted on *; it lists stream ARNs and reads no data. Every other action is on the table, its stream, GSI1 (by LeadingKeys) or the sender identities.",
 		"Resource::*")
@@ -129,6 +134,10 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		"TRUST_TABLE":                 d.table.TableName(),
 		"TRUST_MAIL_FROM":             jsii.String(props.MailFrom),
 		"TRUST_SES_CONFIGURATION_SET": configSet.ConfigurationSetName(),
+		// The kept copies of ended grants are swept from it (ops.go).
+		"TRUST_BUCKET": d.bucket.BucketName(),
+		// security.txt's Expires, for the days-left metric (ops.go).
+		"TRUST_CONTENT": jsii.String("/var/task/" + ContentFile),
 	}
 	fp := functionProps(props, FnScheduler, role, d.logs, env)
 	fp.Timeout = awscdk.Duration_Seconds(jsii.Number(schedulerTimeoutSeconds))
@@ -138,7 +147,7 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 	if err != nil {
 		panic(err)
 	}
-	awslambda.NewEventSourceMapping(stack, jsii.String("OutboxStreamMapping"), &awslambda.EventSourceMappingProps{
+	mapping := awslambda.NewEventSourceMapping(stack, jsii.String("OutboxStreamMapping"), &awslambda.EventSourceMappingProps{
 		Target:           fn,
 		EventSourceArn:   d.table.TableStreamArn(),
 		StartingPosition: awslambda.StartingPosition_LATEST,
@@ -146,9 +155,11 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		// A batch that keeps failing (the table throttled) is split, then
 		// given up: the schedule delivers its mails anyway.
 		BisectBatchOnError: jsii.Bool(true),
-		RetryAttempts:      jsii.Number(3),
+		RetryAttempts:      jsii.Number(streamRetries),
+		MaxRecordAge:       awscdk.Duration_Seconds(jsii.Number(streamMaxRecordAgeSecond)),
 		Filters:            &[]*map[string]any{{"pattern": jsii.String(string(pattern))}},
 	})
+	onFailure(mapping, failures)
 
 	awsevents.NewRule(stack, jsii.String("MailDrainSchedule"), &awsevents.RuleProps{
 		Description: jsii.String("Trust center: deliver mail whose backoff has passed, and report the oldest waiting"),
@@ -158,6 +169,7 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 	topic.AddSubscription(awssnssubscriptions.NewLambdaSubscription(fn, nil))
 
 	mon.functionAlarms(FnScheduler, fn)
+	mon.scheduler(fn)
 	mailMetric := func(name, stat string) awscloudwatch.Metric {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String(scheduler.MetricsNamespace), MetricName: jsii.String(name),

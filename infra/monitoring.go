@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -32,6 +33,10 @@ const MetricsNamespace = "TrustCenter"
 type monitoring struct {
 	stack  awscdk.Stack
 	action awscloudwatch.IAlarmAction
+	// rows are dashboard rows added before the dashboard is made (the
+	// scheduler's, ops.go); streamQueue is the stream's on-failure queue.
+	rows        [][]awscloudwatch.IWidget
+	streamQueue awssqs.Queue
 }
 
 func newMonitoring(stack awscdk.Stack, alarmEmail string) *monitoring {
@@ -153,24 +158,28 @@ func (m *monitoring) dashboard(distributionID *string, webACL string, req, e5, t
 		throttles = append(throttles, fn.MetricThrottles(label))
 		durations = append(durations, fn.MetricDuration(&awscloudwatch.MetricOptions{Label: jsii.String(name + " p99"), Statistic: jsii.String("p99"), Period: fiveMinutes}))
 	}
+	rows := []*[]awscloudwatch.IWidget{
+		{
+			graph("Edge requests", edgeMetric("AWS/CloudFront", "Requests", cf, "Sum")),
+			graph("Edge error rates (%)", edgeMetric("AWS/CloudFront", "4xxErrorRate", cf, "Average"), edgeMetric("AWS/CloudFront", "5xxErrorRate", cf, "Average")),
+			graph("WAF", edgeMetric("AWS/WAFV2", "AllowedRequests", waf, "Sum"), edgeMetric("AWS/WAFV2", "BlockedRequests", waf, "Sum")),
+		},
+		{
+			graph("API requests, 5xx, 429", req, e5, throttled),
+			graph("API latency p99 (ms)", p99),
+			graph("Table throttles", sum(table.Metric(jsii.String("ReadThrottleEvents"), nil)), sum(table.Metric(jsii.String("WriteThrottleEvents"), nil))),
+		},
+		{
+			graph("Invocations", invocations...),
+			graph("Errors and throttles", append(errs, throttles...)...),
+			graph("Duration p99 (ms)", durations...),
+		},
+	}
+	for i := range m.rows {
+		rows = append(rows, &m.rows[i])
+	}
 	awscloudwatch.NewDashboard(m.stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(*m.stack.StackName() + "-" + *m.stack.Region()),
-		Widgets: &[]*[]awscloudwatch.IWidget{
-			{
-				graph("Edge requests", edgeMetric("AWS/CloudFront", "Requests", cf, "Sum")),
-				graph("Edge error rates (%)", edgeMetric("AWS/CloudFront", "4xxErrorRate", cf, "Average"), edgeMetric("AWS/CloudFront", "5xxErrorRate", cf, "Average")),
-				graph("WAF", edgeMetric("AWS/WAFV2", "AllowedRequests", waf, "Sum"), edgeMetric("AWS/WAFV2", "BlockedRequests", waf, "Sum")),
-			},
-			{
-				graph("API requests, 5xx, 429", req, e5, throttled),
-				graph("API latency p99 (ms)", p99),
-				graph("Table throttles", sum(table.Metric(jsii.String("ReadThrottleEvents"), nil)), sum(table.Metric(jsii.String("WriteThrottleEvents"), nil))),
-			},
-			{
-				graph("Invocations", invocations...),
-				graph("Errors and throttles", append(errs, throttles...)...),
-				graph("Duration p99 (ms)", durations...),
-			},
-		},
+		Widgets:       &rows,
 	})
 }

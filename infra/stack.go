@@ -112,6 +112,7 @@ var (
 	// subscribers is the one partition of every subscriber, not a prefix.
 	subscribers = dynamostore.PartSubscribers
 	announced   = prefix(dynamostore.PrefixAnnounced)
+	health      = prefix(dynamostore.PrefixHealth) // the scheduler's mail health, which the pages that promise mail read
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -139,8 +140,9 @@ var functionGrants = map[string]grants{
 			// (CONTACT#), which the staff mail's flags read back.
 			// Subscribers are read, written and erased by address; its
 			// cold start announces new updates: it reads what was
-			// announced and lists the subscribers.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, acceptances, subscribers, announced}},
+			// announced and lists the subscribers. The mail health
+			// (HEALTH#) says whether mail is going out.
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, acceptances, subscribers, announced, health}},
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, acceptances, contacts, subscribers, announced}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 			{[]string{"dynamodb:DeleteItem"}, []string{subscribers}},
@@ -178,7 +180,7 @@ var functionGrants = map[string]grants{
 	// too, for version downloads; PutObject for the copy).
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed, health}},
 			// An erasure rewrites copies' records (COPY#, WM#) and
 			// forgets the address's acceptance (NDAACC#).
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks, contacts}},
@@ -196,17 +198,25 @@ var functionGrants = map[string]grants{
 	},
 }
 
+// approvedOnly is the approved requests' partition of the status index,
+// which the copy sweep reads.
+var approvedOnly = dynamostore.PrefixStatus + string(trust.Approved)
+
 // schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
 // records each attempt (UpdateItem MAIL#), drains the outbox (Query
-// OUTBOX), and reads and writes suppressions (SUPPRESS#). Its SES and
+// OUTBOX), reads and writes suppressions (SUPPRESS#) and the mail health
+// (HEALTH#mail, which the access and admin pages read). Its SES and
 // stream permissions are in mail.go.
 var schedulerGrants = grants{
 	table: []keyAccess{
-		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed}},
+		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed, health}},
 		{[]string{"dynamodb:UpdateItem"}, []string{mails}},
-		{[]string{"dynamodb:PutItem"}, []string{suppressed}},
+		{[]string{"dynamodb:PutItem"}, []string{suppressed, health}},
+		{[]string{"dynamodb:Query"}, []string{copies}},
 	},
-	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox}}},
+	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox, approvedOnly}}},
+	// The sweep of ended grants' kept copies (ops.go).
+	objects: []objectAccess{{[]string{"s3:DeleteObject"}, CopiesPrefix}},
 }
 
 // ReportsPrefix is where the service stores report files (trust.Service
@@ -741,7 +751,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
 
-	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
+	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, bucket: bucket, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
 
 	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
 	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)

@@ -84,27 +84,27 @@ func (s *Service) readBlob(ctx context.Context, key string) ([]byte, error) {
 }
 
 // removeCopies deletes the files of a grant's copies; their records stay,
-// so a copy that got out still traces back. A failure is logged, not
-// returned: the grant has ended either way (every download re-reads it),
-// and the bucket's expiry rule removes what is left.
-//
-// Revocation calls it in its own flow. A grant that simply expires has no
-// flow to call it from: its copies can no longer be downloaded (the grant
-// is re-read first) and are left to the scheduled clean-up, which is not
-// written yet and should call this for grants past ExpiresAt; on AWS the
-// bucket's lifecycle rule on CopiesPrefix removes them in any case after
-// the longest grant.
-func (s *Service) removeCopies(ctx context.Context, grant string) {
+// so a copy that got out still traces back. Revocation calls it in its own
+// flow, and only logs a failure: the grant has ended either way (every
+// download re-reads it), and the bucket's expiry rule removes what is left.
+// A grant that simply expires is swept by SweepExpiredCopies. It returns
+// the files removed and the removals that failed (each logged); err is the
+// copies' listing failing.
+func (s *Service) removeCopies(ctx context.Context, grant string) (removed, failed int, err error) {
 	copies, err := s.store.ListCopies(ctx, grant)
 	if err != nil {
 		s.log.Error("list copies to remove", "grant", grant, "err", err)
-		return
+		return 0, 0, err
 	}
 	for _, cp := range copies {
 		if err := s.blobs.Delete(ctx, cp.BlobKey); err != nil {
 			s.log.Error("remove copy", "grant", grant, "key", cp.BlobKey, "err", err)
+			failed++
+			continue
 		}
+		removed++
 	}
+	return removed, failed, nil
 }
 
 // Traced is what a trace finds: the copy, the request and grant it was

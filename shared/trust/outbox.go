@@ -175,6 +175,7 @@ func (s *Service) attempt(ctx context.Context, m Mail) (outcome, error) {
 			// counts the answer as lost, so at most one copy more.
 			return outcomeSkipped, fmt.Errorf("mark %s sent: %w", m.ID, err)
 		}
+		s.mailWent(ctx)
 		return outcomeSent, nil
 	case errors.Is(err, ErrAnswerLost):
 		// The claim stays: the next attempt, after the backoff, counts it.
@@ -211,6 +212,7 @@ func (s *Service) giveUp(ctx context.Context, m Mail, ifAttempts int, reason str
 	}
 	if o == outcomeFailed {
 		s.log.Error("mail undeliverable", "mail", m.ID, "attempts", m.Attempts, "reason", reason, "mail_permanent_failure", 1)
+		s.mailFailed(ctx, reason)
 	}
 	return o, nil
 }

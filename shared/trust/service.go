@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"trustcenter/shared/i18n"
@@ -57,6 +58,9 @@ type Service struct {
 	uploads   Uploader
 	inspector Inspector
 	ndaPDF    NDARenderer
+	// mailOK: no mail failure is recorded (see mailWent); false until a
+	// read says so.
+	mailOK atomic.Bool
 }
 
 // Config is what the service is told about the trust center it runs.

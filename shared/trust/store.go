@@ -194,6 +194,12 @@ type Store interface {
 	GetSubscriber(ctx context.Context, email string) (Subscriber, error)
 	ListSubscribers(ctx context.Context) ([]Subscriber, error)
 	GetAnnounced(ctx context.Context) (Announced, error)
+
+	// --- Mail health (ops): one record, written by the mail scheduler.
+	// SetMailHealth replaces it.
+	SetMailHealth(ctx context.Context, h MailHealth) error
+	// MailHealth returns it; ENotFound before the first SetMailHealth.
+	MailHealth(ctx context.Context) (MailHealth, error)
 }
 
 // Hits are the attempts a Store counted against one key.

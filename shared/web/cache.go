@@ -40,6 +40,11 @@ func newRendered(contentType string, body []byte) *rendered {
 // cheap after that. byLang says whether the body depends on the reader's
 // language, which caches must then tell apart.
 func (c *rendered) serve(w http.ResponseWriter, r *http.Request, maxAge time.Duration, byLang bool) {
+	c.serveWith(w, r, "public, max-age="+itoa(int64(maxAge/time.Second))+", stale-while-revalidate=60", byLang)
+}
+
+// serveWith is serve with the Cache-Control header given whole.
+func (c *rendered) serveWith(w http.ResponseWriter, r *http.Request, cacheControl string, byLang bool) {
 	h := w.Header()
 	gz := acceptsGzip(r)
 	body, etag := c.body, c.etag
@@ -53,7 +58,7 @@ func (c *rendered) serve(w http.ResponseWriter, r *http.Request, maxAge time.Dur
 	} else {
 		h.Set("Vary", "Accept-Encoding")
 	}
-	h.Set("Cache-Control", "public, max-age="+itoa(int64(maxAge/time.Second))+", stale-while-revalidate=60")
+	h.Set("Cache-Control", cacheControl)
 	if etagMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,7 +15,6 @@ import (
 	"trustcenter/shared/content"
 	"trustcenter/shared/i18n"
 	"trustcenter/shared/trust"
-	"trustcenter/site"
 	"trustcenter/site/pages"
 )
 
@@ -57,20 +55,13 @@ func (s *server) mountPublic(m router) {
 	// or file before anyone accepts it; the form states its hash.
 	m.handle("GET", PathNDA, s.currentNDAText)
 	m.handle("GET", PathNDAVersion, s.ndaVersionText)
-	static, _ := fs.Sub(site.Static, "static")
-	files := http.FileServerFS(static)
 	// The wildcard is named as API Gateway names a greedy path variable.
-	m.handle("GET", "/static/{proxy...}", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Files only: the file server would list a folder's contents.
-		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
-			s.fail(w, r, trust.Errorf(trust.ENotFound, "not found"))
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		files.ServeHTTP(w, r)
-	})).ServeHTTP)
+	m.handle("GET", "/static/{proxy...}", s.serveStatic)
+	// A redirect browsers may keep a day, not for good: the favicon's
+	// hashed name changes with the file.
 	m.handle("GET", "/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		http.Redirect(w, r, staticAssets.url("/static/favicon.svg"), http.StatusFound)
 	})
 }
 
@@ -79,14 +70,11 @@ func (s *server) mountPublic(m router) {
 // other path or type. Both are read once, at start.
 func inlineStatic(path string) string {
 	name, ok := strings.CutPrefix(path, "/static/")
-	if !ok || !strings.HasSuffix(name, ".svg") {
+	a := staticAssets.byName[name]
+	if !ok || a == nil || !strings.HasSuffix(name, ".svg") {
 		return ""
 	}
-	b, err := fs.ReadFile(site.Static, "static/"+name)
-	if err != nil {
-		return ""
-	}
-	return "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b)
+	return "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(a.data)
 }
 
 func (s *server) lang(r *http.Request) string {

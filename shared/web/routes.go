@@ -16,22 +16,26 @@ type Function struct {
 	// and of its bootstrap in the stack's assets.
 	Name  string
 	mount func(*server, router)
+	// mailNotice: the function's pages say when mail cannot go out
+	// (mailhealth.go). A field, not a wrapper around mount, so the
+	// variables stay static data the linker can leave out.
+	mailNotice bool
 }
 
 var (
 	// Public serves the trust page and its machine-readable companions. It
 	// only reads the store (the document list) and never touches report
 	// files.
-	Public = Function{"public", (*server).mountPublic}
+	Public = Function{"public", (*server).mountPublic, false}
 	// Access serves the request form, email confirmation and the
 	// requester's access page.
-	Access = Function{"access", (*server).mountAccess}
+	Access = Function{"access", (*server).mountAccess, true}
 	// Download serves public documents and granted downloads. It is the
 	// only function that reads report files.
-	Download = Function{"download", (*server).mountDownload}
+	Download = Function{"download", (*server).mountDownload, false}
 	// Admin serves the sales console: sign-in by emailed link, the request
 	// queue, approve/deny/revoke, and report uploads.
-	Admin = Function{"admin", (*server).mountAdmin}
+	Admin = Function{"admin", (*server).mountAdmin, true}
 )
 
 func (f Function) String() string { return f.Name }
@@ -90,6 +94,7 @@ func (s *server) mux(fns ...Function) *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, fn := range fns {
 		fn.mount(s, router{mux: mux})
+		s.mailHealth.on = s.mailHealth.on || fn.mailNotice
 	}
 	mux.HandleFunc("/", notFound(s))
 	return mux

@@ -72,6 +72,8 @@ type server struct {
 	csp    string
 	docs   docList
 	cache  pageCache
+	// mailHealth: whether this function's pages say mail is down.
+	mailHealth mailHealth
 }
 
 func newServer(d Deps) *server {
@@ -100,6 +102,8 @@ func newServer(d Deps) *server {
 		s.logo = d.Site.Company.Logo
 		if l := inlineStatic(s.logo); l != "" {
 			s.logo = l
+		} else {
+			s.logo = staticAssets.url(s.logo)
 		}
 	}
 	sum := sha256.Sum256([]byte(style))
@@ -188,6 +192,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, p *page, c templ
 		// the client sees only the safe message.
 		s.log.Error("request failed", "method", r.Method, "path", redact(r.URL.Path), "status", status, "err", err)
 	}
+	s.noteMail(r, p)
 	// Rendering waits on nothing, and the page that says the budget ran
 	// out is rendered after it did.
 	body, rerr := execute(context.WithoutCancel(r.Context()), c)

@@ -39,6 +39,8 @@ type Page struct {
 	// address has nothing to GET, so its handler names the page the form
 	// came from, or the links lead to the home page.
 	Address string
+	// MailDown, when set, says on the page that mail cannot go out.
+	MailDown *MailDown
 }
 
 // LangLink is one entry of the language switch.

@@ -10,6 +10,8 @@ import (
 
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/aws/s3blob"
+	"trustcenter/shared/content"
 	"trustcenter/shared/ndapdf"
 	"trustcenter/shared/trust"
 )
@@ -45,13 +47,30 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 		return nil, err
 	}
 	clock := trust.SystemClock
-	svc := trust.New(trust.Config{}, trust.Engines{
+	e := trust.Engines{
 		Store: dynamostore.FromConfig(cfg, os.Getenv("TRUST_TABLE"), clock),
 		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
 		Clock: clock,
 		Log:   log,
 		// The requester's copy of a signed NDA is rendered as it is sent.
 		SignedNDA: ndapdf.Engine{},
-	})
-	return &Handler{Service: svc, Log: log, EMF: os.Stdout, Clock: clock}, nil
+	}
+	// The bucket is optional: with it the schedule also removes the kept
+	// copies of grants that ended.
+	bucket := os.Getenv("TRUST_BUCKET")
+	if bucket != "" {
+		e.Blobs = s3blob.FromConfig(cfg, bucket)
+	}
+	svc := trust.New(trust.Config{}, e)
+	h := &Handler{Service: svc, Log: log, EMF: os.Stdout, Clock: clock, SweepCopies: bucket != ""}
+	// The content file is optional: without it there is no security.txt
+	// to watch. A file that is named but unreadable fails the start.
+	if path := os.Getenv("TRUST_CONTENT"); path != "" {
+		site, err := content.LoadCompiled(path)
+		if err != nil {
+			return nil, fmt.Errorf("TRUST_CONTENT: %w", err)
+		}
+		h.SecurityTxtExpires = site.SecurityTxt.Expires
+	}
+	return h, nil
 }

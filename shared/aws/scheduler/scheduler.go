@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"strings"
 	"time"
 
@@ -26,19 +27,24 @@ import (
 // MetricsNamespace, FunctionDimension and the metric names are what the
 // stack's alarms name: infra/ reads them from here.
 const (
-	MetricsNamespace     = "TrustCenter"
-	FunctionDimension    = "Function"
-	FunctionName         = "scheduler"
-	MetricOldestPending  = "OldestPendingMailAge"
-	MetricPermanentFail  = "MailPermanentFailure"
-	MetricSent           = "MailSent"
-	MetricRetrying       = "MailRetrying"
-	MetricUndeliverable  = "MailUndeliverable"
-	metricSecondsUnit    = "Seconds"
-	metricCountUnit      = "Count"
-	streamInsert         = "INSERT"
-	sourceDynamoDBStream = "aws:dynamodb"
-	sourceSNS            = "aws:sns"
+	MetricsNamespace    = "TrustCenter"
+	FunctionDimension   = "Function"
+	FunctionName        = "scheduler"
+	MetricOldestPending = "OldestPendingMailAge"
+	MetricPermanentFail = "MailPermanentFailure"
+	MetricSent          = "MailSent"
+	MetricRetrying      = "MailRetrying"
+	MetricUndeliverable = "MailUndeliverable"
+	// MetricSecurityTxtDays is the days left until security.txt's Expires,
+	// written by every drain; an alarm fires below a month, while there is
+	// time to publish a new date.
+	MetricSecurityTxtDays = "SecurityTxtDaysLeft"
+	metricDaysUnit        = "None"
+	metricSecondsUnit     = "Seconds"
+	metricCountUnit       = "Count"
+	streamInsert          = "INSERT"
+	sourceDynamoDBStream  = "aws:dynamodb"
+	sourceSNS             = "aws:sns"
 )
 
 // Handler answers the scheduler's events with svc; metrics are written to
@@ -48,6 +54,12 @@ type Handler struct {
 	Log     *slog.Logger
 	EMF     io.Writer
 	Clock   trust.Clock
+	// SweepCopies: the service has the bucket, and each scheduled run
+	// removes the kept copies of grants that ended (SweepExpiredCopies).
+	SweepCopies bool
+	// SecurityTxtExpires is the content's security.txt Expires; zero:
+	// no content, and no metric of it.
+	SecurityTxtExpires time.Time
 }
 
 // probe tells the three event shapes apart. DynamoDB stream records spell
@@ -62,8 +74,19 @@ type probe struct {
 	DetailType string `json:"detail-type"`
 }
 
+// deadlineMargin is what a run leaves of the function's timeout: a run
+// that SES or the table holds up stops this long before Lambda would kill
+// it, so it ends with its report and metrics written, and every mail it
+// did not get to stays pending for the next run.
+const deadlineMargin = 5 * time.Second
+
 // Handle is the function's entry point.
 func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d.Add(-deadlineMargin))
+		defer cancel()
+	}
 	var p probe
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return fmt.Errorf("scheduler: event is not JSON: %w", err)
@@ -84,6 +107,15 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 	case p.Source == "aws.events" || p.DetailType == "Scheduled Event":
 		r, err := h.Service.DrainMail(ctx)
 		h.report("drain", r, true)
+		if h.SweepCopies {
+			// After the mail, which is what people wait for; a failed
+			// sweep is made up by the next runs.
+			rep, serr := h.Service.SweepExpiredCopies(ctx)
+			h.Log.Info("copies swept", "grants", rep.Grants, "removed", rep.Removed, "failed", rep.Failed)
+			if serr != nil {
+				h.Log.Error("sweep copies", "err", serr)
+			}
+		}
 		return err
 	}
 	return fmt.Errorf("scheduler: unknown event (source %q)", p.Source)
@@ -200,10 +232,20 @@ func (h *Handler) report(trigger string, r trust.MailReport, drained bool) {
 	if drained {
 		metrics = append(metrics, emfMetric{MetricOldestPending, metricSecondsUnit})
 		values[MetricOldestPending] = r.OldestPending.Seconds()
+		if !h.SecurityTxtExpires.IsZero() {
+			metrics = append(metrics, emfMetric{MetricSecurityTxtDays, metricDaysUnit})
+			values[MetricSecurityTxtDays] = SecurityTxtDaysLeft(h.SecurityTxtExpires, h.Clock.Now())
+		}
 	}
 	if err := writeEMF(h.EMF, h.Clock.Now(), metrics, values); err != nil {
 		h.Log.Error("write metrics", "err", err)
 	}
+}
+
+// SecurityTxtDaysLeft is the whole days from now until expires, negative
+// once it has passed (a fraction of a day counts as none left of it).
+func SecurityTxtDaysLeft(expires, now time.Time) float64 {
+	return math.Floor(expires.Sub(now).Hours() / 24)
 }
 
 type emfMetric struct {

@@ -148,6 +148,11 @@ func (l *Local) Serve(ln net.Listener) {
 				if err := l.store.Sweep(ctx); err != nil {
 					l.log.Error("sweep expired items", "err", err)
 				}
+				// The kept copies of grants that ended, as the scheduler
+				// function removes them on AWS.
+				if _, err := l.Service.SweepExpiredCopies(ctx); err != nil {
+					l.log.Error("sweep copies", "err", err)
+				}
 			case <-l.wake:
 			}
 			r, err := l.drain(ctx)

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"NDAVersions", testNDAVersions}, {"Acceptances", testAcceptances}, {"Erasure", testErasure},
 		{"PriorRequests", testPriorRequests},
 		{"Subscriptions", testSubscriptions},
+		{"MailHealth", testMailHealth},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
