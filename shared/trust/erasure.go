@@ -43,7 +43,7 @@ func (s *Service) RequestErasure(ctx context.Context, tok string, c Client) (Req
 	}
 	next := r
 	next.ErasureRequestedAt = now
-	tx := Tx{Request: &next, IfVersion: r.Version, Events: []Event{s.event(r.ID, "erasure.requested", r.Email, "", c)}}
+	tx := Tx{Request: &next, IfVersion: r.Version, Events: []Event{s.event(r.ID, "request.erasure_requested", r.Email, "", c)}}
 	if err := s.commit(ctx, tx); err != nil {
 		return Request{}, fmt.Errorf("request erasure %s: %w", r.ID, err)
 	}

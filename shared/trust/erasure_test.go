@@ -69,7 +69,7 @@ func TestErasure(t *testing.T) {
 	if trust.ErrorCode(accErr) != trust.ENotFound {
 		t.Errorf("the address's acceptance is still remembered: %v", accErr)
 	}
-	if !hasNDAEvent(events, "request.erased", "pseudonym=") || !hasNDAEvent(events, "nda.accepted", nda.Hash()) || !hasNDAEvent(events, "erasure.requested", "") {
+	if !hasNDAEvent(events, "request.erased", "pseudonym=") || !hasNDAEvent(events, "nda.accepted", nda.Hash()) || !hasNDAEvent(events, "request.erasure_requested", "") {
 		t.Errorf("trail after erasure: %+v", events)
 	}
 	if len(copies) != 1 || copies[0].WatermarkID == "" {

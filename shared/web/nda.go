@@ -80,7 +80,7 @@ func (s *server) showNDAAdmin(w http.ResponseWriter, r *http.Request, sess trust
 		s.fail(w, r, err)
 		return
 	}
-	p := s.adminPage(r, "nda.admin.title", &sess)
+	p := s.adminPage(r, "ndaui.admin.title", &sess)
 	p.postedFrom("/admin/nda")
 	data := pages.NDAAdminData{Versions: vs, Current: cur.Seq, Input: in, CanEdit: sess.Role.May(trust.Publish), Published: published}
 	if in.Text == "" && actionErr == nil {
@@ -145,7 +145,7 @@ func (s *server) acceptAtAccess(w http.ResponseWriter, r *http.Request) {
 // showAccessNDA is the access page while the NDA in effect is not agreed:
 // the version to accept, and no download links.
 func (s *server) showAccessNDA(w http.ResponseWriter, r *http.Request, g trust.Grant, tok, signature string, err error) {
-	p := s.newPage(r, "nda.access.title")
+	p := s.newPage(r, "ndaui.access.title")
 	p.postedFrom("/access/" + url.PathEscape(tok))
 	data := pages.AccessNDAData{Grant: g, Token: tok, Signature: signature}
 	if err != nil {
@@ -207,10 +207,10 @@ func (s *server) erase(w http.ResponseWriter, r *http.Request, sess trust.Sessio
 func reusePeriod(p *pages.Page, d time.Duration) string {
 	days := int(d / (24 * time.Hour))
 	if days%365 == 0 {
-		return p.T("nda.form.period_months", days/365*12)
+		return p.T("ndaui.form.period_months", days/365*12)
 	}
 	if days%30 == 0 {
-		return p.T("nda.form.period_months", days/30)
+		return p.T("ndaui.form.period_months", days/30)
 	}
-	return p.T("nda.form.period_days", days)
+	return p.T("ndaui.form.period_days", days)
 }

@@ -29,21 +29,21 @@ type AccessNDAData struct {
 
 func (p *Page) changeLabel(v trust.NDAVersion) string {
 	if v.Major {
-		return p.T("nda.admin.major")
+		return p.T("ndaui.admin.major")
 	}
-	return p.T("nda.admin.minor")
+	return p.T("ndaui.admin.minor")
 }
 
 func effectiveText(p *Page, v trust.NDAVersion) string {
 	if v.EffectiveAt.IsZero() {
-		return p.T("nda.admin.from_content")
+		return p.T("ndaui.admin.from_content")
 	}
 	return p.DateTime(v.EffectiveAt)
 }
 
 func publishedBy(p *Page, v trust.NDAVersion) string {
 	if v.PublishedBy == "" {
-		return p.T("nda.admin.content_file")
+		return p.T("ndaui.admin.content_file")
 	}
 	return v.PublishedBy + " · " + v.PublishedAt.UTC().Format(time.DateTime)
 }
@@ -51,11 +51,11 @@ func publishedBy(p *Page, v trust.NDAVersion) string {
 func modeLabel(p *Page, m string) string {
 	switch m {
 	case trust.NDAPrior:
-		return p.T("nda.request.mode_prior")
+		return p.T("ndaui.request.mode_prior")
 	case trust.NDAExisting:
-		return p.T("nda.request.mode_existing")
+		return p.T("ndaui.request.mode_existing")
 	}
-	return p.T("nda.request.mode_clickthrough")
+	return p.T("ndaui.request.mode_clickthrough")
 }
 
 func orDash(s string) string {
@@ -68,9 +68,9 @@ func orDash(s string) string {
 func existingState(p *Page, e trust.ExistingNDA) string {
 	switch e.State {
 	case trust.ExistingConfirmed:
-		return p.T("nda.request.state_confirmed", e.Reference, e.Date, e.By)
+		return p.T("ndaui.request.state_confirmed", e.Reference, e.Date, e.By)
 	case trust.ExistingClickThough:
-		return p.T("nda.request.state_clickthrough", e.By)
+		return p.T("ndaui.request.state_clickthrough", e.By)
 	}
-	return p.T("nda.request.state_open")
+	return p.T("ndaui.request.state_open")
 }

@@ -255,10 +255,13 @@ func TestBrowserRequestFlow(t *testing.T) {
 	// takes focus to be readable by keyboard.
 	b.tabTo(`a[href="/nda.txt"]`)
 	b.tabTo(".nda")
+	// The ways to agree are one radio group, one stop: "accept now".
+	b.tabTo(`input[name="nda_mode"][value="accept"]`)
 	b.tabTo("#nda_accept")
 	// Left unticked on purpose for the first submit.
 	b.tabTo("#nda_signature")
 	b.press(name)
+	b.tabTo("#existing_note")
 	b.tabTo(`button[type="submit"]`)
 	res := b.follow("submitting without the NDA", chromedp.KeyEvent("\r"))
 	if res.Status != http.StatusBadRequest && res.Status != http.StatusUnprocessableEntity {
@@ -305,6 +308,7 @@ func TestBrowserRequestFlow(t *testing.T) {
 	b.focused("#nda_accept")
 	b.press(" ")
 	b.tabTo("#nda_signature")
+	b.tabTo("#existing_note")
 	b.tabTo(`button[type="submit"]`)
 	res = b.follow("submitting with the NDA", chromedp.KeyEvent(" "))
 	if res.Status != http.StatusOK {

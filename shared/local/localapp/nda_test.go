@@ -125,3 +125,40 @@ func flatText(t *testing.T, pdf []byte) string {
 	}
 	return strings.Join(strings.Fields(string(out)), " ")
 }
+
+// TestErasureEndToEnd: the requester asks from their status page, staff
+// confirm on the request page, and the console then shows neither their
+// name nor their address.
+func TestErasureEndToEnd(t *testing.T) {
+	h := boot(t, nil)
+	g := h.approve("Mary Jackson", "mary@buyer.example", 30, "soc2-type2-2026")
+	status := strings.TrimPrefix(h.link("mary@buyer.example", "/requests/"), h.abs(""))
+	if page := h.get(status).Body; !strings.Contains(page, `action="`+status+`/erase"`) {
+		t.Fatalf("the status page offers no erasure")
+	}
+	if res := h.post(status+"/erase", url.Values{}); res.Status != http.StatusSeeOther {
+		t.Fatalf("asking for erasure: %d %s", res.Status, res.Body)
+	}
+	page := h.get("/admin/requests/" + g.id).Body
+	if !strings.Contains(page, "asked on") || !strings.Contains(page, `/admin/requests/`+g.id+`/erase`) {
+		t.Fatalf("the request page does not show the erasure request")
+	}
+	if res := h.post("/admin/requests/"+g.id+"/erase", url.Values{"csrf": {g.csrf}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("erasing: %d %s", res.Status, res.Body)
+	}
+	page = h.get("/admin/requests/" + g.id).Body
+	// (Addresses are not checked here: requester and staff share
+	// 127.0.0.1 locally, and the erasure event keeps the staff member's.
+	// The trust and store tests check them.)
+	for _, pd := range []string{"Mary Jackson", "mary@buyer.example", "Example Buyer Ltd"} {
+		if strings.Contains(page, pd) {
+			t.Errorf("after the erasure the request page shows %q", pd)
+		}
+	}
+	if !strings.Contains(page, "request.erased") || !strings.Contains(page, "Personal data erased") {
+		t.Error("the erasure is not on the request's trail")
+	}
+	if res := h.get(g.download); res.Status == http.StatusOK {
+		t.Error("the erased requester's link still downloads")
+	}
+}

@@ -142,8 +142,8 @@ func TestStatusPageInEveryState(t *testing.T) {
 			if res := h.post("/admin/requests/"+id+"/approve", url.Values{"days": {"1"}, "csrf": {csrf}}); res.Status != http.StatusSeeOther {
 				t.Fatalf("approve: %d", res.Status)
 			}
-			if ms := h.mailsTo(addr, "/requests/"); len(ms) != 2 {
-				t.Fatalf("%d mails to the requester carry the status link, want the confirmation and the approval", len(ms))
+			if ms := h.mailsTo(addr, "/requests/"); len(ms) != 3 {
+				t.Fatalf("%d mails to the requester carry the status link, want the confirmation, the signed NDA and the approval", len(ms))
 			}
 			_, body = h.statusPage(addr, lang, "approved")
 			if !has(body, i18n.T(lang, "reqstatus.open")) || !has(body, i18n.T(lang, "reqstatus.more")) {
