@@ -18,6 +18,9 @@ const (
 	DownloadLink Purpose = "download"       // one granted document
 	SignInLink   Purpose = "staff-sign-in"  // staff magic link (single use)
 	StatusLink   Purpose = "request-status" // requester's page of where their request stands
+	// MyRequestsLink signs a requester in to every request of their
+	// address (single use).
+	MyRequestsLink Purpose = "my-requests-sign-in"
 )
 
 // Claims are what a link says. The signer sets ID; the service sets the rest.
