@@ -66,6 +66,9 @@ type Config struct {
 	// AutoApprove lists email domains of known customers whose confirmed
 	// requests are approved without waiting for a person.
 	AutoApprove []string
+	// LapseWarning is how long before a grant ends its holder is mailed;
+	// 0 means DefaultLapseWarningDays.
+	LapseWarning time.Duration
 	// UnconfirmedRetention is how long a request never confirmed is kept;
 	// 0 means DefaultUnconfirmedRetention.
 	UnconfirmedRetention time.Duration
@@ -172,8 +175,9 @@ func (s *Service) event(subject, typ, actor, detail string, c Client) Event {
 }
 
 func (s *Service) mail(to, lang, key string, args ...any) Mail {
-	return Mail{ID: s.newID("mail_"), To: to, Subject: i18n.T(lang, key+".subject") + " — " + s.cfg.Company,
-		Text: i18n.T(lang, key+".body", args...), CreatedAt: s.now()}
+	subject := i18n.T(lang, key+".subject") + " — " + s.cfg.Company
+	text := i18n.T(lang, key+".body", args...)
+	return Mail{ID: s.newID("mail_"), To: to, Subject: subject, Text: text, HTML: s.mailHTML(lang, key, subject, text), CreatedAt: s.now()}
 }
 
 func (s *Service) link(path string) string { return s.cfg.BaseURL + path }
@@ -321,7 +325,7 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	}
 	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, detail, c))
 	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
-		next.ExpiresAt.Format("2006-01-02 15:04"), s.link("/access/"+tok), status))
+		mailTime(next.Lang, next.ExpiresAt), s.link("/access/"+tok), status))
 	return nil
 }
 

@@ -18,7 +18,7 @@ import (
 var needs = []string{"TRUST_TABLE", "TRUST_MAIL_FROM"}
 
 // Mailer builds the mail engine: sesmail.FromConfig.
-type Mailer func(cfg aws.Config, from, configSet string) trust.Mailer
+type Mailer func(cfg aws.Config, from, replyTo, configSet string) trust.Mailer
 
 // Lambda is the whole main of the scheduler: configuration and engines
 // once per cold start, then events.
@@ -46,7 +46,7 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 	clock := trust.SystemClock
 	svc := trust.New(trust.Config{}, trust.Engines{
 		Store: dynamostore.FromConfig(cfg, os.Getenv("TRUST_TABLE"), clock),
-		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
+		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_MAIL_REPLY_TO"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
 		Clock: clock,
 		Log:   log,
 	})

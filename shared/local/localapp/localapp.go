@@ -85,7 +85,7 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		Store:   store,
 		Blobs:   fileblob.Dir(filepath.Join(c.DataDir, "reports")),
 		Inspect: stamp.Inspector{},
-		Mail:    &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
+		Mail:    &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom, FromName: c.SenderName(site.Company.Name), ReplyTo: c.MailReplyTo},
 		Stamper: stamp.Engine{},
 		Clock:   clock,
 		Log:     log,
