@@ -247,21 +247,44 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 // every approver is emailed, or the rules (rules.go) decide it at once. Opening the link
 // again shows where the request stands instead of failing.
 func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, error) {
+	r, _, err := s.confirm(ctx, tok, c)
+	return r, err
+}
+
+// ConfirmLanding is Confirm for the browser that opened the link: the
+// status view of the request, and whether to go straight to the access
+// page, which is so only when this very use of the link confirmed the
+// address and the rules approved it. Opening the link again (a mail
+// scanner, a forwarded mail) shows the status page, as before.
+func (s *Service) ConfirmLanding(ctx context.Context, tok string, c Client) (StatusView, bool, error) {
+	r, fresh, err := s.confirm(ctx, tok, c)
+	if err != nil {
+		return StatusView{}, false, err
+	}
+	v, err := s.StatusOf(r)
+	if err != nil {
+		return StatusView{}, false, err
+	}
+	return v, fresh && v.Access != "", nil
+}
+
+// confirm is Confirm, also saying whether this call made the change.
+func (s *Service) confirm(ctx context.Context, tok string, c Client) (Request, bool, error) {
 	claims, err := s.parse(ConfirmLink, tok, s.now())
 	if err != nil {
-		return Request{}, err
+		return Request{}, false, err
 	}
 	r, err := s.store.GetRequest(ctx, claims.Request)
 	if err != nil {
 		if ErrorCode(err) == ENotFound {
-			return Request{}, invalidLink()
+			return Request{}, false, invalidLink()
 		}
-		return Request{}, err
+		return Request{}, false, err
 	}
 	next := r
 	if transition(&next, Confirm) != nil {
 		// Confirmed before: the link shows where the request stands.
-		return r, nil
+		return r, false, nil
 	}
 	next.ConfirmedAt = s.now()
 	tx := Tx{
@@ -271,22 +294,22 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 		Events:    append(s.submissionEvents(r), s.event(r.ID, "email.confirmed", r.Email, "", c)),
 	}
 	if err := s.decideByRules(ctx, &tx, &next, c); err != nil {
-		return Request{}, err
+		return Request{}, false, err
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
 			// Someone else consumed the link or moved the request first.
 			if cur, gerr := s.store.GetRequest(ctx, r.ID); gerr == nil {
 				if _, again := Next(cur.Status, Confirm); !again {
-					return cur, nil
+					return cur, false, nil
 				}
 			}
-			return Request{}, invalidLink()
+			return Request{}, false, invalidLink()
 		}
-		return Request{}, fmt.Errorf("confirm %s: %w", r.ID, err)
+		return Request{}, false, fmt.Errorf("confirm %s: %w", r.ID, err)
 	}
 	next.Version = r.Version + 1
-	return next, nil
+	return next, true, nil
 }
 
 // submissionEvents are the trail of r's submission, dated and placed as

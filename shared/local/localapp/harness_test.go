@@ -5,7 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"mime/quotedprintable"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,7 +145,8 @@ type email struct {
 	Header  mail.Header
 	To      string
 	Subject string
-	Body    string
+	Body    string // the text/plain part
+	HTML    string // the text/html part
 }
 
 // mails reads every .eml in the outbox, in the order they were queued. It
@@ -172,16 +174,14 @@ func (h *harness) mails() []email {
 		if err != nil {
 			h.t.Fatalf("%s: %v", e.Name(), err)
 		}
-		body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+		text, html := readParts(h.t, msg)
 		f.Close()
-		if err != nil {
-			h.t.Fatal(err)
-		}
 		subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		out = append(out, email{File: e.Name(), Header: msg.Header, To: msg.Header.Get("To"), Subject: subject, Body: strings.ReplaceAll(string(body), "\r\n", "\n")})
+		checkLinks(h.t, e.Name(), text, html)
+		out = append(out, email{File: e.Name(), Header: msg.Header, To: msg.Header.Get("To"), Subject: subject, Body: text, HTML: html})
 	}
 	slices.SortFunc(out, func(a, b email) int { return strings.Compare(a.File, b.File) })
 	return out
@@ -323,4 +323,75 @@ func (h *harness) keys() *token.Keyring {
 		h.t.Fatal(err)
 	}
 	return keys
+}
+
+// readParts returns the text and HTML parts of msg, as a mail client
+// reads multipart/alternative; a mail must carry both.
+func readParts(t *testing.T, msg *mail.Message) (text, html string) {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q, want multipart/alternative: %v", msg.Header.Get("Content-Type"), err)
+	}
+	r := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(p) // multipart undoes the quoted-printable
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := strings.ReplaceAll(string(b), "\r\n", "\n")
+		switch p.Header.Get("Content-Type") {
+		case "text/plain; charset=utf-8":
+			text = body
+		case "text/html; charset=utf-8":
+			html = body
+		default:
+			t.Fatalf("part of type %q", p.Header.Get("Content-Type"))
+		}
+	}
+	if text == "" || html == "" {
+		t.Fatal("a mail without both a text and an HTML part")
+	}
+	return text, html
+}
+
+// MaxLinkLength is what a link in a mail may be: a person reads, quotes
+// and pastes it.
+const MaxLinkLength = 200
+
+var (
+	linkPattern = regexp.MustCompile(`https?://[^\s"<>]+`)
+	// longestLink is the longest link any mail of this test run carried.
+	longestLink struct {
+		sync.Mutex
+		link string
+	}
+)
+
+// checkLinks holds every link of every mail any test reads to
+// MaxLinkLength, the HTML part's (href and text) as well as the text's,
+// and each HTML link to one the text part carries too.
+func checkLinks(t *testing.T, name, text, html string) {
+	t.Helper()
+	textLinks := linkPattern.FindAllString(text, -1)
+	for _, l := range append(textLinks, linkPattern.FindAllString(strings.ReplaceAll(html, "&amp;", "&"), -1)...) {
+		if len(l) > MaxLinkLength {
+			t.Errorf("%s: a link of %d characters (at most %d): %s", name, len(l), MaxLinkLength, l)
+		}
+		if !slices.Contains(textLinks, l) {
+			t.Errorf("%s: the HTML part links to %s, which the text does not carry", name, l)
+		}
+		longestLink.Lock()
+		if len(l) > len(longestLink.link) {
+			longestLink.link = l
+		}
+		longestLink.Unlock()
+	}
 }

@@ -139,6 +139,10 @@ func (l *Local) Serve(ln net.Listener) {
 				if err := l.store.Sweep(ctx); err != nil {
 					l.log.Error("sweep expired items", "err", err)
 				}
+				// As the scheduler function does on its schedule.
+				if _, err := l.Service.RemindLapses(ctx); err != nil {
+					l.log.Error("remind lapses", "err", err)
+				}
 			case <-l.wake:
 			}
 			r, err := l.drain(ctx)
