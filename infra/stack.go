@@ -75,11 +75,13 @@ type keyAccess struct {
 
 // grants is what one function may do; everything not listed is denied.
 type grants struct {
-	table   []keyAccess // by the table's partition key
-	index   []keyAccess // Query on GSI1, by GSI1PK
-	secret  bool
-	staff   bool // reads TRUST_STAFF: it mails staff or signs them in
-	objects []objectAccess
+	table []keyAccess // by the table's partition key
+	index []keyAccess // Query on GSI1, by GSI1PK
+	// byAddress is Query on GSI2, by GSI2PK: a requester's own requests.
+	byAddress []keyAccess
+	secret    bool
+	staff     bool // reads TRUST_STAFF: it mails staff or signs them in
+	objects   []objectAccess
 }
 
 // objectAccess allows actions on the bucket's objects under one prefix.
@@ -99,6 +101,7 @@ var (
 	rates      = prefix(dynamostore.PrefixRate)
 	events     = prefix(dynamostore.PrefixEvent)
 	byStatus   = prefix(dynamostore.PrefixStatus)
+	addresses  = prefix(dynamostore.PrefixAddress)
 	downloads  = prefix(dynamostore.PrefixDownloads)
 	copies     = prefix(dynamostore.PrefixCopy)
 	marks      = prefix(dynamostore.PrefixMark)
@@ -126,8 +129,10 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
-		secret: true, staff: true,
+		index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
+		// "My requests" lists the requests of the signed-in address.
+		byAddress: []keyAccess{{[]string{"dynamodb:Query"}, []string{addresses}}},
+		secret:    true, staff: true,
 	},
 	// Checks a download link against its request, reads the document,
 	// makes the recipient's stamped copy on first download (reads the
@@ -372,6 +377,7 @@ func keyStatements(g grants, table awsdynamodb.Table, indexArn *string) []awsiam
 	}
 	add("Table", table.TableArn(), g.table)
 	add("Index", indexArn, g.index)
+	add("Address", awscdk.Fn_Join(jsii.String(""), &[]*string{table.TableArn(), jsii.String("/index/" + dynamostore.IndexGSI2)}), g.byAddress)
 	return out
 }
 

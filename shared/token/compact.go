@@ -54,6 +54,7 @@ var purposeCodes = map[trust.Purpose]byte{
 	trust.SignInLink:     4,
 	trust.StatusLink:     5,
 	trust.MyRequestsLink: 6,
+	trust.MySessionLink:  7,
 }
 
 // macKey is the MAC key of one keyring key.

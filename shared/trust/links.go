@@ -21,6 +21,8 @@ const (
 	// MyRequestsLink signs a requester in to every request of their
 	// address (single use).
 	MyRequestsLink Purpose = "my-requests-sign-in"
+	// MySessionLink is a signed-in requester's session cookie.
+	MySessionLink Purpose = "my-requests-session"
 )
 
 // Claims are what a link says. The signer sets ID; the service sets the rest.

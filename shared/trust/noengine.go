@@ -113,3 +113,7 @@ func (noSigner) Sign(Purpose, Claims, time.Time) (string, error) {
 func (noSigner) Parse(Purpose, string, time.Time) (Claims, error) {
 	return Claims{}, noEngine("signer", "Parse")
 }
+
+func (noStore) RequestsByAddress(context.Context, string, int) ([]Request, error) {
+	return nil, noEngine("store", "RequestsByAddress")
+}

@@ -138,6 +138,13 @@ type Store interface {
 	// starts the one containing now). A window that is not positive is
 	// EInvalid.
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (Hits, error)
+
+	// My requests (links.go, myrequests.go).
+
+	// RequestsByAddress returns the requests whose Email has the
+	// AddressKey of email, newest first, at most limit of them. A limit
+	// below 1 or an empty email is EInvalid.
+	RequestsByAddress(ctx context.Context, email string, limit int) ([]Request, error)
 }
 
 // Hits are the attempts a Store counted against one key.

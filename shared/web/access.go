@@ -18,6 +18,7 @@ func (s *server) mountAccess(m router) {
 	m.handle("GET", "/access-requests/confirm/{token}", s.confirmEmail)
 	m.handle("GET", "/access/{token}", s.accessPage)
 	s.mountStatus(m)
+	s.mountMyRequests(m)
 }
 
 // renderForm shows the request form filled with in, and err's messages when
