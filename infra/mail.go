@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -51,6 +52,7 @@ type mailDeps struct {
 	table    awsdynamodb.Table
 	indexArn *string
 	logs     awslogs.LogGroup
+	baseURL  string // the links of the lapse mails
 }
 
 func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterStackProps, d mailDeps) awslambda.Function {
@@ -129,6 +131,15 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		"TRUST_TABLE":                 d.table.TableName(),
 		"TRUST_MAIL_FROM":             jsii.String(props.MailFrom),
 		"TRUST_SES_CONFIGURATION_SET": configSet.ConfigurationSetName(),
+		// The lapse mails: their links and the company they name.
+		"TRUST_BASE_URL": jsii.String(d.baseURL),
+		"TRUST_CONTENT":  jsii.String("/var/task/" + ContentFile),
+	}
+	if props.MailReplyTo != "" {
+		env["TRUST_MAIL_REPLY_TO"] = jsii.String(props.MailReplyTo)
+	}
+	if props.LapseWarningDays > 0 {
+		env["TRUST_LAPSE_WARNING_DAYS"] = jsii.String(strconv.Itoa(props.LapseWarningDays))
 	}
 	fp := functionProps(props, FnScheduler, role, d.logs, env)
 	fp.Timeout = awscdk.Duration_Seconds(jsii.Number(schedulerTimeoutSeconds))

@@ -177,15 +177,18 @@ var functionGrants = map[string]grants{
 
 // schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
 // records each attempt (UpdateItem MAIL#), drains the outbox (Query
-// OUTBOX), and reads and writes suppressions (SUPPRESS#). Its SES and
-// stream permissions are in mail.go.
+// OUTBOX), and reads and writes suppressions (SUPPRESS#). For the lapse
+// mails it reads the approved requests and the documents (Query
+// STATUS#approved, DOCS) and queues each mail with its event and its
+// once-only marker (PutItem MAIL#, EVT#, USE#). Its SES and stream
+// permissions are in mail.go.
 var schedulerGrants = grants{
 	table: []keyAccess{
 		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed}},
 		{[]string{"dynamodb:UpdateItem"}, []string{mails}},
-		{[]string{"dynamodb:PutItem"}, []string{suppressed}},
+		{[]string{"dynamodb:PutItem"}, []string{suppressed, mails, events, uses}},
 	},
-	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox}}},
+	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox, byStatus, dynamostore.PartDocs}}},
 }
 
 // ReportsPrefix is where the service stores report files (trust.Service
@@ -721,7 +724,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
 
-	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
+	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, logs: newLogGroup(constructID(FnScheduler) + "Logs"), baseURL: baseURL})
 
 	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
 	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)

@@ -8,8 +8,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"trustcenter/shared/app"
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/content"
 	"trustcenter/shared/trust"
 )
 
@@ -44,11 +46,35 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 		return nil, err
 	}
 	clock := trust.SystemClock
-	svc := trust.New(trust.Config{}, trust.Engines{
+	tc, lapses, err := lapseConfig()
+	if err != nil {
+		return nil, err
+	}
+	svc := trust.New(tc, trust.Engines{
 		Store: dynamostore.FromConfig(cfg, os.Getenv("TRUST_TABLE"), clock),
 		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_MAIL_REPLY_TO"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
 		Clock: clock,
 		Log:   log,
 	})
-	return &Handler{Service: svc, Log: log, EMF: os.Stdout, Clock: clock}, nil
+	return &Handler{Service: svc, Log: log, EMF: os.Stdout, Clock: clock, Lapses: lapses}, nil
+}
+
+// lapseConfig is what the lapse mails need: the site's address for their
+// links (TRUST_BASE_URL), the company they name (from the compiled
+// content, TRUST_CONTENT) and how far ahead to warn
+// (TRUST_LAPSE_WARNING_DAYS). Without TRUST_BASE_URL the scheduler only
+// delivers mail.
+func lapseConfig() (trust.Config, bool, error) {
+	if os.Getenv("TRUST_BASE_URL") == "" {
+		return trust.Config{}, false, nil
+	}
+	c, err := app.FromEnv()
+	if err != nil {
+		return trust.Config{}, false, err
+	}
+	site, err := content.LoadCompiled(c.ContentPath)
+	if err != nil {
+		return trust.Config{}, false, fmt.Errorf("TRUST_CONTENT: %w", err)
+	}
+	return trust.Config{BaseURL: c.BaseURL, Company: site.Company.Name, LapseWarning: c.LapseWarning}, true, nil
 }
