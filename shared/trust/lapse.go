@@ -80,18 +80,24 @@ func (s *Service) RemindLapses(ctx context.Context) (int, error) {
 	}
 }
 
-// titleList is the documents of ids by title, one line each, as a mail
-// lists them.
-func titleList(ids []string, docs []Document) string {
-	lines := make([]string, 0, len(ids))
+// docTitles are the titles of the documents ids (an id where a document
+// is gone).
+func docTitles(ids []string, docs []Document) []string {
+	titles := make([]string, 0, len(ids))
 	for _, id := range ids {
 		title := id
 		if i := slices.IndexFunc(docs, func(d Document) bool { return d.ID == id }); i >= 0 {
 			title = docs[i].Title
 		}
-		lines = append(lines, "- "+title)
+		titles = append(titles, title)
 	}
-	return strings.Join(lines, "\n")
+	return titles
+}
+
+// titleList is the documents of ids by title, one line each, as a mail
+// lists them.
+func titleList(ids []string, docs []Document) string {
+	return "- " + strings.Join(docTitles(ids, docs), "\n- ")
 }
 
 // renewalURL is the request form with r's documents chosen, in r's

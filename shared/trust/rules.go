@@ -383,7 +383,7 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 	next.DecisionRule, next.DecisionReason = d.Rule, d.Reason
 	switch d.Outcome {
 	case OutcomeApprove:
-		return s.approveInto(tx, next, d.actor(), d.Days, c, d.Detail())
+		return s.approveInto(ctx, tx, next, d.actor(), d.Days, c, d.Detail())
 	case OutcomeDeny:
 		if err := transition(next, Deny); err != nil {
 			return err
@@ -409,10 +409,15 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 		why = i18n.T(staffLang, "rules.mail.rule", d.Position, d.Rule, d.Reason)
 		tx.Events = append(tx.Events, s.event(next.ID, "request.triaged", d.actor(), d.Detail(), c))
 	}
+	docs, err := s.store.ListDocuments(ctx)
+	if err != nil {
+		return err
+	}
 	for _, st := range s.cfg.Staff {
 		m := s.mail(st.Email, staffLang, "mail.pending", quoted(next.Name), next.Email, quoted(next.Company),
-			strings.Join(next.Documents, ", "), next.NDA.Version, s.link("/admin/requests/"+next.ID))
+			i18n.JoinList(staffLang, docTitles(next.Documents, docs)), next.NDA.Version, s.link("/admin/requests/"+next.ID))
 		m.Text += "\n" + why + "\n"
+		m.HTML = s.mailHTML(staffLang, "mail.pending", m.Subject, m.Text)
 		tx.Mails = append(tx.Mails, m)
 	}
 	return nil

@@ -325,8 +325,13 @@ func (s *Service) submissionEvents(r Request) []Event {
 
 // approveInto turns next into an approved request inside tx and queues the
 // requester's email with their access link.
-func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c Client, why string) error {
+func (s *Service) approveInto(ctx context.Context, tx *Tx, next *Request, actor string, days int, c Client, why string) error {
 	if err := transition(next, Approve); err != nil {
+		return err
+	}
+	// The mail names the documents by title.
+	docs, err := s.store.ListDocuments(ctx)
+	if err != nil {
 		return err
 	}
 	now := s.now()
@@ -348,7 +353,7 @@ func (s *Service) approveInto(tx *Tx, next *Request, actor string, days int, c C
 	}
 	tx.Events = append(tx.Events, s.event(next.ID, "request.approved", actor, detail, c))
 	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
-		mailTime(next.Lang, next.ExpiresAt), s.link("/access/"+tok), status))
+		titleList(next.Documents, docs), mailTime(next.Lang, next.ExpiresAt), s.link("/access/"+tok), status))
 	return nil
 }
 
@@ -416,7 +421,7 @@ func (s *Service) Approve(ctx context.Context, by Session, id string, days int, 
 		return Request{}, invalid(m, map[string]Msg{"days": m})
 	}
 	return s.decide(ctx, by, id, Approve, func(tx *Tx, next *Request) error {
-		return s.approveInto(tx, next, by.Email, days, c, "")
+		return s.approveInto(ctx, tx, next, by.Email, days, c, "")
 	})
 }
 
