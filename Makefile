@@ -11,6 +11,7 @@ CDK       := tools/node_modules/.bin/cdk
 # AWS", has the table). Single quotes keep a display name's spaces and <>.
 CDK_CONTEXT = -c assets=build -c 'mailFrom=$(MAIL_FROM)' -c 'staff=$(STAFF)' -c 'alarmEmail=$(ALARM_EMAIL)' \
   $(if $(AUTO_APPROVE),-c 'autoApprove=$(AUTO_APPROVE)') \
+  $(if $(MAIL_REPLY_TO),-c 'mailReplyTo=$(MAIL_REPLY_TO)') $(if $(LAPSE_WARNING_DAYS),-c 'lapseWarningDays=$(LAPSE_WARNING_DAYS)') \
   $(if $(DOMAIN_NAME),-c 'domainName=$(DOMAIN_NAME)') $(if $(CERTIFICATE_ARN),-c 'certificateArn=$(CERTIFICATE_ARN)') \
   $(if $(BASE_URL),-c 'baseUrl=$(BASE_URL)') $(if $(LOG_RETENTION_DAYS),-c 'logRetentionDays=$(LOG_RETENTION_DAYS)') \
   $(if $(RESERVED_CONCURRENCY),-c 'reservedConcurrency=$(RESERVED_CONCURRENCY)')

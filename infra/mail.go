@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -53,6 +54,7 @@ type mailDeps struct {
 	indexArn *string
 	bucket   awss3.Bucket
 	logs     awslogs.LogGroup
+	baseURL  string // the links of the lapse mails
 }
 
 func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterStackProps, d mailDeps) awslambda.Function {
@@ -136,8 +138,17 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		"TRUST_SES_CONFIGURATION_SET": configSet.ConfigurationSetName(),
 		// The kept copies of ended grants are swept from it (ops.go).
 		"TRUST_BUCKET": d.bucket.BucketName(),
-		// security.txt's Expires, for the days-left metric (ops.go).
+		// security.txt's Expires, for the days-left metric (ops.go), and
+		// the company the lapse mails name.
 		"TRUST_CONTENT": jsii.String("/var/task/" + ContentFile),
+		// The lapse mails' links.
+		"TRUST_BASE_URL": jsii.String(d.baseURL),
+	}
+	if props.MailReplyTo != "" {
+		env["TRUST_MAIL_REPLY_TO"] = jsii.String(props.MailReplyTo)
+	}
+	if props.LapseWarningDays > 0 {
+		env["TRUST_LAPSE_WARNING_DAYS"] = jsii.String(strconv.Itoa(props.LapseWarningDays))
 	}
 	fp := functionProps(props, FnScheduler, role, d.logs, env)
 	fp.Timeout = awscdk.Duration_Seconds(jsii.Number(schedulerTimeoutSeconds))

@@ -43,6 +43,12 @@ type TrustCenterStackProps struct {
 	// ("Example Trust Center <trust@example.com>"). The SES permission is
 	// scoped to the address and its domain.
 	MailFrom string
+	// MailReplyTo, when set, is where replies to every mail go (a
+	// monitored sales or security address).
+	MailReplyTo string
+	// LapseWarningDays is how many days before a grant ends its holder is
+	// mailed (0: the default, trust.DefaultLapseWarningDays).
+	LapseWarningDays int
 	// Staff are the staff entries ("email" or "email:role"), passed to the
 	// functions as TRUST_STAFF. At least one.
 	Staff []string
@@ -79,6 +85,8 @@ type Setting struct {
 // that sets each; the README's table lists them (TestReadmeListsSettings).
 var Settings = []Setting{
 	{"mailFrom", "MAIL_FROM", "yes", "`Lumen Ledger Trust Center <trust@example.com>`", "SES sender, with an optional display name; verify the address or its domain in SES"},
+	{"mailReplyTo", "MAIL_REPLY_TO", "no", "`security@example.com`", "Reply-To of every mail: a monitored sales or security address"},
+	{"lapseWarningDays", "LAPSE_WARNING_DAYS", "no (7)", "`14`", "days before a grant ends that its holder is mailed, with a link to request renewal"},
 	{"staff", "STAFF", "yes", "`alice@example.com,bob@example.com:approver`", "staff accounts, `email[:admin|approver]`, comma-separated (admin when omitted)"},
 	{"alarmEmail", "ALARM_EMAIL", "yes", "`ops@example.com`", "subscribed to the alarm topic (confirm the e-mail AWS sends)"},
 	{"autoApprove", "AUTO_APPROVE", "no", "`example.com,partner.example`", "e-mail domains whose confirmed requests are approved without staff"},
@@ -100,6 +108,7 @@ func PropsFromContext(get func(key string) string, account, region string) (*Tru
 		},
 		AssetsDir:      get("assets"),
 		MailFrom:       get("mailFrom"),
+		MailReplyTo:    get("mailReplyTo"),
 		AlarmEmail:     get("alarmEmail"),
 		DomainName:     get("domainName"),
 		CertificateArn: get("certificateArn"),
@@ -116,6 +125,13 @@ func PropsFromContext(get func(key string) string, account, region string) (*Tru
 			return nil, fmt.Errorf("context logRetentionDays: %q is not a number of days", v)
 		}
 		p.LogRetentionDays = n
+	}
+	if v := get("lapseWarningDays"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("context lapseWarningDays: %q is not a whole number of days, at least 1", v)
+		}
+		p.LapseWarningDays = n
 	}
 	if v := get("reservedConcurrency"); v != "" {
 		rc, err := parseConcurrency(v)
@@ -189,6 +205,11 @@ func (p *TrustCenterStackProps) Validate() error {
 	}
 	if _, err := SESIdentities(p.MailFrom); err != nil {
 		return fmt.Errorf("mailFrom: %w", err)
+	}
+	if p.MailReplyTo != "" {
+		if err := trust.CheckAddress(p.MailReplyTo); err != nil {
+			return fmt.Errorf("mailReplyTo: %q is not one bare e-mail address", p.MailReplyTo)
+		}
 	}
 	if len(p.Staff) == 0 {
 		return fmt.Errorf("staff: required, at least one staff e-mail (email[:admin|approver], comma-separated)")

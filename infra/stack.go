@@ -75,11 +75,13 @@ type keyAccess struct {
 
 // grants is what one function may do; everything not listed is denied.
 type grants struct {
-	table   []keyAccess // by the table's partition key
-	index   []keyAccess // Query on GSI1, by GSI1PK
-	secret  bool
-	staff   bool // reads TRUST_STAFF: it mails staff or signs them in
-	objects []objectAccess
+	table []keyAccess // by the table's partition key
+	index []keyAccess // Query on GSI1, by GSI1PK
+	// byAddress is Query on GSI2, by GSI2PK: a requester's own requests.
+	byAddress []keyAccess
+	secret    bool
+	staff     bool // reads TRUST_STAFF: it mails staff or signs them in
+	objects   []objectAccess
 }
 
 // objectAccess allows actions on the bucket's objects under one prefix.
@@ -99,6 +101,7 @@ var (
 	rates      = prefix(dynamostore.PrefixRate)
 	events     = prefix(dynamostore.PrefixEvent)
 	byStatus   = prefix(dynamostore.PrefixStatus)
+	addresses  = prefix(dynamostore.PrefixAddress)
 	downloads  = prefix(dynamostore.PrefixDownloads)
 	copies     = prefix(dynamostore.PrefixCopy)
 	marks      = prefix(dynamostore.PrefixMark)
@@ -148,8 +151,10 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:DeleteItem"}, []string{subscribers}},
 			{[]string{"dynamodb:Query"}, []string{ndas, contacts, subscribers}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
-		secret: true, staff: true,
+		index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
+		// "My requests" lists the requests of the signed-in address.
+		byAddress: []keyAccess{{[]string{"dynamodb:Query"}, []string{addresses}}},
+		secret:    true, staff: true,
 	},
 	// Checks a download link against its request, reads the document,
 	// makes the recipient's stamped copy on first download (reads the
@@ -205,16 +210,20 @@ var approvedOnly = dynamostore.PrefixStatus + string(trust.Approved)
 // schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
 // records each attempt (UpdateItem MAIL#), drains the outbox (Query
 // OUTBOX), reads and writes suppressions (SUPPRESS#) and the mail health
-// (HEALTH#mail, which the access and admin pages read). Its SES and
-// stream permissions are in mail.go.
+// (HEALTH#mail, which the access and admin pages read). For the lapse
+// mails it reads the approved requests and the documents (Query
+// STATUS#approved, DOCS) and queues each mail with its event and its
+// once-only marker (PutItem MAIL#, EVT#, USE#); the copy sweep reads the
+// approved requests and their copies (COPY#). Its SES and stream
+// permissions are in mail.go.
 var schedulerGrants = grants{
 	table: []keyAccess{
 		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed, health}},
 		{[]string{"dynamodb:UpdateItem"}, []string{mails}},
-		{[]string{"dynamodb:PutItem"}, []string{suppressed, health}},
+		{[]string{"dynamodb:PutItem"}, []string{suppressed, health, mails, events, uses}},
 		{[]string{"dynamodb:Query"}, []string{copies}},
 	},
-	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox, approvedOnly}}},
+	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox, approvedOnly, dynamostore.PartDocs}}},
 	// The sweep of ended grants' kept copies (ops.go).
 	objects: []objectAccess{{[]string{"s3:DeleteObject"}, CopiesPrefix}},
 }
@@ -408,6 +417,7 @@ func keyStatements(g grants, table awsdynamodb.Table, indexArn *string) []awsiam
 	}
 	add("Table", table.TableArn(), g.table)
 	add("Index", indexArn, g.index)
+	add("Address", awscdk.Fn_Join(jsii.String(""), &[]*string{table.TableArn(), jsii.String("/index/" + dynamostore.IndexGSI2)}), g.byAddress)
 	return out
 }
 
@@ -751,7 +761,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
 
-	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, bucket: bucket, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
+	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, bucket: bucket, logs: newLogGroup(constructID(FnScheduler) + "Logs"), baseURL: baseURL})
 
 	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
 	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)

@@ -6,6 +6,7 @@ package app
 
 import (
 	"fmt"
+	"net/mail"
 	"os"
 	"strconv"
 	"strings"
@@ -23,8 +24,16 @@ type Config struct {
 	BaseURL     string
 	Staff       []trust.Staff
 	ContentPath string // "" means the built-in example company
-	MailFrom    string
-	AutoApprove []string
+	// MailFrom is the sender's bare address; MailFromName its display name
+	// (TRUST_MAIL_FROM may be "Name <address>"; "" means "<company> Trust
+	// Center"), MailReplyTo where replies go ("" for the sender).
+	MailFrom     string
+	MailFromName string
+	MailReplyTo  string
+	// LapseWarning is how long before a grant ends its holder is told
+	// (TRUST_LAPSE_WARNING_DAYS).
+	LapseWarning time.Duration
+	AutoApprove  []string
 	// UnconfirmedRetention is how long a request whose address was never
 	// confirmed is kept (TRUST_UNCONFIRMED_RETENTION_DAYS).
 	UnconfirmedRetention time.Duration
@@ -107,12 +116,44 @@ func FromEnv() (Config, error) {
 		return Config{}, err
 	}
 	c.NDAReuse = time.Duration(reuse) * 24 * time.Hour
+	if c.MailFrom, c.MailFromName, err = parseSender(c.MailFrom); err != nil {
+		return Config{}, fmt.Errorf("TRUST_MAIL_FROM: %w", err)
+	}
+	if c.MailReplyTo = strings.TrimSpace(os.Getenv("TRUST_MAIL_REPLY_TO")); c.MailReplyTo != "" {
+		if err := trust.CheckAddress(c.MailReplyTo); err != nil {
+			return Config{}, fmt.Errorf("TRUST_MAIL_REPLY_TO: %q is not one bare email address", c.MailReplyTo)
+		}
+	}
+	warn, err := positiveInt("TRUST_LAPSE_WARNING_DAYS", trust.DefaultLapseWarningDays)
+	if err != nil {
+		return Config{}, err
+	}
+	c.LapseWarning = time.Duration(warn) * 24 * time.Hour
 	for _, d := range strings.Split(os.Getenv("TRUST_AUTO_APPROVE"), ",") {
 		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
 			c.AutoApprove = append(c.AutoApprove, d)
 		}
 	}
 	return c, nil
+}
+
+// parseSender splits "Name <address>" (or a bare address) into the bare
+// address and the display name.
+func parseSender(v string) (addr, name string, err error) {
+	a, err := mail.ParseAddress(v)
+	if err != nil {
+		return "", "", fmt.Errorf("%q is not an address with an optional display name", v)
+	}
+	return a.Address, a.Name, nil
+}
+
+// SenderName is the display name mails go out under: the configured one,
+// else the company's trust center.
+func (c Config) SenderName(company string) string {
+	if c.MailFromName != "" {
+		return c.MailFromName
+	}
+	return company + " Trust Center"
 }
 
 // positiveInt reads a whole number of at least 1, def when unset.
@@ -144,11 +185,12 @@ func NewService(c Config, site *content.Site, keys *token.Holder, e trust.Engine
 		e.Attester = token.Publishing(keys)
 	}
 	return trust.New(trust.Config{
-		BaseURL:     c.BaseURL,
-		Company:     site.Company.Name,
-		Staff:       c.Staff,
-		NDA:         site.NDA.Trust(),
-		AutoApprove: c.AutoApprove,
+		BaseURL:      c.BaseURL,
+		Company:      site.Company.Name,
+		Staff:        c.Staff,
+		NDA:          site.NDA.Trust(),
+		AutoApprove:  c.AutoApprove,
+		LapseWarning: c.LapseWarning,
 
 		UnconfirmedRetention: c.UnconfirmedRetention,
 		NDAReuse:             c.NDAReuse,

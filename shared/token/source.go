@@ -104,18 +104,26 @@ func (h *Holder) Keyring() *Keyring {
 }
 
 // public finds kid's public key, looking in the source again when kid is
-// unknown and the last reload is at least UnknownKidGap old.
+// unknown (see lookup).
 func (h *Holder) public(kid string) (ed25519.PublicKey, bool) {
+	k := h.lookup(func(k *Keyring) bool { _, ok := k.public(kid); return ok })
+	return k.public(kid)
+}
+
+// lookup is the keyring, read from the source again when has finds
+// nothing in it and the last reload is at least UnknownKidGap old: a link
+// naming a key the holder does not know may be signed by one just added.
+func (h *Holder) lookup(has func(*Keyring) bool) *Keyring {
 	k := h.Keyring()
-	if pub, ok := k.public(kid); ok || h.src == nil {
-		return pub, ok
+	if has(k) || h.src == nil {
+		return k
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if now := h.now(); now.Sub(h.tried) >= UnknownKidGap {
 		h.reload(now)
 	}
-	return h.keys.public(kid)
+	return h.keys
 }
 
 func (h *Holder) now() time.Time {

@@ -2,6 +2,8 @@ package token
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -73,11 +75,20 @@ func heldSetup(t *testing.T) (*fakeSource, *fakeClock, *Tokens, *Keyring) {
 	return src, clk, Held(h, "iss"), k
 }
 
+// kidOf is the key hint a compact token carries, in hex; hintOf is that
+// of a kid.
 func kidOf(t *testing.T, tok string) string {
 	t.Helper()
-	var kid string
-	reencode(t, tok, 0, func(m map[string]any) { kid, _ = m["kid"].(string) })
-	return kid
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(raw) < headerLen {
+		t.Fatalf("not a compact token: %q", tok)
+	}
+	return hex.EncodeToString(raw[2 : 2+hintLen])
+}
+
+func hintOf(kid string) string {
+	h := kidHint(kid)
+	return hex.EncodeToString(h[:])
 }
 
 var linkClaims = trust.Claims{Subject: "a@example.com", Request: "r1"}
@@ -103,12 +114,12 @@ func TestRotatedKeySignsAfterMaxAge(t *testing.T) {
 	src.set(rotated)
 
 	clk.advance(MaxAge - time.Second)
-	if kid := kidOf(t, signAt(t, tk, clk.now)); kid != old {
+	if kid := kidOf(t, signAt(t, tk, clk.now)); kid != hintOf(old) {
 		t.Errorf("before MaxAge: signed with %q, want the old key %q", kid, old)
 	}
 	clk.advance(time.Second)
 	tok := signAt(t, tk, clk.now)
-	if kid := kidOf(t, tok); kid != rotated.Active {
+	if kid := kidOf(t, tok); kid != hintOf(rotated.Active) {
 		t.Errorf("at MaxAge: signed with %q, want the rotated key %q", kid, rotated.Active)
 	}
 	if _, err := tk.Parse(trust.DownloadLink, tok, clk.now); err != nil {
@@ -138,7 +149,7 @@ func TestUnknownKidVerifiesAfterOneReload(t *testing.T) {
 		t.Errorf("%d loads, want 2 (cold start and one reload)", n)
 	}
 	// The reload also made the new key the signing key here.
-	if kid := kidOf(t, signAt(t, tk, clk.now)); kid != rotated.Active {
+	if kid := kidOf(t, signAt(t, tk, clk.now)); kid != hintOf(rotated.Active) {
 		t.Errorf("after the reload: signed with %q, want %q", kid, rotated.Active)
 	}
 }
@@ -204,7 +215,7 @@ func TestFailedReloadKeepsKeys(t *testing.T) {
 
 	clk.advance(MaxAge)
 	tok := signAt(t, tk, clk.now)
-	if kid := kidOf(t, tok); kid != k.Active {
+	if kid := kidOf(t, tok); kid != hintOf(k.Active) {
 		t.Errorf("signed with %q, want the loaded key %q", kid, k.Active)
 	}
 	if len(reported) != 1 || !strings.Contains(reported[0].Error(), "secret unreachable") {

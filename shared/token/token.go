@@ -1,5 +1,6 @@
 // Package token signs and verifies the trust center's links: single-purpose
-// JWTs signed with Ed25519, the engine behind trust.Signer. Each
+// compact tokens (compact.go) under the keyring's keys, the engine behind
+// trust.Signer; JWTs signed with Ed25519 before it still verify. Each
 // trust.Purpose is its own audience, so a token minted for one job (say,
 // confirming an email) is refused by every other. The parser pins the
 // algorithm, issuer and audience and requires exp. The JWT types stay in
@@ -8,7 +9,7 @@ package token
 
 import (
 	"errors"
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -50,29 +51,11 @@ func Held(h *Holder, issuer string) *Tokens {
 // failed, so a caller learns nothing about which part was wrong.
 var ErrInvalid = errors.New("token: invalid")
 
-// Sign mints a token for purpose, issued at now and valid until
-// c.ExpiresAt. It fills iss, aud, iat, exp and a random jti; subject and
-// the binding fields come from c.
+// Sign mints a link token for purpose, issued at now and valid until c.ExpiresAt, in the
+// compact format (compact.go) with a random jti; subject and the binding
+// fields come from c.
 func (t *Tokens) Sign(purpose trust.Purpose, c trust.Claims, now time.Time) (string, error) {
-	jc := claims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    t.issuer,
-			Subject:   c.Subject,
-			Audience:  jwt.ClaimStrings{string(purpose)},
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(c.ExpiresAt),
-			ID:        trust.RandomID(16),
-		},
-		Request: c.Request, Document: c.Document, Grant: c.Grant,
-	}
-	key := t.keys.Keyring().active()
-	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, &jc)
-	tok.Header["kid"] = key.ID
-	s, err := tok.SignedString(key.Private)
-	if err != nil {
-		return "", fmt.Errorf("sign %s token: %w", purpose, err)
-	}
-	return s, nil
+	return t.signCompact(purpose, c, now)
 }
 
 // ClockSkew is how far in the future a token's iat (or nbf) may lie and
@@ -87,8 +70,20 @@ func (t *Tokens) Sign(purpose trust.Purpose, c trust.Claims, now time.Time) (str
 const ClockSkew = 30 * time.Second
 
 // Parse verifies s for purpose at now and returns its claims. Any failure
-// is ErrInvalid.
+// is ErrInvalid. A JWT (it has dots, which base64url has not) is one sent
+// before the compact format: it keeps working until it expires.
 func (t *Tokens) Parse(purpose trust.Purpose, s string, now time.Time) (trust.Claims, error) {
+	if !strings.Contains(s, ".") {
+		c, err := t.parseCompact(purpose, s, now)
+		if err != nil {
+			return trust.Claims{}, ErrInvalid
+		}
+		return c, nil
+	}
+	return t.parseJWT(purpose, s, now)
+}
+
+func (t *Tokens) parseJWT(purpose trust.Purpose, s string, now time.Time) (trust.Claims, error) {
 	var c claims
 	p := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),

@@ -62,20 +62,44 @@ func reencode(t *testing.T, tok string, part int, edit func(map[string]any)) str
 	return strings.Join(parts, ".")
 }
 
+// legacyJWT is a link as Sign made them before the compact format: an
+// Ed25519 JWT under the keyring's key.
+func legacyJWT(t *testing.T, keys *Keyring, c jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+	tok.Header["kid"] = keys.Active
+	s, err := tok.SignedString(keys.Keys[0].Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// editCompact decodes a compact token, lets edit change its bytes and
+// encodes it again, tag and all: a forger's edit.
+func editCompact(t *testing.T, tok string, edit func([]byte) []byte) string {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(edit(raw))
+}
+
 func TestParseRefusesEveryForgery(t *testing.T) {
 	keys := newKeys(t)
 	tokens := New(keys, "trustcenter")
 	must := mustFor(t)
-	good, err := tokens.Sign(trust.DownloadLink, trust.Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2", ExpiresAt: t0.Add(time.Hour)}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dl := trust.Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2", ExpiresAt: t0.Add(time.Hour)}
+	good := must(tokens.Sign(trust.DownloadLink, dl, t0))
 	other := newKeys(t)
 	other.Keys[0].ID, other.Active = keys.Active, keys.Active // same kid, different key
-	forged := must(New(other, "trustcenter").Sign(trust.DownloadLink, trust.Claims{Request: "req_1", Grant: "gnt_1", Document: "soc2", ExpiresAt: t0.Add(time.Hour)}, t0))
+	forged := must(New(other, "trustcenter").Sign(trust.DownloadLink, dl, t0))
 	wrongAud := must(tokens.Sign(trust.AccessLink, trust.Claims{Request: "req_1", Grant: "gnt_1", ExpiresAt: t0.Add(time.Hour)}, t0))
-	expired := must(tokens.Sign(trust.DownloadLink, trust.Claims{Request: "req_1", ExpiresAt: t0.Add(-time.Second)}, t0))
-	wrongIss := must(New(keys, "someone-else").Sign(trust.DownloadLink, trust.Claims{Request: "req_1", ExpiresAt: t0.Add(time.Hour)}, t0))
+	expired := must(tokens.Sign(trust.DownloadLink, trust.Claims{Request: "req_1", ExpiresAt: t0.Add(-time.Second)}, t0.Add(-time.Hour)))
+	wrongIss := must(New(keys, "someone-else").Sign(trust.DownloadLink, dl, t0))
+	// Where the fields start: version, purpose, hint, iat, exp, jti.
+	fields := headerLen
 
 	none := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": t0.Add(time.Hour).Unix(), "jti": "x"})
 	noneTok := must(none.SignedString(jwt.UnsafeAllowNoneSignatureType))
@@ -84,33 +108,41 @@ func TestParseRefusesEveryForgery(t *testing.T) {
 	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": t0.Add(time.Hour).Unix(), "jti": "x"})
 	hs.Header["kid"] = keys.Active
 	hsTok := must(hs.SignedString([]byte(pub)))
-	// No exp at all, properly signed.
-	noExp := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "jti": "x"})
-	noExp.Header["kid"] = keys.Active
-	noExpTok := must(noExp.SignedString(keys.Keys[0].Private))
+	legacy := legacyJWT(t, keys, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": t0.Add(time.Hour).Unix(),
+		"iat": t0.Unix(), "jti": "j1", "req": "req_1", "gnt": "gnt_1", "doc": "soc2"})
+	noExpTok := legacyJWT(t, keys, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "jti": "x"})
 	// No jti, properly signed: single-use links are consumed by their jti,
 	// so a token without one could be used again and again.
-	noJTI := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": t0.Add(time.Hour).Unix(),
+	noJTITok := legacyJWT(t, keys, jwt.MapClaims{"iss": "trustcenter", "aud": string(trust.DownloadLink), "exp": t0.Add(time.Hour).Unix(),
 		"iat": t0.Unix(), "req": "req_1", "gnt": "gnt_1", "doc": "soc2"})
-	noJTI.Header["kid"] = keys.Active
-	noJTITok := must(noJTI.SignedString(keys.Keys[0].Private))
 
 	cases := []struct {
 		name, tok string
 	}{
 		{"alg none", noneTok},
 		{"HS256 keyed with the public key", hsTok},
+		{"legacy JWT with a modified claim", reencode(t, legacy, 1, func(m map[string]any) { m["doc"] = "soc1" })},
+		{"legacy JWT kid swapped", reencode(t, legacy, 0, func(m map[string]any) { m["kid"] = "nope" })},
+		{"legacy JWT without exp", noExpTok},
+		{"legacy JWT without jti", noJTITok},
 		{"signed by another key", forged},
-		{"modified claim", reencode(t, good, 1, func(m map[string]any) { m["doc"] = "soc1" })},
-		{"header kid swapped", reencode(t, good, 0, func(m map[string]any) { m["kid"] = "nope" })},
+		{"modified field", editCompact(t, good, func(b []byte) []byte { b[len(b)-tagLen-1] ^= 1; return b })},
+		{"expiry moved", editCompact(t, good, func(b []byte) []byte { b[11]++; return b })},
+		{"purpose changed", editCompact(t, wrongAud, func(b []byte) []byte { b[1] = purposeCodes[trust.DownloadLink]; return b })},
+		{"key hint swapped", editCompact(t, good, func(b []byte) []byte { b[2] ^= 0xff; return b })},
+		{"version changed", editCompact(t, good, func(b []byte) []byte { b[0] = 2; return b })},
+		{"tag stripped", editCompact(t, good, func(b []byte) []byte { return b[:len(b)-tagLen] })},
+		{"tag truncated", editCompact(t, good, func(b []byte) []byte { return b[:len(b)-1] })},
+		{"byte appended", editCompact(t, good, func(b []byte) []byte { return append(b, 0) })},
+		{"fields cut", editCompact(t, good, func(b []byte) []byte { return append(b[:fields+2], b[len(b)-tagLen:]...) })},
+		{"padded base64", good + "=="},
 		{"wrong audience", wrongAud},
 		{"expired", expired},
 		{"wrong issuer", wrongIss},
-		{"no exp", noExpTok},
-		{"no jti", noJTITok},
 		{"garbage", "not.a.token"},
+		{"not base64", "%%%"},
 		{"empty", ""},
-		{"signature stripped", good[:strings.LastIndexByte(good, '.')+1]},
+		{"oversized", strings.Repeat("A", 4000)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -120,8 +152,48 @@ func TestParseRefusesEveryForgery(t *testing.T) {
 		})
 	}
 	claims, err := tokens.Parse(trust.DownloadLink, good, t0)
-	if err != nil || claims.Document != "soc2" || claims.Grant != "gnt_1" || claims.ID == "" {
+	if err != nil || claims.Document != "soc2" || claims.Grant != "gnt_1" || claims.Request != "req_1" || claims.ID == "" {
 		t.Fatalf("the genuine token: %+v %v", claims, err)
+	}
+	// Links sent as JWTs before the compact format keep working.
+	claims, err = tokens.Parse(trust.DownloadLink, legacy, t0)
+	if err != nil || claims.Document != "soc2" || claims.ID != "j1" {
+		t.Fatalf("the genuine legacy token: %+v %v", claims, err)
+	}
+}
+
+// Every kind of link, with fields as long as the service makes them, fits
+// in 200 characters behind a 40-character origin and its longest path.
+func TestCompactLinksAreShort(t *testing.T) {
+	tokens := New(newKeys(t), "trustcenter")
+	id := func(prefix string) string { return prefix + strings.Repeat("x", 16) }
+	origin := "https://" + strings.Repeat("t", 32) // 40 characters
+	cases := []struct {
+		purpose trust.Purpose
+		path    string
+		c       trust.Claims
+	}{
+		{trust.ConfirmLink, "/access-requests/confirm/", trust.Claims{Request: id("req_")}},
+		{trust.AccessLink, "/access/", trust.Claims{Request: id("req_"), Grant: id("gnt_")}},
+		{trust.DownloadLink, "/download/", trust.Claims{Request: id("req_"), Grant: id("gnt_"), Document: strings.Repeat("d", 32)}},
+		{trust.SignInLink, "/admin/login/", trust.Claims{Subject: strings.Repeat("s", 30) + "@example.com"}},
+		{trust.StatusLink, "/requests/", trust.Claims{Request: id("req_")}},
+		{trust.MyRequestsLink, "/my-requests/sign-in/", trust.Claims{Request: id("req_")}},
+	}
+	for _, c := range cases {
+		c.c.ExpiresAt = t0.Add(400 * 24 * time.Hour)
+		tok, err := tokens.Sign(c.purpose, c.c, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := origin + c.path + tok
+		t.Logf("%s: %d characters", c.purpose, len(link))
+		if len(link) > 200 {
+			t.Errorf("%s link is %d characters: %s", c.purpose, len(link), link)
+		}
+		if _, err := tokens.Parse(c.purpose, tok, t0); err != nil {
+			t.Errorf("%s: %v", c.purpose, err)
+		}
 	}
 }
 
@@ -141,11 +213,9 @@ func TestRotationKeepsOldLinksWorking(t *testing.T) {
 		t.Fatalf("a link signed before rotation: %v", err)
 	}
 	fresh := must(tokens.Sign(trust.AccessLink, trust.Claims{Request: "r", ExpiresAt: t0.Add(time.Hour)}, t0))
-	reencode(t, fresh, 0, func(m map[string]any) {
-		if m["kid"] != keys.Active {
-			t.Errorf("new tokens carry kid %v, want %s", m["kid"], keys.Active)
-		}
-	})
+	if kidOf(t, fresh) != hintOf(keys.Active) {
+		t.Errorf("new tokens carry key hint %s, want that of %s", kidOf(t, fresh), keys.Active)
+	}
 	// Removing the old key retires its links.
 	keys.Keys = keys.Keys[1:]
 	if _, err := tokens.Parse(trust.AccessLink, old, t0); !errors.Is(err, ErrInvalid) {

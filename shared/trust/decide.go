@@ -114,7 +114,7 @@ func (s *Service) ApproveWith(ctx context.Context, by Session, id string, a Appr
 			}
 			why = strings.TrimSpace(why + " trusted=" + rule)
 		}
-		return s.approveInto(tx, next, by.Email, end, days, c, why)
+		return s.approveInto(ctx, tx, next, by.Email, end, days, c, why)
 	})
 }
 
@@ -321,7 +321,7 @@ func (s *Service) Reinstate(ctx context.Context, by Session, id string, days int
 		}
 		previous := next.GrantID
 		next.RevokedAt, next.RevokedBy, next.RevokeReason = time.Time{}, "", ""
-		return s.grantInto(tx, next, by.Email, end, n, c, "grant.reinstated", "previous="+previous)
+		return s.grantInto(ctx, tx, next, by.Email, end, n, c, "grant.reinstated", "previous="+previous)
 	})
 }
 

@@ -26,6 +26,11 @@ const (
 	// every update mail, erases them. Both carry the address as subject.
 	SubscribeLink   Purpose = "subscription-confirm"
 	UnsubscribeLink Purpose = "unsubscribe"
+	// MyRequestsLink signs a requester in to every request of their
+	// address (single use).
+	MyRequestsLink Purpose = "my-requests-sign-in"
+	// MySessionLink is a signed-in requester's session cookie.
+	MySessionLink Purpose = "my-requests-session"
 )
 
 // Claims are what a link says. The signer sets ID; the service sets the rest.

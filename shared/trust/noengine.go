@@ -127,3 +127,7 @@ func (noSigner) Parse(Purpose, string, time.Time) (Claims, error) {
 func (noStore) PriorRequests(context.Context, ContactField, string, int) ([]Request, error) {
 	return nil, noEngine("store", "PriorRequests")
 }
+
+func (noStore) RequestsByAddress(context.Context, string, int) ([]Request, error) {
+	return nil, noEngine("store", "RequestsByAddress")
+}

@@ -383,7 +383,7 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 	next.DecisionRule, next.DecisionReason = d.Rule, d.Reason
 	switch d.Outcome {
 	case OutcomeApprove:
-		return s.approveInto(tx, next, d.actor(), s.now().AddDate(0, 0, d.Days), d.Days, c, d.Detail())
+		return s.approveInto(ctx, tx, next, d.actor(), s.now().AddDate(0, 0, d.Days), d.Days, c, d.Detail())
 	case OutcomeDeny:
 		if err := transition(next, Deny); err != nil {
 			return err

@@ -72,6 +72,9 @@ type Config struct {
 	// AutoApprove lists email domains of known customers whose confirmed
 	// requests are approved without waiting for a person.
 	AutoApprove []string
+	// LapseWarning is how long before a grant ends its holder is mailed;
+	// 0 means DefaultLapseWarningDays.
+	LapseWarning time.Duration
 	// UnconfirmedRetention is how long a request never confirmed is kept;
 	// 0 means DefaultUnconfirmedRetention.
 	UnconfirmedRetention time.Duration
@@ -189,8 +192,9 @@ func (s *Service) event(subject, typ, actor, detail string, c Client) Event {
 }
 
 func (s *Service) mail(to, lang, key string, args ...any) Mail {
-	return Mail{ID: s.newID("mail_"), To: to, Subject: i18n.T(lang, key+".subject") + " — " + s.cfg.Company,
-		Text: i18n.T(lang, key+".body", args...), CreatedAt: s.now()}
+	subject := i18n.T(lang, key+".subject") + " — " + s.cfg.Company
+	text := i18n.T(lang, key+".body", args...)
+	return Mail{ID: s.newID("mail_"), To: to, Subject: subject, Text: text, HTML: s.mailHTML(lang, key, subject, text), CreatedAt: s.now()}
 }
 
 func (s *Service) link(path string) string { return s.cfg.BaseURL + path }
@@ -276,21 +280,44 @@ func (s *Service) Submit(ctx context.Context, in RequestInput, c Client) (Reques
 // every approver is emailed, or the rules (rules.go) decide it at once. Opening the link
 // again shows where the request stands instead of failing.
 func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, error) {
+	r, _, err := s.confirm(ctx, tok, c)
+	return r, err
+}
+
+// ConfirmLanding is Confirm for the browser that opened the link: the
+// status view of the request, and whether to go straight to the access
+// page, which is so only when this very use of the link confirmed the
+// address and the rules approved it. Opening the link again (a mail
+// scanner, a forwarded mail) shows the status page, as before.
+func (s *Service) ConfirmLanding(ctx context.Context, tok string, c Client) (StatusView, bool, error) {
+	r, fresh, err := s.confirm(ctx, tok, c)
+	if err != nil {
+		return StatusView{}, false, err
+	}
+	v, err := s.StatusOf(r)
+	if err != nil {
+		return StatusView{}, false, err
+	}
+	return v, fresh && v.Access != "", nil
+}
+
+// confirm is Confirm, also saying whether this call made the change.
+func (s *Service) confirm(ctx context.Context, tok string, c Client) (Request, bool, error) {
 	claims, err := s.parse(ConfirmLink, tok, s.now())
 	if err != nil {
-		return Request{}, err
+		return Request{}, false, err
 	}
 	r, err := s.store.GetRequest(ctx, claims.Request)
 	if err != nil {
 		if ErrorCode(err) == ENotFound {
-			return Request{}, invalidLink()
+			return Request{}, false, invalidLink()
 		}
-		return Request{}, err
+		return Request{}, false, err
 	}
 	next := r
 	if transition(&next, Confirm) != nil {
 		// Confirmed before: the link shows where the request stands.
-		return r, nil
+		return r, false, nil
 	}
 	next.ConfirmedAt = s.now()
 	tx := Tx{
@@ -300,25 +327,25 @@ func (s *Service) Confirm(ctx context.Context, tok string, c Client) (Request, e
 		Events:    append(s.submissionEvents(r), s.event(r.ID, "email.confirmed", r.Email, "", c)),
 	}
 	if err := s.settleNDAOnConfirm(ctx, &tx, &next, c); err != nil {
-		return Request{}, err
+		return Request{}, false, err
 	}
 	if err := s.decideByRules(ctx, &tx, &next, c); err != nil {
-		return Request{}, err
+		return Request{}, false, err
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
 			// Someone else consumed the link or moved the request first.
 			if cur, gerr := s.store.GetRequest(ctx, r.ID); gerr == nil {
 				if _, again := Next(cur.Status, Confirm); !again {
-					return cur, nil
+					return cur, false, nil
 				}
 			}
-			return Request{}, invalidLink()
+			return Request{}, false, invalidLink()
 		}
-		return Request{}, fmt.Errorf("confirm %s: %w", r.ID, err)
+		return Request{}, false, fmt.Errorf("confirm %s: %w", r.ID, err)
 	}
 	next.Version = r.Version + 1
-	return next, nil
+	return next, true, nil
 }
 
 // submissionEvents are the trail of r's submission, dated and placed as
@@ -343,19 +370,24 @@ func (s *Service) submissionEvents(r Request) []Event {
 // approveInto turns next into an approved request inside tx, its access
 // ending at end (days is the period the trail records), and queues the
 // requester's email with their access link.
-func (s *Service) approveInto(tx *Tx, next *Request, actor string, end time.Time, days int, c Client, why string) error {
+func (s *Service) approveInto(ctx context.Context, tx *Tx, next *Request, actor string, end time.Time, days int, c Client, why string) error {
 	if err := transition(next, Approve); err != nil {
 		return err
 	}
 	next.DecidedAt = s.now()
 	next.DecidedBy = actor
-	return s.grantInto(tx, next, actor, end, days, c, "request.approved", why)
+	return s.grantInto(ctx, tx, next, actor, end, days, c, "request.approved", why)
 }
 
 // grantInto gives next a new grant ending at end inside tx, records it as
 // an event of type typ, and queues the requester's email with their access
 // link.
-func (s *Service) grantInto(tx *Tx, next *Request, actor string, end time.Time, days int, c Client, typ, why string) error {
+func (s *Service) grantInto(ctx context.Context, tx *Tx, next *Request, actor string, end time.Time, days int, c Client, typ, why string) error {
+	// The mail names the documents by title.
+	docs, err := s.store.ListDocuments(ctx)
+	if err != nil {
+		return err
+	}
 	next.GrantID = s.newID("gnt_")
 	next.ExpiresAt = end
 	link, err := s.accessLink(*next)
@@ -372,7 +404,7 @@ func (s *Service) grantInto(tx *Tx, next *Request, actor string, end time.Time, 
 	}
 	tx.Events = append(tx.Events, s.event(next.ID, typ, actor, detail, c))
 	tx.Mails = append(tx.Mails, s.mail(next.Email, next.Lang, "mail.approved", quoted(next.Name), s.cfg.Company,
-		next.ExpiresAt.Format("2006-01-02 15:04"), link, status))
+		titleList(next.Documents, docs), mailTime(next.Lang, next.ExpiresAt), link, status))
 	return nil
 }
 

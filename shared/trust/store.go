@@ -200,6 +200,13 @@ type Store interface {
 	SetMailHealth(ctx context.Context, h MailHealth) error
 	// MailHealth returns it; ENotFound before the first SetMailHealth.
 	MailHealth(ctx context.Context) (MailHealth, error)
+
+	// My requests (links.go, myrequests.go).
+
+	// RequestsByAddress returns the requests whose Email has the
+	// AddressKey of email, newest first, at most limit of them. A limit
+	// below 1 or an empty email is EInvalid.
+	RequestsByAddress(ctx context.Context, email string, limit int) ([]Request, error)
 }
 
 // Hits are the attempts a Store counted against one key.

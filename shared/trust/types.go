@@ -203,10 +203,13 @@ type Copy struct {
 // (DeliverMail, DrainMail), off the request path. The fields after
 // CreatedAt are its delivery state, which only the scheduler writes.
 type Mail struct {
-	ID        string    `json:"id"`
-	To        string    `json:"to"`
-	Subject   string    `json:"subject"`
-	Text      string    `json:"text"`
+	ID      string `json:"id"`
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	// HTML is the same mail as an HTML page (mailformat.go); the engines
+	// send both as multipart/alternative.
+	HTML      string    `json:"html,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	// SignedNDA, if set, is attached as a PDF when the mail is sent (see
 	// sendMail): the scheduler renders it, so the functions that queue

@@ -21,6 +21,7 @@ func (s *server) mountAccess(m router) {
 	s.mountStatus(m)
 	s.mountProof(m)
 	s.mountSubscriptions(m)
+	s.mountMyRequests(m)
 }
 
 // renderForm shows the request form filled with in, and err's messages when
@@ -152,14 +153,15 @@ func (s *server) requestSent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
-	req, err := s.svc.Confirm(r.Context(), r.PathValue("token"), client(r))
+	v, open, err := s.svc.ConfirmLanding(r.Context(), r.PathValue("token"), client(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v, err := s.svc.StatusOf(req)
-	if err != nil {
-		s.fail(w, r, err)
+	if open {
+		// Approved by a rule this moment: the documents, not a page
+		// saying they are in the mail.
+		http.Redirect(w, r, "/access/"+v.Access, http.StatusSeeOther)
 		return
 	}
 	s.renderStatus(w, r, v)

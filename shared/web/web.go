@@ -359,7 +359,7 @@ func isHTTPS(r *http.Request) bool {
 
 // redact hides link tokens from logs: they are credentials.
 func redact(path string) string {
-	for _, prefix := range []string{"/access/", "/download/", "/access-requests/confirm/", "/access-requests/sent/", "/requests/", "/admin/login/"} {
+	for _, prefix := range []string{"/access/", "/download/", "/access-requests/confirm/", "/access-requests/sent/", "/requests/", "/admin/login/", "/my-requests/sign-in/"} {
 		if strings.HasPrefix(path, prefix) && len(path) > len(prefix) {
 			return prefix + "…"
 		}

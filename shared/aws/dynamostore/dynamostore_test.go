@@ -73,10 +73,12 @@ func TestCreateTableFromSchema(t *testing.T) {
 	if got := keyList(tbl.KeySchema); !slices.Equal(got, wantKeys) {
 		t.Errorf("table key = %v, want %v", got, wantKeys)
 	}
-	if len(tbl.GlobalSecondaryIndexes) != 1 {
-		t.Fatalf("GSIs = %d, want 1", len(tbl.GlobalSecondaryIndexes))
+	if len(tbl.GlobalSecondaryIndexes) != 2 {
+		t.Fatalf("GSIs = %d, want 2", len(tbl.GlobalSecondaryIndexes))
 	}
-	gsi := tbl.GlobalSecondaryIndexes[0]
+	gsi := tbl.GlobalSecondaryIndexes[slices.IndexFunc(tbl.GlobalSecondaryIndexes, func(g types.GlobalSecondaryIndexDescription) bool {
+		return aws.ToString(g.IndexName) == dynamostore.IndexGSI1
+	})]
 	if aws.ToString(gsi.IndexName) != dynamostore.IndexGSI1 {
 		t.Errorf("GSI name = %s, want %s", aws.ToString(gsi.IndexName), dynamostore.IndexGSI1)
 	}
@@ -92,8 +94,8 @@ func TestCreateTableFromSchema(t *testing.T) {
 			t.Errorf("attribute %s has type %s, want S", aws.ToString(d.AttributeName), d.AttributeType)
 		}
 	}
-	if len(tbl.AttributeDefinitions) != 4 {
-		t.Errorf("attribute definitions = %d, want the 4 key attributes", len(tbl.AttributeDefinitions))
+	if len(tbl.AttributeDefinitions) != 6 {
+		t.Errorf("attribute definitions = %d, want the 6 key attributes", len(tbl.AttributeDefinitions))
 	}
 
 	ttl, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})

@@ -10,6 +10,8 @@ const (
 	AttrSK     = "SK"     // sort key (the PK again, but for events, download counters and copies)
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
+	AttrGSI2PK = "GSI2PK" // requests by address: ADDR#<SHA-256 of the address>
+	AttrGSI2SK = "GSI2SK" // time-ordered within a GSI2 partition
 	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail, unconfirmed requests, download counters)
 )
 
@@ -39,10 +41,15 @@ const (
 	PrefixNDA        = "NDA#"
 	PrefixAcceptance = "NDAACC#"
 	PrefixContact    = "CONTACT#" // copies of confirmed requests, by address and by domain (prior.go)
+	PrefixAddress    = "ADDR#"    // GSI2: one requester's requests, by the SHA-256 of their address
 )
 
-// IndexGSI1 is the one global secondary index (projection ALL).
-const IndexGSI1 = "GSI1"
+// The global secondary indexes (projection ALL): GSI1 the queues and
+// lists, GSI2 a requester's own requests ("my requests").
+const (
+	IndexGSI1 = "GSI1"
+	IndexGSI2 = "GSI2"
+)
 
 // KeyAttribute is one key attribute and its DynamoDB scalar type.
 type KeyAttribute struct {
@@ -73,6 +80,10 @@ var Schema = TableSchema{
 		Name:         IndexGSI1,
 		PartitionKey: KeyAttribute{AttrGSI1PK, "S"},
 		SortKey:      KeyAttribute{AttrGSI1SK, "S"},
+	}, {
+		Name:         IndexGSI2,
+		PartitionKey: KeyAttribute{AttrGSI2PK, "S"},
+		SortKey:      KeyAttribute{AttrGSI2SK, "S"},
 	}},
 	TTLAttribute: AttrTTL,
 }

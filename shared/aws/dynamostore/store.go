@@ -86,6 +86,8 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 			AttrPK: pk, AttrSK: pk,
 			AttrGSI1PK: prefixStatus + string(req.Status),
 			AttrGSI1SK: timeKey(req.CreatedAt, req.ID),
+			AttrGSI2PK: PrefixAddress + trust.AddressKey(req.Email),
+			AttrGSI2SK: timeKey(req.CreatedAt, req.ID),
 		})
 		if err != nil {
 			return fmt.Errorf("dynamostore: encode request: %w", err)

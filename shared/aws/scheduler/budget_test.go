@@ -34,7 +34,7 @@ func TestRunWithHangingSESEndsBeforeTheTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Setenv("AWS_ENDPOINT_URL_SESV2", srv.URL)
 	mailer := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")},
-		"Trust Center <trust@example.com>", "trust-mail")
+		"Trust Center <trust@example.com>", "", "trust-mail")
 
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "db"), trust.SystemClock)
 	if err != nil {

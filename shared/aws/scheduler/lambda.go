@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"trustcenter/shared/app"
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/dynamostore"
 	"trustcenter/shared/aws/s3blob"
@@ -21,7 +22,7 @@ import (
 var needs = []string{"TRUST_TABLE", "TRUST_MAIL_FROM"}
 
 // Mailer builds the mail engine: sesmail.FromConfig.
-type Mailer func(cfg aws.Config, from, configSet string) trust.Mailer
+type Mailer func(cfg aws.Config, from, replyTo, configSet string) trust.Mailer
 
 // Lambda is the whole main of the scheduler: configuration and engines
 // once per cold start, then events.
@@ -47,9 +48,13 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 		return nil, err
 	}
 	clock := trust.SystemClock
+	tc, lapses, err := lapseConfig()
+	if err != nil {
+		return nil, err
+	}
 	e := trust.Engines{
 		Store: dynamostore.FromConfig(cfg, os.Getenv("TRUST_TABLE"), clock),
-		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
+		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_MAIL_REPLY_TO"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
 		Clock: clock,
 		Log:   log,
 		// The requester's copy of a signed NDA is rendered as it is sent.
@@ -61,8 +66,8 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 	if bucket != "" {
 		e.Blobs = s3blob.FromConfig(cfg, bucket)
 	}
-	svc := trust.New(trust.Config{}, e)
-	h := &Handler{Service: svc, Log: log, EMF: os.Stdout, Clock: clock, SweepCopies: bucket != ""}
+	svc := trust.New(tc, e)
+	h := &Handler{Service: svc, Log: log, EMF: os.Stdout, Clock: clock, SweepCopies: bucket != "", Lapses: lapses}
 	// The content file is optional: without it there is no security.txt
 	// to watch. A file that is named but unreadable fails the start.
 	if path := os.Getenv("TRUST_CONTENT"); path != "" {
@@ -73,4 +78,24 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 		h.SecurityTxtExpires = site.SecurityTxt.Expires
 	}
 	return h, nil
+}
+
+// lapseConfig is what the lapse mails need: the site's address for their
+// links (TRUST_BASE_URL), the company they name (from the compiled
+// content, TRUST_CONTENT) and how far ahead to warn
+// (TRUST_LAPSE_WARNING_DAYS). Without TRUST_BASE_URL the scheduler only
+// delivers mail.
+func lapseConfig() (trust.Config, bool, error) {
+	if os.Getenv("TRUST_BASE_URL") == "" {
+		return trust.Config{}, false, nil
+	}
+	c, err := app.FromEnv()
+	if err != nil {
+		return trust.Config{}, false, err
+	}
+	site, err := content.LoadCompiled(c.ContentPath)
+	if err != nil {
+		return trust.Config{}, false, fmt.Errorf("TRUST_CONTENT: %w", err)
+	}
+	return trust.Config{BaseURL: c.BaseURL, Company: site.Company.Name, LapseWarning: c.LapseWarning}, true, nil
 }

@@ -60,6 +60,10 @@ type Handler struct {
 	// SecurityTxtExpires is the content's security.txt Expires; zero:
 	// no content, and no metric of it.
 	SecurityTxtExpires time.Time
+	// Lapses, when set, has each scheduled run queue the mails of grants
+	// that end soon or have ended (trust.Service.RemindLapses) before it
+	// drains the outbox, so they go out in the same run.
+	Lapses bool
 }
 
 // probe tells the three event shapes apart. DynamoDB stream records spell
@@ -105,6 +109,15 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 		}
 		return h.notifications(ctx, ev)
 	case p.Source == "aws.events" || p.DetailType == "Scheduled Event":
+		if h.Lapses {
+			// A failure here must not hold up the outbox; the next run
+			// finds the same grants.
+			if n, err := h.Service.RemindLapses(ctx); err != nil {
+				h.Log.Error("remind lapses", "err", err)
+			} else if n > 0 {
+				h.Log.Info("lapse mails queued", "mails", n)
+			}
+		}
 		r, err := h.Service.DrainMail(ctx)
 		h.report("drain", r, true)
 		if h.SweepCopies {

@@ -23,13 +23,15 @@ import (
 type Mailer struct {
 	ses       *sesv2.Client
 	from      string
+	replyTo   []string
 	configSet string
 }
 
 var _ trust.Mailer = (*Mailer)(nil)
 
-// FromConfig is the engine of the mail scheduler, sending from from, which
-// must be a verified SES identity, with the configuration set configSet
+// FromConfig is the engine of the mail scheduler, sending from from (an
+// address, with a display name or without; the address must be a verified
+// SES identity), replies going to replyTo when it is set, with the configuration set configSet
 // ("" for none) whose event destination reports bounces and complaints;
 // AWS_ENDPOINT_URL_SESV2 points it elsewhere.
 //
@@ -37,7 +39,7 @@ var _ trust.Mailer = (*Mailer)(nil)
 // that it did not take it (throttling, 5xx). A call without an answer (a
 // timeout, a connection dropped) is not sent again here: SES may have taken
 // it, and the scheduler decides, once, whether to risk a second copy.
-func FromConfig(cfg aws.Config, from, configSet string) trust.Mailer {
+func FromConfig(cfg aws.Config, from, replyTo, configSet string) trust.Mailer {
 	endpoint := awsenv.Endpoint(cfg, "SESV2")
 	bounded := awsenv.Bounded
 	ses := sesv2.NewFromConfig(bounded.Apply(cfg), func(o *sesv2.Options) {
@@ -47,7 +49,11 @@ func FromConfig(cfg aws.Config, from, configSet string) trust.Mailer {
 			so.Retryables = answeredRefusals
 		})
 	})
-	return &Mailer{ses: ses, from: from, configSet: configSet}
+	m := &Mailer{ses: ses, from: from, configSet: configSet}
+	if replyTo != "" {
+		m.replyTo = []string{replyTo}
+	}
+	return m
 }
 
 // answeredRefusals are the SDK's retry checks less those for calls that got
@@ -58,7 +64,8 @@ var answeredRefusals = []retry.IsErrorRetryable{
 	retry.RetryableErrorCode{Codes: retry.DefaultThrottleErrorCodes},
 }
 
-// Send delivers m as a plain-text UTF-8 message. A recipient or subject that
+// Send delivers m as a UTF-8 message: plain text, and with its HTML part
+// both, which SES sends as multipart/alternative. A recipient or subject that
 // could smuggle extra headers or recipients is refused (EInvalid) before SES
 // is called: the address comes from a public form, so it is never trusted.
 //
@@ -78,12 +85,17 @@ func (m *Mailer) Send(ctx context.Context, msg trust.Mail) error {
 		return err
 	}
 	utf8 := func(s string) *types.Content { return &types.Content{Data: &s, Charset: aws.String("UTF-8")} }
+	body := &types.Body{Text: utf8(msg.Text)}
+	if msg.HTML != "" {
+		body.Html = utf8(msg.HTML)
+	}
 	in := &sesv2.SendEmailInput{
 		FromEmailAddress: &m.from,
 		Destination:      &types.Destination{ToAddresses: []string{msg.To}},
+		ReplyToAddresses: m.replyTo,
 		Content: &types.EmailContent{Simple: &types.Message{
 			Subject:     utf8(msg.Subject),
-			Body:        &types.Body{Text: utf8(msg.Text)},
+			Body:        body,
 			Attachments: attachments(msg),
 		}},
 		// The mail id comes back in bounce and complaint events.

@@ -32,13 +32,14 @@ func newMailer(t *testing.T, h http.HandlerFunc) (*sesmail.Mailer, *sigv4test.Ha
 	srv := httptest.NewServer(check)
 	t.Cleanup(srv.Close)
 	t.Setenv("AWS_ENDPOINT_URL_SESV2", srv.URL)
-	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from, "trust-mail").(*sesmail.Mailer)
+	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from, "security@example.com", "trust-mail").(*sesmail.Mailer)
 	return m, check
 }
 
 // sendEmailRequest is the part of the SES v2 SendEmail body we rely on.
 type sendEmailRequest struct {
 	FromEmailAddress     string
+	ReplyToAddresses     []string
 	ConfigurationSetName string
 	Destination          struct {
 		ToAddresses  []string
@@ -79,6 +80,7 @@ func TestSendCallsSESWithTheMail(t *testing.T) {
 		To:      "zoe@example.org", // the domain only ever sends bare addresses
 		Subject: "Confirm your request — ACME Trust Center",
 		Text:    "Hello Zoë,\n\nconfirm here: https://trust.example.com/c/abc\n",
+		HTML:    "<p>Hello Zoë,</p>",
 	}
 	if err := m.Send(t.Context(), mail); err != nil {
 		t.Fatalf("Send: %v", err)
@@ -88,6 +90,9 @@ func TestSendCallsSESWithTheMail(t *testing.T) {
 	}
 	if got.FromEmailAddress != from {
 		t.Errorf("from = %q, want %q", got.FromEmailAddress, from)
+	}
+	if len(got.ReplyToAddresses) != 1 || got.ReplyToAddresses[0] != "security@example.com" {
+		t.Errorf("reply-to = %q, want security@example.com", got.ReplyToAddresses)
 	}
 	if got.ConfigurationSetName != "trust-mail" {
 		t.Errorf("configuration set = %q, want trust-mail (its event destination reports bounces)", got.ConfigurationSetName)
@@ -103,8 +108,8 @@ func TestSendCallsSESWithTheMail(t *testing.T) {
 	if s.Body.Text == nil || s.Body.Text.Data != mail.Text || s.Body.Text.Charset != "UTF-8" {
 		t.Errorf("text body = %+v, want %q in UTF-8", s.Body.Text, mail.Text)
 	}
-	if s.Body.Html != nil {
-		t.Errorf("html body = %+v, want none", s.Body.Html)
+	if s.Body.Html == nil || s.Body.Html.Data != mail.HTML || s.Body.Html.Charset != "UTF-8" {
+		t.Errorf("html body = %+v, want %q in UTF-8", s.Body.Html, mail.HTML)
 	}
 }
 
@@ -291,7 +296,7 @@ func TestRefusedConnectionIsNotALostAnswer(t *testing.T) {
 	addr := srv.URL
 	srv.Close() // nothing listens there any more
 	t.Setenv("AWS_ENDPOINT_URL_SESV2", addr)
-	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from, "")
+	m := sesmail.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}}, from, "", "")
 	err := m.Send(t.Context(), trust.Mail{ID: "m1", To: "a@example.org", Subject: "s", Text: "t"})
 	if trust.ErrorCode(err) != trust.EUnavailable || errors.Is(err, trust.ErrAnswerLost) {
 		t.Fatalf("err %v, want unavailable and not a lost answer", err)

@@ -2,6 +2,9 @@ package emlmail
 
 import (
 	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -128,5 +131,75 @@ func TestSendIsIdempotentAndCrashSafe(t *testing.T) {
 		if err := o.Send(t.Context(), bad); trust.ErrorCode(err) != trust.EInvalid {
 			t.Errorf("id %q: %v, want EInvalid", id, err)
 		}
+	}
+}
+
+// TestMultipartMail reads a mail as a client would: the display-name
+// sender, the Reply-To, and both parts of multipart/alternative, the HTML
+// one escaped.
+func TestMultipartMail(t *testing.T) {
+	dir := t.TempDir()
+	o := &Outbox{Dir: dir, From: "trust@example.com", FromName: "Lumen Ledger Trust Center", ReplyTo: "security@example.com"}
+	m := trust.Mail{ID: "m2", To: "ada@example.com", Subject: "Ready — 就绪", Text: "Hello “Ada <b>”,\n\nhttps://trust.example.com/access/x\n",
+		HTML: "<p>Hello “Ada &lt;b&gt;”</p>", CreatedAt: time.Now()}
+	if err := o.Send(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, FileName(m)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	msg, err := mail.ReadMessage(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, err := mail.ParseAddress(msg.Header.Get("From"))
+	if err != nil || from.Name != "Lumen Ledger Trust Center" || from.Address != "trust@example.com" {
+		t.Errorf("From %q: %+v %v", msg.Header.Get("From"), from, err)
+	}
+	if got := msg.Header.Get("Reply-To"); got != "security@example.com" {
+		t.Errorf("Reply-To %q", got)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || subject != m.Subject {
+		t.Errorf("Subject %q %v", subject, err)
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q: %v", msg.Header.Get("Content-Type"), err)
+	}
+	r := multipart.NewReader(msg.Body, params["boundary"])
+	var types, bodies []string
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(p) // the reader undoes quoted-printable
+		if err != nil {
+			t.Fatal(err)
+		}
+		types = append(types, p.Header.Get("Content-Type"))
+		bodies = append(bodies, strings.ReplaceAll(string(b), "\r\n", "\n"))
+	}
+	if len(types) != 2 || types[0] != "text/plain; charset=utf-8" || types[1] != "text/html; charset=utf-8" {
+		t.Fatalf("parts %q", types)
+	}
+	if bodies[0] != m.Text || bodies[1] != m.HTML {
+		t.Errorf("bodies %q", bodies)
+	}
+	// A header value cannot be smuggled through the display name.
+	bad := &Outbox{Dir: dir, From: "trust@example.com", FromName: "X\r\nBcc: eve@evil.example"}
+	m.ID = "m3"
+	if err := bad.Send(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, FileName(m)))
+	if strings.Contains(string(raw), "\r\nBcc:") {
+		t.Error("the display name started a header")
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -147,7 +147,8 @@ type email struct {
 	Header  mail.Header
 	To      string
 	Subject string
-	Body    string
+	Body    string // the text/plain part
+	HTML    string // the text/html part
 	// Files are the attachments by file name.
 	Files map[string][]byte
 }
@@ -177,56 +178,17 @@ func (h *harness) mails() []email {
 		if err != nil {
 			h.t.Fatalf("%s: %v", e.Name(), err)
 		}
-		body, files, err := readBody(msg)
+		text, html, files := readMail(h.t, msg)
 		f.Close()
-		if err != nil {
-			h.t.Fatalf("%s: %v", e.Name(), err)
-		}
 		subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		out = append(out, email{File: e.Name(), Header: msg.Header, To: msg.Header.Get("To"), Subject: subject, Body: strings.ReplaceAll(string(body), "\r\n", "\n"), Files: files})
+		checkLinks(h.t, e.Name(), text, html)
+		out = append(out, email{File: e.Name(), Header: msg.Header, To: msg.Header.Get("To"), Subject: subject, Body: text, HTML: html, Files: files})
 	}
 	slices.SortFunc(out, func(a, b email) int { return strings.Compare(a.File, b.File) })
 	return out
-}
-
-// readBody is a message's text and, for a multipart one, its attached
-// files.
-func readBody(msg *mail.Message) ([]byte, map[string][]byte, error) {
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || !strings.HasPrefix(mt, "multipart/") {
-		body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
-		return body, nil, err
-	}
-	var text []byte
-	files := map[string][]byte{}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextRawPart()
-		if err == io.EOF {
-			return text, files, nil
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		raw, err := io.ReadAll(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		if name := p.FileName(); name != "" {
-			data, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(raw)))
-			if err != nil {
-				return nil, nil, err
-			}
-			files[name] = data
-			continue
-		}
-		if text, err = io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw))); err != nil {
-			return nil, nil, err
-		}
-	}
 }
 
 // mailsTo returns the mails to addr whose body holds a link under path
@@ -368,4 +330,115 @@ func (h *harness) keys() *token.Keyring {
 		h.t.Fatal(err)
 	}
 	return keys
+}
+
+// readMail reads a mail as a client shows it: its text and HTML
+// (multipart/alternative, which every mail must have), and its
+// attachments by file name when the alternative comes inside
+// multipart/mixed.
+func readMail(t *testing.T, msg *mail.Message) (text, html string, files map[string][]byte) {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatalf("Content-Type %q: %v", msg.Header.Get("Content-Type"), err)
+	}
+	body := io.Reader(msg.Body)
+	if mt == "multipart/mixed" {
+		files = map[string][]byte{}
+		r := multipart.NewReader(msg.Body, params["boundary"])
+		var content *multipart.Part
+		for {
+			p, err := r.NextRawPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := io.ReadAll(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name := p.FileName(); name != "" {
+				data, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(raw)))
+				if err != nil {
+					t.Fatalf("attachment %s: %v", name, err)
+				}
+				files[name] = data
+				continue
+			}
+			if content != nil {
+				t.Fatal("a mail with two content parts")
+			}
+			content = p
+			body = bytes.NewReader(raw)
+			if mt, params, err = mime.ParseMediaType(p.Header.Get("Content-Type")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if mt != "multipart/alternative" {
+		t.Fatalf("content of type %q, want multipart/alternative", mt)
+	}
+	r := multipart.NewReader(body, params["boundary"])
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(p) // multipart undoes the quoted-printable
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := strings.ReplaceAll(string(b), "\r\n", "\n")
+		switch p.Header.Get("Content-Type") {
+		case "text/plain; charset=utf-8":
+			text = part
+		case "text/html; charset=utf-8":
+			html = part
+		default:
+			t.Fatalf("part of type %q", p.Header.Get("Content-Type"))
+		}
+	}
+	if text == "" || html == "" {
+		t.Fatal("a mail without both a text and an HTML part")
+	}
+	return text, html, files
+}
+
+// MaxLinkLength is what a link in a mail may be: a person reads, quotes
+// and pastes it.
+const MaxLinkLength = 200
+
+var (
+	linkPattern = regexp.MustCompile(`https?://[^\s"<>]+`)
+	// longestLink is the longest link any mail of this test run carried.
+	longestLink struct {
+		sync.Mutex
+		link string
+	}
+)
+
+// checkLinks holds every link of every mail any test reads to
+// MaxLinkLength, the HTML part's (href and text) as well as the text's,
+// and each HTML link to one the text part carries too.
+func checkLinks(t *testing.T, name, text, html string) {
+	t.Helper()
+	textLinks := linkPattern.FindAllString(text, -1)
+	for _, l := range append(textLinks, linkPattern.FindAllString(strings.ReplaceAll(html, "&amp;", "&"), -1)...) {
+		if len(l) > MaxLinkLength {
+			t.Errorf("%s: a link of %d characters (at most %d): %s", name, len(l), MaxLinkLength, l)
+		}
+		if !slices.Contains(textLinks, l) {
+			t.Errorf("%s: the HTML part links to %s, which the text does not carry", name, l)
+		}
+		longestLink.Lock()
+		if len(l) > len(longestLink.link) {
+			longestLink.link = l
+		}
+		longestLink.Unlock()
+	}
 }

@@ -86,7 +86,7 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		Store:     store,
 		Blobs:     fileblob.Dir(filepath.Join(c.DataDir, "reports")),
 		Inspect:   stamp.Inspector{},
-		Mail:      &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
+		Mail:      &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom, FromName: c.SenderName(site.Company.Name), ReplyTo: c.MailReplyTo},
 		Stamper:   stamp.Engine{},
 		SignedNDA: ndapdf.Engine{},
 		Clock:     clock,
@@ -152,6 +152,10 @@ func (l *Local) Serve(ln net.Listener) {
 				// function removes them on AWS.
 				if _, err := l.Service.SweepExpiredCopies(ctx); err != nil {
 					l.log.Error("sweep copies", "err", err)
+				}
+				// As the scheduler function does on its schedule.
+				if _, err := l.Service.RemindLapses(ctx); err != nil {
+					l.log.Error("remind lapses", "err", err)
 				}
 			case <-l.wake:
 			}

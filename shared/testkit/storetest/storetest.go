@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"Copies", testCopies},
 		{"ConcurrentCopies", testConcurrentCopies},
 		{"Rules", testRules},
+		{"RequestsByAddress", testRequestsByAddress},
 		{"RequestsSince", testRequestsSince},
 		{"NDAVersions", testNDAVersions}, {"Acceptances", testAcceptances}, {"Erasure", testErasure},
 		{"PriorRequests", testPriorRequests},
