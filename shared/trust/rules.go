@@ -167,8 +167,14 @@ func (d Decision) Detail() string {
 	return fmt.Sprintf("rule=%d. %s reason=%s", d.Position, d.Rule, d.Reason)
 }
 
-// actor is who a rule's decision is recorded as made by.
-func (d Decision) actor() string { return "rule:" + d.Rule }
+// actor is who a decision is recorded as made by: the rule, or the
+// system for a decision by the documents' access level.
+func (d Decision) actor() string {
+	if d.Reason == ReasonNDALevel {
+		return ActorNDALevel
+	}
+	return "rule:" + d.Rule
+}
 
 // EditRules is what only an admin may do: change the rule set.
 const EditRules Action = "edit_rules"
@@ -228,7 +234,7 @@ func ParseRules(in []RuleInput, docs []Document) ([]Rule, error) {
 			}
 			r.Days = days
 			for _, d := range ri.Documents {
-				if !slices.ContainsFunc(docs, func(doc Document) bool { return doc.ID == d && doc.Access == Gated }) {
+				if !slices.ContainsFunc(docs, func(doc Document) bool { return doc.ID == d && doc.Access.Restricted() }) {
 					bad("documents", msg("rules.error.documents", i+1))
 				} else if !slices.Contains(r.Documents, d) {
 					r.Documents = append(r.Documents, d)
@@ -380,6 +386,11 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 		return err
 	}
 	d := rs.Evaluate(*next)
+	if d.Outcome == OutcomePerson && d.Rule == "" {
+		// Only when no rule spoke: a deny or triage rule is an admin's word
+		// about this requester and outranks the documents' level.
+		d = s.ndaDecision(ctx, *next, d)
+	}
 	next.DecisionRule, next.DecisionReason = d.Rule, d.Reason
 	switch d.Outcome {
 	case OutcomeApprove:

@@ -33,7 +33,7 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 	p.Robots = ""
 	p.postedFrom("/access-requests/new")
 	for _, d := range docs {
-		if d.Access == trust.Gated {
+		if d.Access.Restricted() {
 			fd := pages.FormDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)}
 			// A title that names the kind already needs no "(SOC 2 Type II)".
 			if strings.Contains(fd.Title, fd.Kind) {
