@@ -30,6 +30,7 @@ const PathNDA = "/nda.txt"
 
 func (s *server) mountPublic(m router) {
 	m.handle("GET", "/{$}", s.machine("text/html; charset=utf-8", usesDocs|usesDay|usesLang, s.trustPage))
+	s.mountKnowledge(m)
 	m.handle("GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -428,6 +429,8 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pa
 	for _, f := range c.FAQ {
 		v.FAQ = append(v.FAQ, pages.FAQView{ID: anchor("faq-", f.Question.String(), used), Q: f.Question.In(lang), A: f.Answer.In(lang)})
 	}
+	v.Library = s.libraryView(lang, docs)
+	v.KnowledgeCount = len(s.knowledgeIndex().entries)
 	for _, u := range c.Updates {
 		v.Updates = append(v.Updates, pages.UpdateView{ID: u.ID, Title: u.Title.In(lang), Date: date(u.Date), DateISO: u.Date.String(),
 			Kind: t("updates.kind." + string(u.Kind)), Body: u.Body.In(lang), Link: u.Link})

@@ -72,6 +72,7 @@ type server struct {
 	csp    string
 	docs   docList
 	cache  pageCache
+	kb     kbIndex
 }
 
 func newServer(d Deps) *server {
