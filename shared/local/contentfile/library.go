@@ -42,7 +42,12 @@ func deriveLibrary(s *content.Site) {
 			e.Access = content.KnowledgePublic
 		}
 		if e.ID == "" {
+			// A question in Chinese only has no letters to slug: its place
+			// stands in for them.
 			base := "q-" + slugify(e.Question.In(i18n.English))
+			if base == "q-" {
+				base = fmt.Sprintf("q-%d", i+1)
+			}
 			e.ID = base
 			for n := 2; used[e.ID]; n++ {
 				e.ID = fmt.Sprintf("%s-%d", base, n)
