@@ -48,7 +48,7 @@ func (s *server) mountPublic(m router) {
 		return content.SecurityTxt(s.site, s.svc.BaseURL()), nil
 	}))
 	m.handle("GET", content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.Sitemap(s.svc.BaseURL(), []string{"/", "/access-requests/new"}, i18n.Languages), nil
+		return content.Sitemap(s.svc.BaseURL(), []string{"/", PathKnowledge, "/access-requests/new"}, i18n.Languages), nil
 	}))
 	m.handle("GET", content.PathRobots, s.machine("text/plain; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
 		return content.Robots(s.svc.BaseURL()), nil
