@@ -133,8 +133,11 @@ func (ix *Index) Search(q Query) []Hit {
 	if q.Empty() || ix.n == 0 {
 		return nil
 	}
-	score := map[int32]float64{}
-	matched := map[int32]int{}
+	// Dense per-doc accumulators: a map per query costs more than the
+	// scoring itself at a few thousand entries.
+	score := make([]float64, ix.n)
+	matched := make([]uint8, ix.n)
+	var touched []int32
 	for _, term := range q.terms {
 		ps := ix.postings[term]
 		if len(ps) == 0 {
@@ -147,13 +150,16 @@ func (ix *Index) Search(q Query) []Hit {
 				tf += weights[f] * float64(p.tf[f])
 			}
 			norm := k1 * (1 - b + b*ix.length[p.doc]/ix.avg)
+			if matched[p.doc] == 0 {
+				touched = append(touched, p.doc)
+			}
 			score[p.doc] += idf * tf * (k1 + 1) / (tf + norm)
 			matched[p.doc]++
 		}
 	}
-	hits := make([]Hit, 0, len(score))
-	for d, s := range score {
-		hits = append(hits, Hit{Doc: int(d), Score: s * float64(matched[d]) / float64(len(q.terms))})
+	hits := make([]Hit, 0, len(touched))
+	for _, d := range touched {
+		hits = append(hits, Hit{Doc: int(d), Score: score[d] * float64(matched[d]) / float64(len(q.terms))})
 	}
 	slices.SortFunc(hits, func(a, b Hit) int {
 		if a.Score != b.Score {
