@@ -24,13 +24,22 @@ const (
 // for an approval-level document waits for a person as a whole: one
 // request is one grant, and the approver sees what was asked together.
 func (s *Service) ndaDecision(ctx context.Context, r Request, d Decision) Decision {
+	if d.Outcome != OutcomePerson || d.Rule != "" {
+		return d // a rule spoke; no need to read the documents
+	}
 	docs, err := s.store.ListDocuments(ctx)
 	if err != nil {
 		// A person can still decide; the error only costs the shortcut.
 		s.log.Error("nda level: list documents", "request", r.ID, "err", err)
 		return d
 	}
-	if len(r.Documents) == 0 || !allNDALevel(docs, r.Documents) {
+	return byLevel(docs, r, d)
+}
+
+// byLevel is ndaDecision on a document list already read, for the dry run,
+// which evaluates many requests against one list.
+func byLevel(docs []Document, r Request, d Decision) Decision {
+	if d.Outcome != OutcomePerson || d.Rule != "" || len(r.Documents) == 0 || !allNDALevel(docs, r.Documents) {
 		return d
 	}
 	return Decision{Outcome: OutcomeApprove, Reason: ReasonNDALevel, Days: NDALevelDays}

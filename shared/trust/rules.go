@@ -355,13 +355,18 @@ func (s *Service) DryRun(ctx context.Context, rules []Rule) ([]DryRunRow, error)
 	if err != nil {
 		return nil, err
 	}
+	docs, err := s.store.ListDocuments(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rs := RuleSet{Rules: rules}
 	var rows []DryRunRow
 	for _, r := range reqs {
 		if r.Status == Unconfirmed {
 			continue // never evaluated, and may never be
 		}
-		row := DryRunRow{Request: r, Would: rs.Evaluate(r), Actual: actualOutcome(r.Status)}
+		// What confirmation would decide: the rules, then the level.
+		row := DryRunRow{Request: r, Would: byLevel(docs, r, rs.Evaluate(r)), Actual: actualOutcome(r.Status)}
 		row.Differs = row.Would.Outcome != row.Actual
 		rows = append(rows, row)
 	}
@@ -385,12 +390,9 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 	if err != nil {
 		return err
 	}
-	d := rs.Evaluate(*next)
-	if d.Outcome == OutcomePerson && d.Rule == "" {
-		// Only when no rule spoke: a deny or triage rule is an admin's word
-		// about this requester and outranks the documents' level.
-		d = s.ndaDecision(ctx, *next, d)
-	}
+	// The level decides only when no rule spoke: a deny or triage rule
+	// is an admin's word about this requester and outranks it.
+	d := s.ndaDecision(ctx, *next, rs.Evaluate(*next))
 	next.DecisionRule, next.DecisionReason = d.Rule, d.Reason
 	switch d.Outcome {
 	case OutcomeApprove:
