@@ -19,7 +19,7 @@ CDK_CONTEXT = -c assets=build -c 'mailFrom=$(MAIL_FROM)' -c 'staff=$(STAFF)' -c 
 # change that widens security (IAM, security groups).
 APPROVE   ?= broadening
 
-.PHONY: run test test-deps cdk-deps deploy-settings vet templ build sizes bench synth deploy clean
+.PHONY: run kb-import test test-deps cdk-deps deploy-settings vet templ build sizes bench synth deploy clean
 
 ## run: the whole trust center at http://localhost:8080 on the embedded engines (./data)
 run:
@@ -49,6 +49,13 @@ test-deps:
 	  python3 -m pip install --user --quiet cfn-lint 2>/dev/null || python3 -m pip install --user --quiet --break-system-packages cfn-lint
 	@command -v moto_server >/dev/null 2>&1 || python3 -m pip install --user --quiet "moto[server]" 2>/dev/null || \
 	  python3 -m pip install --user --quiet --break-system-packages "moto[server]"
+
+## kb-import: a questionnaire's answers (CSV: question,answer,category; header optional) as the
+## content file's knowledge section, on stdout: make kb-import CSV=answers.csv >> content.yaml
+## (into a file that has no knowledge section yet; otherwise add the entries under it)
+kb-import:
+	@test -n "$(CSV)" || { echo "usage: make kb-import CSV=answers.csv" >&2; exit 2; }
+	@$(GO) run ./functions/local kb-import $(CSV)
 
 ## templ: regenerate site/pages/*_templ.go from the .templ files (commit both;
 ## a test fails when they differ)

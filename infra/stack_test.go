@@ -860,6 +860,7 @@ func TestRoutes(t *testing.T) {
 	// wrong function there fails here.
 	want := map[string]string{
 		"GET /":                                        FnPublic,
+		"GET /knowledge":                               FnPublic,
 		"GET /healthz":                                 FnPublic,
 		"GET /static/{proxy+}":                         FnPublic,
 		"GET /trust.json":                              FnPublic,

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -25,6 +26,15 @@ func main() {
 		// functions read.
 		if err := compile(os.Args[2], os.Args[3]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) == 3 && os.Args[1] == "kb-import" {
+		// A questionnaire's answers (question,answer,category CSV) as the
+		// content file's knowledge section, on stdout to append.
+		if err := kbImport(os.Args[2], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "trustcenter kb-import:", err)
 			os.Exit(1)
 		}
 		return
@@ -67,6 +77,20 @@ func run() error {
 	<-ctx.Done()
 	fmt.Println("shutting down")
 	return l.Close()
+}
+
+func kbImport(path string, out io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	yaml, err := contentfile.ImportCSV(f, path)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(yaml)
+	return err
 }
 
 func compile(in, out string) error {

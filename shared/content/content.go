@@ -27,6 +27,8 @@ type Site struct {
 	Criteria       []Criterion     `yaml:"criteria"`
 	Subprocessors  []Subprocessor  `yaml:"subprocessors"`
 	FAQ            []FAQ           `yaml:"faq"`
+	// Knowledge is the searchable knowledge base (knowledge.go).
+	Knowledge []Entry `yaml:"knowledge"`
 	// Updates are newest first: contentfile.Parse sorts them, and the page,
 	// the feed and trust.json all list them in the order held here, so a
 	// Site built in code must be sorted the same way.
@@ -68,14 +70,27 @@ type Company struct {
 	Locations    []Text `yaml:"locations"`
 }
 
-// Document is a report file as the page lists it. The file itself, its
-// size, hash and version live in the document store under the same ID.
+// Document is a file of the library as the page lists it: an audit
+// report, a bridge letter, a policy, a questionnaire's answers. The file
+// itself, its size, hash and version live in the document store under the
+// same ID.
 type Document struct {
-	ID       string       `yaml:"id"`
-	Title    Text         `yaml:"title"`
-	Kind     string       `yaml:"kind"`
+	ID    string `yaml:"id"`
+	Title Text   `yaml:"title"`
+	Kind  string `yaml:"kind"`
+	// Access is public (downloads at once), nda (after the NDA and the
+	// email confirmation, no approval) or gated (a person or rule
+	// approves).
 	Access   trust.Access `yaml:"access"`
 	FileName string       `yaml:"file_name"`
+	// Category is the library shelf the page lists the document under;
+	// contentfile.Parse fills in audit for a certification's report and
+	// bridge-letter for a bridge letter's file.
+	Category Category `yaml:"category"`
+	// Date is the document's own date; Parse fills in the certification's
+	// issue date or the bridge letter's when it is not set.
+	Date        Date `yaml:"date"`
+	Description Text `yaml:"description"`
 	// Certification is the id of the certification the document belongs
 	// to. Either side may name the link; contentfile.Parse fills in the
 	// other, so after it this and Certification.Document agree.
@@ -200,6 +215,9 @@ type BridgeLetter struct {
 	CoversFrom Date `yaml:"covers_from" json:"covers_from"`
 	CoversTo   Date `yaml:"covers_to" json:"covers_to"`
 	Issued     Date `yaml:"issued" json:"issued"`
+	// Document is the id of the letter's file in the library, if it is
+	// offered: a document of its own, with its own access level.
+	Document string `yaml:"document" json:"document,omitempty"`
 }
 
 // IsReport reports whether c is described by report periods rather than a

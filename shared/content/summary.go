@@ -137,8 +137,8 @@ func (s *Site) Attestations(docs []trust.Document, now time.Time) []Attestation 
 // of the content's and the store's, since a download link that answers
 // 403 misleads more than a request link.
 func offeredAccess(d Document, stored trust.Document) trust.Access {
-	if stored.Access == trust.Gated {
-		return trust.Gated
+	if stored.Access.Restricted() && d.Access == trust.Public {
+		return stored.Access
 	}
 	return d.Access
 }

@@ -167,8 +167,14 @@ func (d Decision) Detail() string {
 	return fmt.Sprintf("rule=%d. %s reason=%s", d.Position, d.Rule, d.Reason)
 }
 
-// actor is who a rule's decision is recorded as made by.
-func (d Decision) actor() string { return "rule:" + d.Rule }
+// actor is who a decision is recorded as made by: the rule, or the
+// system for a decision by the documents' access level.
+func (d Decision) actor() string {
+	if d.Reason == ReasonNDALevel {
+		return ActorNDALevel
+	}
+	return "rule:" + d.Rule
+}
 
 // EditRules is what only an admin may do: change the rule set.
 const EditRules Action = "edit_rules"
@@ -228,7 +234,7 @@ func ParseRules(in []RuleInput, docs []Document) ([]Rule, error) {
 			}
 			r.Days = days
 			for _, d := range ri.Documents {
-				if !slices.ContainsFunc(docs, func(doc Document) bool { return doc.ID == d && doc.Access == Gated }) {
+				if !slices.ContainsFunc(docs, func(doc Document) bool { return doc.ID == d && doc.Access.Restricted() }) {
 					bad("documents", msg("rules.error.documents", i+1))
 				} else if !slices.Contains(r.Documents, d) {
 					r.Documents = append(r.Documents, d)
@@ -349,13 +355,18 @@ func (s *Service) DryRun(ctx context.Context, rules []Rule) ([]DryRunRow, error)
 	if err != nil {
 		return nil, err
 	}
+	docs, err := s.store.ListDocuments(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rs := RuleSet{Rules: rules}
 	var rows []DryRunRow
 	for _, r := range reqs {
 		if r.Status == Unconfirmed {
 			continue // never evaluated, and may never be
 		}
-		row := DryRunRow{Request: r, Would: rs.Evaluate(r), Actual: actualOutcome(r.Status)}
+		// What confirmation would decide: the rules, then the level.
+		row := DryRunRow{Request: r, Would: byLevel(docs, r, rs.Evaluate(r)), Actual: actualOutcome(r.Status)}
 		row.Differs = row.Would.Outcome != row.Actual
 		rows = append(rows, row)
 	}
@@ -379,7 +390,9 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 	if err != nil {
 		return err
 	}
-	d := rs.Evaluate(*next)
+	// The level decides only when no rule spoke: a deny or triage rule
+	// is an admin's word about this requester and outranks it.
+	d := s.ndaDecision(ctx, *next, rs.Evaluate(*next))
 	next.DecisionRule, next.DecisionReason = d.Rule, d.Reason
 	switch d.Outcome {
 	case OutcomeApprove:

@@ -13,8 +13,16 @@ type Access string
 
 const (
 	Public Access = "public" // anyone, one click
-	Gated  Access = "gated"  // only through an approved access request
+	Gated  Access = "gated"  // only through an access request a person or a rule approves
+	// NDA documents go to whoever accepts the NDA and confirms their
+	// address: the service approves such a request itself (see
+	// ndaDecision), through the same grant as any other.
+	NDAOnly Access = "nda"
 )
+
+// Restricted reports whether a document needs an access request: every
+// level but Public.
+func (a Access) Restricted() bool { return a == Gated || a == NDAOnly }
 
 // Document is one report file the trust center serves, such as a SOC 3 or a
 // SOC 2 Type II report. Each published file bumps Version; BlobKey names

@@ -73,7 +73,7 @@ func (in RequestInput) Validate(docs []Document, nda NDA) error {
 		switch {
 		case i < 0:
 			add("document", msg("valid.document_unknown"))
-		case docs[i].Access != Gated:
+		case !docs[i].Access.Restricted():
 			add("document", msg("valid.document_public", docs[i].Title))
 		}
 	}

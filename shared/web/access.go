@@ -47,8 +47,8 @@ func (s *server) renderForm(w http.ResponseWriter, r *http.Request, in trust.Req
 	data.NDAReuse = reusePeriod(&p.Page, s.svc.NDAReuse())
 	p.postedFrom("/access-requests/new")
 	for _, d := range docs {
-		if d.Access == trust.Gated {
-			fd := pages.FormDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Checked: slices.Contains(in.Documents, d.ID)}
+		if d.Access.Restricted() {
+			fd := pages.FormDoc{ID: d.ID, Title: p.DocTitle(d), Kind: d.Kind, Level: p.T("form.level." + string(d.Access)), Checked: slices.Contains(in.Documents, d.ID)}
 			// A title that names the kind already needs no "(SOC 2 Type II)".
 			if strings.Contains(fd.Title, fd.Kind) {
 				fd.Kind = ""
@@ -178,7 +178,7 @@ func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.newPage(r, "access.heading")
-	s.render(w, r, p, pages.Access(&p.Page, g), nil)
+	s.render(w, r, p, pages.Access(&p.Page, g, s.approvedKnowledge(&p.Page, g.Documents)), nil)
 }
 
 // ndaMode reads the form's choice; a form without one (an older page, a

@@ -28,6 +28,7 @@ const PathNDA = "/nda.txt"
 
 func (s *server) mountPublic(m router) {
 	m.handle("GET", "/{$}", s.machine("text/html; charset=utf-8", usesDocs|usesDay|usesLang, s.trustPage))
+	s.mountKnowledge(m)
 	m.handle("GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -43,7 +44,7 @@ func (s *server) mountPublic(m router) {
 		return content.SecurityTxt(s.site, s.svc.BaseURL()), nil
 	}))
 	m.handle("GET", content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.Sitemap(s.svc.BaseURL(), []string{"/", "/access-requests/new"}, i18n.Languages), nil
+		return content.Sitemap(s.svc.BaseURL(), []string{"/", PathKnowledge, "/access-requests/new"}, i18n.Languages), nil
 	}))
 	m.handle("GET", content.PathLLMs, s.machine("text/plain; charset=utf-8", usesDay, func(in bodyInput) ([]byte, error) {
 		return content.LLMsTxt(s.site, s.svc.BaseURL(), in.Now), nil
@@ -432,6 +433,8 @@ func (s *server) trustView(lang string, docs []trust.Document, now time.Time) pa
 	for _, f := range c.FAQ {
 		v.FAQ = append(v.FAQ, pages.FAQView{ID: anchor("faq-", f.Question.String(), used), Q: f.Question.In(lang), A: f.Answer.In(lang)})
 	}
+	v.Library = s.libraryView(lang, docs)
+	v.KnowledgeCount = len(s.knowledgeIndex().entries)
 	for _, u := range c.Updates {
 		uv := pages.UpdateView{ID: u.ID, Title: u.Title.In(lang), Date: date(u.Date), DateISO: u.Date.String(),
 			Kind: t("updates.kind." + string(u.Kind)), Body: u.Body.In(lang), Link: u.Link, Change: c.ChangeLines(u, lang)}

@@ -21,7 +21,7 @@ func (s *server) mountRules(m router) {
 func (s *server) ruleDocs() []trust.Document {
 	var docs []trust.Document
 	for _, cd := range s.site.Documents {
-		if d, ok := s.site.StoreDocument(cd.ID); ok && d.Access == trust.Gated {
+		if d, ok := s.site.StoreDocument(cd.ID); ok && d.Access.Restricted() {
 			docs = append(docs, d)
 		}
 	}

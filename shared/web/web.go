@@ -74,6 +74,7 @@ type server struct {
 	cache  pageCache
 	// mailHealth: whether this function's pages say mail is down.
 	mailHealth mailHealth
+	kb         kbIndex
 }
 
 func newServer(d Deps) *server {

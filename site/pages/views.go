@@ -26,6 +26,10 @@ type TrustView struct {
 	Subprocessors []SubprocessorView
 	FAQ           []FAQView
 	Updates       []UpdateView
+	// Library is the document library; KnowledgeCount how many public
+	// answers /knowledge holds.
+	Library        LibraryView
+	KnowledgeCount int
 }
 
 // AttestationView is one row of the summary.
@@ -103,7 +107,10 @@ type UpdateView struct {
 // FormDoc is a document the request form offers.
 type FormDoc struct {
 	ID, Title, Kind string
-	Checked         bool
+	// Level says when the document comes: right after the email
+	// confirmation (NDA level) or after an approval.
+	Level   string
+	Checked bool
 }
 
 // FormData is the request form's: what was typed, the refusal's messages

@@ -120,6 +120,8 @@ func check(s *content.Site, d *decoder) {
 		c.reportDepth(fmt.Sprintf("certifications[%d]", i), ct, s.Subprocessors)
 	}
 	c.links(s)
+	c.library(s)
+	c.knowledge(s)
 	c.criteria(s.Criteria)
 	names := map[string]string{}
 	for i, sp := range s.Subprocessors {
@@ -184,11 +186,11 @@ func (c checker) document(p string, doc content.Document) {
 	c.requiredText(p+".title", doc.Title)
 	c.required(p+".kind", doc.Kind)
 	switch doc.Access {
-	case trust.Public, trust.Gated:
+	case trust.Public, trust.NDAOnly, trust.Gated:
 	case "":
-		c.errorf(p+".access", "required (public or gated)")
+		c.errorf(p+".access", "required (public, nda or gated)")
 	default:
-		c.errorf(p+".access", "%q is not an access level (want public or gated)", doc.Access)
+		c.errorf(p+".access", "%q is not an access level (want public, nda or gated)", doc.Access)
 	}
 	if c.required(p+".file_name", doc.FileName) && !plainRE.MatchString(doc.FileName) {
 		// The name goes into a Content-Disposition header.
@@ -248,7 +250,7 @@ func (c checker) links(s *content.Site) {
 		}
 		for _, ct := range s.Certifications {
 			if (ct.Framework == content.SOC1 || ct.Framework == content.SOC2) && (doc.Certification == ct.ID || ct.Document == doc.ID) {
-				c.errorf(fmt.Sprintf("documents[%d].access", i), "a %s report (certification %q) is restricted-use; access must be gated",
+				c.errorf(fmt.Sprintf("documents[%d].access", i), "a %s report (certification %q) is restricted-use; access must be gated or nda",
 					i18n.T(i18n.English, "framework."+string(ct.Framework)), ct.ID)
 				break
 			}

@@ -85,6 +85,15 @@ func TestExampleFacts(t *testing.T) {
 		{"soc3-2026", trust.Public},
 		{"soc2-type2-2026", trust.Gated},
 		{"soc1-type2-2026", trust.Gated},
+		{"soc2-bridge-2025q4", trust.NDAOnly},
+		{"pentest-2026", trust.NDAOnly},
+		{"architecture-overview", trust.NDAOnly},
+		{"caiq-2026", trust.Public},
+		{"sig-lite-2026", trust.Gated},
+		{"infosec-policy", trust.Public},
+		{"incident-response-policy", trust.NDAOnly},
+		{"dpa", trust.Public},
+		{"insurance-2026", trust.Gated},
 	}
 	if len(s.Documents) != len(docs) {
 		t.Errorf("documents = %d, want %d", len(s.Documents), len(docs))

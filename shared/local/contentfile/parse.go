@@ -76,6 +76,7 @@ func Parse(data []byte, name string) (*content.Site, error) {
 		// Checking meaning on a half-decoded file would mostly repeat the
 		// decode errors in other words.
 		deriveUpdateIDs(&s)
+		deriveLibrary(&s)
 		check(&s, d)
 	}
 	if len(d.problems) > 0 {

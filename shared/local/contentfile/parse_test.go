@@ -35,6 +35,8 @@ documents:
     kind: SOC 3
     access: public
     file_name: acme-soc3.pdf
+    category: audit
+    date: 2025-11-01
 certifications:
   - id: soc2
     framework: soc2
@@ -217,7 +219,7 @@ func TestParseProblems(t *testing.T) {
 		{"document of another certification", "document: soc2-2025", "document: soc3-2025", "", "certifications[0].document", `certification "soc2" already has document "soc2-2025" (at documents[0].certification)`},
 		// Only the certification names the link; the rule holds all the same.
 		{"public SOC 2 named by its certification", "access: gated\n    file_name: acme-soc2.pdf\n    certification: soc2\n", "access: public\n    file_name: acme-soc2.pdf\n", "", "documents[0].access", `a SOC 2 report (certification "soc2") is restricted-use; access must be gated`},
-		{"two documents of one certification", "file_name: acme-soc3.pdf\n", "file_name: acme-soc3.pdf\n    certification: soc2\n", "certification: soc2\ncertifications:", "documents[1].certification", `certification "soc2" already has document "soc2-2025" (at documents[0].certification)`},
+		{"two documents of one certification", "file_name: acme-soc3.pdf\n", "file_name: acme-soc3.pdf\n    certification: soc2\n", "certification: soc2\n    category: audit", "documents[1].certification", `certification "soc2" already has document "soc2-2025" (at documents[0].certification)`},
 		{"missing criterion", "  - {id: privacy, title: Privacy, practices: [Notice]}\n", "", "criteria:\n  - {id: security", "criteria", `missing criterion "privacy"`},
 		{"duplicate criterion", "id: privacy", "id: security", "{id: security, title: Privacy", "criteria[4].id", `duplicate criterion "security"`},
 		{"criterion without practices", "practices: [Notice]", "practices: []", "id: privacy", "criteria[4].practices", "required"},

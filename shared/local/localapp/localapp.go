@@ -241,7 +241,8 @@ func Seed(ctx context.Context, svc *trust.Service, site *content.Site) error {
 		cert, _ := site.Certification(cd.Certification)
 		gen := samples[cert.Framework]
 		if gen == nil {
-			continue
+			title := cd.Title.String()
+			gen = func() []byte { return sample.Document(title) }
 		}
 		d, _ := site.StoreDocument(cd.ID)
 		if _, err := svc.Publish(ctx, seeder, d, gen(), trust.Client{}); err != nil {
