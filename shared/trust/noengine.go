@@ -113,3 +113,16 @@ func (noSigner) Sign(Purpose, Claims, time.Time) (string, error) {
 func (noSigner) Parse(Purpose, string, time.Time) (Claims, error) {
 	return Claims{}, noEngine("signer", "Parse")
 }
+
+func (noStore) QueueCounts(context.Context, time.Time) (QueueCounts, error) {
+	return QueueCounts{}, noEngine("store", "QueueCounts")
+}
+func (noStore) QueryRequests(context.Context, RequestQuery) ([]Request, string, error) {
+	return nil, "", noEngine("store", "QueryRequests")
+}
+func (noStore) ListAccounts(context.Context, string, int) ([]Account, string, error) {
+	return nil, "", noEngine("store", "ListAccounts")
+}
+func (noStore) GetAccount(context.Context, string) (Account, error) {
+	return Account{}, noEngine("store", "GetAccount")
+}

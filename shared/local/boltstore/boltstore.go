@@ -87,6 +87,9 @@ func open(path string, timeout time.Duration, clock trust.Clock) (*Store, error)
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
+		if err := indexQueueOnce(tx); err != nil {
+			return err
+		}
 		return sweep(tx, clock.Now())
 	})
 	if err != nil {
@@ -394,6 +397,11 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 				return err
 			}
 		}
+		if tx.DownloadBy != "" && len(tx.Events) > 0 {
+			if err := countAccountDownload(btx, tx.DownloadBy, tx.Events[0].At); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return fail("commit", err)
@@ -497,7 +505,11 @@ func writeRequest(btx *bolt.Tx, r trust.Request, ifVersion int64) error {
 	if err := index.Put(statusKey(r), []byte{}); err != nil {
 		return fmt.Errorf("index request %q: %w", r.ID, err)
 	}
-	return nil
+	var prev *trust.Request
+	if found {
+		prev = &old
+	}
+	return indexQueue(btx, prev, r)
 }
 
 // writeMail queues m under an id that is neither pending nor recently sent:

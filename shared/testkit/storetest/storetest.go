@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"Rules", testRules},
 		{"RequestsSince", testRequestsSince},
 	}
+	tests = append(tests, queueTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, open(t))
