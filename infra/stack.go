@@ -77,6 +77,7 @@ type keyAccess struct {
 type grants struct {
 	table   []keyAccess // by the table's partition key
 	index   []keyAccess // Query on GSI1, by GSI1PK
+	queue   []keyAccess // Query on the queue's GSI2-4, by their partition keys
 	secret  bool
 	staff   bool // reads TRUST_STAFF: it mails staff or signs them in
 	objects []objectAccess
@@ -104,6 +105,9 @@ var (
 	marks      = prefix(dynamostore.PrefixMark)
 	rules      = prefix(dynamostore.PrefixRules)
 	suppressed = prefix(dynamostore.PrefixSuppress)
+	accounts   = prefix(dynamostore.PrefixAccount)
+	counts     = prefix(dynamostore.PrefixCounts)
+	byDomain   = prefix(dynamostore.PrefixDomain)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -122,9 +126,11 @@ var functionGrants = map[string]grants{
 			// Confirmation evaluates the rules, and stores the seed
 			// from TRUST_AUTO_APPROVE if none is stored yet; a rate
 			// limit reads the previous window's counter.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
+			// A confirmation also moves the queue's counters (QCOUNT#)
+			// and rewrites the domain's account (ACCT#).
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, accounts}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, accounts}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates, counts}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		secret: true, staff: true,
@@ -136,8 +142,9 @@ var functionGrants = map[string]grants{
 	// one: counts it) and signs the S3 link to the copy.
 	FnDownload: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies}},
-			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks}},
+			// A download counts on the requester's account (ACCT#).
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies, accounts}},
+			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks, accounts}},
 			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
 		},
 		secret: true,
@@ -154,13 +161,15 @@ var functionGrants = map[string]grants{
 	// too, for version downloads; PutObject for the copy).
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
+			// Decisions move the queue's counters and rewrite accounts.
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed, accounts, counts}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, accounts}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates, counts}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions}},
 			{[]string{"dynamodb:Query"}, []string{events, downloads, copies}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartAccounts}}},
+		queue:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartConfirmed, byDomain, dynamostore.PartGrants}}},
 		secret: true, staff: true,
 		objects: []objectAccess{
 			{[]string{"s3:GetObject", "s3:PutObject"}, IncomingPrefix},
@@ -372,6 +381,11 @@ func keyStatements(g grants, table awsdynamodb.Table, indexArn *string) []awsiam
 	}
 	add("Table", table.TableArn(), g.table)
 	add("Index", indexArn, g.index)
+	for _, name := range []string{dynamostore.IndexGSI2, dynamostore.IndexGSI3, dynamostore.IndexGSI4} {
+		if len(g.queue) > 0 {
+			add("Queue"+name, awscdk.Fn_Join(jsii.String(""), &[]*string{table.TableArn(), jsii.String("/index/" + name)}), g.queue)
+		}
+	}
 	return out
 }
 

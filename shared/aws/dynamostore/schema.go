@@ -20,7 +20,7 @@ const (
 	AttrGSI3SK = "GSI3SK"
 	AttrGSI4PK = "GSI4PK"
 	AttrGSI4SK = "GSI4SK"
-	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail, unconfirmed requests, download counters)
+	AttrTTL    = "TTL" // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail, unconfirmed requests, download counters)
 )
 
 // Partition key prefixes (PK) and fixed GSI1 partitions (GSI1PK) of the
