@@ -539,3 +539,6 @@ type StatusCount struct {
 }
 
 func (c StatusCount) String() string { return fmt.Sprintf("%s %d", c.Status, c.N) }
+
+// Now is the service's time, which the console's pages measure ages by.
+func (s *Service) Now() time.Time { return s.now() }

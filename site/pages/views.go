@@ -121,20 +121,6 @@ type LoginData struct {
 	Email, Error string
 }
 
-// Tab is one status of the request queue's navigation.
-type Tab struct {
-	Status  trust.Status
-	Current bool
-}
-
-// RequestsData is one page of the request queue.
-type RequestsData struct {
-	Status   trust.Status
-	Tabs     []Tab
-	Requests []trust.Request
-	Next     string // the cursor of the next page, if any
-}
-
 // RequestData is a request's console page, with the refusal of an action
 // on it, if any.
 type RequestData struct {
