@@ -274,10 +274,10 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter) (QueuePage, error) {
 		email := normalizeEmail(text)
 		switch {
 		case strings.Contains(email, "@"):
-			q = RequestQuery{Index: ByDomain, Domain: emailDomain(email), Now: now}
+			q = RequestQuery{Index: ByDomain, Domain: emailDomain(email), Now: now, Oldest: q.Oldest}
 			match = append(match, inView(f.View, now), func(r Request) bool { return r.Email == email })
 		case isDomain(text):
-			q = RequestQuery{Index: ByDomain, Domain: AccountDomain("x@" + text), Now: now}
+			q = RequestQuery{Index: ByDomain, Domain: AccountDomain("x@" + text), Now: now, Oldest: q.Oldest}
 			match = append(match, inView(f.View, now))
 		default:
 			t := strings.ToLower(text)
