@@ -585,28 +585,34 @@ func TestLeastPrivilege(t *testing.T) {
 
 	// Written out independently of functionGrants from what each
 	// function's handlers call (shared/web → trust.Service → dynamostore):
-	// action → partition keys, on the table ("T") or on GSI1 ("I").
+	// action → partition keys, on the table ("T"), on GSI1 ("I") or on a
+	// queue index ("Q GSI2" …). Every function that writes a request or a
+	// download also keeps the queue's counters (QCOUNT#) and the domain's
+	// account (ACCT#) in the same transaction.
 	type access map[string][]string
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"RATE#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
-			"T dynamodb:PutItem":    {"EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
-			"T dynamodb:UpdateItem": {"RATE#*"},
+			"T dynamodb:GetItem":    {"ACCT#*", "RATE#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
+			"T dynamodb:PutItem":    {"ACCT#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "USE#*"},
+			"T dynamodb:UpdateItem": {"QCOUNT#*", "RATE#*"},
 			"I dynamodb:Query":      {"DOCS"},
 		},
 		FnDownload: {
-			"T dynamodb:GetItem":    {"COPY#*", "DOC#*", "REQ#*"},
-			"T dynamodb:PutItem":    {"COPY#*", "EVT#*", "WM#*"},
+			"T dynamodb:GetItem":    {"ACCT#*", "COPY#*", "DOC#*", "REQ#*"},
+			"T dynamodb:PutItem":    {"ACCT#*", "COPY#*", "EVT#*", "WM#*"},
 			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
-			"T dynamodb:GetItem":    {"DOC#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
-			"T dynamodb:PutItem":    {"DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
-			"T dynamodb:UpdateItem": {"RATE#*"},
+			"T dynamodb:GetItem":    {"ACCT#*", "DOC#*", "QCOUNT#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
+			"T dynamodb:PutItem":    {"ACCT#*", "DOC#*", "EVT#*", "MAIL#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*"},
+			"T dynamodb:UpdateItem": {"QCOUNT#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"SESSION#*"},
 			"T dynamodb:Query":      {"COPY#*", "DLCOUNT#*", "EVT#*"},
-			"I dynamodb:Query":      {"DOCS", "STATUS#*"},
+			"I dynamodb:Query":      {"ACCOUNTS", "DOCS", "STATUS#*"},
+			"Q GSI2 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
+			"Q GSI3 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
+			"Q GSI4 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
 		},
 	}
 
@@ -688,6 +694,12 @@ func TestLeastPrivilege(t *testing.T) {
 						where = "T"
 					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI1+`"]]}]`:
 						where = "I"
+					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI2+`"]]}]`:
+						where = "Q " + dynamostore.IndexGSI2
+					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI3+`"]]}]`:
+						where = "Q " + dynamostore.IndexGSI3
+					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI4+`"]]}]`:
+						where = "Q " + dynamostore.IndexGSI4
 					default:
 						t.Errorf("%s: %s on %s, want the table or GSI1", name, a, res)
 						continue
