@@ -1157,11 +1157,11 @@ func (d *deployment) walk(t *testing.T) {
 	// The queue's tabs, search and accounts read the queue indexes and the
 	// account items, each within the admin function's grants.
 	for path, want := range map[string]string{
-		"/admin/requests?status=all":               id,
-		"/admin/requests?status=approved":          id,
-		"/admin/requests?status=all&q=example.com": id,
-		"/admin/accounts":                          "example.com",
-		"/admin/accounts/example.com":              "sam@example.com",
+		"/admin/requests?status=all":                 id,
+		"/admin/requests?status=approved":            id,
+		"/admin/requests?status=all&q=buyer.example": id,
+		"/admin/accounts":                            "buyer.example",
+		"/admin/accounts/buyer.example":              who,
 	} {
 		if res := sales.get(path); res.Status != http.StatusOK || !strings.Contains(res.Body, want) {
 			t.Errorf("GET %s (%s): %d, no %q", path, res.Fn, res.Status, want)
