@@ -92,6 +92,7 @@ bench: test-deps
 	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 3x ./shared/local/localapp; \
 	   $(GO) test -run '^$$' -bench 'Download' -benchmem -benchtime 5x ./shared/local/localapp; \
 	   $(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./shared/local/boltstore; \
+	   $(GO) test -run '^$$' -bench 'QueuePage' -benchmem -benchtime 20x ./shared/aws/dynamostore; \
 	   $(GO) test -run '^$$' -bench 'Stamp' -benchmem -benchtime 3x ./shared/stamp; \
 	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 5x ./functions; \
 	   $(GO) test -run '^$$' -bench 'WarmRequest' -benchtime 2s ./functions; } | awk '\

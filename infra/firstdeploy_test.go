@@ -1154,6 +1154,19 @@ func (d *deployment) walk(t *testing.T) {
 	if res := admin.get("/admin/documents"); res.Status != http.StatusOK || !strings.Contains(res.Body, "soc3-2026") {
 		t.Errorf("documents page (%s): %d", res.Fn, res.Status)
 	}
+	// The queue's tabs, search and accounts read the queue indexes and the
+	// account items, each within the admin function's grants.
+	for path, want := range map[string]string{
+		"/admin/requests?status=all":                 id,
+		"/admin/requests?status=approved":            id,
+		"/admin/requests?status=all&q=buyer.example": id,
+		"/admin/accounts":                            "buyer.example",
+		"/admin/accounts/buyer.example":              who,
+	} {
+		if res := sales.get(path); res.Status != http.StatusOK || !strings.Contains(res.Body, want) {
+			t.Errorf("GET %s (%s): %d, no %q", path, res.Fn, res.Status, want)
+		}
+	}
 	if res := sales.postForm("/admin/logout", url.Values{"csrf": {salesCSRF}}); res.Status != http.StatusSeeOther {
 		t.Errorf("logout (%s): %d\n%s", res.Fn, res.Status, res.Body)
 	}

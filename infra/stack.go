@@ -75,13 +75,12 @@ type keyAccess struct {
 
 // grants is what one function may do; everything not listed is denied.
 type grants struct {
-	table []keyAccess // by the table's partition key
-	index []keyAccess // Query on GSI1, by GSI1PK
-	// byAddress is Query on GSI2, by GSI2PK: a requester's own requests.
-	byAddress []keyAccess
-	secret    bool
-	staff     bool // reads TRUST_STAFF: it mails staff or signs them in
-	objects   []objectAccess
+	table   []keyAccess // by the table's partition key
+	index   []keyAccess // Query on GSI1, by GSI1PK
+	queue   []keyAccess // Query on the queue's GSI2-4, by their partition keys
+	secret  bool
+	staff   bool // reads TRUST_STAFF: it mails staff or signs them in
+	objects []objectAccess
 }
 
 // objectAccess allows actions on the bucket's objects under one prefix.
@@ -101,7 +100,6 @@ var (
 	rates      = prefix(dynamostore.PrefixRate)
 	events     = prefix(dynamostore.PrefixEvent)
 	byStatus   = prefix(dynamostore.PrefixStatus)
-	addresses  = prefix(dynamostore.PrefixAddress)
 	downloads  = prefix(dynamostore.PrefixDownloads)
 	copies     = prefix(dynamostore.PrefixCopy)
 	marks      = prefix(dynamostore.PrefixMark)
@@ -116,6 +114,9 @@ var (
 	subscribers = dynamostore.PartSubscribers
 	announced   = prefix(dynamostore.PrefixAnnounced)
 	health      = prefix(dynamostore.PrefixHealth) // the scheduler's mail health, which the pages that promise mail read
+	accounts    = prefix(dynamostore.PrefixAccount)
+	counts      = prefix(dynamostore.PrefixCounts)
+	byDomain    = prefix(dynamostore.PrefixDomain)
 )
 
 // Transactions (Store.Commit) are authorised per contained Put, so
@@ -140,21 +141,22 @@ var functionGrants = map[string]grants{
 			// The NDA in effect (Query NDA#); an earlier acceptance a
 			// request relies on, and the one it records (NDAACC#). A
 			// confirmed request is also filed by address and domain
-			// (CONTACT#), which the staff mail's flags read back.
-			// Subscribers are read, written and erased by address; its
-			// cold start announces new updates: it reads what was
-			// announced and lists the subscribers. The mail health
-			// (HEALTH#) says whether mail is going out.
-			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, acceptances, subscribers, announced, health}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, acceptances, contacts, subscribers, announced}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
+			// (CONTACT#), which the staff mail's flags and "my requests"
+			// read back. Subscribers are read, written and erased by
+			// address; its cold start announces new updates: it reads what
+			// was announced and lists the subscribers. The mail health
+			// (HEALTH#) says whether mail is going out. A confirmation
+			// also moves the queue's counters (QCOUNT#) and rewrites the
+			// domain's account (ACCT#).
+			{[]string{"dynamodb:GetItem"}, []string{requests, rates, rules, suppressed, acceptances, subscribers, announced, health, accounts}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, events, mails, rules, acceptances, contacts, subscribers, announced, accounts}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates, counts}},
 			{[]string{"dynamodb:DeleteItem"}, []string{subscribers}},
 			{[]string{"dynamodb:Query"}, []string{ndas, contacts, subscribers}},
 		},
 		index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		// "My requests" lists the requests of the signed-in address.
-		byAddress: []keyAccess{{[]string{"dynamodb:Query"}, []string{addresses}}},
-		secret:    true, staff: true,
+		secret: true, staff: true,
 	},
 	// Checks a download link against its request, reads the document,
 	// makes the recipient's stamped copy on first download (reads the
@@ -164,8 +166,9 @@ var functionGrants = map[string]grants{
 	// verify page looks a copy up by its watermark ID.
 	FnDownload: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies, marks}},
-			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks}},
+			// A download counts on the requester's account (ACCT#).
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies, marks, accounts}},
+			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks, accounts}},
 			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
 			// Whether the NDA in effect is agreed; the text of a signed
 			// NDA staff download.
@@ -185,15 +188,17 @@ var functionGrants = map[string]grants{
 	// too, for version downloads; PutObject for the copy).
 	FnAdmin: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed, health}},
+			// Decisions move the queue's counters and rewrite accounts.
+			{[]string{"dynamodb:GetItem"}, []string{requests, documents, sessions, marks, rates, rules, suppressed, health, accounts, counts}},
 			// An erasure rewrites copies' records (COPY#, WM#) and
 			// forgets the address's acceptance (NDAACC#).
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks, contacts}},
-			{[]string{"dynamodb:UpdateItem"}, []string{rates}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks, contacts, accounts}},
+			{[]string{"dynamodb:UpdateItem"}, []string{rates, counts}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions, acceptances}},
 			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas, contacts}},
 		},
-		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs}}},
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartAccounts}}},
+		queue:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartConfirmed, byDomain, dynamostore.PartGrants}}},
 		secret: true, staff: true,
 		objects: []objectAccess{
 			{[]string{"s3:GetObject", "s3:PutObject"}, IncomingPrefix},
@@ -417,7 +422,11 @@ func keyStatements(g grants, table awsdynamodb.Table, indexArn *string) []awsiam
 	}
 	add("Table", table.TableArn(), g.table)
 	add("Index", indexArn, g.index)
-	add("Address", awscdk.Fn_Join(jsii.String(""), &[]*string{table.TableArn(), jsii.String("/index/" + dynamostore.IndexGSI2)}), g.byAddress)
+	for _, name := range []string{dynamostore.IndexGSI2, dynamostore.IndexGSI3, dynamostore.IndexGSI4} {
+		if len(g.queue) > 0 {
+			add("Queue"+name, awscdk.Fn_Join(jsii.String(""), &[]*string{table.TableArn(), jsii.String("/index/" + name)}), g.queue)
+		}
+	}
 	return out
 }
 

@@ -585,31 +585,37 @@ func TestLeastPrivilege(t *testing.T) {
 
 	// Written out independently of functionGrants from what each
 	// function's handlers call (shared/web → trust.Service → dynamostore):
-	// action → partition keys, on the table ("T") or on GSI1 ("I").
+	// action → partition keys, on the table ("T"), on GSI1 ("I") or on a
+	// queue index ("Q GSI2" …). Every function that writes a request or a
+	// download also keeps the queue's counters (QCOUNT#) and the domain's
+	// account (ACCT#) in the same transaction.
 	type access map[string][]string
 	want := map[string]access{
 		FnPublic: {"I dynamodb:Query": {"DOCS"}, "T dynamodb:Query": {"NDA#*"}},
 		FnAccess: {
-			"T dynamodb:GetItem":    {"ANNOUNCED#*", "HEALTH#*", "NDAACC#*", "RATE#*", "REQ#*", "RULES#*", "SUB#", "SUPPRESS#*"},
-			"T dynamodb:PutItem":    {"ANNOUNCED#*", "CONTACT#*", "EVT#*", "MAIL#*", "NDAACC#*", "REQ#*", "RULES#*", "SUB#", "USE#*"},
-			"T dynamodb:UpdateItem": {"RATE#*"},
+			"T dynamodb:GetItem":    {"ACCT#*", "ANNOUNCED#*", "HEALTH#*", "NDAACC#*", "RATE#*", "REQ#*", "RULES#*", "SUB#", "SUPPRESS#*"},
+			"T dynamodb:PutItem":    {"ACCT#*", "ANNOUNCED#*", "CONTACT#*", "EVT#*", "MAIL#*", "NDAACC#*", "REQ#*", "RULES#*", "SUB#", "USE#*"},
+			"T dynamodb:UpdateItem": {"QCOUNT#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"SUB#"},
 			"T dynamodb:Query":      {"CONTACT#*", "NDA#*", "SUB#"},
 			"I dynamodb:Query":      {"DOCS"},
 		},
 		FnDownload: {
-			"T dynamodb:GetItem":    {"COPY#*", "DOC#*", "REQ#*", "WM#*"},
-			"T dynamodb:PutItem":    {"COPY#*", "EVT#*", "WM#*"},
+			"T dynamodb:GetItem":    {"ACCT#*", "COPY#*", "DOC#*", "REQ#*", "WM#*"},
+			"T dynamodb:PutItem":    {"ACCT#*", "COPY#*", "EVT#*", "WM#*"},
 			"T dynamodb:Query":      {"NDA#*"},
 			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
 		FnAdmin: {
-			"T dynamodb:GetItem":    {"DOC#*", "HEALTH#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
-			"T dynamodb:PutItem":    {"CONTACT#*", "COPY#*", "DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*", "WM#*"},
-			"T dynamodb:UpdateItem": {"RATE#*"},
+			"T dynamodb:GetItem":    {"ACCT#*", "DOC#*", "HEALTH#*", "QCOUNT#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
+			"T dynamodb:PutItem":    {"ACCT#*", "CONTACT#*", "COPY#*", "DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*", "WM#*"},
+			"T dynamodb:UpdateItem": {"QCOUNT#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"NDAACC#*", "SESSION#*"},
 			"T dynamodb:Query":      {"CONTACT#*", "COPY#*", "DLCOUNT#*", "EVT#*", "NDA#*"},
-			"I dynamodb:Query":      {"DOCS", "STATUS#*"},
+			"I dynamodb:Query":      {"ACCOUNTS", "DOCS", "STATUS#*"},
+			"Q GSI2 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
+			"Q GSI3 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
+			"Q GSI4 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
 		},
 	}
 
@@ -691,6 +697,12 @@ func TestLeastPrivilege(t *testing.T) {
 						where = "T"
 					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI1+`"]]}]`:
 						where = "I"
+					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI2+`"]]}]`:
+						where = "Q " + dynamostore.IndexGSI2
+					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI3+`"]]}]`:
+						where = "Q " + dynamostore.IndexGSI3
+					case res == `[{"Fn::Join":["",[{"Fn::GetAtt":["`+tableID+`","Arn"]},"/index/`+dynamostore.IndexGSI4+`"]]}]`:
+						where = "Q " + dynamostore.IndexGSI4
 					default:
 						t.Errorf("%s: %s on %s, want the table or GSI1", name, a, res)
 						continue
@@ -900,6 +912,15 @@ func TestRoutes(t *testing.T) {
 		"POST /admin/login/{token}":                    FnAdmin,
 		"POST /admin/logout":                           FnAdmin,
 		"GET /admin/requests":                          FnAdmin,
+		"GET /admin/accounts":                          FnAdmin,
+		"GET /admin/accounts.csv":                      FnAdmin,
+		"GET /admin/accounts/{domain}":                 FnAdmin,
+		"POST /admin/requests/bulk":                    FnAdmin,
+		"GET /my-requests":                             FnAccess,
+		"POST /my-requests":                            FnAccess,
+		"GET /my-requests/sign-in/{token}":             FnAccess,
+		"POST /my-requests/sign-in/{token}":            FnAccess,
+		"POST /my-requests/sign-out":                   FnAccess,
 		"GET /admin/requests/{id}":                     FnAdmin,
 		"POST /admin/requests/{id}/approve":            FnAdmin,
 		"POST /admin/requests/{id}/deny":               FnAdmin,

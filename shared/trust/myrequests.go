@@ -28,8 +28,8 @@ var (
 	myRequestsPerAddress = rateLimit{"my", 5, time.Hour}
 )
 
-// AddressKey is what stores index a requester's requests by: the SHA-256
-// of the normalized address, so the index names no address.
+// AddressKey names an address in the audit trail's subjects without
+// spelling it: the SHA-256 of the normalized address.
 func AddressKey(email string) string {
 	sum := sha256.Sum256([]byte(normalizeEmail(email)))
 	return hex.EncodeToString(sum[:])
@@ -49,7 +49,7 @@ func (s *Service) StartMyRequests(ctx context.Context, email, lang string, c Cli
 	if err := s.allow(ctx, myRequestsPerAddress, addressKey(email, c)); err != nil {
 		return err
 	}
-	reqs, err := s.store.RequestsByAddress(ctx, email, 1)
+	reqs, err := s.store.PriorRequests(ctx, ByEmail, email, 1)
 	if err != nil {
 		return fmt.Errorf("my requests of an address: %w", err)
 	}
@@ -134,7 +134,7 @@ func (s *Service) MyRequests(ctx context.Context, session string) (MyRequestsVie
 	if err != nil {
 		return MyRequestsView{}, err
 	}
-	reqs, err := s.store.RequestsByAddress(ctx, anchor.Email, myRequestsLimit)
+	reqs, err := s.store.PriorRequests(ctx, ByEmail, anchor.Email, myRequestsLimit)
 	if err != nil {
 		return MyRequestsView{}, fmt.Errorf("my requests: %w", err)
 	}

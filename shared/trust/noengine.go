@@ -128,6 +128,15 @@ func (noStore) PriorRequests(context.Context, ContactField, string, int) ([]Requ
 	return nil, noEngine("store", "PriorRequests")
 }
 
-func (noStore) RequestsByAddress(context.Context, string, int) ([]Request, error) {
-	return nil, noEngine("store", "RequestsByAddress")
+func (noStore) QueueCounts(context.Context, time.Time) (QueueCounts, error) {
+	return QueueCounts{}, noEngine("store", "QueueCounts")
+}
+func (noStore) QueryRequests(context.Context, RequestQuery) ([]Request, string, error) {
+	return nil, "", noEngine("store", "QueryRequests")
+}
+func (noStore) ListAccounts(context.Context, string, int) ([]Account, string, error) {
+	return nil, "", noEngine("store", "ListAccounts")
+}
+func (noStore) GetAccount(context.Context, string) (Account, error) {
+	return Account{}, noEngine("store", "GetAccount")
 }

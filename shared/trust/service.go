@@ -573,7 +573,7 @@ func (s *Service) Download(ctx context.Context, tok string, c Client) (Document,
 		d.BlobKey, d.Size, d.SHA256 = cp.BlobKey, cp.Size, cp.SHA256
 		e.Watermark = cp.WatermarkID
 	}
-	if err := s.commit(ctx, Tx{Events: []Event{e}}); err != nil {
+	if err := s.commit(ctx, Tx{Events: []Event{e}, DownloadBy: r.Email}); err != nil {
 		return Document{}, fmt.Errorf("record download: %w", err)
 	}
 	return d, nil

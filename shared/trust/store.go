@@ -66,6 +66,9 @@ type Tx struct {
 	Subscriber      *Subscriber
 	EraseSubscriber string
 	Announced       *Announced
+	// DownloadBy, if set, is the address of the requester whose download
+	// tx records: the engine counts it on their account (Account).
+	DownloadBy string
 }
 
 // SentMailRetention is how long a store remembers a sent mail (at least its
@@ -201,12 +204,24 @@ type Store interface {
 	// MailHealth returns it; ENotFound before the first SetMailHealth.
 	MailHealth(ctx context.Context) (MailHealth, error)
 
-	// My requests (links.go, myrequests.go).
+	// ---- The console's queue and accounts (queue.go) ----
+	// Commit keeps, with every request it writes, the per-status counters
+	// (CountChange) and the account of the request's domain
+	// (ApplyToAccount), and counts a DownloadBy on its account.
 
-	// RequestsByAddress returns the requests whose Email has the
-	// AddressKey of email, newest first, at most limit of them. A limit
-	// below 1 or an empty email is EInvalid.
-	RequestsByAddress(ctx context.Context, email string, limit int) ([]Request, error)
+	// QueueCounts returns the tab counts: the counters, and the approved
+	// ones split at now by a keyed read of the active grants.
+	QueueCounts(ctx context.Context, now time.Time) (QueueCounts, error)
+	// QueryRequests reads one page of an index (RequestQuery), at most
+	// Limit requests, newest first unless Oldest; next is "" on the last
+	// page. An unknown index or status, an empty domain, a limit below 1,
+	// or a cursor that is malformed or from another index is EInvalid.
+	QueryRequests(ctx context.Context, q RequestQuery) (reqs []Request, next string, err error)
+	// ListAccounts returns accounts, latest activity first, at most limit,
+	// after the opaque cursor.
+	ListAccounts(ctx context.Context, cursor string, limit int) (accts []Account, next string, err error)
+	// GetAccount returns one domain's account; ENotFound when it has none.
+	GetAccount(ctx context.Context, domain string) (Account, error)
 }
 
 // Hits are the attempts a Store counted against one key.

@@ -22,7 +22,7 @@ func (s *server) mountAdmin(m router) {
 	m.handle("GET", "/admin/login/{token}", s.confirmLogin)
 	m.handle("POST", "/admin/login/{token}", s.completeLogin)
 	m.handle("POST", "/admin/logout", s.staff(s.logout))
-	m.handle("GET", "/admin/requests", s.staff(s.requestList))
+	s.mountQueue(m)
 	m.handle("GET", "/admin/requests/{id}", s.staff(s.requestDetail))
 	m.handle("POST", "/admin/requests/{id}/approve", s.staff(s.approve))
 	m.handle("POST", "/admin/requests/{id}/deny", s.staff(s.deny))
@@ -159,24 +159,6 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, sess trust.Sessi
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/admin", MaxAge: -1, HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
-}
-
-func (s *server) requestList(w http.ResponseWriter, r *http.Request, sess trust.Session) {
-	status := trust.Status(r.URL.Query().Get("status"))
-	if status == "" {
-		status = trust.Pending
-	}
-	reqs, next, err := s.svc.Requests(r.Context(), status, r.URL.Query().Get("cursor"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data := pages.RequestsData{Status: status, Requests: reqs, Next: next}
-	for _, st := range trust.Statuses {
-		data.Tabs = append(data.Tabs, pages.Tab{Status: st, Current: st == status})
-	}
-	p := s.adminPage(r, "admin.requests.title", &sess)
-	s.render(w, r, p, pages.AdminRequests(&p.Page, data), nil)
 }
 
 func (s *server) requestDetail(w http.ResponseWriter, r *http.Request, sess trust.Session) {

@@ -140,20 +140,6 @@ type LoginData struct {
 	Email, Error string
 }
 
-// Tab is one status of the request queue's navigation.
-type Tab struct {
-	Status  trust.Status
-	Current bool
-}
-
-// RequestsData is one page of the request queue.
-type RequestsData struct {
-	Status   trust.Status
-	Tabs     []Tab
-	Requests []trust.Request
-	Next     string // the cursor of the next page, if any
-}
-
 // DocumentsData is the console's document list, with the outcome of an
 // upload.
 type DocumentsData struct {

@@ -41,7 +41,7 @@ func timeKey(t time.Time, id string) string {
 
 // keyAttrs are the table's own attributes; every other attribute of an item
 // is a field of the domain value, named by its JSON tag.
-var keyAttrs = []string{AttrPK, AttrSK, AttrGSI1PK, AttrGSI1SK, AttrGSI2PK, AttrGSI2SK, AttrTTL}
+var keyAttrs = []string{AttrPK, AttrSK, AttrGSI1PK, AttrGSI1SK, AttrGSI2PK, AttrGSI2SK, AttrGSI3PK, AttrGSI3SK, AttrGSI4PK, AttrGSI4SK, AttrTTL}
 
 // item builds an item from a domain value: its JSON fields become native
 // attributes (readable in the console and usable in expressions), next to

@@ -10,9 +10,17 @@ const (
 	AttrSK     = "SK"     // sort key (the PK again, but for events, download counters and copies)
 	AttrGSI1PK = "GSI1PK" // queue and list partitions: STATUS#<status>, DOCS, OUTBOX
 	AttrGSI1SK = "GSI1SK" // time-ordered within a GSI1 partition
-	AttrGSI2PK = "GSI2PK" // requests by address: ADDR#<SHA-256 of the address>
-	AttrGSI2SK = "GSI2SK" // time-ordered within a GSI2 partition
-	AttrTTL    = "TTL"    // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail, unconfirmed requests, download counters)
+	// The console's queue (queue.go): every confirmed request by creation
+	// time (GSI2, partition CONFIRMED), a domain's (GSI3, DOMAIN#<domain>),
+	// and the approved ones by the end of their access period (GSI4,
+	// GRANTS). Sparse: a request is in an index only while it belongs.
+	AttrGSI2PK = "GSI2PK"
+	AttrGSI2SK = "GSI2SK"
+	AttrGSI3PK = "GSI3PK"
+	AttrGSI3SK = "GSI3SK"
+	AttrGSI4PK = "GSI4PK"
+	AttrGSI4SK = "GSI4SK"
+	AttrTTL    = "TTL" // epoch seconds; DynamoDB deletes expired items (used tokens, sessions, rate counters, sent mail, unconfirmed requests, download counters)
 )
 
 // Partition key prefixes (PK) and fixed GSI1 partitions (GSI1PK) of the
@@ -40,15 +48,21 @@ const (
 	// PrefixAcceptance keys the latest NDA acceptance of each address.
 	PrefixNDA        = "NDA#"
 	PrefixAcceptance = "NDAACC#"
-	PrefixContact    = "CONTACT#" // copies of confirmed requests, by address and by domain (prior.go)
-	PrefixAddress    = "ADDR#"    // GSI2: one requester's requests, by the SHA-256 of their address
+	PrefixContact    = "CONTACT#"  // copies of confirmed requests, by address and by domain (prior.go)
+	PrefixAccount    = "ACCT#"     // one item per email domain (trust.Account)
+	PrefixCounts     = "QCOUNT#"   // the queue's per-status counters, one item
+	PartAccounts     = "ACCOUNTS"  // GSI1: accounts by latest activity
+	PartConfirmed    = "CONFIRMED" // GSI2: every confirmed request
+	PrefixDomain     = "DOMAIN#"   // GSI3: a domain's confirmed requests
+	PartGrants       = "GRANTS"    // GSI4: approved requests by end of access
 )
 
-// The global secondary indexes (projection ALL): GSI1 the queues and
-// lists, GSI2 a requester's own requests ("my requests").
+// The global secondary indexes (projection ALL).
 const (
 	IndexGSI1 = "GSI1"
 	IndexGSI2 = "GSI2"
+	IndexGSI3 = "GSI3"
+	IndexGSI4 = "GSI4"
 )
 
 // KeyAttribute is one key attribute and its DynamoDB scalar type.
@@ -76,14 +90,11 @@ type GSISchema struct {
 var Schema = TableSchema{
 	PartitionKey: KeyAttribute{AttrPK, "S"},
 	SortKey:      KeyAttribute{AttrSK, "S"},
-	GSIs: []GSISchema{{
-		Name:         IndexGSI1,
-		PartitionKey: KeyAttribute{AttrGSI1PK, "S"},
-		SortKey:      KeyAttribute{AttrGSI1SK, "S"},
-	}, {
-		Name:         IndexGSI2,
-		PartitionKey: KeyAttribute{AttrGSI2PK, "S"},
-		SortKey:      KeyAttribute{AttrGSI2SK, "S"},
-	}},
+	GSIs: []GSISchema{
+		{Name: IndexGSI1, PartitionKey: KeyAttribute{AttrGSI1PK, "S"}, SortKey: KeyAttribute{AttrGSI1SK, "S"}},
+		{Name: IndexGSI2, PartitionKey: KeyAttribute{AttrGSI2PK, "S"}, SortKey: KeyAttribute{AttrGSI2SK, "S"}},
+		{Name: IndexGSI3, PartitionKey: KeyAttribute{AttrGSI3PK, "S"}, SortKey: KeyAttribute{AttrGSI3SK, "S"}},
+		{Name: IndexGSI4, PartitionKey: KeyAttribute{AttrGSI4PK, "S"}, SortKey: KeyAttribute{AttrGSI4SK, "S"}},
+	},
 	TTLAttribute: AttrTTL,
 }

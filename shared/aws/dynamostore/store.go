@@ -53,15 +53,13 @@ func New(client *dynamodb.Client, table string, clock trust.Clock) *Store {
 	}}
 }
 
-// Commit writes tx as one TransactWriteItems, so the request, the tokens it
-// consumes, its events and its mails land together or not at all.
-// trust.CheckTx judges the arguments first: DynamoDB refuses two actions on
-// one item as a malformed request, which to the caller is one id written
-// twice, a conflict like any other reuse.
-func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
-	if err := trust.CheckTx(tx); err != nil {
-		return err
-	}
+// commitOnce writes tx as one TransactWriteItems, so the request, the
+// tokens it consumes, its events and its mails land together or not at
+// all, with extra (the queue's counters and accounts, queue.go) at the end.
+// Commit (queue.go) runs trust.CheckTx first: DynamoDB refuses two actions
+// on one item as a malformed request, which to the caller is one id
+// written twice, a conflict like any other reuse.
+func (s *Store) commitOnce(ctx context.Context, tx trust.Tx, extra []types.TransactWriteItem) error {
 	var items []types.TransactWriteItem
 	put := func(it map[string]types.AttributeValue, cond string, names map[string]string, values map[string]types.AttributeValue) {
 		p := &types.Put{TableName: aws.String(s.table), Item: it, ConditionExpression: aws.String(cond)}
@@ -86,8 +84,6 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 			AttrPK: pk, AttrSK: pk,
 			AttrGSI1PK: prefixStatus + string(req.Status),
 			AttrGSI1SK: timeKey(req.CreatedAt, req.ID),
-			AttrGSI2PK: PrefixAddress + trust.AddressKey(req.Email),
-			AttrGSI2SK: timeKey(req.CreatedAt, req.ID),
 		})
 		if err != nil {
 			return fmt.Errorf("dynamostore: encode request: %w", err)
@@ -95,6 +91,7 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		// The whole item is replaced on every write, so a request written
 		// without PurgeAt (confirmed) loses the TTL it had.
 		setTTL(it, req.PurgeAt)
+		addQueueKeys(it, req)
 		if tx.IfVersion == 0 {
 			put(it, mustBeNew, nil, nil)
 		} else {
@@ -207,6 +204,7 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		return err
 	}
 	items = append(items, subs...)
+	items = append(items, extra...)
 	if len(items) == 0 {
 		return nil
 	}

@@ -88,6 +88,9 @@ func open(path string, timeout time.Duration, clock trust.Clock) (*Store, error)
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
+		if err := indexQueueOnce(tx); err != nil {
+			return err
+		}
 		return sweep(tx, clock.Now())
 	})
 	if err != nil {
@@ -398,7 +401,15 @@ func (s *Store) Commit(ctx context.Context, tx trust.Tx) error {
 		if err := writeNDA(btx, tx); err != nil {
 			return err
 		}
-		return commitSubscriptions(btx, tx)
+		if err := commitSubscriptions(btx, tx); err != nil {
+			return err
+		}
+		if tx.DownloadBy != "" && len(tx.Events) > 0 {
+			if err := countAccountDownload(btx, tx.DownloadBy, tx.Events[0].At); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return fail("commit", err)
 }
@@ -501,7 +512,14 @@ func writeRequest(btx *bolt.Tx, r trust.Request, ifVersion int64) error {
 	if err := index.Put(statusKey(r), []byte{}); err != nil {
 		return fmt.Errorf("index request %q: %w", r.ID, err)
 	}
-	return indexContacts(btx, r)
+	if err := indexContacts(btx, r); err != nil {
+		return err
+	}
+	var prev *trust.Request
+	if found {
+		prev = &old
+	}
+	return indexQueue(btx, prev, r)
 }
 
 // writeMail queues m under an id that is neither pending nor recently sent:

@@ -56,13 +56,13 @@ func Run(t *testing.T, open func(t *testing.T) trust.Store) {
 		{"Copies", testCopies},
 		{"ConcurrentCopies", testConcurrentCopies},
 		{"Rules", testRules},
-		{"RequestsByAddress", testRequestsByAddress},
 		{"RequestsSince", testRequestsSince},
 		{"NDAVersions", testNDAVersions}, {"Acceptances", testAcceptances}, {"Erasure", testErasure},
 		{"PriorRequests", testPriorRequests},
 		{"Subscriptions", testSubscriptions},
 		{"MailHealth", testMailHealth},
 	}
+	tests = append(tests, queueTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, open(t))
