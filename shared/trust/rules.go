@@ -415,5 +415,6 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 		m.Text += "\n" + why + "\n"
 		tx.Mails = append(tx.Mails, m)
 	}
+	s.queueSlackPending(tx, *next, why)
 	return nil
 }

@@ -69,6 +69,11 @@ type Config struct {
 	// UnconfirmedRetention is how long a request never confirmed is kept;
 	// 0 means DefaultUnconfirmedRetention.
 	UnconfirmedRetention time.Duration
+	// Slack announces pending requests and takes decisions from a channel
+	// (shared/trust/slack.go); its zero value leaves Slack out.
+	Slack SlackConfig
+	// SSO maps the identity provider's groups to roles (shared/trust/sso.go).
+	SSO SSOConfig
 }
 
 // Engines are what the service works with. A function leaves out the

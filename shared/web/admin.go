@@ -144,11 +144,16 @@ func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.setSession(w, r, sess)
+	http.Redirect(w, r, "/admin/requests", http.StatusSeeOther)
+}
+
+// setSession gives the browser the session's cookie, however it signed in.
+func (s *server) setSession(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: sess.ID, Path: "/admin", Expires: sess.ExpiresAt,
 		HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, "/admin/requests", http.StatusSeeOther)
 }
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request, sess trust.Session) {
