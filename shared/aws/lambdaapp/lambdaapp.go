@@ -130,6 +130,8 @@ func newHandler(c app.Config, f web.Function, site *content.Site, keys *token.Ho
 		OriginSecret:   c.OriginSecret,
 		ClientIPHeader: c.ClientIPHeader,
 		RequestBudget:  c.RequestBudget,
+		Slack:          web.SlackDeps{SigningSecret: c.SlackSigningSecret},
+		SSO:            web.SSODeps{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret},
 	}, f)
 }
 

@@ -8,8 +8,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"trustcenter/shared/app"
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/slackbot"
 	"trustcenter/shared/trust"
 )
 
@@ -43,10 +45,17 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The reminders need the staff, the console's address and Slack's
+	// settings; without TRUST_REMIND_AFTER there are none.
+	c, err := app.FromEnv()
+	if err != nil {
+		return nil, err
+	}
 	clock := trust.SystemClock
-	svc := trust.New(trust.Config{}, trust.Engines{
+	svc := trust.New(trust.Config{BaseURL: c.BaseURL, Staff: c.Staff, Slack: c.Slack}, trust.Engines{
 		Store: dynamostore.FromConfig(cfg, os.Getenv("TRUST_TABLE"), clock),
-		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
+		Mail: slackbot.NewMailer(slackbot.Settings{Token: c.SlackToken, APIURL: c.SlackAPIURL},
+			mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_SES_CONFIGURATION_SET"))),
 		Clock: clock,
 		Log:   log,
 	})

@@ -82,6 +82,12 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 		}
 		return h.notifications(ctx, ev)
 	case p.Source == "aws.events" || p.DetailType == "Scheduled Event":
+		// Reminders first: what they queue goes out in the same drain.
+		if n, err := h.Service.RemindPending(ctx); err != nil {
+			h.Log.Error("remind approvers", "err", err)
+		} else if n > 0 {
+			h.Log.Info("approvers reminded", "requests", n)
+		}
 		r, err := h.Service.DrainMail(ctx)
 		h.report("drain", r, true)
 		return err

@@ -22,6 +22,7 @@ import (
 	"trustcenter/shared/local/boltstore"
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/local/emlmail"
+	"trustcenter/shared/slackbot"
 	"trustcenter/shared/local/fileblob"
 	"trustcenter/shared/local/sample"
 	"trustcenter/shared/stamp"
@@ -85,7 +86,7 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		Store:   store,
 		Blobs:   fileblob.Dir(filepath.Join(c.DataDir, "reports")),
 		Inspect: stamp.Inspector{},
-		Mail:    &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom},
+		Mail:    slackbot.NewMailer(slackbot.Settings{Token: c.SlackToken, APIURL: c.SlackAPIURL}, &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom}),
 		Stamper: stamp.Engine{},
 		Clock:   clock,
 		Log:     log,
@@ -100,7 +101,9 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		store.Close()
 		return nil, err
 	}
-	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log, RequestBudget: c.RequestBudget}, web.Functions()...)
+	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log, RequestBudget: c.RequestBudget,
+		Slack: web.SlackDeps{SigningSecret: c.SlackSigningSecret},
+		SSO:   web.SSODeps{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret}}, web.Functions()...)
 	return l, nil
 }
 
@@ -138,6 +141,9 @@ func (l *Local) Serve(ln net.Listener) {
 				// What DynamoDB expires by TTL, bbolt deletes here.
 				if err := l.store.Sweep(ctx); err != nil {
 					l.log.Error("sweep expired items", "err", err)
+				}
+				if _, err := l.Service.RemindPending(ctx); err != nil {
+					l.log.Error("remind approvers", "err", err)
 				}
 			case <-l.wake:
 			}
