@@ -6,6 +6,7 @@ package app
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -57,6 +58,9 @@ type Config struct {
 	OIDCClientID     string
 	OIDCClientSecret string
 	SSO              trust.SSOConfig
+	// HTTPClient reaches the outside services (the identity provider,
+	// Slack); nil is each one's default. Tests put their network here.
+	HTTPClient *http.Client
 }
 
 // DefaultRequestBudget leaves two seconds of the functions' 10 s timeout

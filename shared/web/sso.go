@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -24,6 +25,8 @@ type SSODeps struct {
 	ClientSecret string
 	// HTTP reaches the provider; nil is a client with a short timeout.
 	HTTP *http.Client
+	// Now is the clock ID tokens expire by; nil is the system's.
+	Now func() time.Time
 }
 
 // Enabled reports whether single sign-on is configured.
@@ -58,7 +61,7 @@ func (c *ssoClient) ctx(ctx context.Context) context.Context {
 	return oidc.ClientContext(ctx, c.http())
 }
 
-func (c *ssoClient) config(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVerifier, error) {
+func (c *ssoClient) config(ctx context.Context) (*oauth2.Config, *oidc.Provider, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.provider == nil {
@@ -72,7 +75,52 @@ func (c *ssoClient) config(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVe
 		ClientID: c.deps.ClientID, ClientSecret: c.deps.ClientSecret, Endpoint: c.provider.Endpoint(),
 		RedirectURL: c.redirect, Scopes: []string{oidc.ScopeOpenID, "email", "profile", "groups"},
 	}
-	return oc, c.provider.Verifier(&oidc.Config{ClientID: c.deps.ClientID}), nil
+	return oc, c.provider, nil
+}
+
+// identity checks the ID token of tok (signed by the issuer's keys, issued
+// by the issuer, for our client, unexpired by our clock, with this
+// attempt's nonce) and reads who it names. Providers that leave the email
+// out of the ID token give it at the userinfo endpoint, for the same
+// subject.
+func (c *ssoClient) identity(ctx context.Context, p *oidc.Provider, tok *oauth2.Token, nonce string) (trust.Identity, error) {
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return trust.Identity{}, errors.New("the token answer has no id_token")
+	}
+	idt, err := p.Verifier(&oidc.Config{ClientID: c.deps.ClientID, Now: c.deps.Now}).Verify(ctx, raw)
+	if err != nil {
+		return trust.Identity{}, err
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+		return trust.Identity{}, errors.New("the ID token's nonce is not this attempt's")
+	}
+	var claims ssoClaims
+	if err := idt.Claims(&claims); err != nil {
+		return trust.Identity{}, err
+	}
+	if claims.Email == "" {
+		info, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+		if err != nil {
+			return trust.Identity{}, fmt.Errorf("userinfo: %w", err)
+		}
+		if info.Subject != idt.Subject {
+			return trust.Identity{}, errors.New("userinfo names another subject than the ID token")
+		}
+		if err := info.Claims(&claims); err != nil {
+			return trust.Identity{}, err
+		}
+	}
+	return trust.Identity{Issuer: idt.Issuer, Subject: idt.Subject, Email: claims.Email,
+		EmailVerified: claims.EmailVerified != nil && *claims.EmailVerified, Groups: claims.Groups}, nil
+}
+
+// ssoClaims are the claims we read. email_verified must be true, not
+// merely present.
+type ssoClaims struct {
+	Email         string   `json:"email"`
+	EmailVerified *bool    `json:"email_verified"`
+	Groups        []string `json:"groups"`
 }
 
 func (s *server) ssoAttemptCookie(r *http.Request, value string, maxAge int) *http.Cookie {
@@ -124,7 +172,7 @@ func (s *server) finishSSO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state, nonce, verifier := parts[0], parts[1], parts[2]
-	oc, verify, err := s.sso.config(r.Context())
+	oc, provider, err := s.sso.config(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -136,24 +184,12 @@ func (s *server) finishSSO(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, refused)
 		return
 	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := verify.Verify(ctx, raw)
-	if err != nil || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+	id, err := s.sso.identity(ctx, provider, tok, nonce)
+	if err != nil {
 		s.log.Warn("sso id token refused", "err", err)
 		s.fail(w, r, refused)
 		return
 	}
-	var claims struct {
-		Email         string   `json:"email"`
-		EmailVerified *bool    `json:"email_verified"`
-		Groups        []string `json:"groups"`
-	}
-	if err := idt.Claims(&claims); err != nil {
-		s.fail(w, r, refused)
-		return
-	}
-	id := trust.Identity{Issuer: idt.Issuer, Subject: idt.Subject, Email: claims.Email,
-		EmailVerified: claims.EmailVerified != nil && *claims.EmailVerified, Groups: claims.Groups}
 	sess, err := s.svc.CompleteSSO(r.Context(), id, state, client(r))
 	if err != nil {
 		s.fail(w, r, err)

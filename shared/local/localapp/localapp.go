@@ -22,9 +22,9 @@ import (
 	"trustcenter/shared/local/boltstore"
 	"trustcenter/shared/local/contentfile"
 	"trustcenter/shared/local/emlmail"
-	"trustcenter/shared/slackbot"
 	"trustcenter/shared/local/fileblob"
 	"trustcenter/shared/local/sample"
+	"trustcenter/shared/slackbot"
 	"trustcenter/shared/stamp"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
@@ -102,8 +102,8 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		return nil, err
 	}
 	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log, RequestBudget: c.RequestBudget,
-		Slack: web.SlackDeps{SigningSecret: c.SlackSigningSecret},
-		SSO:   web.SSODeps{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret}}, web.Functions()...)
+		Slack: web.SlackDeps{SigningSecret: c.SlackSigningSecret, HTTP: c.HTTPClient},
+		SSO:   web.SSODeps{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret, HTTP: c.HTTPClient, Now: clock}}, web.Functions()...)
 	return l, nil
 }
 
