@@ -93,7 +93,7 @@ func (s *server) adminPage(r *http.Request, title string, sess *trust.Session) *
 }
 
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
-	data := pages.LoginData{Sent: r.URL.Query().Get("sent") != ""}
+	data := pages.LoginData{Sent: r.URL.Query().Get("sent") != "", SSO: s.sso != nil}
 	p := s.adminPage(r, "admin.login.title", nil)
 	s.render(w, r, p, pages.AdminLogin(&p.Page, data), nil)
 }
@@ -107,7 +107,7 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 	if err := s.svc.StartSignIn(r.Context(), email, client(r)); err != nil {
 		p := s.adminPage(r, "admin.login.title", nil)
 		p.postedFrom("/admin/login")
-		s.render(w, r, p, pages.AdminLogin(&p.Page, pages.LoginData{Email: email, Error: p.errorText(err)}), err)
+		s.render(w, r, p, pages.AdminLogin(&p.Page, pages.LoginData{Email: email, Error: p.errorText(err), SSO: s.sso != nil}), err)
 		return
 	}
 	q := url.Values{"sent": {"1"}}

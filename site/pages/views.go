@@ -119,6 +119,8 @@ type Problem struct{ Field, Message string }
 type LoginData struct {
 	Sent         bool
 	Email, Error string
+	// SSO offers the company's identity provider beside the email link.
+	SSO bool
 }
 
 // Tab is one status of the request queue's navigation.

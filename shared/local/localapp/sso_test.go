@@ -10,16 +10,19 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	"golang.org/x/oauth2"
 
 	"trustcenter/shared/app"
+	"trustcenter/shared/testkit/browsertest"
 )
 
 // cookie is the value of the cookie name the browser holds for the
@@ -291,5 +294,35 @@ func TestSSORefusals(t *testing.T) {
 				t.Errorf("the console after a refused sign-in: %d, want the redirect to sign in", res.Status)
 			}
 		})
+	}
+}
+
+// TestBrowserSSOButton looks at the console's sign-in page with single
+// sign-on configured, as staff see it: the company-account button above
+// the email form, at desktop and phone widths, light and dark, in English
+// and Chinese, each checked by axe.
+func TestBrowserSSOButton(t *testing.T) {
+	p := newIDP(t)
+	h := bootWithSSO(t, p, &swapper{})
+	b := newTab(t, h)
+	for _, lang := range []string{"en", "zh-CN"} {
+		b.open(h.base + "/admin/login?lang=" + lang)
+		want := map[string]string{"en": "Sign in with your company account", "zh-CN": "使用公司账户登录"}[lang]
+		if got := run(b, "reading the button", chromedp.Text(chromedp.CSS(`a.btn[href="/admin/sso"]`))); !strings.Contains(got, want) {
+			t.Errorf("%s: button reads %q, want %q", lang, got, want)
+		}
+		for _, scheme := range []string{"light", "dark"} {
+			for _, width := range []int64{1280, 375} {
+				b.setView(view{scheme, width, 740, scheme})
+				violations, err := browsertest.AxeViolations(b.ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(violations) > 0 {
+					t.Errorf("sign-in %s %s %d: %s", lang, scheme, width, browsertest.FormatViolations(violations))
+				}
+				browsertest.Screenshot(t, b.ctx, "staff-sso-signin-"+lang+"-"+scheme+"-"+strconv.Itoa(int(width)), int(width), 740)
+			}
+		}
 	}
 }
