@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	lambdaapp.Lambda(lambdaapp.Function{Web: web.Connect, Keys: secretkeys.FromConfig, Staff: true})
+	lambdaapp.Lambda(lambdaapp.Function{Web: web.Connect, Keys: secretkeys.FromConfig, Staff: true, Services: secretkeys.LoadServices})
 }

@@ -42,6 +42,11 @@ type Function struct {
 	// (TRUST_STAFF). Their mail is only queued: the scheduler function
 	// sends it, so no web function has a mail engine.
 	Staff bool
+	// Services reads the outside services' secret (TRUST_SERVICES_SECRET:
+	// Slack's tokens, the identity provider's client secret) into the
+	// configuration: secretkeys.LoadServices, for the functions that use
+	// them.
+	Services func(ctx context.Context, cfg aws.Config, secretID string, c *app.Config) error
 }
 
 // needs lists the settings f cannot start without.
@@ -90,6 +95,11 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	awsCfg, err := awsenv.Config()
 	if err != nil {
 		return nil, err
+	}
+	if id := os.Getenv("TRUST_SERVICES_SECRET"); id != "" && f.Services != nil {
+		if err := f.Services(ctx, awsCfg, id, &c); err != nil {
+			return nil, err
+		}
 	}
 	clock := trust.SystemClock
 	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Stamper: f.Stamper, Clock: clock, Log: log}

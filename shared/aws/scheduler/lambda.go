@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"trustcenter/shared/app"
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/dynamostore"
+	"trustcenter/shared/aws/secretkeys"
 	"trustcenter/shared/slackbot"
 	"trustcenter/shared/trust"
 )
@@ -50,6 +52,11 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 	c, err := app.FromEnv()
 	if err != nil {
 		return nil, err
+	}
+	if id := os.Getenv("TRUST_SERVICES_SECRET"); id != "" {
+		if err := secretkeys.LoadServices(context.Background(), cfg, id, &c); err != nil {
+			return nil, err
+		}
 	}
 	clock := trust.SystemClock
 	svc := trust.New(trust.Config{BaseURL: c.BaseURL, Staff: c.Staff, Slack: c.Slack}, trust.Engines{
