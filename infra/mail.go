@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
@@ -51,6 +53,8 @@ type mailDeps struct {
 	table    awsdynamodb.Table
 	indexArn *string
 	logs     awslogs.LogGroup
+	services awssecretsmanager.Secret
+	baseURL  string
 }
 
 func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterStackProps, d mailDeps) awslambda.Function {
@@ -103,7 +107,7 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 	}))
 
 	statements := append([]awsiam.PolicyStatement{logStatement(d.logs)}, keyStatements(schedulerGrants, d.table, d.indexArn)...)
-	statements = append(statements,
+	statements = append(statements, servicesStatement(d.services),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("Mail"),
 			Actions:   jsii.Strings("ses:SendEmail"),
@@ -129,6 +133,14 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		"TRUST_TABLE":                 d.table.TableName(),
 		"TRUST_MAIL_FROM":             jsii.String(props.MailFrom),
 		"TRUST_SES_CONFIGURATION_SET": configSet.ConfigurationSetName(),
+		// Reminders name the staff and link the console; Slack notices
+		// need the bot token from the services' secret.
+		"TRUST_STAFF":           jsii.String(strings.Join(props.Staff, ",")),
+		"TRUST_BASE_URL":        jsii.String(d.baseURL),
+		"TRUST_SERVICES_SECRET": d.services.SecretArn(),
+	}
+	for k, v := range staffServicesEnv(props, FnScheduler) {
+		env[k] = v
 	}
 	fp := functionProps(props, FnScheduler, role, d.logs, env)
 	fp.Timeout = awscdk.Duration_Seconds(jsii.Number(schedulerTimeoutSeconds))
