@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -150,8 +151,8 @@ func Verify(secret string, h http.Header, body []byte, now time.Time) (Interacti
 		return Interaction{}, ErrNotFromSlack
 	}
 	ts := h.Get("X-Slack-Request-Timestamp")
-	var sec int64
-	if _, err := fmt.Sscan(ts, &sec); err != nil {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
 		return Interaction{}, ErrNotFromSlack
 	}
 	// slack-go's own check of the timestamp reads the wall clock; ours is
