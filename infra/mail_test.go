@@ -28,7 +28,9 @@ func TestMailScheduler(t *testing.T) {
 	if ref(env["TRUST_TABLE"]) != tableID || env["TRUST_MAIL_FROM"] != testMailFrom || ref(env["TRUST_SES_CONFIGURATION_SET"]) != setID {
 		t.Errorf("scheduler environment = %s", toJSON(env))
 	}
-	for _, k := range []string{"TRUST_ORIGIN_SECRET", "TRUST_KEYS_SECRET", "TRUST_BUCKET", "TRUST_STAFF"} {
+	// TRUST_STAFF and TRUST_BASE_URL are the reminders', TRUST_SERVICES_SECRET
+	// Slack's bot token.
+	for _, k := range []string{"TRUST_ORIGIN_SECRET", "TRUST_KEYS_SECRET", "TRUST_BUCKET"} {
 		if _, ok := env[k]; ok {
 			t.Errorf("scheduler has %s, which it does not use", k)
 		}
@@ -98,6 +100,8 @@ func TestMailScheduler(t *testing.T) {
 					keys = append(keys, a+" "+k.(string))
 				}
 			case strings.HasPrefix(a, "logs:"):
+			case a == "secretsmanager:GetSecretValue" && len(st.Resources) == 1 &&
+				ref(st.Resources[0]) == logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "StaffServices/Resource"):
 			default:
 				t.Errorf("scheduler: unexpected action %s", a)
 			}
@@ -109,8 +113,9 @@ func TestMailScheduler(t *testing.T) {
 	}
 	slices.Sort(keys)
 	want := []string{
-		"dynamodb:GetItem MAIL#*", "dynamodb:GetItem SUPPRESS#*", "dynamodb:PutItem SUPPRESS#*",
-		"dynamodb:Query OUTBOX", "dynamodb:UpdateItem MAIL#*",
+		"dynamodb:GetItem MAIL#*", "dynamodb:GetItem SUPPRESS#*", "dynamodb:PutItem EVT#*", "dynamodb:PutItem MAIL#*",
+		"dynamodb:PutItem SUPPRESS#*", "dynamodb:PutItem USE#*", "dynamodb:Query OUTBOX", "dynamodb:Query STATUS#*",
+		"dynamodb:UpdateItem MAIL#*",
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("scheduler table access %v, want %v", keys, want)
