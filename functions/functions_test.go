@@ -474,6 +474,12 @@ func calls(w *world) map[string][]call {
 			{method: "GET", target: "/admin/login", status: http.StatusOK,
 				body: []string{`name="email"`, `action="/admin/login"`}},
 		},
+		// Slack and single sign-on are off without their settings: the
+		// interaction is refused unsigned, the sign-in is not found.
+		"connect": {
+			{method: "POST", target: "/slack/interactions", status: http.StatusUnauthorized},
+			{method: "GET", target: "/admin/sso", status: http.StatusNotFound},
+		},
 	}
 }
 
@@ -577,6 +583,7 @@ func TestColdStartFailsWithoutSetting(t *testing.T) {
 		"access":    "TRUST_STAFF",
 		"download":  "TRUST_BUCKET",
 		"admin":     "TRUST_KEYS_SECRET",
+		"connect":   "TRUST_STAFF",
 		"scheduler": "TRUST_MAIL_FROM",
 	}
 	for _, f := range functions {
