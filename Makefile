@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Everything else is for deploying and measuring.
 
-FUNCTIONS := public access download admin keyring scheduler
+FUNCTIONS := public access download admin connect keyring scheduler
 # The trust page's content, shipped with every function by `make build`.
 CONTENT   ?= site/content/example.yaml
 GO        ?= go
@@ -14,7 +14,10 @@ CDK_CONTEXT = -c assets=build -c 'mailFrom=$(MAIL_FROM)' -c 'staff=$(STAFF)' -c 
   $(if $(MAIL_REPLY_TO),-c 'mailReplyTo=$(MAIL_REPLY_TO)') $(if $(LAPSE_WARNING_DAYS),-c 'lapseWarningDays=$(LAPSE_WARNING_DAYS)') \
   $(if $(DOMAIN_NAME),-c 'domainName=$(DOMAIN_NAME)') $(if $(CERTIFICATE_ARN),-c 'certificateArn=$(CERTIFICATE_ARN)') \
   $(if $(BASE_URL),-c 'baseUrl=$(BASE_URL)') $(if $(LOG_RETENTION_DAYS),-c 'logRetentionDays=$(LOG_RETENTION_DAYS)') \
-  $(if $(RESERVED_CONCURRENCY),-c 'reservedConcurrency=$(RESERVED_CONCURRENCY)')
+  $(if $(RESERVED_CONCURRENCY),-c 'reservedConcurrency=$(RESERVED_CONCURRENCY)') \
+  $(if $(SLACK_CHANNEL),-c 'slackChannel=$(SLACK_CHANNEL)') $(if $(SLACK_USERS),-c 'slackUsers=$(SLACK_USERS)') \
+  $(if $(REMIND_AFTER),-c 'remindAfter=$(REMIND_AFTER)') $(if $(OIDC_ISSUER),-c 'oidcIssuer=$(OIDC_ISSUER)') \
+  $(if $(OIDC_CLIENT_ID),-c 'oidcClientId=$(OIDC_CLIENT_ID)') $(if $(OIDC_GROUP_ROLES),-c 'oidcGroupRoles=$(OIDC_GROUP_ROLES)')
 # APPROVE=never deploys without asking (CI); the default asks before any
 # change that widens security (IAM, security groups).
 APPROVE   ?= broadening

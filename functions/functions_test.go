@@ -70,10 +70,11 @@ var (
 	accessFunction   = function{"access", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
 	downloadFunction = function{"download", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_BUCKET", "TRUST_KEYS_SECRET"}}
 	adminFunction    = function{"admin", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_BUCKET", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
+	connectFunction  = function{"connect", []string{"TRUST_TABLE", "TRUST_BASE_URL", "TRUST_CONTENT", "TRUST_STAFF", "TRUST_KEYS_SECRET"}}
 	// webFunctions answer API Gateway; the scheduler answers the table's
 	// stream, the schedule and SES notifications, and is the only one
 	// that sends mail.
-	webFunctions      = []function{publicFunction, accessFunction, downloadFunction, adminFunction}
+	webFunctions      = []function{publicFunction, accessFunction, downloadFunction, adminFunction, connectFunction}
 	schedulerFunction = function{"scheduler", []string{"TRUST_TABLE", "TRUST_MAIL_FROM"}}
 	functions         = append(slices.Clone(webFunctions), schedulerFunction)
 	// The deployment's custom resource that gives the keys secret its
@@ -473,6 +474,12 @@ func calls(w *world) map[string][]call {
 			{method: "GET", target: "/admin/login", status: http.StatusOK,
 				body: []string{`name="email"`, `action="/admin/login"`}},
 		},
+		// Slack and single sign-on are off without their settings: the
+		// interaction is refused unsigned, the sign-in is not found.
+		"connect": {
+			{method: "POST", target: "/slack/interactions", status: http.StatusUnauthorized},
+			{method: "GET", target: "/admin/sso", status: http.StatusNotFound},
+		},
 	}
 }
 
@@ -576,6 +583,7 @@ func TestColdStartFailsWithoutSetting(t *testing.T) {
 		"access":    "TRUST_STAFF",
 		"download":  "TRUST_BUCKET",
 		"admin":     "TRUST_KEYS_SECRET",
+		"connect":   "TRUST_STAFF",
 		"scheduler": "TRUST_MAIL_FROM",
 	}
 	for _, f := range functions {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
@@ -54,7 +56,8 @@ type mailDeps struct {
 	indexArn *string
 	bucket   awss3.Bucket
 	logs     awslogs.LogGroup
-	baseURL  string // the links of the lapse mails
+	services awssecretsmanager.Secret
+	baseURL  string // the links of the lapse mails and of the reminders
 }
 
 func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterStackProps, d mailDeps) awslambda.Function {
@@ -109,7 +112,7 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 	failures := mon.streamFailures()
 	statements := append([]awsiam.PolicyStatement{logStatement(d.logs)}, keyStatements(schedulerGrants, d.table, d.indexArn)...)
 	statements = append(statements, copySweepStatements(d.bucket)...)
-	statements = append(statements, streamFailureStatement(failures),
+	statements = append(statements, streamFailureStatement(failures), servicesStatement(d.services),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("Mail"),
 			Actions:   jsii.Strings("ses:SendEmail"),
@@ -141,8 +144,15 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		// security.txt's Expires, for the days-left metric (ops.go), and
 		// the company the lapse mails name.
 		"TRUST_CONTENT": jsii.String("/var/task/" + ContentFile),
-		// The lapse mails' links.
-		"TRUST_BASE_URL": jsii.String(d.baseURL),
+		// The lapse mails' and reminders' links; reminders name the
+		// staff, and Slack notices need the bot token from the services'
+		// secret.
+		"TRUST_BASE_URL":        jsii.String(d.baseURL),
+		"TRUST_STAFF":           jsii.String(strings.Join(props.Staff, ",")),
+		"TRUST_SERVICES_SECRET": d.services.SecretArn(),
+	}
+	for k, v := range staffServicesEnv(props, FnScheduler) {
+		env[k] = v
 	}
 	if props.MailReplyTo != "" {
 		env["TRUST_MAIL_REPLY_TO"] = jsii.String(props.MailReplyTo)

@@ -28,7 +28,9 @@ func TestMailScheduler(t *testing.T) {
 	if ref(env["TRUST_TABLE"]) != tableID || env["TRUST_MAIL_FROM"] != testMailFrom || ref(env["TRUST_SES_CONFIGURATION_SET"]) != setID {
 		t.Errorf("scheduler environment = %s", toJSON(env))
 	}
-	for _, k := range []string{"TRUST_ORIGIN_SECRET", "TRUST_KEYS_SECRET", "TRUST_STAFF"} {
+	// TRUST_STAFF and TRUST_BASE_URL are the reminders', TRUST_SERVICES_SECRET
+	// Slack's bot token.
+	for _, k := range []string{"TRUST_ORIGIN_SECRET", "TRUST_KEYS_SECRET"} {
 		if _, ok := env[k]; ok {
 			t.Errorf("scheduler has %s, which it does not use", k)
 		}
@@ -101,6 +103,8 @@ func TestMailScheduler(t *testing.T) {
 			case a == "sqs:SendMessage", a == "s3:DeleteObject":
 				// The stream's failed batches and the copy sweep
 				// (TestSchedulerOperations).
+			case a == "secretsmanager:GetSecretValue" && len(st.Resources) == 1 &&
+				ref(st.Resources[0]) == logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "StaffServices/Resource"):
 			default:
 				t.Errorf("scheduler: unexpected action %s", a)
 			}
@@ -112,8 +116,9 @@ func TestMailScheduler(t *testing.T) {
 	}
 	slices.Sort(keys)
 	want := []string{
-		"dynamodb:GetItem HEALTH#*", "dynamodb:GetItem MAIL#*", "dynamodb:GetItem SUPPRESS#*", "dynamodb:PutItem HEALTH#*", "dynamodb:PutItem SUPPRESS#*",
-		"dynamodb:Query COPY#*", "dynamodb:Query OUTBOX", "dynamodb:Query STATUS#approved", "dynamodb:UpdateItem MAIL#*",
+		"dynamodb:GetItem HEALTH#*", "dynamodb:GetItem MAIL#*", "dynamodb:GetItem SUPPRESS#*", "dynamodb:PutItem EVT#*", "dynamodb:PutItem HEALTH#*",
+		"dynamodb:PutItem MAIL#*", "dynamodb:PutItem SUPPRESS#*", "dynamodb:PutItem USE#*",
+		"dynamodb:Query COPY#*", "dynamodb:Query DOCS", "dynamodb:Query OUTBOX", "dynamodb:Query STATUS#*", "dynamodb:UpdateItem MAIL#*",
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("scheduler table access %v, want %v", keys, want)

@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"trustcenter/shared/app"
 	"trustcenter/shared/trust"
 )
 
@@ -26,7 +28,7 @@ const (
 // account's whole concurrency from the others. The sum (75) must leave the
 // account 100 unreserved executions, so the account limit must be at least
 // 175; new accounts start at 10 and must ask for the usual 1,000 first.
-var DefaultReservedConcurrency = map[string]int{FnPublic: 50, FnAccess: 10, FnDownload: 10, FnAdmin: 5}
+var DefaultReservedConcurrency = map[string]int{FnPublic: 50, FnAccess: 10, FnDownload: 10, FnAdmin: 5, FnConnect: 0}
 
 // logRetentionDays are the values CloudWatch Logs accepts.
 var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -74,6 +76,12 @@ type TrustCenterStackProps struct {
 	// route settings; routeThrottle tightens single routes below that.
 	ThrottleRate  float64
 	ThrottleBurst float64
+	// Slack and single sign-on (their secrets are in the StaffServices
+	// secret, filled in after deploy). SlackChannel is a channel id;
+	// SlackUsers maps Slack user ids to staff ("U123=alice@example.com");
+	// RemindAfter a Go duration ("24h").
+	SlackChannel, SlackUsers, RemindAfter    string
+	OIDCIssuer, OIDCClientID, OIDCGroupRoles string
 }
 
 // Setting is one deployment setting as a context value.
@@ -95,7 +103,37 @@ var Settings = []Setting{
 	{"baseUrl", "BASE_URL", "no", "`https://trust.example.com`", "public origin in links and mail; default `https://<domainName>`, else the distribution's domain"},
 	{"logRetentionDays", "LOG_RETENTION_DAYS", "no (30)", "`90`", "retention of every log group, a value CloudWatch Logs accepts"},
 	{"reservedConcurrency", "RESERVED_CONCURRENCY", "no (public=50,access=10,download=10,admin=5)", "`public=100,admin=0`", "reserved concurrency per function; 0 leaves it unreserved, a function left out keeps its default"},
+	{"slackChannel", "SLACK_CHANNEL", "no", "`C0123456789`", "Slack channel id where each new pending request is posted with Approve/Deny (bot token and signing secret: the `StaffServices` secret)"},
+	{"slackUsers", "SLACK_USERS", "no", "`U0123ABCD=bob@example.com`", "Slack user id = staff e-mail, comma-separated: the only Slack users whose Approve/Deny count"},
+	{"remindAfter", "REMIND_AFTER", "no (off)", "`24h`", "remind approvers (mail, and Slack when set up) of a request pending this long, once"},
+	{"oidcIssuer", "OIDC_ISSUER", "with oidcClientId", "`https://login.example.com`", "the company's OpenID Connect issuer for staff single sign-on (client secret: the `StaffServices` secret)"},
+	{"oidcClientId", "OIDC_CLIENT_ID", "with oidcIssuer", "`trust-center`", "OIDC client id; register `<baseUrl>/admin/sso/callback` as its redirect URI"},
+	{"oidcGroupRoles", "OIDC_GROUP_ROLES", "no", "`security=admin,sales=approver`", "groups claim → role, for people not in `staff`; listed staff keep their role"},
 	{"assets", "—", "no (build)", "`build`", "directory holding `<function>/bootstrap` and `content.json` (`make build`)"},
+}
+
+// validateStaffServices checks the Slack and single sign-on settings as
+// the functions will read them, so a typo fails the deploy.
+func (p *TrustCenterStackProps) validateStaffServices() error {
+	staff, _ := trust.ParseStaff(strings.Join(p.Staff, ","))
+	if _, err := trust.ParseSlackUsers(p.SlackUsers, staff); err != nil {
+		return fmt.Errorf("slackUsers: %w", err)
+	}
+	if p.RemindAfter != "" {
+		if d, err := time.ParseDuration(p.RemindAfter); err != nil || d <= 0 {
+			return fmt.Errorf("remindAfter: %q is not a positive duration (e.g. 24h)", p.RemindAfter)
+		}
+	}
+	if (p.OIDCIssuer == "") != (p.OIDCClientID == "") {
+		return fmt.Errorf("oidcIssuer and oidcClientId: give both or neither")
+	}
+	if u, err := url.Parse(p.OIDCIssuer); p.OIDCIssuer != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		return fmt.Errorf("oidcIssuer: %q is not an https URL", p.OIDCIssuer)
+	}
+	if _, err := app.ParseGroupRoles(p.OIDCGroupRoles); err != nil {
+		return fmt.Errorf("oidcGroupRoles: %w", err)
+	}
+	return nil
 }
 
 // PropsFromContext reads the settings through get (the app's context; ""
@@ -115,6 +153,12 @@ func PropsFromContext(get func(key string) string, account, region string) (*Tru
 		BaseURL:        get("baseUrl"),
 		Staff:          splitList(get("staff")),
 		AutoApprove:    splitList(get("autoApprove")),
+		SlackChannel:   get("slackChannel"),
+		SlackUsers:     get("slackUsers"),
+		RemindAfter:    get("remindAfter"),
+		OIDCIssuer:     get("oidcIssuer"),
+		OIDCClientID:   get("oidcClientId"),
+		OIDCGroupRoles: get("oidcGroupRoles"),
 	}
 	if p.AssetsDir == "" {
 		p.AssetsDir = "build"
@@ -221,6 +265,9 @@ func (p *TrustCenterStackProps) Validate() error {
 		if strings.Contains(d, "@") || !domainRE.MatchString(d) {
 			return fmt.Errorf("autoApprove: %q is not an e-mail domain (e.g. example.com)", d)
 		}
+	}
+	if err := p.validateStaffServices(); err != nil {
+		return err
 	}
 	if p.AlarmEmail == "" {
 		return fmt.Errorf("alarmEmail: required, the address every alarm is sent to")

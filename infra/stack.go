@@ -35,14 +35,17 @@ const (
 	FnAccess   = "access"
 	FnDownload = "download"
 	FnAdmin    = "admin"
+	// FnConnect answers Slack's interactions and the identity provider's
+	// sign-in (web.Connect).
+	FnConnect = "connect"
 	// FnScheduler delivers the outbox (shared/aws/scheduler); it serves no
 	// HTTP route.
 	FnScheduler = "scheduler"
 )
 
-// FunctionNames lists the four web functions in a fixed order, so that
+// FunctionNames lists the web functions in a fixed order, so that
 // synthesis is deterministic.
-var FunctionNames = []string{FnPublic, FnAccess, FnDownload, FnAdmin}
+var FunctionNames = []string{FnPublic, FnAccess, FnDownload, FnAdmin, FnConnect}
 
 // DeployedFunctions are every function's asset directory: the web
 // functions and the mail scheduler.
@@ -75,12 +78,14 @@ type keyAccess struct {
 
 // grants is what one function may do; everything not listed is denied.
 type grants struct {
-	table   []keyAccess // by the table's partition key
-	index   []keyAccess // Query on GSI1, by GSI1PK
-	queue   []keyAccess // Query on the queue's GSI2-4, by their partition keys
-	secret  bool
-	staff   bool // reads TRUST_STAFF: it mails staff or signs them in
-	objects []objectAccess
+	table  []keyAccess // by the table's partition key
+	index  []keyAccess // Query on GSI1, by GSI1PK
+	queue  []keyAccess // Query on the queue's GSI2-4, by their partition keys
+	secret bool
+	staff  bool // reads TRUST_STAFF: it mails staff or signs them in
+	// services reads the outside services' secret (Slack, OIDC).
+	services bool
+	objects  []objectAccess
 }
 
 // objectAccess allows actions on the bucket's objects under one prefix.
@@ -206,11 +211,17 @@ var functionGrants = map[string]grants{
 			{[]string{"s3:DeleteObject"}, CopiesPrefix},
 		},
 	},
+	// Slack's Approve and Deny (a decision, as the admin function's,
+	// spending the interaction's signature) and single sign-on (a spent
+	// attempt, a session, the audit event).
+	FnConnect: {
+		table: []keyAccess{
+			{[]string{"dynamodb:GetItem"}, []string{requests, rules, suppressed}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, events, mails}},
+		},
+		secret: true, staff: true, services: true,
+	},
 }
-
-// approvedOnly is the approved requests' partition of the status index,
-// which the copy sweep reads.
-var approvedOnly = dynamostore.PrefixStatus + string(trust.Approved)
 
 // schedulerGrants: the scheduler reads a mail (GetItem MAIL#), claims and
 // records each attempt (UpdateItem MAIL#), drains the outbox (Query
@@ -218,9 +229,10 @@ var approvedOnly = dynamostore.PrefixStatus + string(trust.Approved)
 // (HEALTH#mail, which the access and admin pages read). For the lapse
 // mails it reads the approved requests and the documents (Query
 // STATUS#approved, DOCS) and queues each mail with its event and its
-// once-only marker (PutItem MAIL#, EVT#, USE#); the copy sweep reads the
-// approved requests and their copies (COPY#). Its SES and stream
-// permissions are in mail.go.
+// once-only marker (PutItem MAIL#, EVT#, USE#); reminders read the
+// pending queue (Query STATUS#pending) and commit the same; the copy
+// sweep reads the approved requests and their copies (COPY#). Its SES
+// and stream permissions are in mail.go.
 var schedulerGrants = grants{
 	table: []keyAccess{
 		{[]string{"dynamodb:GetItem"}, []string{mails, suppressed, health}},
@@ -228,7 +240,7 @@ var schedulerGrants = grants{
 		{[]string{"dynamodb:PutItem"}, []string{suppressed, health, mails, events, uses}},
 		{[]string{"dynamodb:Query"}, []string{copies}},
 	},
-	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox, approvedOnly, dynamostore.PartDocs}}},
+	index: []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartOutbox, byStatus, dynamostore.PartDocs}}},
 	// The sweep of ended grants' kept copies (ops.go).
 	objects: []objectAccess{{[]string{"s3:DeleteObject"}, CopiesPrefix}},
 }
@@ -280,7 +292,7 @@ func routeThrottle(method, path string) (rate, burst float64, ok bool) {
 	if method == "POST" && path == "/access-requests" {
 		return 5, 10, true
 	}
-	for _, prefix := range []string{"/access/", "/access-requests/", "/download/", "/documents/", "/admin"} {
+	for _, prefix := range []string{"/access/", "/access-requests/", "/download/", "/documents/", "/admin", "/slack/"} {
 		if strings.HasPrefix(path, prefix) {
 			return 10, 20, true
 		}
@@ -428,6 +440,40 @@ func keyStatements(g grants, table awsdynamodb.Table, indexArn *string) []awsiam
 		}
 	}
 	return out
+}
+
+// servicesStatement lets a function read the outside services' secret.
+func servicesStatement(services awssecretsmanager.Secret) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("StaffServices"),
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+		Resources: &[]*string{services.SecretArn()},
+	})
+}
+
+// staffServicesEnv are the Slack and single sign-on settings fn reads:
+// the channel where pending requests are queued (access, admin) and
+// reminded (scheduler), the user map and the provider (connect).
+func staffServicesEnv(props *TrustCenterStackProps, fn string) map[string]*string {
+	env := map[string]*string{}
+	set := func(k, v string) {
+		if v != "" {
+			env[k] = jsii.String(v)
+		}
+	}
+	switch fn {
+	case FnAccess, FnAdmin:
+		set("TRUST_SLACK_CHANNEL", props.SlackChannel)
+	case FnScheduler:
+		set("TRUST_SLACK_CHANNEL", props.SlackChannel)
+		set("TRUST_REMIND_AFTER", props.RemindAfter)
+	case FnConnect:
+		set("TRUST_SLACK_USERS", props.SlackUsers)
+		set("TRUST_OIDC_ISSUER", props.OIDCIssuer)
+		set("TRUST_OIDC_CLIENT_ID", props.OIDCClientID)
+		set("TRUST_OIDC_GROUP_ROLES", props.OIDCGroupRoles)
+	}
+	return env
 }
 
 // logStatement lets a function write to its own log group only.
@@ -623,6 +669,20 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		"Rotation is `go run ./functions/local keyring rotate --secret <arn>` (README, key rotation): it adds a signing key and keeps the old ones, because they must keep verifying the links already sent until those expire; Secrets Manager's automatic rotation would replace the whole value and break every link in flight.")
 	keyring := newSigningKeyring(stack, secret, newLogGroup(constructID(FnKeyring)+"Logs"), props.AssetsDir)
 
+	// Slack's bot token and signing secret and the identity provider's
+	// client secret: the operator fills them in after the first deploy
+	// (README); empty, the services stay off.
+	services := awssecretsmanager.NewSecret(stack, jsii.String("StaffServices"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Trust center: Slack bot token and signing secret, OIDC client secret (JSON; fill in after deploy)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			SecretStringTemplate: jsii.String(`{"slack_bot_token":"","slack_signing_secret":"","oidc_client_secret":""}`),
+			GenerateStringKey:    jsii.String("placeholder"),
+			ExcludePunctuation:   jsii.Bool(true),
+		},
+	})
+	suppress(services, "AwsSolutions-SMG4",
+		"Slack's tokens and the identity provider's client secret are issued by those services; they are rotated there and pasted here (README), which a rotation Lambda cannot do.")
+
 	// The value CloudFront sends in OriginSecretHeader and the functions
 	// expect. CloudFormation resolves it into both at deploy time.
 	originSecret := awssecretsmanager.NewSecret(stack, jsii.String("OriginSecret"), &awssecretsmanager.SecretProps{
@@ -681,6 +741,9 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 				Resources: &[]*string{secret.SecretArn()},
 			}))
 		}
+		if g.services {
+			statements = append(statements, servicesStatement(services))
+		}
 		for _, o := range g.objects {
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String(objectsSid(o.prefix)),
@@ -713,6 +776,12 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 		// set stores it (trust.Service.Rules), so both must know it.
 		if (name == FnAccess || name == FnAdmin) && len(props.AutoApprove) > 0 {
 			env["TRUST_AUTO_APPROVE"] = jsii.String(strings.ToLower(strings.Join(props.AutoApprove, ",")))
+		}
+		for k, v := range staffServicesEnv(props, name) {
+			env[k] = v
+		}
+		if g.services {
+			env["TRUST_SERVICES_SECRET"] = services.SecretArn()
 		}
 		if g.secret {
 			// The secret's ARN, by way of the keyring resource: so the
@@ -770,7 +839,7 @@ func NewTrustCenterStack(scope constructs.Construct, id string, props *TrustCent
 	suppress(api, "AwsSolutions-APIG4",
 		"A public trust center: pages and access-request forms are anonymous by design; document and admin routes authorise in the function with signed tokens and staff sessions.")
 
-	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, bucket: bucket, logs: newLogGroup(constructID(FnScheduler) + "Logs"), baseURL: baseURL})
+	newMailScheduler(stack, mon, props, mailDeps{table: table, indexArn: indexArn, bucket: bucket, services: services, baseURL: baseURL, logs: newLogGroup(constructID(FnScheduler) + "Logs")})
 
 	req, e5, throttled, p99 := mon.apiAlarms(api, apiLogs)
 	mon.dashboard(dist.DistributionId(), webACLName(id, props.region()), req, e5, throttled, p99, fns, table)

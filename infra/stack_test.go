@@ -538,7 +538,7 @@ func TestFunctions(t *testing.T) {
 			if from, ok := env["TRUST_MAIL_FROM"]; ok {
 				t.Errorf("%s TRUST_MAIL_FROM = %v, want none: only the scheduler sends", name, from)
 			}
-			mails := name == FnAccess || name == FnAdmin
+			mails := name == FnAccess || name == FnAdmin || name == FnConnect
 			if staff, ok := env["TRUST_STAFF"]; ok != mails || (mails && staff != strings.Join(testStaff, ",")) {
 				t.Errorf("%s TRUST_STAFF = %v (set: %v), want set %v", name, staff, ok, mails)
 			}
@@ -617,7 +617,12 @@ func TestLeastPrivilege(t *testing.T) {
 			"Q GSI3 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
 			"Q GSI4 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
 		},
+		FnConnect: {
+			"T dynamodb:GetItem": {"REQ#*", "RULES#*", "SUPPRESS#*"},
+			"T dynamodb:PutItem": {"EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
+		},
 	}
+	servicesID := logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "StaffServices/Resource")
 
 	for name, id := range fns {
 		acts := s.actions(t, id)
@@ -673,7 +678,9 @@ func TestLeastPrivilege(t *testing.T) {
 						t.Errorf("%s: %s not scoped to the reports/, incoming/ or copies/ objects as its function needs: %s", name, a, res)
 					}
 				case strings.HasPrefix(a, "secretsmanager:"):
-					if len(st.Resources) != 1 || ref(st.Resources[0]) != secretID {
+					// connect also reads the outside services' secret.
+					okServices := name == FnConnect && ref(st.Resources[0]) == servicesID
+					if len(st.Resources) != 1 || ref(st.Resources[0]) != secretID && !okServices {
 						t.Errorf("%s: %s not scoped to the signing-key secret: %s", name, a, res)
 					}
 				case strings.HasPrefix(a, "ses:"):
@@ -952,6 +959,9 @@ func TestRoutes(t *testing.T) {
 		"GET /admin/requests/{id}/nda.pdf":             FnAdmin,
 		"POST /admin/requests/{id}/erase":              FnAdmin,
 		"POST /requests/{token}/erase":                 FnAccess,
+		"POST /slack/interactions":                     FnConnect,
+		"GET /admin/sso":                               FnConnect,
+		"GET /admin/sso/callback":                      FnConnect,
 	}
 
 	got, fnName := deployedRoutes(t, s)
@@ -1145,8 +1155,8 @@ func TestStage(t *testing.T) {
 
 func TestSecrets(t *testing.T) {
 	s := synth(t)
-	if n := len(s.resources("AWS::SecretsManager::Secret")); n != 2 {
-		t.Errorf("got %d secrets, want the signing keys and the origin secret", n)
+	if n := len(s.resources("AWS::SecretsManager::Secret")); n != 3 {
+		t.Errorf("got %d secrets, want the signing keys, the origin secret and the staff services'", n)
 	}
 	keysID := logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "SigningKeys/Resource")
 	keys := s.resources("AWS::SecretsManager::Secret")[keysID]

@@ -6,6 +6,7 @@ package app
 
 import (
 	"fmt"
+	"net/http"
 	"net/mail"
 	"os"
 	"strconv"
@@ -58,6 +59,20 @@ type Config struct {
 	// RequestBudget bounds every request, so a hanging dependency gives
 	// the trust center's own 503 before the platform's timeout does.
 	RequestBudget time.Duration
+	// Slack: the bot token and signing secret are secrets (never logged);
+	// channel, user map and reminder delay are plain settings.
+	SlackToken         string
+	SlackSigningSecret string
+	SlackAPIURL        string // tests only: a fake of Slack's Web API
+	Slack              trust.SlackConfig
+	// OIDC is the staff's identity provider; OIDCClientSecret is a secret.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	SSO              trust.SSOConfig
+	// HTTPClient reaches the outside services (the identity provider,
+	// Slack); nil is each one's default. Tests put their network here.
+	HTTPClient *http.Client
 }
 
 // DefaultRequestBudget leaves two seconds of the functions' 10 s timeout
@@ -67,8 +82,10 @@ const DefaultRequestBudget = 8 * time.Second
 // String masks the origin secret, so printing a Config leaks nothing.
 func (c Config) String() string {
 	masked := c
-	if masked.OriginSecret != "" {
-		masked.OriginSecret = "***"
+	for _, v := range []*string{&masked.OriginSecret, &masked.SlackToken, &masked.SlackSigningSecret, &masked.OIDCClientSecret} {
+		if *v != "" {
+			*v = "***"
+		}
 	}
 	type plain Config // drops this method, so Sprintf does not recurse
 	return fmt.Sprintf("%+v", plain(masked))
@@ -129,6 +146,9 @@ func FromEnv() (Config, error) {
 		return Config{}, err
 	}
 	c.LapseWarning = time.Duration(warn) * 24 * time.Hour
+	if err := c.readStaffServices(); err != nil {
+		return Config{}, err
+	}
 	for _, d := range strings.Split(os.Getenv("TRUST_AUTO_APPROVE"), ",") {
 		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
 			c.AutoApprove = append(c.AutoApprove, d)
@@ -154,6 +174,55 @@ func (c Config) SenderName(company string) string {
 		return c.MailFromName
 	}
 	return company + " Trust Center"
+}
+
+// readStaffServices reads the Slack and single sign-on settings.
+func (c *Config) readStaffServices() error {
+	c.SlackToken = os.Getenv("TRUST_SLACK_BOT_TOKEN")
+	c.SlackSigningSecret = os.Getenv("TRUST_SLACK_SIGNING_SECRET")
+	c.SlackAPIURL = os.Getenv("TRUST_SLACK_API_URL")
+	c.Slack.Channel = os.Getenv("TRUST_SLACK_CHANNEL")
+	users, err := trust.ParseSlackUsers(os.Getenv("TRUST_SLACK_USERS"), c.Staff)
+	if err != nil {
+		return fmt.Errorf("TRUST_SLACK_USERS: %w", err)
+	}
+	c.Slack.Users = users
+	if v := os.Getenv("TRUST_REMIND_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("TRUST_REMIND_AFTER: %q is not a positive duration (want e.g. 24h)", v)
+		}
+		c.Slack.RemindAfter = d
+	}
+	c.OIDCIssuer = os.Getenv("TRUST_OIDC_ISSUER")
+	c.OIDCClientID = os.Getenv("TRUST_OIDC_CLIENT_ID")
+	c.OIDCClientSecret = os.Getenv("TRUST_OIDC_CLIENT_SECRET")
+	if (c.OIDCIssuer == "") != (c.OIDCClientID == "") {
+		return fmt.Errorf("TRUST_OIDC_ISSUER and TRUST_OIDC_CLIENT_ID: set both or neither")
+	}
+	roles, err := ParseGroupRoles(os.Getenv("TRUST_OIDC_GROUP_ROLES"))
+	if err != nil {
+		return fmt.Errorf("TRUST_OIDC_GROUP_ROLES: %w", err)
+	}
+	c.SSO.GroupRoles = roles
+	return nil
+}
+
+// ParseGroupRoles reads "security=admin,sales=approver".
+func ParseGroupRoles(v string) (map[string]trust.Role, error) {
+	roles := map[string]trust.Role{}
+	for _, e := range strings.Split(v, ",") {
+		if e = strings.TrimSpace(e); e == "" {
+			continue
+		}
+		g, r, ok := strings.Cut(e, "=")
+		g, r = strings.TrimSpace(g), strings.TrimSpace(r)
+		if !ok || g == "" || !trust.ValidSSORole(trust.Role(r)) {
+			return nil, fmt.Errorf("%q: want group=admin or group=approver", e)
+		}
+		roles[g] = trust.Role(r)
+	}
+	return roles, nil
 }
 
 // positiveInt reads a whole number of at least 1, def when unset.
@@ -194,5 +263,7 @@ func NewService(c Config, site *content.Site, keys *token.Holder, e trust.Engine
 
 		UnconfirmedRetention: c.UnconfirmedRetention,
 		NDAReuse:             c.NDAReuse,
+		Slack:                c.Slack,
+		SSO:                  c.SSO,
 	}, e)
 }

@@ -433,5 +433,6 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 		}
 		tx.Mails = append(tx.Mails, m)
 	}
+	s.queueSlackPending(tx, *next, why)
 	return nil
 }

@@ -81,6 +81,11 @@ type Config struct {
 	// NDAReuse is how long an acceptance spares the same address the
 	// click-through of the same major version; 0 means DefaultNDAReuse.
 	NDAReuse time.Duration
+	// Slack announces pending requests and takes decisions from a channel
+	// (shared/trust/slack.go); its zero value leaves Slack out.
+	Slack SlackConfig
+	// SSO maps the identity provider's groups to roles (shared/trust/sso.go).
+	SSO SSOConfig
 }
 
 // Engines are what the service works with. A function leaves out the

@@ -140,6 +140,9 @@ func (s *Service) Session(ctx context.Context, id string) (Session, error) {
 	}
 	ended := errorMsg(EUnauthorized, msg("error.session_ended"))
 	st, ok := s.StaffMember(sess.Email)
+	if !ok && sess.GroupRole {
+		st, ok = Staff{Email: sess.Email, Role: sess.Role}, true
+	}
 	if !ok || !s.now().Before(sess.ExpiresAt) {
 		return Session{}, ended
 	}

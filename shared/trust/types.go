@@ -170,6 +170,10 @@ type Session struct {
 	CSRF      string    `json:"csrf"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// GroupRole says Role came from the identity provider's group claim at
+	// single sign-on, not from the staff list: such a member stays staff
+	// for the session's life without being listed.
+	GroupRole bool `json:"group_role,omitempty"`
 }
 
 // Event is one line of the audit trail: every state change and every

@@ -94,7 +94,7 @@ func (s *server) adminPage(r *http.Request, title string, sess *trust.Session) *
 }
 
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
-	data := pages.LoginData{Sent: r.URL.Query().Get("sent") != ""}
+	data := pages.LoginData{Sent: r.URL.Query().Get("sent") != "", SSO: s.sso != nil}
 	p := s.adminPage(r, "admin.login.title", nil)
 	s.render(w, r, p, pages.AdminLogin(&p.Page, data), nil)
 }
@@ -108,7 +108,7 @@ func (s *server) startLogin(w http.ResponseWriter, r *http.Request) {
 	if err := s.svc.StartSignIn(r.Context(), email, client(r)); err != nil {
 		p := s.adminPage(r, "admin.login.title", nil)
 		p.postedFrom("/admin/login")
-		s.render(w, r, p, pages.AdminLogin(&p.Page, pages.LoginData{Email: email, Error: p.errorText(err)}), err)
+		s.render(w, r, p, pages.AdminLogin(&p.Page, pages.LoginData{Email: email, Error: p.errorText(err), SSO: s.sso != nil}), err)
 		return
 	}
 	q := url.Values{"sent": {"1"}}
@@ -145,11 +145,16 @@ func (s *server) completeLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.setSession(w, r, sess)
+	http.Redirect(w, r, "/admin/requests", http.StatusSeeOther)
+}
+
+// setSession gives the browser the session's cookie, however it signed in.
+func (s *server) setSession(w http.ResponseWriter, r *http.Request, sess trust.Session) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: sess.ID, Path: "/admin", Expires: sess.ExpiresAt,
 		HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, "/admin/requests", http.StatusSeeOther)
 }
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request, sess trust.Session) {

@@ -36,14 +36,24 @@ var (
 	// Admin serves the sales console: sign-in by emailed link, the request
 	// queue, approve/deny/revoke, and report uploads.
 	Admin = Function{"admin", (*server).mountAdmin, true}
+	// Connect answers the staff's outside services: Slack's interactions
+	// and the identity provider's sign-in. Their clients live here, not in
+	// admin, which is near its size limit.
+	Connect = Function{"connect", (*server).mountConnect, false}
 )
+
+func (s *server) mountConnect(m router) {
+	m.handle("POST", "/slack/interactions", s.slackInteraction)
+	m.handle("GET", ssoPath, s.startSSO)
+	m.handle("GET", ssoCallback, s.finishSSO)
+}
 
 func (f Function) String() string { return f.Name }
 
 // Functions are every function, in the order the stack deploys them. It is
 // a function, not a variable, so that only what calls it (the local server,
 // the stack) links all four.
-func Functions() []Function { return []Function{Public, Access, Download, Admin} }
+func Functions() []Function { return []Function{Public, Access, Download, Admin, Connect} }
 
 // Route is one method and path a function serves, in ServeMux syntax: a
 // {name} is one path segment, a final {name...} the rest of the path, and

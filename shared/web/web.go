@@ -50,6 +50,10 @@ type Deps struct {
 	ClientIPHeader string
 	// RequestBudget bounds each request's context; 0 leaves it unbounded.
 	RequestBudget time.Duration
+	// Slack checks interactions (the connect function).
+	Slack SlackDeps
+	// SSO is the staff's identity provider (the connect function).
+	SSO SSODeps
 }
 
 // server holds what the four handlers share: the stylesheet and its CSP
@@ -75,11 +79,16 @@ type server struct {
 	// mailHealth: whether this function's pages say mail is down.
 	mailHealth mailHealth
 	kb         kbIndex
+	slack      SlackDeps
+	sso        *ssoClient // nil: no single sign-on
 }
 
 func newServer(d Deps) *server {
 	s := &server{svc: d.Service, site: d.Site, log: d.Log, requestLog: d.RequestLog,
-		originSecret: d.OriginSecret, clientIPHeader: d.ClientIPHeader, budget: d.RequestBudget, now: time.Now}
+		originSecret: d.OriginSecret, clientIPHeader: d.ClientIPHeader, budget: d.RequestBudget, now: time.Now, slack: d.Slack}
+	if d.SSO.Enabled() && d.Service != nil {
+		s.sso = &ssoClient{deps: d.SSO, redirect: d.Service.BaseURL() + ssoCallback}
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -138,6 +138,8 @@ type Problem struct{ Field, Message string }
 type LoginData struct {
 	Sent         bool
 	Email, Error string
+	// SSO offers the company's identity provider beside the email link.
+	SSO bool
 }
 
 // DocumentsData is the console's document list, with the outcome of an

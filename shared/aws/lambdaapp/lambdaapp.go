@@ -50,6 +50,11 @@ type Function struct {
 	// first cold start after a deploy finds them, every later one finds
 	// nothing new and mails no one. It needs Keys (unsubscribe links).
 	Announce bool
+	// Services reads the outside services' secret (TRUST_SERVICES_SECRET:
+	// Slack's tokens, the identity provider's client secret) into the
+	// configuration: secretkeys.LoadServices, for the functions that use
+	// them.
+	Services func(ctx context.Context, cfg aws.Config, secretID string, c *app.Config) error
 }
 
 // needs lists the settings f cannot start without.
@@ -98,6 +103,11 @@ func NewLambdaHandler(ctx context.Context, f Function, log *slog.Logger) (http.H
 	awsCfg, err := awsenv.Config()
 	if err != nil {
 		return nil, err
+	}
+	if id := os.Getenv("TRUST_SERVICES_SECRET"); id != "" && f.Services != nil {
+		if err := f.Services(ctx, awsCfg, id, &c); err != nil {
+			return nil, err
+		}
 	}
 	clock := trust.SystemClock
 	e := trust.Engines{Store: dynamostore.FromConfig(awsCfg, c.Table, clock), Stamper: f.Stamper, SignedNDA: f.SignedNDA, Clock: clock, Log: log}
@@ -155,6 +165,8 @@ func newHandler(c app.Config, f web.Function, site *content.Site, keys *token.Ho
 		OriginSecret:   c.OriginSecret,
 		ClientIPHeader: c.ClientIPHeader,
 		RequestBudget:  c.RequestBudget,
+		Slack:          web.SlackDeps{SigningSecret: c.SlackSigningSecret},
+		SSO:            web.SSODeps{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret},
 	}, f)
 }
 

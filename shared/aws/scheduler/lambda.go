@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,8 +13,10 @@ import (
 	"trustcenter/shared/aws/awsenv"
 	"trustcenter/shared/aws/dynamostore"
 	"trustcenter/shared/aws/s3blob"
+	"trustcenter/shared/aws/secretkeys"
 	"trustcenter/shared/content"
 	"trustcenter/shared/ndapdf"
+	"trustcenter/shared/slackbot"
 	"trustcenter/shared/trust"
 )
 
@@ -47,14 +50,32 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	clock := trust.SystemClock
-	tc, lapses, err := lapseConfig()
+	// The reminders need the staff, the console's address and Slack's
+	// settings; without TRUST_REMIND_AFTER there are none.
+	c, err := app.FromEnv()
 	if err != nil {
 		return nil, err
 	}
+	if id := os.Getenv("TRUST_SERVICES_SECRET"); id != "" {
+		if err := secretkeys.LoadServices(context.Background(), cfg, id, &c); err != nil {
+			return nil, err
+		}
+	}
+	clock := trust.SystemClock
+	// The content file names the company the mails speak for and holds
+	// security.txt's Expires; without it neither is known, and a file
+	// that is named but unreadable fails the start.
+	site := &content.Site{}
+	if path := os.Getenv("TRUST_CONTENT"); path != "" {
+		if site, err = content.LoadCompiled(path); err != nil {
+			return nil, fmt.Errorf("TRUST_CONTENT: %w", err)
+		}
+	}
+	tc := trust.Config{BaseURL: c.BaseURL, Staff: c.Staff, Slack: c.Slack, Company: site.Company.Name, LapseWarning: c.LapseWarning}
 	e := trust.Engines{
 		Store: dynamostore.FromConfig(cfg, os.Getenv("TRUST_TABLE"), clock),
-		Mail:  mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_MAIL_REPLY_TO"), os.Getenv("TRUST_SES_CONFIGURATION_SET")),
+		Mail: slackbot.NewMailer(slackbot.Settings{Token: c.SlackToken, APIURL: c.SlackAPIURL},
+			mail(cfg, os.Getenv("TRUST_MAIL_FROM"), os.Getenv("TRUST_MAIL_REPLY_TO"), os.Getenv("TRUST_SES_CONFIGURATION_SET"))),
 		Clock: clock,
 		Log:   log,
 		// The requester's copy of a signed NDA is rendered as it is sent.
@@ -66,36 +87,8 @@ func New(mail Mailer, log *slog.Logger) (*Handler, error) {
 	if bucket != "" {
 		e.Blobs = s3blob.FromConfig(cfg, bucket)
 	}
-	svc := trust.New(tc, e)
-	h := &Handler{Service: svc, Log: log, EMF: os.Stdout, Clock: clock, SweepCopies: bucket != "", Lapses: lapses}
-	// The content file is optional: without it there is no security.txt
-	// to watch. A file that is named but unreadable fails the start.
-	if path := os.Getenv("TRUST_CONTENT"); path != "" {
-		site, err := content.LoadCompiled(path)
-		if err != nil {
-			return nil, fmt.Errorf("TRUST_CONTENT: %w", err)
-		}
-		h.SecurityTxtExpires = site.SecurityTxt.Expires
-	}
-	return h, nil
-}
-
-// lapseConfig is what the lapse mails need: the site's address for their
-// links (TRUST_BASE_URL), the company they name (from the compiled
-// content, TRUST_CONTENT) and how far ahead to warn
-// (TRUST_LAPSE_WARNING_DAYS). Without TRUST_BASE_URL the scheduler only
-// delivers mail.
-func lapseConfig() (trust.Config, bool, error) {
-	if os.Getenv("TRUST_BASE_URL") == "" {
-		return trust.Config{}, false, nil
-	}
-	c, err := app.FromEnv()
-	if err != nil {
-		return trust.Config{}, false, err
-	}
-	site, err := content.LoadCompiled(c.ContentPath)
-	if err != nil {
-		return trust.Config{}, false, fmt.Errorf("TRUST_CONTENT: %w", err)
-	}
-	return trust.Config{BaseURL: c.BaseURL, Company: site.Company.Name, LapseWarning: c.LapseWarning}, true, nil
+	// The lapse mails link the site, so they need its address.
+	lapses := os.Getenv("TRUST_BASE_URL") != ""
+	return &Handler{Service: trust.New(tc, e), Log: log, EMF: os.Stdout, Clock: clock,
+		SweepCopies: bucket != "", Lapses: lapses, SecurityTxtExpires: site.SecurityTxt.Expires}, nil
 }

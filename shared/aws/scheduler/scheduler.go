@@ -109,6 +109,12 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 		}
 		return h.notifications(ctx, ev)
 	case p.Source == "aws.events" || p.DetailType == "Scheduled Event":
+		// Reminders first: what they queue goes out in the same drain.
+		if n, err := h.Service.RemindPending(ctx); err != nil {
+			h.Log.Error("remind approvers", "err", err)
+		} else if n > 0 {
+			h.Log.Info("approvers reminded", "requests", n)
+		}
 		if h.Lapses {
 			// A failure here must not hold up the outbox; the next run
 			// finds the same grants.

@@ -45,6 +45,12 @@ type harness struct {
 
 func boot(t *testing.T, env map[string]string) *harness {
 	t.Helper()
+	return bootWith(t, env, nil)
+}
+
+// bootWith is boot with edit applied to the configuration read from env.
+func bootWith(t *testing.T, env map[string]string, edit func(*app.Config)) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("TRUST_DATA_DIR", dir)
 	t.Setenv("TRUST_STAFF", "admin@trust.localhost,sales@trust.localhost:approver")
@@ -66,6 +72,9 @@ func boot(t *testing.T, env map[string]string) *harness {
 	}
 	base := "http://" + ln.Addr().String()
 	cfg.BaseURL = base
+	if edit != nil {
+		edit(&cfg)
+	}
 	h := &harness{t: t, base: base, client: newClient(), skipped: new(atomic.Int64)}
 	l, err := localapp.Open(cfg, log, h.now)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"trustcenter/shared/local/fileblob"
 	"trustcenter/shared/local/sample"
 	"trustcenter/shared/ndapdf"
+	"trustcenter/shared/slackbot"
 	"trustcenter/shared/stamp"
 	"trustcenter/shared/token"
 	"trustcenter/shared/trust"
@@ -86,7 +87,7 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 		Store:     store,
 		Blobs:     fileblob.Dir(filepath.Join(c.DataDir, "reports")),
 		Inspect:   stamp.Inspector{},
-		Mail:      &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom, FromName: c.SenderName(site.Company.Name), ReplyTo: c.MailReplyTo},
+		Mail:      slackbot.NewMailer(slackbot.Settings{Token: c.SlackToken, APIURL: c.SlackAPIURL}, &emlmail.Outbox{Dir: l.Outbox, From: c.MailFrom, FromName: c.SenderName(site.Company.Name), ReplyTo: c.MailReplyTo}),
 		Stamper:   stamp.Engine{},
 		SignedNDA: ndapdf.Engine{},
 		Clock:     clock,
@@ -109,7 +110,9 @@ func Open(c app.Config, log *slog.Logger, clock trust.Clock) (*Local, error) {
 	} else if n > 0 {
 		log.Info("announced updates", "mails", n)
 	}
-	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log, RequestBudget: c.RequestBudget}, web.Functions()...)
+	l.Handler = web.New(web.Deps{Service: l.Service, Site: site, Log: log, RequestBudget: c.RequestBudget,
+		Slack: web.SlackDeps{SigningSecret: c.SlackSigningSecret, HTTP: c.HTTPClient},
+		SSO:   web.SSODeps{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret, HTTP: c.HTTPClient, Now: clock}}, web.Functions()...)
 	return l, nil
 }
 
@@ -156,6 +159,9 @@ func (l *Local) Serve(ln net.Listener) {
 				// As the scheduler function does on its schedule.
 				if _, err := l.Service.RemindLapses(ctx); err != nil {
 					l.log.Error("remind lapses", "err", err)
+				}
+				if _, err := l.Service.RemindPending(ctx); err != nil {
+					l.log.Error("remind approvers", "err", err)
 				}
 			case <-l.wake:
 			}
