@@ -60,6 +60,13 @@ type mailDeps struct {
 	baseURL  string // the links of the lapse mails and of the reminders
 }
 
+// The reputation levels at which SES starts a review of the account, as
+// fractions (Reputation.BounceRate and ComplaintRate are published so).
+const (
+	sesBounceRateReview    = 0.05
+	sesComplaintRateReview = 0.001
+)
+
 func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterStackProps, d mailDeps) awslambda.Function {
 	configSet := awsses.NewConfigurationSet(stack, jsii.String("MailConfigurationSet"), &awsses.ConfigurationSetProps{
 		ReputationMetrics: jsii.Bool(true),
@@ -202,6 +209,20 @@ func newMailScheduler(stack awscdk.Stack, mon *monitoring, props *TrustCenterSta
 		"Trust center mail: a mail has waited more than 15 minutes in the outbox (SES throttling or down, or the scheduler failing)")
 	mon.onAny("MailPermanentFailureAlarm", mailMetric(scheduler.MetricPermanentFail, "Sum"),
 		"Trust center mail: SES refused a mail for good or it ran out of attempts (SES sandbox, an unverified sender, sending paused): see the scheduler's ERROR lines")
+
+	// SES reviews an account whose bounce rate reaches 5% or complaint
+	// rate 0.1%, and may pause its sending at 10% and 0.5%: the alarms
+	// fire at the review level, while there is still time to act.
+	reputation := func(name string) awscloudwatch.Metric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/SES"), MetricName: jsii.String(name),
+			Statistic: jsii.String("Maximum"), Period: awscdk.Duration_Hours(jsii.Number(1)),
+		})
+	}
+	mon.alarm("MailBounceRateAlarm", reputation("Reputation.BounceRate"), sesBounceRateReview, 1,
+		"Trust center mail: the account's SES bounce rate reached 5%, where SES reviews sending; check the suppressed addresses and who is being mailed")
+	mon.alarm("MailComplaintRateAlarm", reputation("Reputation.ComplaintRate"), sesComplaintRateReview, 1,
+		"Trust center mail: the account's SES complaint rate reached 0.1%, where SES reviews sending; check which mails recipients mark as spam")
 
 	awscdk.NewCfnOutput(stack, jsii.String("MailConfigurationSetName"), &awscdk.CfnOutputProps{Value: configSet.ConfigurationSetName()})
 	return fn

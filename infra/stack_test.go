@@ -848,7 +848,10 @@ func TestAlarms(t *testing.T) {
 	// The scheduler's embedded metrics: mail waiting, mail given up.
 	want = append(want,
 		MetricsNamespace+" OldestPendingMailAge Maximum \"scheduler\"",
-		MetricsNamespace+" MailPermanentFailure Sum \"scheduler\"")
+		MetricsNamespace+" MailPermanentFailure Sum \"scheduler\"",
+		// The account's SES reputation, at SES's review levels.
+		"AWS/SES Reputation.BounceRate Maximum ",
+		"AWS/SES Reputation.ComplaintRate Maximum ")
 	want = append(want, opsAlarms(t, s)...)
 	for _, w := range want {
 		if !got[w] {

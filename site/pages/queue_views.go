@@ -65,17 +65,6 @@ func (p *Page) Waiting(since, now time.Time) string {
 	return p.T("queue.waiting", p.T("queue.age.d", int(d/(24*time.Hour))))
 }
 
-// known reports whether the filter's view is a tab (the page is otherwise
-// an error).
-func known(v trust.QueueView) bool {
-	for _, k := range trust.QueueViews {
-		if k == v {
-			return true
-		}
-	}
-	return false
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // requestStatus is the status a row shows: an approved request past its
