@@ -968,6 +968,7 @@ func (d *deployment) mailLink(addr, prefix string) string {
 
 var (
 	ndaVersionRE = regexp.MustCompile(`name="nda_version" value="([^"]+)"`)
+	ndaHashRE    = regexp.MustCompile(`name="nda_sha256" value="([0-9a-f]{64})"`)
 	csrfRE       = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 	requestIDRE  = regexp.MustCompile(`/admin/requests/(req_[A-Za-z0-9_-]+)`)
 	downloadRE   = regexp.MustCompile(`/download/[A-Za-z0-9_.-]+`)
@@ -1106,13 +1107,14 @@ func (d *deployment) walk(t *testing.T) {
 
 	res = requester.get("/access-requests/new?document=soc2-type2-2026")
 	m := ndaVersionRE.FindStringSubmatch(res.Body)
-	if res.Status != http.StatusOK || m == nil {
+	hash := ndaHashRE.FindStringSubmatch(res.Body)
+	if res.Status != http.StatusOK || m == nil || hash == nil {
 		t.Fatalf("request form (%s): %d\n%s", res.Fn, res.Status, res.Body)
 	}
 	const who = "ada@buyer.example"
 	res = requester.postForm("/access-requests", url.Values{
 		"name": {"Ada Lovelace"}, "email": {who}, "company": {"Example Buyer Ltd"}, "reason": {"Vendor review"},
-		"document": {"soc2-type2-2026"}, "nda_version": {m[1]}, "nda_accept": {"yes"}, "nda_signature": {"Ada Lovelace"},
+		"document": {"soc2-type2-2026"}, "nda_version": {m[1]}, "nda_sha256": {hash[1]}, "nda_mode": {"accept"}, "nda_accept": {"yes"}, "nda_signature": {"Ada Lovelace"},
 	})
 	sent := res.Header.Get("Location")
 	if res.Status != http.StatusSeeOther || !strings.HasPrefix(sent, "/access-requests/sent/") {

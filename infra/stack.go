@@ -173,7 +173,8 @@ var functionGrants = map[string]grants{
 		table: []keyAccess{
 			// A download counts on the requester's account (ACCT#).
 			{[]string{"dynamodb:GetItem"}, []string{requests, documents, copies, marks, accounts}},
-			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks, accounts}},
+			// A staff member's signed-NDA link is spent on use (USE#).
+			{[]string{"dynamodb:PutItem"}, []string{events, copies, marks, accounts, uses}},
 			{[]string{"dynamodb:UpdateItem"}, []string{downloads}},
 			// Whether the NDA in effect is agreed; the text of a signed
 			// NDA staff download.
@@ -199,7 +200,8 @@ var functionGrants = map[string]grants{
 			// forgets the address's acceptance (NDAACC#).
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks, contacts, accounts}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, counts}},
-			{[]string{"dynamodb:DeleteItem"}, []string{sessions, acceptances}},
+			// An erasure also removes the request's filings (CONTACT#).
+			{[]string{"dynamodb:DeleteItem"}, []string{sessions, acceptances, contacts}},
 			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas, contacts}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartAccounts}}},
@@ -214,11 +216,17 @@ var functionGrants = map[string]grants{
 	// Slack's Approve and Deny (a decision, as the admin function's,
 	// spending the interaction's signature) and single sign-on (a spent
 	// attempt, a session, the audit event).
+	// A decision writes the request as the admin function's do: with its
+	// filing by address and domain (CONTACT#), the queue's counters
+	// (QCOUNT#) and the domain's account (ACCT#); an approval's mail names
+	// the documents (Query DOCS).
 	FnConnect: {
 		table: []keyAccess{
-			{[]string{"dynamodb:GetItem"}, []string{requests, rules, suppressed}},
-			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, events, mails}},
+			{[]string{"dynamodb:GetItem"}, []string{requests, rules, suppressed, accounts}},
+			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, events, mails, contacts, accounts}},
+			{[]string{"dynamodb:UpdateItem"}, []string{counts}},
 		},
+		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartDocs}}},
 		secret: true, staff: true, services: true,
 	},
 }

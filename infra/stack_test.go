@@ -602,7 +602,7 @@ func TestLeastPrivilege(t *testing.T) {
 		},
 		FnDownload: {
 			"T dynamodb:GetItem":    {"ACCT#*", "COPY#*", "DOC#*", "REQ#*", "WM#*"},
-			"T dynamodb:PutItem":    {"ACCT#*", "COPY#*", "EVT#*", "WM#*"},
+			"T dynamodb:PutItem":    {"ACCT#*", "COPY#*", "EVT#*", "USE#*", "WM#*"},
 			"T dynamodb:Query":      {"NDA#*"},
 			"T dynamodb:UpdateItem": {"DLCOUNT#*"},
 		},
@@ -610,7 +610,7 @@ func TestLeastPrivilege(t *testing.T) {
 			"T dynamodb:GetItem":    {"ACCT#*", "DOC#*", "HEALTH#*", "QCOUNT#*", "RATE#*", "REQ#*", "RULES#*", "SESSION#*", "SUPPRESS#*", "WM#*"},
 			"T dynamodb:PutItem":    {"ACCT#*", "CONTACT#*", "COPY#*", "DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*", "WM#*"},
 			"T dynamodb:UpdateItem": {"QCOUNT#*", "RATE#*"},
-			"T dynamodb:DeleteItem": {"NDAACC#*", "SESSION#*"},
+			"T dynamodb:DeleteItem": {"CONTACT#*", "NDAACC#*", "SESSION#*"},
 			"T dynamodb:Query":      {"CONTACT#*", "COPY#*", "DLCOUNT#*", "EVT#*", "NDA#*"},
 			"I dynamodb:Query":      {"ACCOUNTS", "DOCS", "STATUS#*"},
 			"Q GSI2 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
@@ -618,8 +618,10 @@ func TestLeastPrivilege(t *testing.T) {
 			"Q GSI4 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
 		},
 		FnConnect: {
-			"T dynamodb:GetItem": {"REQ#*", "RULES#*", "SUPPRESS#*"},
-			"T dynamodb:PutItem": {"EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
+			"T dynamodb:GetItem":    {"ACCT#*", "REQ#*", "RULES#*", "SUPPRESS#*"},
+			"T dynamodb:PutItem":    {"ACCT#*", "CONTACT#*", "EVT#*", "MAIL#*", "REQ#*", "SESSION#*", "USE#*"},
+			"T dynamodb:UpdateItem": {"QCOUNT#*"},
+			"I dynamodb:Query":      {"DOCS"},
 		},
 	}
 	servicesID := logicalIDByPath(t, s, "AWS::SecretsManager::Secret", "StaffServices/Resource")

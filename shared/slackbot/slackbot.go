@@ -76,7 +76,7 @@ func (m *Mailer) Send(ctx context.Context, mail trust.Mail) error {
 	if err := json.Unmarshal([]byte(mail.Text), &n); err != nil {
 		return trust.Errorf(trust.EInvalid, "slack notice %s is not a notice: %v", mail.ID, err)
 	}
-	_, _, err := m.slack.PostMessageContext(ctx, channel, slack.MsgOptionText(n.Text, false), slack.MsgOptionBlocks(Blocks(n)...))
+	_, _, err := m.slack.PostMessageContext(ctx, channel, slack.MsgOptionText(n.Text, true), slack.MsgOptionBlocks(Blocks(n)...))
 	return classify(err)
 }
 
@@ -96,6 +96,10 @@ func classify(err error) error {
 	}
 	return fmt.Errorf("slack: %w", err)
 }
+
+// ActionOpen is the console link's button. Slack reports a press on it
+// like any other button; it decides nothing.
+const ActionOpen = "open"
 
 // escape keeps what a requester typed from becoming Slack markup: a
 // mention of everyone, a link, bold.
@@ -120,7 +124,7 @@ func Blocks(n trust.SlackNotice) []slack.Block {
 		deny.Style = slack.StyleDanger
 		buttons = append(buttons, approve, deny)
 	}
-	open := slack.NewButtonBlockElement("open", n.RequestID, slack.NewTextBlockObject(slack.PlainTextType, n.LinkLabel, false, false))
+	open := slack.NewButtonBlockElement(ActionOpen, n.RequestID, slack.NewTextBlockObject(slack.PlainTextType, n.LinkLabel, false, false))
 	open.URL = n.Link
 	buttons = append(buttons, open)
 	return []slack.Block{summary, context, slack.NewActionBlock("request", buttons...)}
@@ -195,7 +199,7 @@ func parse(body []byte) (Interaction, error) {
 // Respond replaces the pressed message with n through the interaction's
 // response_url, which needs no token and works for 30 minutes.
 func Respond(ctx context.Context, hc *http.Client, responseURL string, n trust.SlackNotice) error {
-	msg := &slack.WebhookMessage{Text: n.Text, Blocks: &slack.Blocks{BlockSet: Blocks(n)}, ReplaceOriginal: true}
+	msg := &slack.WebhookMessage{Text: escape(n.Text), Blocks: &slack.Blocks{BlockSet: Blocks(n)}, ReplaceOriginal: true}
 	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, hc, msg); err != nil {
 		return fmt.Errorf("slack response_url: %w", err)
 	}

@@ -128,7 +128,8 @@ func (t *Tokens) parseCompact(purpose trust.Purpose, s string, now time.Time) (t
 	matches := func(k *Keyring) []Key {
 		var ks []Key
 		for _, key := range k.Keys {
-			if kidHint(key.ID) == hint {
+			// A publication key never verifies a link (keyring.go).
+			if key.Purpose == ForLinks && kidHint(key.ID) == hint {
 				ks = append(ks, key)
 			}
 		}

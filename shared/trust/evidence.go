@@ -183,6 +183,14 @@ func (s *Service) SignedNDA(ctx context.Context, tok string) (string, []byte, er
 	if err != nil {
 		return "", nil, err
 	}
+	// Single use: the link passes through the browser's history and the
+	// edge's logs, and the PDF holds the requester's evidence.
+	if err := s.commit(ctx, Tx{Uses: []Use{{ID: claims.ID, ExpiresAt: claims.ExpiresAt}}}); err != nil {
+		if ErrorCode(err) == EConflict {
+			return "", nil, invalidLink()
+		}
+		return "", nil, err
+	}
 	e, err := s.signedNDAEvidence(ctx, r, n)
 	if err != nil {
 		return "", nil, err

@@ -54,7 +54,8 @@ func (s *Service) StartMyRequests(ctx context.Context, email, lang string, c Cli
 		return fmt.Errorf("my requests of an address: %w", err)
 	}
 	now := s.now()
-	ev := s.event("my:"+AddressKey(email), "my_requests.unknown_address", email, "", c)
+	// The trail names no address that never asked us for anything.
+	ev := s.event("my:"+AddressKey(email), "my_requests.unknown_address", "visitor", "", c)
 	m := s.mail(email, lang, "mail.my_requests_none", s.cfg.Company, s.link("/access-requests/new"))
 	if len(reqs) > 0 {
 		tok, err := s.signer.Sign(MyRequestsLink, Claims{Request: reqs[0].ID, ExpiresAt: now.Add(MyRequestsLinkTTL)}, now)

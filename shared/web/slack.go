@@ -50,6 +50,10 @@ func (s *server) slackInteraction(w http.ResponseWriter, r *http.Request) {
 	if hc == nil {
 		hc = &http.Client{Timeout: slackAnswerTimeout}
 	}
+	if in.Action == slackbot.ActionOpen {
+		w.WriteHeader(http.StatusOK) // the browser opens the console; nothing to answer
+		return
+	}
 	n, err := s.svc.SlackDecide(r.Context(), in.UserID, in.Action, in.RequestID, client(r))
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), slackAnswerTimeout)
 	defer cancel()

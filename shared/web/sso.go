@@ -180,6 +180,15 @@ func (s *server) finishSSO(w http.ResponseWriter, r *http.Request) {
 	ctx := s.sso.ctx(r.Context())
 	tok, err := oc.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
+		// The provider answering 4xx refused the code (replayed, expired,
+		// another client's); anything else is the provider being down,
+		// which is our 503, not a refusal.
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) || re.Response == nil || re.Response.StatusCode >= 500 {
+			s.log.Error("sso code exchange failed", "err", err)
+			s.fail(w, r, trust.Unavailable(err))
+			return
+		}
 		s.log.Warn("sso code exchange refused", "err", err)
 		s.fail(w, r, refused)
 		return
