@@ -30,7 +30,7 @@ run:
 
 ## test: every test (installs Chromium, fonts, poppler-utils, qpdf, Ghostscript and the npm tools when missing)
 test: test-deps vet
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 
 ## test-deps: what the tests need beyond Go: Debian packages, node_modules, cfn-lint and moto (pip)
 test-deps:

@@ -351,6 +351,7 @@ func (s *Service) announcement(sub Subscriber, fresh []Notice, listChanged bool)
 	unsub := s.link("/subscriptions/unsubscribe/" + tok)
 	b.WriteString("\n--\n" + t("mail.announce.footer", unsub+langQuery(lang)))
 	m = Mail{ID: s.newID("mail_"), To: sub.Email, Subject: subject + " — " + s.cfg.Company, Text: b.String(), CreatedAt: now,
+		HTML: s.mailHTML(lang, "mail.announce", subject+" — "+s.cfg.Company, b.String()),
 		Headers: map[string]string{
 			// RFC 8058: the mail client POSTs List-Unsubscribe=One-Click
 			// to the https URL, with no page in between.

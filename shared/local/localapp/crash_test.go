@@ -170,6 +170,11 @@ func TestCrashUnderLoadLosesNothing(t *testing.T) {
 		t.Fatalf("no NDA version on the form:\n%s", page)
 	}
 	ndaVersion := string(m[1])
+	h := regexp.MustCompile(`name="nda_sha256" value="([0-9a-f]{64})"`).FindSubmatch(page)
+	if h == nil {
+		t.Fatalf("no NDA hash on the form:\n%s", page)
+	}
+	ndaHash := string(h[1])
 
 	var (
 		outcomes   sync.Mutex
@@ -203,7 +208,7 @@ func TestCrashUnderLoadLosesNothing(t *testing.T) {
 				mu.Unlock()
 				form := url.Values{
 					"name": {"Crash " + addr}, "email": {addr}, "company": {"Buyer"}, "reason": {"Vendor review"},
-					"document": {"soc2-type2-2026"}, "nda_version": {ndaVersion}, "nda_accept": {"yes"}, "nda_signature": {"Crash " + addr},
+					"document": {"soc2-type2-2026"}, "nda_version": {ndaVersion}, "nda_sha256": {ndaHash}, "nda_mode": {"accept"}, "nda_accept": {"yes"}, "nda_signature": {"Crash " + addr},
 				}
 				res, err := client.PostForm(base+"/access-requests", form)
 				if err != nil {
