@@ -115,7 +115,17 @@ func AccountDomain(email string) string {
 	return EmailDomain(e)
 }
 
-// ApplyToAccount updates a (the account of next's domain; zero if it has
+// AccountOf is the domain whose account the write of next over old
+// concerns: next's, or for an erasure, which replaced the address by a
+// pseudonym, the address's before it.
+func AccountOf(old *Request, next Request) string {
+	if !next.ErasedAt.IsZero() && old != nil {
+		return AccountDomain(old.Email)
+	}
+	return AccountDomain(next.Email)
+}
+
+// ApplyToAccount updates a (the account of AccountOf(old, next); zero if it has
 // none yet) for the write of next over old. It reports false when the
 // write does not concern accounts (an unconfirmed request). The activity
 // is the request's own latest date, not the engine's clock, so both
@@ -125,7 +135,7 @@ func ApplyToAccount(a *Account, old *Request, next Request) bool {
 		return false
 	}
 	if a.Domain == "" {
-		a.Domain = AccountDomain(next.Email)
+		a.Domain = AccountOf(old, next)
 	}
 	if a.Requests == nil {
 		a.Requests = map[Status]int{}
@@ -136,8 +146,19 @@ func ApplyToAccount(a *Account, old *Request, next Request) bool {
 			delete(a.Requests, st)
 		}
 	}
-	if i, found := slices.BinarySearch(a.People, next.Email); !found {
-		a.People = slices.Insert(a.People, i, next.Email)
+	switch {
+	case !next.ErasedAt.IsZero():
+		// An erasure takes the person off the account, and the
+		// pseudonym never joins it.
+		if old != nil {
+			if i, found := slices.BinarySearch(a.People, old.Email); found {
+				a.People = slices.Delete(a.People, i, i+1)
+			}
+		}
+	default:
+		if i, found := slices.BinarySearch(a.People, next.Email); !found {
+			a.People = slices.Insert(a.People, i, next.Email)
+		}
 	}
 	if next.GrantID != "" {
 		if next.Status == Approved {

@@ -129,7 +129,7 @@ func (s *Store) queueItems(ctx context.Context, tx trust.Tx) ([]types.TransactWr
 				ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 			}})
 		}
-		if d := trust.AccountDomain(r.Email); d != "" && r.Status != trust.Unconfirmed {
+		if d := trust.AccountOf(old, *r); d != "" && r.Status != trust.Unconfirmed {
 			if err := load(d); err != nil {
 				return nil, err
 			}

@@ -106,8 +106,7 @@ func indexQueue(btx *bolt.Tx, old *trust.Request, r trust.Request) error {
 			return err
 		}
 	}
-	domain := trust.AccountDomain(r.Email)
-	return updateAccount(btx, domain, func(a *trust.Account) bool { return trust.ApplyToAccount(a, old, r) })
+	return updateAccount(btx, trust.AccountOf(old, r), func(a *trust.Account) bool { return trust.ApplyToAccount(a, old, r) })
 }
 
 func countAccountDownload(btx *bolt.Tx, email string, at time.Time) error {

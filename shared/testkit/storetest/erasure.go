@@ -68,6 +68,15 @@ func testErasure(t *testing.T, s trust.Store) {
 		}
 		all = append(all, prior)
 	}
+	// The domain's account lists the person no more.
+	if acct, err := s.GetAccount(ctx, "erase.example"); err == nil {
+		if len(acct.People) != 0 {
+			t.Errorf("the account still lists %v after the erasure", acct.People)
+		}
+		all = append(all, acct)
+	} else if trust.ErrorCode(err) != trust.ENotFound {
+		t.Errorf("GetAccount: %v", err)
+	}
 	raw, _ := json.Marshal(all)
 	for _, pd := range []string{name, email, ip, "Erase Ltd"} {
 		if strings.Contains(string(raw), pd) {
