@@ -1,9 +1,11 @@
 package dynamostore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -445,8 +447,13 @@ func TestCommitRetriesTransactionConflict(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 				if r.Header.Get("X-Amz-Target") != "DynamoDB_20120810.TransactWriteItems" {
-					// The reads a commit makes first (the account it
-					// keeps) find nothing.
+					// The reads a commit makes first: the request it
+					// replaces is at version 1, and the account it keeps
+					// is not there yet.
+					if body, _ := io.ReadAll(r.Body); bytes.Contains(body, []byte(`"REQ#r1"`)) {
+						fmt.Fprint(w, `{"Item":{"PK":{"S":"REQ#r1"},"SK":{"S":"REQ#r1"},"id":{"S":"r1"},"status":{"S":"pending"},"version":{"N":"1"}}}`)
+						return
+					}
 					fmt.Fprint(w, `{}`)
 					return
 				}
