@@ -200,7 +200,9 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:PutItem"}, []string{requests, uses, sessions, documents, events, mails, rules, ndas, copies, marks, contacts, accounts}},
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, counts}},
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions, acceptances}},
-			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas, contacts}},
+			// The tab counts read the approved grants counted by the
+			// day their access ends (Query QCOUNT#grantdays).
+			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas, contacts, counts}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartAccounts}}},
 		queue:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartConfirmed, byDomain, dynamostore.PartGrants}}},
