@@ -202,7 +202,9 @@ var functionGrants = map[string]grants{
 			{[]string{"dynamodb:UpdateItem"}, []string{rates, counts}},
 			// An erasure also removes the request's filings (CONTACT#).
 			{[]string{"dynamodb:DeleteItem"}, []string{sessions, acceptances, contacts}},
-			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas, contacts}},
+			// The tab counts read the approved grants counted by the
+			// day their access ends (Query QCOUNT#grantdays).
+			{[]string{"dynamodb:Query"}, []string{events, downloads, copies, ndas, contacts, counts}},
 		},
 		index:  []keyAccess{{[]string{"dynamodb:Query"}, []string{byStatus, dynamostore.PartDocs, dynamostore.PartAccounts}}},
 		queue:  []keyAccess{{[]string{"dynamodb:Query"}, []string{dynamostore.PartConfirmed, byDomain, dynamostore.PartGrants}}},

@@ -611,7 +611,7 @@ func TestLeastPrivilege(t *testing.T) {
 			"T dynamodb:PutItem":    {"ACCT#*", "CONTACT#*", "COPY#*", "DOC#*", "EVT#*", "MAIL#*", "NDA#*", "REQ#*", "RULES#*", "SESSION#*", "USE#*", "WM#*"},
 			"T dynamodb:UpdateItem": {"QCOUNT#*", "RATE#*"},
 			"T dynamodb:DeleteItem": {"CONTACT#*", "NDAACC#*", "SESSION#*"},
-			"T dynamodb:Query":      {"CONTACT#*", "COPY#*", "DLCOUNT#*", "EVT#*", "NDA#*"},
+			"T dynamodb:Query":      {"CONTACT#*", "COPY#*", "DLCOUNT#*", "EVT#*", "NDA#*", "QCOUNT#*"},
 			"I dynamodb:Query":      {"ACCOUNTS", "DOCS", "STATUS#*"},
 			"Q GSI2 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},
 			"Q GSI3 dynamodb:Query": {"CONFIRMED", "DOMAIN#*", "GRANTS"},

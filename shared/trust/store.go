@@ -210,7 +210,9 @@ type Store interface {
 	// (ApplyToAccount), and counts a DownloadBy on its account.
 
 	// QueueCounts returns the tab counts: the counters, and the approved
-	// ones split at now by a keyed read of the active grants.
+	// ones split at now: the approved grants counted by the UTC day their
+	// access ends (GrantDayChange, kept by Commit), and a keyed read of
+	// today's grants, so the read is bounded by the days, not the grants.
 	QueueCounts(ctx context.Context, now time.Time) (QueueCounts, error)
 	// QueryRequests reads one page of an index (RequestQuery), at most
 	// Limit requests, newest first unless Oldest; next is "" on the last

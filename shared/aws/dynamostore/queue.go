@@ -18,8 +18,8 @@ import (
 
 // The console's queue and accounts on DynamoDB. Every page is one Query of
 // one index partition with a key condition and a Limit: the tab counts are
-// one counter item plus a COUNT query of the grants still active (as many
-// items as there are active grants, never the whole table); accounts are
+// one counter item plus the grants still active, counted by the day their
+// access ends (grantdays.go); accounts are
 // items of their own, rewritten in the same transaction as each request
 // of their domain, listed by activity in GSI1.
 
@@ -129,6 +129,7 @@ func (s *Store) queueItems(ctx context.Context, tx trust.Tx) ([]types.TransactWr
 				ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 			}})
 		}
+		items = append(items, s.grantDayItems(old, *r)...)
 		if d := trust.AccountOf(old, *r); d != "" && r.Status != trust.Unconfirmed {
 			if err := load(d); err != nil {
 				return nil, err
@@ -180,24 +181,11 @@ func (s *Store) QueueCounts(ctx context.Context, now time.Time) (trust.QueueCoun
 		return 0
 	}
 	c.Pending, c.Denied, c.Revoked = n(trust.Pending), n(trust.Denied), n(trust.Revoked)
-	in := s.indexQuery(IndexGSI4, AttrGSI4PK, PartGrants, false)
-	in.KeyConditionExpression = aws.String("#pk = :pk AND #sk > :now")
-	in.ExpressionAttributeNames["#sk"] = AttrGSI4SK
-	// Keys are "<end>#<id>": any key of an end after now sorts above now's
-	// time followed by "$", which is above "#".
-	in.ExpressionAttributeValues[":now"] = str(now.UTC().Format(sortTime) + "$")
-	in.Select = types.SelectCount
-	for {
-		page, err := s.client.Query(ctx, in)
-		if err != nil {
-			return c, mapErr("Query", err)
-		}
-		c.Approved += int(page.Count)
-		if len(page.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
+	active, err := s.activeGrants(ctx, now)
+	if err != nil {
+		return c, err
 	}
+	c.Approved = active
 	c.Expired = n(trust.Approved) - c.Approved
 	return c, nil
 }

@@ -91,6 +91,9 @@ func open(path string, timeout time.Duration, clock trust.Clock) (*Store, error)
 		if err := indexQueueOnce(tx); err != nil {
 			return err
 		}
+		if err := countGrantDaysOnce(tx); err != nil {
+			return err
+		}
 		return sweep(tx, clock.Now())
 	})
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -48,6 +47,9 @@ func indexQueueOnce(btx *bolt.Tx) error {
 	})
 	if err != nil {
 		return fmt.Errorf("index the queue: %w", err)
+	}
+	if err := counts.Put(grantDaysMark, []byte{1}); err != nil {
+		return err
 	}
 	return counts.Put(indexedMark, []byte{1})
 }
@@ -98,13 +100,12 @@ func indexQueue(btx *bolt.Tx, old *trust.Request, r trust.Request) error {
 	}
 	counts := btx.Bucket(bucketQCounts)
 	for st, n := range trust.CountChange(old, r) {
-		v := int64(0)
-		if c := counts.Get([]byte(st)); len(c) == 8 {
-			v = int64(binary.BigEndian.Uint64(c))
-		}
-		if err := counts.Put([]byte(st), binary.BigEndian.AppendUint64(nil, uint64(v+int64(n)))); err != nil {
+		if err := addCount(counts, []byte(st), n); err != nil {
 			return err
 		}
+	}
+	if err := countGrantDays(btx, old, r); err != nil {
+		return err
 	}
 	return updateAccount(btx, trust.AccountOf(old, r), func(a *trust.Account) bool { return trust.ApplyToAccount(a, old, r) })
 }
@@ -149,17 +150,9 @@ func (s *Store) QueueCounts(ctx context.Context, now time.Time) (trust.QueueCoun
 	var c trust.QueueCounts
 	err := s.view(ctx, func(btx *bolt.Tx) error {
 		counts := btx.Bucket(bucketQCounts)
-		n := func(st trust.Status) int {
-			if v := counts.Get([]byte(st)); len(v) == 8 {
-				return int(int64(binary.BigEndian.Uint64(v)))
-			}
-			return 0
-		}
+		n := func(st trust.Status) int { return readCount(counts.Get([]byte(st))) }
 		c.Pending, c.Denied, c.Revoked = n(trust.Pending), n(trust.Denied), n(trust.Revoked)
-		cur := btx.Bucket(bucketGrants).Cursor()
-		for k, _ := cur.Seek(activeFrom(now)); k != nil; k, _ = cur.Next() {
-			c.Approved++
-		}
+		c.Approved = activeGrants(btx, now)
 		c.Expired = n(trust.Approved) - c.Approved
 		return nil
 	})

@@ -21,6 +21,7 @@ func queueTests() []struct {
 		fn   func(t *testing.T, s trust.Store)
 	}{
 		{"QueueCountsAndIndexes", testQueueCountsAndIndexes},
+		{"GrantDayCounts", testGrantDayCounts},
 		{"QueryRequestsArguments", testQueryRequestsArguments},
 		{"Accounts", testAccounts},
 	}
