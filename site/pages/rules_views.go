@@ -11,6 +11,7 @@ import (
 // with a refusal or a dry run.
 type RuleRow struct {
 	Position, Kind, Match, Value, Days string
+	RequireNDA                         string
 	Documents                          []string
 	New                                bool // the empty row that adds a rule
 }
