@@ -122,3 +122,56 @@ func TestRulesRequireNDA(t *testing.T) {
 		t.Error("no access mail after the rule approved")
 	}
 }
+
+// TestErasureCancelsPendingMail: a mail still waiting in the outbox for a
+// requester when staff erase them never goes out; the given-up record's
+// reason names no one, and mail to others is untouched.
+func TestErasureCancelsPendingMail(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	client := trust.Client{IP: "198.51.100.77"}
+	r, err := f.svc.Submit(ctx, validInput(), client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Confirm(ctx, lastLink(t, f.mail.to(r.Email), "/access-requests/confirm/"), client); err != nil {
+		t.Fatal(err)
+	}
+	status := lastLink(t, f.mail.to(r.Email), "/requests/")
+	before := len(f.mail.to(r.Email))
+	if _, err := f.svc.RequestErasure(ctx, status, client); err != nil {
+		t.Fatal(err)
+	}
+	// Approved before the erasure: the approval mail is queued, not sent.
+	if _, err := f.svc.Approve(ctx, staff, r.ID, 30, trust.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	queued, err := f.store.PendingMails(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []trust.Mail
+	for _, m := range queued {
+		if m.To == r.Email {
+			held = append(held, m)
+		}
+	}
+	if len(held) == 0 {
+		t.Fatal("no mail waiting for the requester: the test proves nothing")
+	}
+	if _, err := f.svc.Erase(ctx, staff, r.ID, trust.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(f.mail.to(r.Email)); got != before {
+		t.Errorf("%d mails reached the erased address after the erasure", got-before)
+	}
+	for _, h := range held {
+		m, err := f.store.GetMail(ctx, h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.State != trust.MailUndeliverable || m.Reason != trust.ReasonErased || strings.Contains(m.Reason, "ada") {
+			t.Errorf("held mail after the erasure: state %q reason %q", m.State, m.Reason)
+		}
+	}
+}
