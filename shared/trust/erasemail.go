@@ -48,4 +48,3 @@ func (s *Service) cancelMailsTo(ctx context.Context, email string) error {
 	}
 	return nil
 }
-
