@@ -155,7 +155,7 @@ func (s *Service) trustInto(ctx context.Context, tx *Tx, r Request, by Session, 
 	}
 	// An earlier rule for the address (a triage or deny rule) would still
 	// decide first: saying the domain is now trusted would be untrue.
-	if d := next.Evaluate(Request{Email: r.Email, Documents: r.Documents}); d.Outcome != OutcomeApprove {
+	if d := next.Evaluate(Request{Email: r.Email, Documents: r.Documents, NDA: r.NDA, ExistingNDA: r.ExistingNDA}); d.Outcome != OutcomeApprove {
 		m := msg("decide.error.trust_shadowed", d.Position, d.Rule)
 		return "", invalid(m, map[string]Msg{"trust": m})
 	}

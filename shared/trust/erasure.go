@@ -119,6 +119,9 @@ func (s *Service) Erase(ctx context.Context, by Session, id string, c Client) (R
 		}
 	}
 	tx.Events = []Event{s.event(r.ID, "request.erased", by.Email, "pseudonym="+pseudonym, c)}
+	if err := s.cancelMailsTo(ctx, r.Email); err != nil {
+		return Request{}, err
+	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
 			return Request{}, stateConflict(r)

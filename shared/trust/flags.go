@@ -289,12 +289,11 @@ func (s *Service) staffMail(ctx context.Context, to string, r Request, why strin
 		reason = quotedBlock(r.Reason)
 	}
 	docList := "- " + strings.Join(titles, "\n- ")
-	m := Mail{
-		ID: s.newID("mail_"), To: to, CreatedAt: s.now(),
-		Subject: i18n.T(staffLang, "decide.mail.staff.subject", quoted(truncate(r.Name, 80)), quoted(truncate(r.Company, 80)), strings.Join(titles, ", ")),
-		Text: i18n.T(staffLang, "decide.mail.staff.body", quoted(r.Name), r.Email, quoted(r.Company), docList, reason,
-			r.NDA.Version, flagText, why, s.link("/admin/requests/"+r.ID)),
-	}
-	m.HTML = s.mailHTML(staffLang, "decide.mail.staff", m.Subject, m.Text)
-	return m, nil
+	subject := i18n.T(staffLang, "decide.mail.staff.subject", quoted(truncate(r.Name, 80)), quoted(truncate(r.Company, 80)), strings.Join(titles, ", "))
+	text := i18n.T(staffLang, "decide.mail.staff.body", quoted(r.Name), r.Email, quoted(r.Company), docList, reason,
+		r.NDA.Version, flagText, why, s.link("/admin/requests/"+r.ID))
+	// The staff mail has an HTML part like every other (the engines send
+	// multipart/alternative), its button labelled "mail.pending.button".
+	return Mail{ID: s.newID("mail_"), To: to, CreatedAt: s.now(), Subject: subject, Text: text,
+		HTML: s.mailHTML(staffLang, "mail.pending", subject, text)}, nil
 }

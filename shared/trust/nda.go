@@ -434,6 +434,11 @@ func (s *Service) SettleExistingNDA(ctx context.Context, by Session, id string, 
 	}
 	next.ExistingNDA = &e
 	tx := Tx{Request: &next, IfVersion: r.Version, Events: []Event{s.event(r.ID, "nda.existing", by.Email, detail, c)}}
+	if confirm && next.Status == Pending {
+		if err := s.approveByExistingRule(ctx, &tx, &next, c); err != nil {
+			return Request{}, err
+		}
+	}
 	if err := s.commit(ctx, tx); err != nil {
 		if ErrorCode(err) == EConflict {
 			return Request{}, stateConflict(r)

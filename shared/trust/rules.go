@@ -52,6 +52,9 @@ type Rule struct {
 	// meant that) has none, since the console asks for at least one.
 	Documents []string `json:"documents,omitempty"`
 	Days      int      `json:"days,omitempty"`
+	// RequireNDA narrows an allow rule to requests whose NDA came one way
+	// (NDARequireClickthrough, NDARequireExisting); "" takes any.
+	RequireNDA string `json:"require_nda,omitempty"`
 }
 
 // ID names the rule in decisions and the audit trail:
@@ -70,7 +73,11 @@ func (r Rule) String() string {
 	if docs == "" {
 		docs = "*"
 	}
-	return fmt.Sprintf("%s documents=%s days=%d", r.ID(), docs, r.Days)
+	s := fmt.Sprintf("%s documents=%s days=%d", r.ID(), docs, r.Days)
+	if r.RequireNDA != "" {
+		s += " nda=" + r.RequireNDA
+	}
+	return s
 }
 
 // Matches reports whether the rule applies to a normalized address.
@@ -149,6 +156,9 @@ func (rs RuleSet) Evaluate(r Request) Decision {
 					break
 				}
 			}
+			if d.Outcome == OutcomeApprove && !rule.ndaSatisfied(r) {
+				d.Outcome, d.Days, d.Reason = OutcomePerson, 0, ReasonNDAPath
+			}
 		case RuleDeny:
 			d.Outcome = OutcomeDeny
 		default:
@@ -190,6 +200,7 @@ type RuleInput struct {
 	Kind, Match, Value string
 	Documents          []string
 	Days               string
+	RequireNDA         string
 }
 
 // ParseRules checks and normalizes rules typed in the console, in their
@@ -242,6 +253,10 @@ func ParseRules(in []RuleInput, docs []Document) ([]Rule, error) {
 			}
 			if len(r.Documents) == 0 {
 				bad("documents", msg("rules.error.documents", i+1))
+			}
+			r.RequireNDA = strings.TrimSpace(ri.RequireNDA)
+			if !slices.Contains(NDARequirements, r.RequireNDA) {
+				bad("require_nda", msg("rules.error.require_nda", i+1))
 			}
 		}
 		if j, dup := seen[r.ID()]; dup && r.Value != "" {

@@ -199,6 +199,9 @@ func (s *Service) event(subject, typ, actor, detail string, c Client) Event {
 func (s *Service) mail(to, lang, key string, args ...any) Mail {
 	subject := i18n.T(lang, key+".subject") + " — " + s.cfg.Company
 	text := i18n.T(lang, key+".body", args...)
+	if requesterMails[key] {
+		text += "\n" + i18n.T(lang, "mail.requester.footer", s.link("/my-requests"+langQuery(lang)))
+	}
 	return Mail{ID: s.newID("mail_"), To: to, Subject: subject, Text: text, HTML: s.mailHTML(lang, key, subject, text), CreatedAt: s.now()}
 }
 

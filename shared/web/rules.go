@@ -45,7 +45,7 @@ func (s *server) rulesPage(w http.ResponseWriter, r *http.Request, sess trust.Se
 			}
 		}
 		rows = append(rows, pages.RuleRow{Position: strconv.Itoa(i + 1), Kind: string(rule.Kind), Match: string(rule.Match),
-			Value: rule.Value, Documents: docs, Days: daysText(rule)})
+			Value: rule.Value, Documents: docs, Days: daysText(rule), RequireNDA: rule.RequireNDA})
 	}
 	data := pages.RulesData{Rows: rows, Version: set.Version, Saved: r.URL.Query().Get("saved") != ""}
 	s.showRules(w, r, sess, set, data, nil)
@@ -101,6 +101,7 @@ func postedRules(r *http.Request) ([]pages.RuleRow, []trust.RuleInput, error) {
 			Position: strings.TrimSpace(r.PostForm.Get("pos." + k)), Kind: r.PostForm.Get("kind." + k),
 			Match: r.PostForm.Get("match." + k), Value: strings.TrimSpace(r.PostForm.Get("value." + k)),
 			Documents: r.PostForm["docs."+k], Days: strings.TrimSpace(r.PostForm.Get("days." + k)),
+			RequireNDA: r.PostForm.Get("nda." + k),
 		}
 		if v.Value == "" {
 			continue
@@ -117,7 +118,7 @@ func postedRules(r *http.Request) ([]pages.RuleRow, []trust.RuleInput, error) {
 	for i, x := range rows {
 		x.view.Position = strconv.Itoa(i + 1)
 		views[i] = x.view
-		in[i] = trust.RuleInput{Kind: x.view.Kind, Match: x.view.Match, Value: x.view.Value, Documents: x.view.Documents, Days: x.view.Days}
+		in[i] = trust.RuleInput{Kind: x.view.Kind, Match: x.view.Match, Value: x.view.Value, Documents: x.view.Documents, Days: x.view.Days, RequireNDA: x.view.RequireNDA}
 	}
 	return views, in, nil
 }

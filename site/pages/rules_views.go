@@ -11,6 +11,7 @@ import (
 // with a refusal or a dry run.
 type RuleRow struct {
 	Position, Kind, Match, Value, Days string
+	RequireNDA                         string
 	Documents                          []string
 	New                                bool // the empty row that adds a rule
 }
@@ -77,3 +78,14 @@ func ruleLabel(d trust.Decision) string {
 func (p *Page) kindLabel(k trust.RuleKind) string   { return p.T("rules.kind." + string(k)) }
 func (p *Page) matchLabel(m trust.MatchKind) string { return p.T("rules.match." + string(m)) }
 func (p *Page) outcomeLabel(o trust.Outcome) string { return p.T("rules.outcome." + string(o)) }
+
+// ndaRequirementLabel names an allow rule's RequireNDA in the form.
+func (p *Page) ndaRequirementLabel(n string) string {
+	switch n {
+	case trust.NDARequireClickthrough:
+		return p.T("rules.require_nda.clickthrough")
+	case trust.NDARequireExisting:
+		return p.T("rules.require_nda.existing")
+	}
+	return p.T("rules.require_nda.any")
+}
