@@ -169,6 +169,19 @@ func TestKnowledgeSearch(t *testing.T) {
 	if first < 0 || !strings.Contains(res.Body[first:first+600], "<mark>单点登录</mark>") {
 		t.Fatalf("Chinese search: %.600s", res.Body[max(first, 0):])
 	}
+	// Tags are in the page's language; the English tag still finds the
+	// entry on the Chinese page.
+	if !strings.Contains(res.Body, `<span class="tag">单点登录</span>`) || strings.Contains(res.Body, `<span class="tag">sso</span>`) {
+		t.Errorf("the Chinese page does not show its tags in Chinese: %.800s", res.Body[max(first, 0):])
+	}
+	res = h.get("/knowledge?lang=zh-CN&q=pentest")
+	if !strings.Contains(res.Body, `<span class="tag">渗透测试</span>`) {
+		t.Error("the English tag pentest does not find its entry on the Chinese page")
+	}
+	if res := h.get("/knowledge?q=sso"); !strings.Contains(res.Body, `<span class="tag">sso</span>`) {
+		t.Error("the English page does not show the English tag")
+	}
+
 	// No query: every public entry, a page at a time.
 	res = h.get("/knowledge")
 	if n := strings.Count(res.Body, `<article class="kb"`); n != 20 || !strings.Contains(res.Body, `href="/knowledge?page=2"`) {
