@@ -16,10 +16,10 @@ const (
 type Entry struct {
 	// ID is the entry's anchor on /knowledge; contentfile.Parse derives
 	// one from the English question when it is not set.
-	ID       string   `yaml:"id"`
-	Question Text     `yaml:"question"`
-	Answer   Text     `yaml:"answer"`
-	Category Text     `yaml:"category"`
+	ID       string `yaml:"id"`
+	Question Text   `yaml:"question"`
+	Answer   Text   `yaml:"answer"`
+	Category Text   `yaml:"category"`
 	// Tags are words that find the entry, each a Text: a plain word
 	// (an acronym such as "sso") reads the same in every language.
 	Tags []Text `yaml:"tags"`
