@@ -16,11 +16,13 @@ const (
 type Entry struct {
 	// ID is the entry's anchor on /knowledge; contentfile.Parse derives
 	// one from the English question when it is not set.
-	ID       string   `yaml:"id"`
-	Question Text     `yaml:"question"`
-	Answer   Text     `yaml:"answer"`
-	Category Text     `yaml:"category"`
-	Tags     []string `yaml:"tags"`
+	ID       string `yaml:"id"`
+	Question Text   `yaml:"question"`
+	Answer   Text   `yaml:"answer"`
+	Category Text   `yaml:"category"`
+	// Tags are words that find the entry, each a Text: a plain word
+	// (an acronym such as "sso") reads the same in every language.
+	Tags []Text `yaml:"tags"`
 	// Access is public when not set.
 	Access KnowledgeAccess `yaml:"access"`
 	// Documents are ids of library documents that back the answer.
@@ -39,6 +41,15 @@ func (s *Site) knowledge(a KnowledgeAccess) []Entry {
 		if e.Access == a {
 			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// TagsIn is the entry's tags in lang, each falling back to English.
+func (e Entry) TagsIn(lang string) []string {
+	out := make([]string, len(e.Tags))
+	for i, t := range e.Tags {
+		out[i] = t.In(lang)
 	}
 	return out
 }

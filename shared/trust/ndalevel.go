@@ -21,8 +21,8 @@ const (
 
 // ndaDecision is d, the rules' "a person decides", turned into an approval
 // when every document r asks for is NDA-level. A request that also asks
-// for an approval-level document waits for a person as a whole: one
-// request is one grant, and the approver sees what was asked together.
+// for an approval-level document is split instead (ndasplit.go): one
+// request is one grant, so its NDA-level part becomes a request of its own.
 func (s *Service) ndaDecision(ctx context.Context, r Request, d Decision) Decision {
 	if d.Outcome != OutcomePerson || d.Rule != "" {
 		return d // a rule spoke; no need to read the documents

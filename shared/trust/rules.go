@@ -409,6 +409,9 @@ func (s *Service) decideByRules(ctx context.Context, tx *Tx, next *Request, c Cl
 	// is an admin's word about this requester and outranks it.
 	d := s.ndaDecision(ctx, *next, rs.Evaluate(*next))
 	next.DecisionRule, next.DecisionReason = d.Rule, d.Reason
+	if err := s.splitByLevel(ctx, tx, next, d, c); err != nil {
+		return err
+	}
 	switch d.Outcome {
 	case OutcomeApprove:
 		return s.approveInto(ctx, tx, next, d.actor(), s.now().AddDate(0, 0, d.Days), d.Days, c, d.Detail())

@@ -59,6 +59,9 @@ type StatusView struct {
 	Token string
 	// Access is an access link token while the grant is active.
 	Access string
+	// Linked is the status link token of the request split from this one
+	// (Request.SplitTo) or of the one this was split from (SplitFrom).
+	Linked string
 }
 
 // statusToken mints r's status link token.
@@ -94,6 +97,13 @@ func (s *Service) statusView(r Request, tok string, now time.Time) (StatusView, 
 			return StatusView{}, err
 		}
 		v.Access = access
+	}
+	if other := r.SplitTo + r.SplitFrom; other != "" {
+		linked, err := s.statusToken(Request{ID: other}, now)
+		if err != nil {
+			return StatusView{}, err
+		}
+		v.Linked = linked
 	}
 	return v, nil
 }

@@ -139,6 +139,11 @@ type Request struct {
 	// Asked is what the requester asked for, kept when an approver granted
 	// only some of it (Documents is then what was granted).
 	Asked []string `json:"asked,omitempty"`
+	// SplitTo and SplitFrom link a request that asked for NDA-level and
+	// approval-level documents to its NDA-level part, approved at
+	// confirmation as a request of its own (ndasplit.go).
+	SplitTo   string `json:"split_to,omitempty"`
+	SplitFrom string `json:"split_from,omitempty"`
 }
 
 // Active reports whether the request's grant allows downloads at now.

@@ -61,7 +61,13 @@ func entryDoc(e content.Entry, lang string) knowledge.Doc {
 	d[knowledge.Question] = e.Question.In(lang)
 	d[knowledge.Answer] = e.Answer.In(lang)
 	d[knowledge.Category] = e.Category.In(lang)
-	d[knowledge.Tags] = strings.Join(e.Tags, ", ")
+	// The English tags find the entry too: reviewers type "SOC 2" or
+	// "pentest" on the Chinese page as well.
+	tags := e.TagsIn(lang)
+	if lang != i18n.English {
+		tags = append(tags, e.TagsIn(i18n.English)...)
+	}
+	d[knowledge.Tags] = strings.Join(tags, ", ")
 	return d
 }
 
@@ -152,7 +158,7 @@ func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\x00") == s }
 // to the library documents behind it that are published.
 func (s *server) entryView(p *pages.Page, e content.Entry, q knowledge.Query, docs []trust.Document) pages.KBEntryView {
 	v := pages.KBEntryView{ID: e.ID, Question: knowledge.Mark(e.Question.In(p.Lang), q), Answer: knowledge.Mark(e.Answer.In(p.Lang), q),
-		Category: e.Category.In(p.Lang), Tags: e.Tags}
+		Category: e.Category.In(p.Lang), Tags: e.TagsIn(p.Lang)}
 	for _, id := range e.Documents {
 		cd, ok := s.site.Document(id)
 		if !ok || !slices.ContainsFunc(docs, func(d trust.Document) bool { return d.ID == id }) {

@@ -44,7 +44,7 @@ func (s *server) mountPublic(m router) {
 		return content.SecurityTxt(s.site, s.svc.BaseURL()), nil
 	}))
 	m.handle("GET", content.PathSitemap, s.machine("application/xml; charset=utf-8", 0, func(bodyInput) ([]byte, error) {
-		return content.Sitemap(s.svc.BaseURL(), []string{"/", PathKnowledge, "/access-requests/new"}, i18n.Languages), nil
+		return content.Sitemap(s.svc.BaseURL(), sitemapPaths, i18n.Languages), nil
 	}))
 	m.handle("GET", content.PathLLMs, s.machine("text/plain; charset=utf-8", usesDay, func(in bodyInput) ([]byte, error) {
 		return content.LLMsTxt(s.site, s.svc.BaseURL(), in.Now), nil
@@ -589,3 +589,6 @@ func anchor(prefix, english string, used map[string]bool) string {
 	used[id] = true
 	return id
 }
+
+// sitemapPaths are the public pages, each listed in every language.
+var sitemapPaths = []string{"/", PathKnowledge, content.PathVerify, PathSubscribe, "/access-requests/new"}

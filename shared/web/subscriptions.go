@@ -9,12 +9,15 @@ import (
 	"trustcenter/site/pages"
 )
 
+// PathSubscribe is the sign-up form, a public page the sitemap lists.
+const PathSubscribe = "/subscriptions/new"
+
 // mountSubscriptions serves sign-up with double opt-in, the one-click
 // unsubscribe of every update mail, and objections to subprocessor
 // changes: all on the access function, which writes the store and queues
 // mail.
 func (s *server) mountSubscriptions(m router) {
-	m.handle("GET", "/subscriptions/new", s.subscribeForm)
+	m.handle("GET", PathSubscribe, s.subscribeForm)
 	m.handle("POST", "/subscriptions", s.subscribe)
 	m.handle("GET", "/subscriptions/sent", s.notice("subscribe.sent.title", "subscribe.sent.lead"))
 	m.handle("GET", "/subscriptions/confirm/{token}", s.confirmSubscription)
@@ -41,7 +44,7 @@ func (s *server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 func (s *server) renderSubscribe(w http.ResponseWriter, r *http.Request, d pages.SubscribeData, err error) {
 	p := s.newPage(r, "subscribe.title")
 	p.Robots = ""
-	p.postedFrom("/subscriptions/new")
+	p.postedFrom(PathSubscribe)
 	if err != nil {
 		d.Error, d.Fields = p.errorText(err), p.fieldErrors(err)
 	}

@@ -182,6 +182,11 @@ func TestExampleIsTranslated(t *testing.T) {
 				return
 			}
 			count++
+			// A tag written as one word (an acronym: "sso", "soc 2")
+			// reads the same in every language.
+			if len(tx) == 1 && strings.Contains(path, ".Tags[") {
+				return
+			}
 			if tx["en"] == "" || tx["zh-CN"] == "" {
 				t.Errorf("%s: want en and zh-CN, got %v", path, tx)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"trustcenter/shared/content"
 	"trustcenter/shared/i18n"
@@ -125,8 +126,14 @@ func (c checker) knowledge(s *content.Site) {
 			c.errorf(p+".access", "%q is not a knowledge access level (want public or approved)", e.Access)
 		}
 		for j, tag := range e.Tags {
-			if strings.TrimSpace(tag) == "" || len(tag) > 40 {
-				c.errorf(fmt.Sprintf("%s.tags[%d]", p, j), "%q is not a tag (1 to 40 characters)", tag)
+			tp := fmt.Sprintf("%s.tags[%d]", p, j)
+			if tag.IsZero() {
+				c.errorf(tp, "%q is not a tag (1 to 40 characters)", "")
+			}
+			for _, lang := range i18n.Languages {
+				if w, ok := tag[lang]; ok && (strings.TrimSpace(w) == "" || utf8.RuneCountInString(w) > 40) {
+					c.errorf(tp, "%q is not a tag (1 to 40 characters)", w)
+				}
 			}
 		}
 		for j, id := range e.Documents {

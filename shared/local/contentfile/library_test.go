@@ -15,7 +15,7 @@ var library = base + `knowledge:
   - question: {en: "Do you encrypt data?", zh-CN: "数据是否加密？"}
     answer: Yes.
     category: Encryption
-    tags: [aes]
+    tags: [aes, {en: encryption, zh-CN: 加密}]
     documents: [soc2-2025]
   - question: Who has production access?
     answer: On-call engineers.
@@ -70,6 +70,12 @@ func TestParseLibrary(t *testing.T) {
 	if len(s.Knowledge) != 2 || s.Knowledge[0].ID != "q-do-you-encrypt-data" || s.Knowledge[0].Access != content.KnowledgePublic {
 		t.Errorf("knowledge: %+v", s.Knowledge)
 	}
+	if got := s.Knowledge[0].TagsIn("zh-CN"); strings.Join(got, ",") != "aes,加密" {
+		t.Errorf("Chinese tags %v, want aes,加密", got)
+	}
+	if got := s.Knowledge[0].TagsIn("en"); strings.Join(got, ",") != "aes,encryption" {
+		t.Errorf("English tags %v, want aes,encryption", got)
+	}
 	if len(s.PublicKnowledge()) != 1 || len(s.ApprovedKnowledge()) != 1 {
 		t.Errorf("public %d, approved %d", len(s.PublicKnowledge()), len(s.ApprovedKnowledge()))
 	}
@@ -91,7 +97,9 @@ func TestParseLibraryProblems(t *testing.T) {
 		{"entry without category", "    category: Encryption\n", "", "knowledge[0].category", "required"},
 		{"entry's document unknown", "documents: [soc2-2025]", "documents: [nope]", "knowledge[0].documents[0]", `no document has id "nope"`},
 		{"entry's access unknown", "access: approved", "access: staff", "knowledge[1].access", "want public or approved"},
-		{"empty tag", "tags: [aes]", `tags: [""]`, "knowledge[0].tags[0]", "is not a tag"},
+		{"empty tag", "tags: [aes,", `tags: ["",`, "knowledge[0].tags[0]", "is not a tag"},
+		{"long Chinese tag", "zh-CN: 加密}", "zh-CN: " + strings.Repeat("加", 41) + "}", "knowledge[0].tags[1]", "is not a tag"},
+		{"tag without English", "{en: encryption, zh-CN: 加密}", "{zh-CN: 加密}", "knowledge[0].tags[1]", "no English"},
 		{"duplicate entry id", "  - question: Who has production access?\n", "  - id: q-do-you-encrypt-data\n    question: Who has production access?\n", "knowledge[1].id", "duplicate knowledge entry id"},
 	}
 	for _, c := range cases {

@@ -11,7 +11,8 @@ import (
 // TestLibraryAccessLevels walks the three access levels on the local
 // server: a public document downloads at once, an NDA-level one is granted
 // by the system on email confirmation with no approver involved, and an
-// approval-level one (alone or beside an NDA-level one) waits for a person.
+// approval-level one waits for a person; asked for together, the NDA-level
+// part is split off and granted at once.
 func TestLibraryAccessLevels(t *testing.T) {
 	h := boot(t, nil)
 
@@ -57,8 +58,10 @@ func TestLibraryAccessLevels(t *testing.T) {
 	if res := h.post("/access-requests", h.requestForm("Nina Reviewer", addr, "pentest-2026", "architecture-overview")); res.Status != http.StatusSeeOther {
 		t.Fatalf("submit NDA-level: %d %s", res.Status, res.Body)
 	}
+	// Approved at once, the confirmation link goes straight to the
+	// access page.
 	res = h.get(h.link(addr, "/access-requests/confirm/"))
-	if res.Status != http.StatusOK {
+	if res.Status != http.StatusSeeOther {
 		t.Fatalf("confirm: %d", res.Status)
 	}
 	for _, m := range h.mails() {
@@ -100,16 +103,46 @@ func TestLibraryAccessLevels(t *testing.T) {
 		}
 	}
 
-	// Approval level, and a mix: both wait for a person.
-	for _, docs := range [][]string{{"insurance-2026"}, {"pentest-2026", "sig-lite-2026"}} {
-		a := "buyer-" + docs[len(docs)-1] + "@other.example"
-		id := h.submitAndConfirm("Omar Buyer", a, docs...)
-		if id == "" {
-			t.Fatalf("%v: no approver mail", docs)
+	// Approval level: waits for a person.
+	a := "omar@other.example"
+	if id := h.submitAndConfirm("Omar Buyer", a, "insurance-2026"); id == "" {
+		t.Fatal("no approver mail")
+	}
+	if links := h.mailsTo(a, "/access/"); len(links) != 0 {
+		t.Error("access granted before approval")
+	}
+
+	// A mix is split at confirmation: the NDA-level document is granted
+	// at once under a request of its own, the approval-level one waits.
+	mix := "mia@third.example"
+	if res := h.post("/access-requests", h.requestForm("Mia Buyer", mix, "pentest-2026", "sig-lite-2026")); res.Status != http.StatusSeeOther {
+		t.Fatalf("submit mix: %d %s", res.Status, res.Body)
+	}
+	landing := h.get(h.link(mix, "/access-requests/confirm/"))
+	if landing.Status != http.StatusOK || !strings.Contains(landing.Body, "granted at once, under a request of their own") {
+		t.Fatalf("the confirmation page does not tell of the split: %d %s", landing.Status, landing.Body)
+	}
+	var waiting string
+	for _, m := range h.mails() {
+		if strings.Contains(m.Body, mix) {
+			if id := requestIDRe.FindStringSubmatch(m.Body); id != nil {
+				waiting = id[1]
+			}
 		}
-		if links := h.mailsTo(a, "/access/"); len(links) != 0 {
-			t.Errorf("%v: access granted before approval", docs)
-		}
+	}
+	if waiting == "" {
+		t.Fatal("no approver mail for the approval-level part")
+	}
+	access = h.get(h.link(mix, "/access/"))
+	if n := len(downloadRe.FindAllString(access.Body, -1)); access.Status != http.StatusOK || n != 1 {
+		t.Fatalf("the NDA-level part's access page: %d, %d download links, want 1", access.Status, n)
+	}
+	if !strings.Contains(access.Body, "pentest") || strings.Contains(access.Body, "sig-lite-2026") {
+		t.Error("the NDA-level part grants something else than the pentest")
+	}
+	detail = h.get("/admin/requests/" + waiting)
+	if !strings.Contains(detail.Body, "NDA documents split to") || !strings.Contains(detail.Body, "request.split") {
+		t.Errorf("the console does not show the split: %s", detail.Body)
 	}
 }
 
@@ -136,6 +169,19 @@ func TestKnowledgeSearch(t *testing.T) {
 	if first < 0 || !strings.Contains(res.Body[first:first+600], "<mark>单点登录</mark>") {
 		t.Fatalf("Chinese search: %.600s", res.Body[max(first, 0):])
 	}
+	// Tags are in the page's language; the English tag still finds the
+	// entry on the Chinese page.
+	if !strings.Contains(res.Body, `<span class="tag">单点登录</span>`) || strings.Contains(res.Body, `<span class="tag">sso</span>`) {
+		t.Errorf("the Chinese page does not show its tags in Chinese: %.800s", res.Body[max(first, 0):])
+	}
+	res = h.get("/knowledge?lang=zh-CN&q=pentest")
+	if !strings.Contains(res.Body, `<span class="tag">渗透测试</span>`) {
+		t.Error("the English tag pentest does not find its entry on the Chinese page")
+	}
+	if res := h.get("/knowledge?q=sso"); !strings.Contains(res.Body, `<span class="tag">sso</span>`) {
+		t.Error("the English page does not show the English tag")
+	}
+
 	// No query: every public entry, a page at a time.
 	res = h.get("/knowledge")
 	if n := strings.Count(res.Body, `<article class="kb"`); n != 20 || !strings.Contains(res.Body, `href="/knowledge?page=2"`) {

@@ -128,6 +128,17 @@ func TestMachineReadable(t *testing.T) {
 			if len(s.URLs) == 0 || !strings.HasPrefix(s.URLs[0].Loc, h.base) {
 				return fmt.Errorf("%+v", s.URLs)
 			}
+			locs := map[string]bool{}
+			for _, u := range s.URLs {
+				locs[strings.TrimPrefix(u.Loc, h.base)] = true
+			}
+			for _, p := range []string{"/knowledge", "/verify", "/subscriptions/new"} {
+				for _, want := range []string{p + "?lang=en", p + "?lang=zh-CN"} {
+					if !locs[want] {
+						return fmt.Errorf("no %s in %+v", want, s.URLs)
+					}
+				}
+			}
 			return nil
 		}},
 		{"/robots.txt", "text/plain", func(b string) error {
