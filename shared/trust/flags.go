@@ -289,10 +289,13 @@ func (s *Service) staffMail(ctx context.Context, to string, r Request, why strin
 		reason = quotedBlock(r.Reason)
 	}
 	docList := "- " + strings.Join(titles, "\n- ")
+	subject := i18n.T(staffLang, "decide.mail.staff.subject", quoted(truncate(r.Name, 80)), quoted(truncate(r.Company, 80)), strings.Join(titles, ", "))
+	text := i18n.T(staffLang, "decide.mail.staff.body", quoted(r.Name), r.Email, quoted(r.Company), docList, reason,
+		r.NDA.Version, flagText, why, s.link("/admin/requests/"+r.ID))
+	// Every mail carries an HTML part too, so that clients show the link as
+	// a button and the outbox tests read one shape.
 	return Mail{
-		ID: s.newID("mail_"), To: to, CreatedAt: s.now(),
-		Subject: i18n.T(staffLang, "decide.mail.staff.subject", quoted(truncate(r.Name, 80)), quoted(truncate(r.Company, 80)), strings.Join(titles, ", ")),
-		Text: i18n.T(staffLang, "decide.mail.staff.body", quoted(r.Name), r.Email, quoted(r.Company), docList, reason,
-			r.NDA.Version, flagText, why, s.link("/admin/requests/"+r.ID)),
+		ID: s.newID("mail_"), To: to, CreatedAt: s.now(), Subject: subject, Text: text,
+		HTML: s.mailHTML(staffLang, "decide.mail.staff", subject, text),
 	}, nil
 }
