@@ -8,12 +8,16 @@ import (
 	"trustcenter/shared/testkit/browsertest"
 )
 
-// navLinesJS counts the lines the header's navigation takes: its items'
-// distinct tops, rounded because a button's box may sit a pixel off a
-// link's on the same line.
+// navLinesJS counts the lines the header's navigation takes: a new line
+// starts where an item's top is below the previous line's bottom, so that
+// a button a pixel off a link on the same line does not count as a line.
 const navLinesJS = `(() => {
-	const tops = new Set([...document.querySelectorAll("header.top nav > ul > li")].map(li => Math.round(li.getBoundingClientRect().top / 8)));
-	return tops.size;
+	const boxes = [...document.querySelectorAll("header.top nav > ul > li")].map(li => li.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+	let lines = 0, bottom = -Infinity;
+	for (const r of boxes) {
+		if (r.top >= bottom - 2) { lines++; bottom = r.bottom; } else { bottom = Math.max(bottom, r.bottom); }
+	}
+	return lines;
 })()`
 
 // navScrollsJS is whether the header's navigation hides items behind a
