@@ -63,7 +63,7 @@ func TestMyRequests(t *testing.T) {
 		t.Errorf("the sign-in link a second time: %d, want 403", res.Status)
 	}
 	// Revoking the grant takes the access link off the page.
-	if res := h.post("/admin/requests/"+g.id+"/revoke", url.Values{"csrf": {g.csrf}}); res.Status != http.StatusSeeOther {
+	if res := h.post("/admin/requests/"+g.id+"/revoke", url.Values{"csrf": {g.csrf}, "reason": {"The evaluation ended."}, "confirm": {"1"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.Status)
 	}
 	if res := h.get("/my-requests"); !strings.Contains(res.Body, "Access revoked") || strings.Contains(res.Body, `href="/access/`) {
