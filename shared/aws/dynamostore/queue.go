@@ -268,19 +268,9 @@ func (s *Store) readIndex(ctx context.Context, ip indexPage, cursor string, limi
 		in.ExpressionAttributeValues[":bound"] = str(ip.bound)
 	}
 	in.ExclusiveStartKey = start
-	want := limit + 1
-	var items []map[string]types.AttributeValue
-	for {
-		in.Limit = aws.Int32(int32(want - len(items)))
-		out, err := s.client.Query(ctx, in)
-		if err != nil {
-			return nil, "", mapErr("Query", err)
-		}
-		items = append(items, out.Items...)
-		if len(items) >= want || len(out.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+	items, err := s.queryItems(ctx, in, limit+1)
+	if err != nil {
+		return nil, "", err
 	}
 	next := ""
 	if len(items) > limit {

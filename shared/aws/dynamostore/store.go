@@ -291,6 +291,24 @@ func (s *Store) GetRequest(ctx context.Context, id string) (trust.Request, error
 	return getItem[trust.Request](ctx, s, prefixRequest+id, "request")
 }
 
+// queryItems runs in from its ExclusiveStartKey until it has want items
+// or the key range ends, asking each time only for what is still missing.
+func (s *Store) queryItems(ctx context.Context, in *dynamodb.QueryInput, want int) ([]map[string]types.AttributeValue, error) {
+	var items []map[string]types.AttributeValue
+	for {
+		in.Limit = aws.Int32(int32(want - len(items)))
+		out, err := s.client.Query(ctx, in)
+		if err != nil {
+			return nil, mapErr("Query", err)
+		}
+		items = append(items, out.Items...)
+		if len(items) >= want || len(out.LastEvaluatedKey) == 0 {
+			return items, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
 // ListRequests reads the status partition of GSI1, newest first. GSI reads
 // are eventually consistent: a request written a moment ago may show up a
 // moment later, which a queue can live with.
@@ -311,21 +329,11 @@ func (s *Store) ListRequests(ctx context.Context, status trust.Status, cursor st
 	// Ask for one more than the page: DynamoDB hands back a LastEvaluatedKey
 	// whenever it stops at Limit, even with nothing left, and a cursor to
 	// an empty page would break "next is empty on the last page".
-	want := limit + 1
-	var items []map[string]types.AttributeValue
 	in := s.gsi1Query(gsiPK, false)
 	in.ExclusiveStartKey = start
-	for {
-		in.Limit = aws.Int32(int32(want - len(items)))
-		out, err := s.client.Query(ctx, in)
-		if err != nil {
-			return nil, "", mapErr("Query", err)
-		}
-		items = append(items, out.Items...)
-		if len(items) >= want || len(out.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+	items, err := s.queryItems(ctx, in, limit+1)
+	if err != nil {
+		return nil, "", err
 	}
 
 	next := ""
