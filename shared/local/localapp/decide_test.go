@@ -92,7 +92,10 @@ func TestRequestPageDecisions(t *testing.T) {
 	if res := h.post("/access-requests", h.requestForm("Grace Hopper", "grace@buyer.example", soc2)); res.Status != http.StatusSeeOther {
 		t.Fatalf("submit: %d", res.Status)
 	}
-	h.page(h.link("grace@buyer.example", "/access-requests/confirm/"))
+	// Approved by the rule, the confirmation link opens her access page.
+	if res := h.get(h.link("grace@buyer.example", "/access-requests/confirm/")); res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/access/") {
+		t.Fatalf("confirm: %d %s, want the access page", res.Status, res.Header.Get("Location"))
+	}
 	m := regexp.MustCompile(`/admin/requests/(req_[A-Za-z0-9_-]+)">Grace Hopper`).FindStringSubmatch(h.page("/admin/requests?status=approved"))
 	if m == nil {
 		t.Fatal("Grace's request is not in the approved queue")
