@@ -370,5 +370,3 @@ func (s *Service) NextPending(ctx context.Context, id string) (string, error) {
 	return "", nil
 }
 
-// Today is the service's clock now, for forms that offer dates from today.
-func (s *Service) Today() time.Time { return s.now() }

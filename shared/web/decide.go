@@ -159,8 +159,6 @@ func (s *server) requestPage(r *http.Request, p *page, req trust.Request, events
 	return pages.RequestData{
 		Request: req, Events: events, Context: info, Banner: s.banner(r, p, req),
 		Templates: trust.DenyTemplates, Presets: []int{7, 30, 90, 365},
-		Today: s.today(),
+		Today: s.svc.Now(),
 	}, nil
 }
-
-func (s *server) today() time.Time { return s.svc.Today() }

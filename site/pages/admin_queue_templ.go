@@ -215,7 +215,7 @@ func AdminQueue(p *Page, d QueueData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, doc := range d.Documents {
-				if doc.Access == trust.Gated {
+				if doc.Access.Restricted() {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<option value=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
