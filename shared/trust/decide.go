@@ -369,4 +369,3 @@ func (s *Service) NextPending(ctx context.Context, id string) (string, error) {
 	}
 	return "", nil
 }
-
