@@ -48,7 +48,10 @@ type Local struct {
 	listener net.Listener
 	server   *http.Server
 	done     chan error
-	stop     context.CancelFunc
+	// worked is closed when the background work (delivery, sweeps) has
+	// stopped, so Close returns only once nothing writes any more.
+	worked chan struct{}
+	stop   context.CancelFunc
 
 	// wake is signalled after a commit that queued mail; the mail
 	// goroutine started by Serve then drains the outbox, off the request.
@@ -139,7 +142,9 @@ func (l *Local) Serve(ln net.Listener) {
 	ctx, stop := context.WithCancel(context.Background())
 	l.stop = stop
 	go func() { l.done <- l.server.Serve(ln) }()
+	l.worked = make(chan struct{})
 	go func() {
+		defer close(l.worked)
 		tick := time.NewTicker(time.Minute)
 		defer tick.Stop()
 		for {
@@ -219,6 +224,7 @@ func (l *Local) Close() error {
 		if err := <-l.done; !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+		<-l.worked
 	}
 	errs = append(errs, l.store.Close())
 	return errors.Join(errs...)
